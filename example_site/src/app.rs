@@ -1,0 +1,41 @@
+//! The app factory: what `serve` runs and what the tests drive.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpResponse, web};
+use sea_orm::DatabaseConnection;
+
+/// Everything the site's handlers share; cheap to clone.
+#[derive(Clone)]
+pub struct Site {
+    /// The database pool.
+    pub db: DatabaseConnection,
+}
+
+impl Site {
+    /// A site over a connected database whose tables exist.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// Builds the application: the same for `serve` and for the tests.
+pub fn app(
+    site: Site,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new().app_data(web::Data::new(site)).route("/", web::get().to(home))
+}
+
+async fn home() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body("<!doctype html><title>Example Site</title><h1>Example Site</h1><p>A twitter clone built on actix-sea.</p>")
+}

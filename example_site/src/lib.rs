@@ -1,0 +1,7 @@
+//! The twitter clone that shows actix-sea off: users, follows, messages and notes.
+
+pub mod app;
+pub mod commands;
+pub mod models;
+
+pub use app::{Site, app};

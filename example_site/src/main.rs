@@ -1,0 +1,121 @@
+//! `example_site serve | create-user | seed`: the twitter clone's command line.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use example_site::commands::{self, NewUser};
+use example_site::{Site, app, models};
+use sea_orm::DatabaseConnection;
+
+const DEFAULT_DATABASE: &str = "sqlite://example.db?mode=rwc";
+
+#[derive(Parser)]
+#[command(version, about = "The actix-sea example site: a twitter clone")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default command).
+    Serve(ServeArgs),
+    /// Create a user with an argon2id password hash.
+    CreateUser {
+        /// Login name.
+        username: String,
+        /// Password (stored hashed).
+        #[arg(long)]
+        password: String,
+        /// E-mail address.
+        #[arg(long, default_value = "")]
+        email: String,
+        /// Let the user into the admin.
+        #[arg(long)]
+        admin: bool,
+        /// Create the user deactivated.
+        #[arg(long)]
+        inactive: bool,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Fill the database with deterministic demo data.
+    Seed {
+        /// How many users.
+        #[arg(long, default_value_t = 10)]
+        users: u32,
+        /// How many messages.
+        #[arg(long, default_value_t = 100)]
+        messages: u32,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+#[derive(clap::Args, Default)]
+struct DatabaseArg {
+    /// Database URL: sqlite://…, postgres://… or mysql://…
+    #[arg(long = "database", env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    url: String,
+}
+
+#[derive(clap::Args, Default)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    bind: String,
+    #[command(flatten)]
+    database: DatabaseArg,
+}
+
+async fn open(url: &str) -> Result<DatabaseConnection, String> {
+    let db = actix_sea::db::connect(url).await.map_err(|e| format!("cannot open {url}: {e}"))?;
+    models::create_tables(&db).await.map_err(|e| format!("cannot create tables: {e}"))?;
+    Ok(db)
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let db = open(&args.database.url).await?;
+    let site = Site::new(db);
+    let server = actix_web::HttpServer::new(move || app(site.clone()))
+        .bind(&args.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    println!("example_site: serving http://{} (database {})", args.bind, args.database.url);
+    server.run().await.map_err(|e| e.to_string())
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command.unwrap_or(Command::Serve(ServeArgs {
+        bind: "127.0.0.1:8000".into(),
+        database: DatabaseArg {
+            url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE.into()),
+        },
+    })) {
+        Command::Serve(args) => serve(args).await,
+        Command::CreateUser { username, password, email, admin, inactive, database } => {
+            let db = open(&database.url).await?;
+            let new = NewUser { username, password, email, admin, active: !inactive };
+            let user = commands::create_user(&db, new).await.map_err(|e| e.to_string())?;
+            println!("created user `{}` (id {}{})", user.username, user.id, if user.admin { ", admin" } else { "" });
+            Ok(())
+        }
+        Command::Seed { users, messages, database } => {
+            let db = open(&database.url).await?;
+            commands::seed(&db, users, messages, &mut std::io::stderr()).await.map_err(|e| e.to_string())
+        }
+    }
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! A person who posts messages and follows others.
+
+use sea_orm::entity::prelude::*;
+
+/// A user of the site; `password` holds an argon2id PHC string, never the password itself.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "user")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub username: String,
+    pub password: String,
+    pub email: String,
+    pub join_date: DateTime,
+    #[sea_orm(default_value = true)]
+    pub active: bool,
+    #[sea_orm(default_value = false)]
+    pub admin: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::message::Entity")]
+    Message,
+    #[sea_orm(has_many = "super::note::Entity")]
+    Note,
+}
+
+impl Related<super::message::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Message.def()
+    }
+}
+
+impl Related<super::note::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Note.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

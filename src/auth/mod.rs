@@ -1,0 +1,3 @@
+//! Authentication: password hashing (more to come: sessions, login views, guards).
+
+pub mod password;

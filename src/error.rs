@@ -1,0 +1,126 @@
+//! The crate's one error type and how each variant answers over HTTP.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use sea_orm::DbErr;
+
+use crate::orm::{QueryError, ValueError};
+
+/// Everything a request handled by actix-sea can fail with. Each variant maps to one HTTP
+/// status; the body is JSON `{"error": "..."}` and never shows internals for a 500.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request is malformed: a bad filter, value or body (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid credentials were given (401).
+    #[error("Authentication failed")]
+    Unauthorized {
+        /// The realm announced in `WWW-Authenticate`.
+        realm: String,
+    },
+    /// The caller is known but not allowed (403).
+    #[error("Forbidden")]
+    Forbidden,
+    /// No such model or row (404).
+    #[error("Not found")]
+    NotFound,
+    /// The method is not allowed on this URL (405).
+    #[error("Method not allowed")]
+    MethodNotAllowed,
+    /// The write conflicts with a unique constraint (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is larger than allowed (413).
+    #[error("Request body too large")]
+    PayloadTooLarge,
+    /// The body is not JSON (415).
+    #[error("Content-Type must be application/json")]
+    UnsupportedMediaType,
+    /// Too many failed attempts; try again after this many seconds (429).
+    #[error("Too many attempts, try again later")]
+    TooManyRequests {
+        /// Seconds until the client may try again.
+        retry_after: u64,
+    },
+    /// The database is busy or the pool is exhausted; try again shortly (503).
+    #[error("Service temporarily unavailable")]
+    Unavailable,
+    /// Anything else: logged, answered with a bare 500.
+    #[error("Internal server error")]
+    Internal(String),
+}
+
+impl From<QueryError> for Error {
+    fn from(error: QueryError) -> Self {
+        Self::BadRequest(error.to_string())
+    }
+}
+
+impl From<ValueError> for Error {
+    fn from(error: ValueError) -> Self {
+        Self::BadRequest(error.to_string())
+    }
+}
+
+impl From<DbErr> for Error {
+    fn from(error: DbErr) -> Self {
+        let text = error.to_string();
+        let lower = text.to_lowercase();
+        if matches!(error, DbErr::ConnectionAcquire(_))
+            || lower.contains("database is locked")
+            || lower.contains("database is busy")
+        {
+            return Self::Unavailable;
+        }
+        if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+            return Self::Conflict("a row with the same unique value already exists".into());
+        }
+        if matches!(error.sql_err(), Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))) {
+            return Self::BadRequest("a foreign key refers to a row that does not exist".into());
+        }
+        Self::Internal(text)
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(detail) = self {
+            tracing::error!(%detail, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")));
+        match self {
+            Self::Unauthorized { realm } => {
+                let realm = realm.replace(['"', '\\'], "");
+                response.insert_header((header::WWW_AUTHENTICATE, format!("Basic realm=\"{realm}\"")));
+            }
+            Self::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            Self::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        response.json(serde_json::json!({ "error": self.to_string() }))
+    }
+}

@@ -1,0 +1,16 @@
+//! Entity reflection and the query grammar, shared by the admin and the REST API.
+//! Nothing here knows about HTTP.
+
+mod error;
+mod model;
+mod query;
+mod record;
+mod registry;
+pub mod value;
+
+pub use error::QueryError;
+pub use model::{ColumnInfo, FieldKind, ForeignKey, ModelInfo};
+pub use query::{FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size};
+pub use record::Record;
+pub use registry::{ErasedModel, Registry, Window};
+pub use value::ValueError;

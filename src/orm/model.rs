@@ -1,0 +1,212 @@
+//! What a SeaORM entity looks like, read from SeaORM's own metadata.
+
+use sea_orm::sea_query::{ColumnType, Expr};
+use sea_orm::{
+    ColumnTrait, EntityTrait, Iterable, PrimaryKeyToColumn, PrimaryKeyTrait,
+    RelationTrait, RelationType, sea_query::StringLen,
+};
+use sea_orm::{Identity, IdenStatic};
+
+/// The shape of a column's values, as far as forms, filters and JSON care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldKind {
+    /// 8-bit signed integer.
+    TinyInt,
+    /// 16-bit signed integer.
+    SmallInt,
+    /// 32-bit signed integer.
+    Int,
+    /// 64-bit signed integer.
+    BigInt,
+    /// 32-bit unsigned integer (and the smaller unsigned types, widened).
+    Unsigned,
+    /// 64-bit unsigned integer.
+    BigUnsigned,
+    /// 32-bit float.
+    Float,
+    /// 64-bit float.
+    Double,
+    /// A short string (`VARCHAR`/`CHAR`): a one-line input.
+    String,
+    /// A long string (`TEXT`): a textarea.
+    Text,
+    /// A boolean.
+    Bool,
+    /// A date and time without offset.
+    DateTime,
+    /// A date and time with offset, stored as UTC.
+    DateTimeUtc,
+    /// A calendar date.
+    Date,
+    /// A time of day.
+    Time,
+    /// A JSON document.
+    Json,
+    /// Bytes; shown but never filtered or edited.
+    Binary,
+    /// Anything else (decimals, enums, arrays): read-only.
+    Other,
+}
+
+impl FieldKind {
+    fn of(column_type: &ColumnType) -> Self {
+        match column_type {
+            ColumnType::TinyInteger => Self::TinyInt,
+            ColumnType::SmallInteger => Self::SmallInt,
+            ColumnType::Integer => Self::Int,
+            ColumnType::BigInteger => Self::BigInt,
+            ColumnType::TinyUnsigned | ColumnType::SmallUnsigned | ColumnType::Unsigned => {
+                Self::Unsigned
+            }
+            ColumnType::BigUnsigned => Self::BigUnsigned,
+            ColumnType::Float => Self::Float,
+            ColumnType::Double => Self::Double,
+            ColumnType::Char(_) | ColumnType::String(StringLen::N(_) | StringLen::None) => {
+                Self::String
+            }
+            ColumnType::String(StringLen::Max) | ColumnType::Text => Self::Text,
+            ColumnType::Boolean => Self::Bool,
+            ColumnType::DateTime | ColumnType::Timestamp => Self::DateTime,
+            ColumnType::TimestampWithTimeZone => Self::DateTimeUtc,
+            ColumnType::Date => Self::Date,
+            ColumnType::Time => Self::Time,
+            ColumnType::Json | ColumnType::JsonBinary => Self::Json,
+            ColumnType::Blob | ColumnType::Binary(_) | ColumnType::VarBinary(_) => Self::Binary,
+            _ => Self::Other,
+        }
+    }
+
+    /// Whether values of this kind are text (and so take the LIKE-based filter ops).
+    pub fn is_text(self) -> bool {
+        matches!(self, Self::String | Self::Text)
+    }
+}
+
+/// A foreign key: this column holds the primary key of a row in `table`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    /// The referenced table (also the slug of its model).
+    pub table: String,
+    /// The referenced column, usually the primary key.
+    pub column: String,
+}
+
+/// One column of a model.
+#[derive(Debug, Clone)]
+pub struct ColumnInfo {
+    /// The column name, used as JSON key, form input name and filter field.
+    pub name: String,
+    /// The kind of values it holds.
+    pub kind: FieldKind,
+    /// Whether NULL is allowed.
+    pub nullable: bool,
+    /// Whether the column carries a unique constraint of its own.
+    pub unique: bool,
+    /// Whether it is the primary key.
+    pub primary_key: bool,
+    /// Whether the database fills it in (auto-increment primary key or a column default).
+    pub has_default: bool,
+    /// The foreign key this column holds, if any.
+    pub foreign_key: Option<ForeignKey>,
+}
+
+impl ColumnInfo {
+    /// Whether a create request must supply this column.
+    pub fn required(&self) -> bool {
+        !self.nullable && !self.has_default
+    }
+}
+
+/// Everything the admin and the REST API need to know about one entity.
+#[derive(Debug, Clone)]
+pub struct ModelInfo {
+    /// The URL slug: the table name.
+    pub slug: String,
+    /// The table name.
+    pub table: String,
+    /// The columns, in declaration order.
+    pub columns: Vec<ColumnInfo>,
+    /// Index of the primary-key column in `columns`.
+    pub pk: usize,
+}
+
+impl ModelInfo {
+    /// Reads the metadata of an entity with a single-column primary key.
+    ///
+    /// # Panics
+    /// At registration time, if the primary key spans several columns: such entities are
+    /// not supported, and failing at start-up beats failing per request.
+    pub fn of<E: EntityTrait>() -> Self {
+        let table = E::default().table_name().to_owned();
+        let pk_columns: Vec<String> = E::PrimaryKey::iter()
+            .map(|pk| pk.into_column().as_str().to_owned())
+            .collect();
+        assert!(
+            pk_columns.len() == 1,
+            "actix-sea supports entities with a single-column primary key; `{table}` has {}",
+            pk_columns.len()
+        );
+        let auto_increment = <E::PrimaryKey as PrimaryKeyTrait>::auto_increment();
+        let foreign_keys = foreign_keys::<E>();
+        let columns: Vec<ColumnInfo> = E::Column::iter()
+            .map(|column| {
+                let def = column.def();
+                let name = column.as_str().to_owned();
+                let primary_key = pk_columns[0] == name;
+                ColumnInfo {
+                    kind: FieldKind::of(def.get_column_type()),
+                    nullable: def.is_null(),
+                    unique: def.is_unique() || primary_key,
+                    has_default: def.get_column_default().is_some()
+                        || (primary_key && auto_increment),
+                    foreign_key: foreign_keys
+                        .iter()
+                        .find(|(from, _)| *from == name)
+                        .map(|(_, fk)| fk.clone()),
+                    primary_key,
+                    name,
+                }
+            })
+            .collect();
+        let pk = columns.iter().position(|c| c.primary_key).unwrap_or(0);
+        Self { slug: table.clone(), table, columns, pk }
+    }
+
+    /// Looks a column up by name.
+    pub fn column(&self, name: &str) -> Option<&ColumnInfo> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The primary-key column.
+    pub fn pk_column(&self) -> &ColumnInfo {
+        &self.columns[self.pk]
+    }
+}
+
+fn foreign_keys<E: EntityTrait>() -> Vec<(String, ForeignKey)> {
+    E::Relation::iter()
+        .map(|relation| relation.def())
+        .filter(|def| def.is_owner && def.rel_type == RelationType::HasOne)
+        .filter_map(|def| {
+            let (Identity::Unary(from), Identity::Unary(to)) = (&def.from_col, &def.to_col) else {
+                return None;
+            };
+            let sea_orm::sea_query::TableRef::Table(name, _) = &def.to_tbl else {
+                return None;
+            };
+            Some((
+                from.to_string(),
+                ForeignKey { table: name.1.to_string(), column: to.to_string() },
+            ))
+        })
+        .collect()
+}
+
+/// A column reference usable in any query: `"alias"."column"`.
+pub(crate) fn column_expr(alias: &str, column: &str) -> Expr {
+    Expr::col((
+        sea_orm::sea_query::Alias::new(alias.to_owned()),
+        sea_orm::sea_query::Alias::new(column.to_owned()),
+    ))
+}

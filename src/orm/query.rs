@@ -1,0 +1,379 @@
+//! The query grammar shared by the admin and the REST API:
+//! `field=v`, `field__op=v`, `-field__op=v`, `fk__field=v` (up to 3 hops),
+//! `ordering=[-]a,[-]b`, and the `page`/`limit` rules.
+
+use std::collections::BTreeMap;
+
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, ExprTrait, Func, JoinType, LikeExpr, Order, SelectStatement,
+};
+use sea_orm::{DbBackend, Value};
+
+use super::error::QueryError;
+use super::model::{ColumnInfo, ModelInfo, column_expr};
+use super::registry::Registry;
+use super::value::{self, ValueError};
+
+/// How many foreign keys one field path may cross.
+pub const MAX_HOPS: usize = 3;
+
+/// Query-string keys that are never filters.
+pub const RESERVED_PARAMS: [&str; 3] = ["page", "limit", "ordering"];
+
+/// The filter operators, as in flask-peewee.
+pub const OPS: [&str; 16] = [
+    "eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "is_null", "contains", "icontains",
+    "startswith", "istartswith", "endswith", "iendswith", "between",
+];
+
+/// Decides which fields of which model a caller may not filter or order on
+/// (excluded and write-only fields). Called for every column a path touches.
+pub trait FieldPolicy {
+    /// Whether `column` of `model` is hidden from this caller.
+    fn hidden(&self, model: &ModelInfo, column: &str) -> bool;
+}
+
+impl<F: Fn(&ModelInfo, &str) -> bool> FieldPolicy for F {
+    fn hidden(&self, model: &ModelInfo, column: &str) -> bool {
+        self(model, column)
+    }
+}
+
+/// A compiled filter and ordering, ready to be applied to a `SELECT` of the base model.
+#[derive(Debug, Clone)]
+pub struct Query {
+    condition: Condition,
+    /// Join alias -> (table, alias joined from, column there, column on the joined table).
+    joins: BTreeMap<String, (String, String, String, String)>,
+    order: Vec<(Expr, Order)>,
+}
+
+/// Where a field path ends: the alias of the table that holds the column, and the column.
+struct Resolved<'a> {
+    alias: String,
+    column: &'a ColumnInfo,
+}
+
+/// Compiles request parameters against one model.
+pub struct Grammar<'a> {
+    registry: &'a Registry,
+    model: &'a ModelInfo,
+    policy: &'a dyn FieldPolicy,
+    backend: DbBackend,
+}
+
+impl<'a> Grammar<'a> {
+    /// A grammar for `model`, following foreign keys into the models of `registry`.
+    pub fn new(
+        registry: &'a Registry,
+        model: &'a ModelInfo,
+        policy: &'a dyn FieldPolicy,
+        backend: DbBackend,
+    ) -> Self {
+        Self { registry, model, policy, backend }
+    }
+
+    /// Compiles every parameter except the reserved ones and `ignore` into a filter, and
+    /// `ordering` into an order (primary key ascending is always the last tie-breaker).
+    pub fn compile(&self, params: &[(String, String)], ignore: &[&str]) -> Result<Query, QueryError> {
+        let mut query =
+            Query { condition: Condition::all(), joins: BTreeMap::new(), order: Vec::new() };
+        let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (key, value) in params {
+            if RESERVED_PARAMS.contains(&key.as_str()) || ignore.contains(&key.as_str()) {
+                continue;
+            }
+            groups.entry(key.as_str()).or_default().push(value.as_str());
+        }
+        for (key, values) in groups {
+            let condition = self.filter(&mut query, key, &values)?;
+            query.and(condition);
+        }
+        let ordering = params.iter().rev().find(|(key, _)| key == "ordering");
+        if let Some((_, spec)) = ordering {
+            self.ordering(&mut query, spec)?;
+        }
+        let pk = column_expr(&self.model.table, &self.model.pk_column().name);
+        query.order.push((pk, Order::Asc));
+        Ok(query)
+    }
+
+    fn ordering(&self, query: &mut Query, spec: &str) -> Result<(), QueryError> {
+        for part in spec.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+            let (path, order) = match part.strip_prefix('-') {
+                Some(path) => (path, Order::Desc),
+                None => (part, Order::Asc),
+            };
+            let segments: Vec<&str> = path.split("__").collect();
+            let (resolved, rest) = self.resolve(query, &segments)?;
+            if !rest.is_empty() {
+                return Err(QueryError::UnknownField(path.to_owned()));
+            }
+            query.order.push((column_expr(&resolved.alias, &resolved.column.name), order));
+        }
+        Ok(())
+    }
+
+    fn filter(&self, query: &mut Query, key: &str, values: &[&str]) -> Result<Condition, QueryError> {
+        let (negated, path) = match key.strip_prefix('-') {
+            Some(path) => (true, path),
+            None => (false, key),
+        };
+        let segments: Vec<&str> = path.split("__").collect();
+        let (resolved, rest) = self.resolve(query, &segments)?;
+        let op = match rest {
+            [] => "eq",
+            [op] if OPS.contains(op) => op,
+            [op] => {
+                let field = segments[..segments.len() - 1].join("__");
+                return Err(QueryError::UnknownOp { field, op: (*op).to_owned() });
+            }
+            _ => return Err(QueryError::UnknownField(path.to_owned())),
+        };
+        let field = segments[..segments.len() - rest.len()].join("__");
+        let column = column_expr(&resolved.alias, &resolved.column.name);
+        let negative = negated != matches!(op, "ne" | "not_in");
+        let mut combined = if negative { Condition::all() } else { Condition::any() };
+        for raw in values {
+            let mut single = self.operation(&field, resolved.column, column.clone(), op, raw)?;
+            if negated {
+                single = single.not();
+            }
+            combined = combined.add(single);
+        }
+        Ok(combined)
+    }
+
+    /// Walks a field path, joining each foreign key it crosses. Returns where the path's last
+    /// column lives and the segments left over (an operator, if any).
+    fn resolve<'s, 'p>(
+        &'s self,
+        query: &mut Query,
+        segments: &'p [&'p str],
+    ) -> Result<(Resolved<'s>, &'p [&'p str]), QueryError> {
+        let mut model: &ModelInfo = self.model;
+        let mut alias = self.model.table.clone();
+        let mut hops = 0;
+        for (index, name) in segments.iter().enumerate() {
+            let path = segments[..=index].join("__");
+            let column = model
+                .column(name)
+                .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
+            if self.policy.hidden(model, name) {
+                return Err(QueryError::HiddenField(path));
+            }
+            let rest = &segments[index + 1..];
+            let next = rest.first();
+            let crosses = column.foreign_key.is_some()
+                && next.is_some_and(|next| !(rest.len() == 1 && OPS.contains(next)));
+            if !crosses {
+                return Ok((Resolved { alias, column }, rest));
+            }
+            hops += 1;
+            if hops > MAX_HOPS {
+                return Err(QueryError::TooDeep(segments.join("__")));
+            }
+            let Some(fk) = &column.foreign_key else { unreachable!("checked above") };
+            let target = self
+                .registry
+                .model(&fk.table)
+                .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
+            let join_alias = format!("j{hops}_{}", path.replace("__", "_"));
+            query.joins.entry(join_alias.clone()).or_insert_with(|| {
+                (fk.table.clone(), alias.clone(), column.name.clone(), fk.column.clone())
+            });
+            model = target;
+            alias = join_alias;
+        }
+        Err(QueryError::UnknownField(segments.join("__")))
+    }
+
+    fn operation(
+        &self,
+        field: &str,
+        column: &ColumnInfo,
+        expr: Expr,
+        op: &str,
+        raw: &str,
+    ) -> Result<Condition, QueryError> {
+        let one = |text: &str| parse_one(field, column, text);
+        let cond = |e: Expr| Condition::all().add(e);
+        Ok(match op {
+            "eq" if value::is_null_word(raw) => cond(expr.is_null()),
+            "ne" if value::is_null_word(raw) => cond(expr.is_not_null()),
+            "eq" => cond(expr.eq(one(raw)?)),
+            "ne" => cond(expr.ne(one(raw)?)),
+            "lt" => cond(expr.lt(one(raw)?)),
+            "lte" => cond(expr.lte(one(raw)?)),
+            "gt" => cond(expr.gt(one(raw)?)),
+            "gte" => cond(expr.gte(one(raw)?)),
+            "is_null" => {
+                let flag = value::parse_bool(raw).ok_or_else(|| invalid(field, raw, "true or false"))?;
+                cond(if flag { expr.is_null() } else { expr.is_not_null() })
+            }
+            "in" | "not_in" => {
+                let (nulls, values): (Vec<&str>, Vec<&str>) =
+                    split_list(raw).into_iter().partition(|v| value::is_null_word(v));
+                let values = values.into_iter().map(one).collect::<Result<Vec<_>, _>>()?;
+                if op == "in" {
+                    let mut any = Condition::any().add(expr.clone().is_in(values));
+                    if !nulls.is_empty() {
+                        any = any.add(expr.is_null());
+                    }
+                    any
+                } else {
+                    let mut all = Condition::all().add(expr.clone().is_not_in(values));
+                    if !nulls.is_empty() {
+                        all = all.add(expr.is_not_null());
+                    }
+                    all
+                }
+            }
+            "between" => match split_list(raw).as_slice() {
+                [low, high] => cond(expr.between(one(low)?, one(high)?)),
+                _ => return Err(invalid(field, raw, "two comma-separated values").into()),
+            },
+            like => {
+                if !column.kind.is_text() {
+                    return Err(QueryError::OpNotApplicable { field: field.to_owned(), op: like.to_owned() });
+                }
+                value::from_str(column, raw).map_err(|e| rename(e, field))?;
+                cond(self.like(expr, like, raw))
+            }
+        })
+    }
+
+    fn like(&self, expr: Expr, op: &str, raw: &str) -> Expr {
+        let (insensitive, start, end) = match op {
+            "contains" => (false, true, true),
+            "icontains" => (true, true, true),
+            "startswith" => (false, false, true),
+            "istartswith" => (true, false, true),
+            "endswith" => (false, true, false),
+            _ => (true, true, false),
+        };
+        if insensitive {
+            let pattern = like_pattern(&raw.to_lowercase(), start, end);
+            return Expr::expr(Func::lower(expr)).like(LikeExpr::new(pattern).escape('\\'));
+        }
+        match self.backend {
+            // SQLite's LIKE ignores ASCII case; GLOB does not.
+            DbBackend::Sqlite => {
+                let pattern = glob_pattern(raw, start, end);
+                Expr::cust_with_exprs("$1 GLOB $2", [expr, Expr::val(pattern)])
+            }
+            // MySQL's default collations ignore case; a binary comparison does not.
+            DbBackend::MySql => {
+                let pattern = like_pattern(raw, start, end);
+                Expr::cust_with_exprs("$1 LIKE BINARY $2", [expr, Expr::val(pattern)])
+            }
+            _ => expr.like(LikeExpr::new(like_pattern(raw, start, end)).escape('\\')),
+        }
+    }
+}
+
+fn parse_one(field: &str, column: &ColumnInfo, text: &str) -> Result<Value, QueryError> {
+    if text.is_empty() && !column.kind.is_text() {
+        return Err(invalid(field, text, "a value (it is empty)").into());
+    }
+    value::from_str(column, text).map_err(|e| rename(e, field).into())
+}
+
+/// Errors name the whole path the client wrote (`user__id`), not just the column.
+fn rename(mut error: ValueError, field: &str) -> ValueError {
+    error.field = field.to_owned();
+    error
+}
+
+fn invalid(field: &str, raw: &str, expected: &str) -> ValueError {
+    let shown: String = raw.chars().take(40).collect();
+    ValueError { field: field.to_owned(), reason: format!("`{shown}` is not {expected}") }
+}
+
+fn split_list(raw: &str) -> Vec<&str> {
+    raw.split(',').map(str::trim).collect()
+}
+
+/// A LIKE pattern matching `text` literally, with `\` as the escape character.
+fn like_pattern(text: &str, any_before: bool, any_after: bool) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    if any_before {
+        pattern.push('%');
+    }
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    if any_after {
+        pattern.push('%');
+    }
+    pattern
+}
+
+/// A GLOB pattern matching `text` literally (GLOB has no escape character: brackets instead).
+fn glob_pattern(text: &str, any_before: bool, any_after: bool) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    if any_before {
+        pattern.push('*');
+    }
+    for ch in text.chars() {
+        match ch {
+            '*' | '?' | '[' => {
+                pattern.push('[');
+                pattern.push(ch);
+                pattern.push(']');
+            }
+            _ => pattern.push(ch),
+        }
+    }
+    if any_after {
+        pattern.push('*');
+    }
+    pattern
+}
+
+impl Query {
+    /// Adds the joins, the filter and the order to a `SELECT` over the base model's table.
+    pub fn apply(&self, select: &mut SelectStatement) {
+        self.apply_filter(select);
+        for (expr, order) in &self.order {
+            select.order_by_expr(expr.clone(), order.clone());
+        }
+    }
+
+    /// Adds the joins and the filter only (for counting).
+    pub fn apply_filter(&self, select: &mut SelectStatement) {
+        for (alias, (table, from_alias, from_column, to_column)) in &self.joins {
+            select.join_as(
+                JoinType::LeftJoin,
+                Alias::new(table.clone()),
+                Alias::new(alias.clone()),
+                column_expr(alias, to_column).equals((
+                    Alias::new(from_alias.clone()),
+                    Alias::new(from_column.clone()),
+                )),
+            );
+        }
+        select.cond_where(self.condition.clone());
+    }
+
+    /// Adds one more condition (a resource's scoping, an admin search) to the filter.
+    pub fn and(&mut self, condition: Condition) {
+        self.condition = std::mem::replace(&mut self.condition, Condition::all()).add(condition);
+    }
+}
+
+/// The 1-based page number: missing, invalid or below 1 gives 1.
+pub fn page_number(raw: Option<&str>) -> u64 {
+    raw.and_then(|text| text.trim().parse::<u64>().ok()).filter(|&page| page >= 1).unwrap_or(1)
+}
+
+/// The page size: `None` when the model is not paginated; otherwise `limit` when it is a
+/// positive number (capped at `max`), else `paginate_by`.
+pub fn page_size(raw: Option<&str>, paginate_by: Option<u64>, max: u64) -> Option<u64> {
+    let default = paginate_by?;
+    let requested = raw.and_then(|text| text.trim().parse::<u64>().ok()).filter(|&n| n > 0);
+    Some(Ord::min(requested.unwrap_or(default), Ord::max(max, 1)))
+}

@@ -1,0 +1,43 @@
+use sea_orm::Value;
+use serde_json::{Map, Value as Json};
+
+use super::model::ModelInfo;
+use super::value;
+
+/// One row of a registered model: its values in the order of [`ModelInfo::columns`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    values: Vec<Value>,
+}
+
+impl Record {
+    pub(crate) fn new(values: Vec<Value>) -> Self {
+        Self { values }
+    }
+
+    /// The value of the column called `name`.
+    pub fn get(&self, info: &ModelInfo, name: &str) -> Option<&Value> {
+        let index = info.columns.iter().position(|c| c.name == name)?;
+        self.values.get(index)
+    }
+
+    /// The primary-key value.
+    pub fn pk(&self, info: &ModelInfo) -> &Value {
+        &self.values[info.pk]
+    }
+
+    /// The values, in column order.
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// The row as a JSON object with column names as keys, keeping the columns `keep` accepts.
+    pub fn to_json(&self, info: &ModelInfo, keep: impl Fn(&str) -> bool) -> Map<String, Json> {
+        info.columns
+            .iter()
+            .zip(&self.values)
+            .filter(|(column, _)| keep(&column.name))
+            .map(|(column, value)| (column.name.clone(), value::to_json(value)))
+            .collect()
+    }
+}

@@ -1,0 +1,231 @@
+//! Entities registered generically, stored type-erased: one set of routes serves them all.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseExecutor, DbErr, EntityTrait,
+    IdenStatic, IntoActiveModel, Iterable, ModelTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    QueryTrait, Value,
+};
+
+use super::model::{ModelInfo, column_expr};
+use super::query::Query;
+use super::record::Record;
+
+/// Which rows of a list to fetch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Window {
+    /// Rows to skip.
+    pub offset: u64,
+    /// Rows to return at most; `None` for all.
+    pub limit: Option<u64>,
+}
+
+/// One registered entity, with its type erased: reads and writes in terms of [`Record`]s.
+pub trait ErasedModel: Send + Sync {
+    /// The entity's metadata.
+    fn info(&self) -> &ModelInfo;
+
+    /// Counts the rows matching `query`.
+    fn count<'a>(&'a self, db: &'a DatabaseExecutor<'a>, query: &'a Query) -> BoxFuture<'a, Result<u64, DbErr>>;
+
+    /// Fetches the rows matching `query`, in its order, within `window`.
+    fn list<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        query: &'a Query,
+        window: Window,
+    ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>>;
+
+    /// Fetches the rows whose `column` is one of `values`, in one query.
+    fn find_in<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        column: &'a str,
+        values: Vec<Value>,
+    ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>>;
+
+    /// Inserts a row from column values (the rest take their defaults) and returns it.
+    fn insert<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        values: Vec<(String, Value)>,
+    ) -> BoxFuture<'a, Result<Record, DbErr>>;
+
+    /// Changes the given columns of the row with primary key `pk`; `None` if it is gone.
+    fn update<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        pk: Value,
+        values: Vec<(String, Value)>,
+    ) -> BoxFuture<'a, Result<Option<Record>, DbErr>>;
+
+    /// Deletes the rows with these primary keys; returns how many went.
+    fn delete<'a>(&'a self, db: &'a DatabaseExecutor<'a>, pks: Vec<Value>) -> BoxFuture<'a, Result<u64, DbErr>>;
+}
+
+struct Entity<E>(ModelInfo, PhantomData<fn() -> E>);
+
+fn column_of<E: EntityTrait>(name: &str) -> Result<E::Column, DbErr> {
+    E::Column::iter()
+        .find(|column| column.as_str() == name)
+        .ok_or_else(|| DbErr::Custom(format!("no column `{name}`")))
+}
+
+fn record_of<E: EntityTrait>(model: &E::Model) -> Record {
+    Record::new(E::Column::iter().map(|column| model.get(column)).collect())
+}
+
+impl<E> ErasedModel for Entity<E>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+{
+    fn info(&self) -> &ModelInfo {
+        &self.0
+    }
+
+    fn count<'a>(&'a self, db: &'a DatabaseExecutor<'a>, query: &'a Query) -> BoxFuture<'a, Result<u64, DbErr>> {
+        Box::pin(async move {
+            let mut select = E::find();
+            query.apply_filter(QueryTrait::query(&mut select));
+            select.count(db).await
+        })
+    }
+
+    fn list<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        query: &'a Query,
+        window: Window,
+    ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>> {
+        Box::pin(async move {
+            let mut select = E::find();
+            query.apply(QueryTrait::query(&mut select));
+            if window.offset > 0 {
+                select = select.offset(window.offset);
+            }
+            if let Some(limit) = window.limit {
+                select = select.limit(limit);
+            }
+            let models = select.all(db).await?;
+            Ok(models.iter().map(record_of::<E>).collect())
+        })
+    }
+
+    fn find_in<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        column: &'a str,
+        values: Vec<Value>,
+    ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>> {
+        Box::pin(async move {
+            if values.is_empty() {
+                return Ok(Vec::new());
+            }
+            let models = E::find()
+                .filter(column_expr(&self.0.table, column).is_in(values))
+                .all(db)
+                .await?;
+            Ok(models.iter().map(record_of::<E>).collect())
+        })
+    }
+
+    fn insert<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        values: Vec<(String, Value)>,
+    ) -> BoxFuture<'a, Result<Record, DbErr>> {
+        Box::pin(async move {
+            let mut active = E::ActiveModel::default();
+            for (name, value) in values {
+                active.try_set(column_of::<E>(&name)?, value)?;
+            }
+            let model = active.insert(db).await?;
+            Ok(record_of::<E>(&model))
+        })
+    }
+
+    fn update<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        pk: Value,
+        values: Vec<(String, Value)>,
+    ) -> BoxFuture<'a, Result<Option<Record>, DbErr>> {
+        Box::pin(async move {
+            let pk_column = column_of::<E>(&self.0.pk_column().name)?;
+            let Some(model) = E::find().filter(pk_column.eq(pk)).one(db).await? else {
+                return Ok(None);
+            };
+            if values.is_empty() {
+                return Ok(Some(record_of::<E>(&model)));
+            }
+            let mut active = model.into_active_model();
+            for (name, value) in values {
+                active.try_set(column_of::<E>(&name)?, value)?;
+            }
+            let model = active.update(db).await?;
+            Ok(Some(record_of::<E>(&model)))
+        })
+    }
+
+    fn delete<'a>(&'a self, db: &'a DatabaseExecutor<'a>, pks: Vec<Value>) -> BoxFuture<'a, Result<u64, DbErr>> {
+        Box::pin(async move {
+            if pks.is_empty() {
+                return Ok(0);
+            }
+            let pk = Expr::col(column_of::<E>(&self.0.pk_column().name)?);
+            let result = E::delete_many().filter(pk.is_in(pks)).exec(db).await?;
+            Ok(result.rows_affected)
+        })
+    }
+}
+
+/// The models known to a site, by slug. Foreign-key traversal in filters follows only models
+/// that are registered here.
+#[derive(Clone, Default)]
+pub struct Registry {
+    models: BTreeMap<String, Arc<dyn ErasedModel>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers an entity (again is harmless) and returns its slug.
+    pub fn register<E>(&mut self) -> String
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+    {
+        let info = ModelInfo::of::<E>();
+        let slug = info.slug.clone();
+        self.models
+            .entry(slug.clone())
+            .or_insert_with(|| Arc::new(Entity::<E>(info, PhantomData)));
+        slug
+    }
+
+    /// The erased model registered under `slug`.
+    pub fn get(&self, slug: &str) -> Option<&Arc<dyn ErasedModel>> {
+        self.models.get(slug)
+    }
+
+    /// The metadata of the model registered under `slug`.
+    pub fn model(&self, slug: &str) -> Option<&ModelInfo> {
+        self.models.get(slug).map(|model| model.info())
+    }
+
+    /// Every registered model, by slug.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn ErasedModel>> {
+        self.models.values()
+    }
+}
