@@ -187,7 +187,8 @@ impl ModelInfo {
 fn foreign_keys<E: EntityTrait>() -> Vec<(String, ForeignKey)> {
     E::Relation::iter()
         .map(|relation| relation.def())
-        .filter(|def| def.is_owner && def.rel_type == RelationType::HasOne)
+        // `belongs_to` relations: the side whose `from_col` is a foreign key of its own.
+        .filter(|def| !def.is_owner && def.rel_type == RelationType::HasOne)
         .filter_map(|def| {
             let (Identity::Unary(from), Identity::Unary(to)) = (&def.from_col, &def.to_col) else {
                 return None;

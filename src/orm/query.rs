@@ -260,12 +260,12 @@ impl<'a> Grammar<'a> {
             // SQLite's LIKE ignores ASCII case; GLOB does not.
             DbBackend::Sqlite => {
                 let pattern = glob_pattern(raw, start, end);
-                Expr::cust_with_exprs("$1 GLOB $2", [expr, Expr::val(pattern)])
+                Expr::cust_with_exprs("? GLOB ?", [expr, Expr::val(pattern)])
             }
             // MySQL's default collations ignore case; a binary comparison does not.
             DbBackend::MySql => {
                 let pattern = like_pattern(raw, start, end);
-                Expr::cust_with_exprs("$1 LIKE BINARY $2", [expr, Expr::val(pattern)])
+                Expr::cust_with_exprs("? LIKE BINARY ?", [expr, Expr::val(pattern)])
             }
             _ => expr.like(LikeExpr::new(like_pattern(raw, start, end)).escape('\\')),
         }
@@ -356,7 +356,9 @@ impl Query {
                 )),
             );
         }
-        select.cond_where(self.condition.clone());
+        if !self.condition.is_empty() {
+            select.cond_where(self.condition.clone());
+        }
     }
 
     /// Adds one more condition (a resource's scoping, an admin search) to the filter.
@@ -377,3 +379,7 @@ pub fn page_size(raw: Option<&str>, paginate_by: Option<u64>, max: u64) -> Optio
     let requested = raw.and_then(|text| text.trim().parse::<u64>().ok()).filter(|&n| n > 0);
     Some(Ord::min(requested.unwrap_or(default), Ord::max(max, 1)))
 }
+
+#[cfg(test)]
+#[path = "query_tests.rs"]
+mod tests;
