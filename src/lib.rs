@@ -1,5 +1,4 @@
-//! actix-sea: an auth blueprint, a Django-style admin and a REST API for actix-web
-//! applications whose data lives in SeaORM entities.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
