@@ -50,6 +50,11 @@ impl Tables {
         self
     }
 
+    /// Adds the tables the auth code needs: sessions and failed-login records.
+    pub fn auth(self) -> Self {
+        self.entity(crate::auth::SessionTable).entity(crate::auth::LoginFailureTable)
+    }
+
     /// Adds a table statement of the caller's own (a session table, say).
     pub fn table(mut self, table: TableCreateStatement) -> Self {
         self.tables.push(table);

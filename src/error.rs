@@ -48,6 +48,9 @@ pub enum Error {
     /// The database is busy or the pool is exhausted; try again shortly (503).
     #[error("Service temporarily unavailable")]
     Unavailable,
+    /// The application is misconfigured (reported at start-up, never to a client).
+    #[error("configuration error: {0}")]
+    Config(String),
     /// Anything else: logged, answered with a bare 500.
     #[error("Internal server error")]
     Internal(String),
@@ -98,12 +101,12 @@ impl ResponseError for Error {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Config(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(detail) = self {
+        if let Self::Internal(detail) | Self::Config(detail) = self {
             tracing::error!(%detail, "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -121,6 +124,10 @@ impl ResponseError for Error {
             }
             _ => {}
         }
-        response.json(serde_json::json!({ "error": self.to_string() }))
+        let message = match self {
+            Self::Config(_) => "Internal server error".to_owned(),
+            other => other.to_string(),
+        };
+        response.json(serde_json::json!({ "error": message }))
     }
 }

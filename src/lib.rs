@@ -6,5 +6,6 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod orm;
+mod templates;
 
 pub use error::Error;

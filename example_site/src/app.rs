@@ -1,21 +1,27 @@
 //! The app factory: what `serve` runs and what the tests drive.
 
+use actix_sea::auth::Auth;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpResponse, web};
 use sea_orm::DatabaseConnection;
+
+use crate::auth::{self, AuthConfig};
 
 /// Everything the site's handlers share; cheap to clone.
 #[derive(Clone)]
 pub struct Site {
     /// The database pool.
     pub db: DatabaseConnection,
+    /// Login, sessions, CSRF.
+    pub auth: Auth,
 }
 
 impl Site {
     /// A site over a connected database whose tables exist.
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, config: &AuthConfig) -> Result<Self, actix_sea::Error> {
+        let auth = auth::build(db.clone(), config)?;
+        Ok(Self { db, auth })
     }
 }
 
@@ -31,11 +37,15 @@ pub fn app(
         InitError = (),
     >,
 > {
-    App::new().app_data(web::Data::new(site)).route("/", web::get().to(home))
+    App::new()
+        .wrap(site.auth.middleware())
+        .app_data(web::Data::new(site.clone()))
+        .service(site.auth.clone())
+        .route("/", web::get().to(home))
 }
 
 async fn home() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body("<!doctype html><title>Example Site</title><h1>Example Site</h1><p>A twitter clone built on actix-sea.</p>")
+        .body("<!doctype html><title>Example Site</title><h1>Example Site</h1><p>A twitter clone built on actix-sea.</p><p><a href=\"/accounts/login/\">Log in</a></p>")
 }

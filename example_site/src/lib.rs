@@ -1,6 +1,7 @@
 //! The twitter clone that shows actix-sea off: users, follows, messages and notes.
 
 pub mod app;
+pub mod auth;
 pub mod commands;
 pub mod models;
 

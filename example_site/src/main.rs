@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use example_site::commands::{self, NewUser};
+use example_site::auth::AuthConfig;
 use example_site::{Site, app, models};
 use sea_orm::DatabaseConnection;
 
@@ -64,6 +65,9 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8000")]
     bind: String,
+    /// Mark session cookies Secure (only when the site is reached over HTTPS).
+    #[arg(long)]
+    secure_cookies: bool,
     #[command(flatten)]
     database: DatabaseArg,
 }
@@ -76,7 +80,17 @@ async fn open(url: &str) -> Result<DatabaseConnection, String> {
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let db = open(&args.database.url).await?;
-    let site = Site::new(db);
+    let key_file = example_site::auth::key_file_for(&args.database.url);
+    let from_env = std::env::var("SECRET_KEY").ok().filter(|key| !key.is_empty());
+    if from_env.is_none() {
+        println!("example_site: SECRET_KEY not set; development key kept in {}", key_file.display());
+    }
+    let secret_key = example_site::auth::secret_key(from_env, &key_file)?;
+    if !args.secure_cookies {
+        println!("example_site: session cookies are not marked Secure (plain HTTP); pass --secure-cookies behind HTTPS");
+    }
+    let config = AuthConfig { secret_key, secure_cookies: args.secure_cookies };
+    let site = Site::new(db, &config).map_err(|e| e.to_string())?;
     let server = actix_web::HttpServer::new(move || app(site.clone()))
         .bind(&args.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
@@ -87,6 +101,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs {
         bind: "127.0.0.1:8000".into(),
+        secure_cookies: false,
         database: DatabaseArg {
             url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE.into()),
         },

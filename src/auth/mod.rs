@@ -1,3 +1,165 @@
-//! Authentication: password hashing (more to come: sessions, login views, guards).
+//! Authentication: login and logout pages, server-side sessions, argon2id passwords, CSRF
+//! protection, login throttling, security headers, and the extractors and guards that tell
+//! handlers who is asking.
+//!
+//! ```no_run
+//! # use actix_web::{App, HttpServer};
+//! # async fn run(db: sea_orm::DatabaseConnection, key: Vec<u8>) -> std::io::Result<()> {
+//! use actix_sea::auth::Auth;
+//! use example_site::models::user;
+//!
+//! let auth = Auth::builder(db).user_entity::<user::Entity>().secret_key(&key).build().unwrap();
+//! HttpServer::new(move || App::new().wrap(auth.middleware()).service(auth.clone()))
+//!     .bind("127.0.0.1:8000")?
+//!     .run()
+//!     .await
+//! # }
+//! ```
 
+mod builder;
+pub mod csrf;
+mod extract;
+mod guard;
+mod middleware;
+mod next;
 pub mod password;
+mod session;
+mod store;
+mod throttle;
+pub(crate) mod token;
+mod user;
+mod views;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpRequest;
+use actix_web::cookie::Key;
+use sea_orm::DatabaseConnection;
+
+pub use builder::{AuthBuilder, MIN_KEY_BYTES};
+pub use csrf::{CsrfProtect, csrf_token, hidden_input};
+pub use extract::{AdminUser, CurrentUser};
+pub use guard::{admin_required, login_required};
+pub use middleware::AuthMiddleware;
+pub use next::safe_next;
+pub use password::Hasher;
+pub use session::{Flash, Level, flash, take_flashes};
+pub use store::{DbSessionStore, SessionBackend};
+pub use throttle::ThrottleLimits;
+pub use user::{StoredUser, UserEntity};
+
+/// The session table's entity (`actix_sea_session`), for [`crate::db::Tables::auth`].
+pub use store::entity::Entity as SessionTable;
+/// The failed-login table's entity (`actix_sea_login_failure`), for [`crate::db::Tables::auth`].
+pub use throttle::entity::Entity as LoginFailureTable;
+
+use crate::Error;
+use crate::templates::Templates;
+use throttle::Throttle;
+use user::UserStore;
+
+/// The auth blueprint: mount it with `.service(auth.clone())` (login and logout pages under
+/// `/accounts/`) and wrap the app in [`Auth::middleware`]. Cheap to clone.
+#[derive(Clone)]
+pub struct Auth {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    db: DatabaseConnection,
+    users: Arc<dyn UserStore>,
+    hasher: Hasher,
+    prefix: String,
+    default_redirect: String,
+    key: Key,
+    secure_cookies: bool,
+    cookie_name: String,
+    idle_timeout: Duration,
+    absolute_timeout: Duration,
+    sessions: SessionBackend,
+    throttle: Throttle,
+    trusted_proxies: Vec<IpAddr>,
+    templates: Templates,
+    branding: String,
+}
+
+/// Why a username and password were not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// Unknown user, wrong password or inactive user: deliberately indistinguishable.
+    Invalid,
+    /// Too many failures; retry after this many seconds.
+    Throttled(u64),
+}
+
+impl Auth {
+    /// Starts configuring auth over `db`.
+    pub fn builder(db: DatabaseConnection) -> AuthBuilder {
+        AuthBuilder::new(db)
+    }
+
+    /// The database the user table lives in.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    /// The password hasher (bounded, on the blocking pool).
+    pub fn hasher(&self) -> &Hasher {
+        &self.inner.hasher
+    }
+
+    /// The URL prefix of the auth pages (default `/accounts`).
+    pub fn prefix(&self) -> &str {
+        &self.inner.prefix
+    }
+
+    /// The login page's URL.
+    pub fn login_url(&self) -> String {
+        format!("{}/login/", self.inner.prefix)
+    }
+
+    /// The logout page's URL.
+    pub fn logout_url(&self) -> String {
+        format!("{}/logout/", self.inner.prefix)
+    }
+
+    /// The slug (table name) of the user entity.
+    pub fn user_table(&self) -> String {
+        self.inner.users.table()
+    }
+
+    /// The client address of a request, honouring `X-Forwarded-For` only from trusted proxies.
+    pub fn client_ip(&self, req: &HttpRequest) -> IpAddr {
+        throttle::client_ip(req, &self.inner.trusted_proxies)
+    }
+
+    /// Checks a username and password: the one place that decides "who is this user" for
+    /// logins and the REST API's authentication. Throttled per address and per
+    /// (username, address); unknown and inactive users cost the same single argon2
+    /// verification as real ones; a hash with old parameters is replaced after a success.
+    pub async fn authenticate(&self, username: &str, password: &str, ip: IpAddr) -> Result<Result<StoredUser, LoginFailure>, Error> {
+        let inner = &self.inner;
+        if let Some(wait) = inner.throttle.check(username, ip).await? {
+            return Ok(Err(LoginFailure::Throttled(wait)));
+        }
+        let user = inner.users.by_username(&inner.db, username).await?.filter(|user| user.active);
+        let verified = inner.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+        let Some(user) = user.filter(|_| verified) else {
+            inner.throttle.fail(username, ip).await?;
+            return Ok(Err(LoginFailure::Invalid));
+        };
+        inner.throttle.succeed(username, ip).await?;
+        if password::needs_rehash(&user.password_hash) {
+            let hash = inner.hasher.hash(password).await?;
+            inner.users.set_password_hash(&inner.db, user.id, hash).await?;
+        }
+        Ok(Ok(user))
+    }
+
+    /// Looks a user up by primary key (for credential caches and session checks).
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<StoredUser>, Error> {
+        Ok(self.inner.users.by_id(&self.inner.db, id).await?)
+    }
+}

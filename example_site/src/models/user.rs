@@ -40,3 +40,33 @@ impl Related<super::note::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl actix_sea::auth::UserEntity for Entity {
+    fn username_column() -> Column {
+        Column::Username
+    }
+
+    fn password_column() -> Column {
+        Column::Password
+    }
+
+    fn id(model: &Model) -> i64 {
+        i64::from(model.id)
+    }
+
+    fn username(model: &Model) -> &str {
+        &model.username
+    }
+
+    fn password_hash(model: &Model) -> &str {
+        &model.password
+    }
+
+    fn is_active(model: &Model) -> bool {
+        model.active
+    }
+
+    fn is_admin(model: &Model) -> bool {
+        model.admin
+    }
+}

@@ -1,0 +1,186 @@
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_session::storage::RedisSessionStore;
+use actix_web::cookie::Key;
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, IntoActiveModel};
+
+use super::store::{DbSessionStore, SessionBackend};
+use super::throttle::{Throttle, ThrottleLimits};
+use super::user::{UserEntity, UserStore, Users};
+use super::{Auth, Hasher, Inner};
+use crate::Error;
+use crate::templates::Templates;
+
+/// The smallest secret key accepted, in bytes.
+pub const MIN_KEY_BYTES: usize = 64;
+
+/// Configures an [`Auth`]. Required: [`user_entity`](Self::user_entity) and
+/// [`secret_key`](Self::secret_key); everything else has a documented default.
+pub struct AuthBuilder {
+    db: DatabaseConnection,
+    users: Option<Arc<dyn UserStore>>,
+    key: Option<Vec<u8>>,
+    prefix: String,
+    default_redirect: String,
+    secure_cookies: bool,
+    cookie_name: String,
+    idle_timeout: Duration,
+    absolute_timeout: Duration,
+    redis: Option<RedisSessionStore>,
+    limits: ThrottleLimits,
+    trusted_proxies: Vec<IpAddr>,
+    templates: Vec<(String, String)>,
+    branding: String,
+    hasher: Option<Hasher>,
+}
+
+impl AuthBuilder {
+    pub(super) fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            users: None,
+            key: None,
+            prefix: "/accounts".into(),
+            default_redirect: "/".into(),
+            secure_cookies: true,
+            cookie_name: "id".into(),
+            idle_timeout: Duration::from_secs(24 * 3600),
+            absolute_timeout: Duration::from_secs(14 * 24 * 3600),
+            redis: None,
+            limits: ThrottleLimits::default(),
+            trusted_proxies: Vec::new(),
+            templates: Vec::new(),
+            branding: "actix-sea".into(),
+            hasher: None,
+        }
+    }
+
+    /// The site's user entity (required).
+    pub fn user_entity<E>(mut self) -> Self
+    where
+        E: UserEntity,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+    {
+        self.users = Some(Arc::new(Users::<E>::new()));
+        self
+    }
+
+    /// The key that signs session cookies: at least 64 bytes from configuration (required).
+    pub fn secret_key(mut self, key: &[u8]) -> Self {
+        self.key = Some(key.to_vec());
+        self
+    }
+
+    /// Where the login and logout pages live (default `/accounts`).
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Where to go after login or logout without a safe `next` (default `/`).
+    pub fn default_redirect(mut self, path: &str) -> Self {
+        self.default_redirect = path.to_owned();
+        self
+    }
+
+    /// Whether the session cookie is marked `Secure` (default `true`; turn off only for
+    /// plain-HTTP development).
+    pub fn secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
+
+    /// The session cookie's name (default `id`).
+    pub fn cookie_name(mut self, name: &str) -> Self {
+        self.cookie_name = name.to_owned();
+        self
+    }
+
+    /// A session unused for this long ends (default 24 hours).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// A session ends this long after login whatever its use (default 14 days).
+    pub fn absolute_timeout(mut self, timeout: Duration) -> Self {
+        self.absolute_timeout = timeout;
+        self
+    }
+
+    /// Keeps sessions in Redis instead of the database (for many app instances).
+    pub fn redis_sessions(mut self, store: RedisSessionStore) -> Self {
+        self.redis = Some(store);
+        self
+    }
+
+    /// Login throttling limits (default: 10 failures per username and address per 15 minutes,
+    /// 50 per address per 5 minutes).
+    pub fn throttle(mut self, limits: ThrottleLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Proxies whose `X-Forwarded-For` is believed (default: none, the header is ignored).
+    pub fn trusted_proxies(mut self, proxies: impl IntoIterator<Item = IpAddr>) -> Self {
+        self.trusted_proxies = proxies.into_iter().collect();
+        self
+    }
+
+    /// Replaces an embedded template (`base.html`, `auth/login.html`, …) with the site's own.
+    pub fn template(mut self, name: &str, source: &str) -> Self {
+        self.templates.push((name.to_owned(), source.to_owned()));
+        self
+    }
+
+    /// The site name shown in page headers (default `actix-sea`).
+    pub fn branding(mut self, name: &str) -> Self {
+        self.branding = name.to_owned();
+        self
+    }
+
+    /// The password hasher to share (default: one slot per CPU).
+    pub fn hasher(mut self, hasher: Hasher) -> Self {
+        self.hasher = Some(hasher);
+        self
+    }
+
+    /// Checks the configuration and builds the [`Auth`].
+    pub fn build(self) -> Result<Auth, Error> {
+        let users = self.users.ok_or_else(|| Error::Config("Auth needs .user_entity::<E>()".into()))?;
+        let key = self.key.ok_or_else(|| Error::Config("Auth needs .secret_key(..)".into()))?;
+        if key.len() < MIN_KEY_BYTES {
+            return Err(Error::Config(format!(
+                "the secret key has {} bytes; at least {MIN_KEY_BYTES} are required",
+                key.len()
+            )));
+        }
+        let templates = Templates::new(&self.templates).map_err(|e| Error::Config(format!("templates: {e}")))?;
+        let sessions = match self.redis {
+            Some(store) => SessionBackend::Redis(store),
+            None => SessionBackend::Database(DbSessionStore::new(self.db.clone())),
+        };
+        Ok(Auth {
+            inner: Arc::new(Inner {
+                throttle: Throttle::new(self.db.clone(), self.limits),
+                db: self.db,
+                users,
+                hasher: self.hasher.unwrap_or_default(),
+                prefix: self.prefix,
+                default_redirect: self.default_redirect,
+                key: Key::from(&key),
+                secure_cookies: self.secure_cookies,
+                cookie_name: self.cookie_name,
+                idle_timeout: self.idle_timeout,
+                absolute_timeout: self.absolute_timeout,
+                sessions,
+                trusted_proxies: self.trusted_proxies,
+                templates,
+                branding: self.branding,
+            }),
+        })
+    }
+}

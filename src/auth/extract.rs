@@ -1,0 +1,153 @@
+//! Who is asking: `CurrentUser`, `Option<CurrentUser>` and `AdminUser` extractors.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+
+use super::Auth;
+use super::session::AuthSession;
+use super::views;
+use crate::Error;
+
+/// The logged-in user of a request. As an extractor, an anonymous request is redirected to
+/// the login page (with `next`); use `Option<CurrentUser>` where anonymous is fine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser {
+    id: i64,
+    username: String,
+    admin: bool,
+}
+
+impl CurrentUser {
+    /// The user's primary key.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// The login name.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// Whether the user may use the admin.
+    pub fn is_admin(&self) -> bool {
+        self.admin
+    }
+}
+
+/// A logged-in admin. Anonymous requests are redirected to login; other users get 403.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminUser(pub CurrentUser);
+
+/// The `Auth` of a request: put there by [`Auth::middleware`].
+pub(crate) fn auth_of(req: &HttpRequest) -> Result<Auth, Error> {
+    if let Some(auth) = req.extensions().get::<Auth>() {
+        return Ok(auth.clone());
+    }
+    req.app_data::<web::Data<Auth>>()
+        .map(|data| data.get_ref().clone())
+        .ok_or_else(|| Error::Config("wrap the app in auth.middleware()".into()))
+}
+
+/// Cached per request so several extractors cost one lookup.
+#[derive(Clone)]
+struct Resolved(Option<CurrentUser>);
+
+impl Auth {
+    /// The logged-in user of a request, if any. Ends (purges) sessions that are past their
+    /// idle or absolute timeout, or whose user is gone or deactivated.
+    pub async fn current_user(&self, req: &HttpRequest) -> Result<Option<CurrentUser>, Error> {
+        if let Some(Resolved(user)) = req.extensions().get::<Resolved>() {
+            return Ok(user.clone());
+        }
+        let session = req.get_session();
+        let state = AuthSession(&session);
+        let mut user = None;
+        if let Some(id) = state.user_id() {
+            let (since_login, idle) = state.ages();
+            let expired = since_login > self.inner.absolute_timeout.as_secs() as i64
+                || idle > self.inner.idle_timeout.as_secs() as i64;
+            let stored = if expired { None } else { self.user_by_id(id).await? };
+            match stored.filter(|stored| stored.active) {
+                Some(stored) => {
+                    state.touch();
+                    user = Some(CurrentUser { id: stored.id, username: stored.username, admin: stored.admin });
+                }
+                None => session.purge(),
+            }
+        }
+        req.extensions_mut().insert(Resolved(user.clone()));
+        Ok(user)
+    }
+}
+
+/// Why a user extractor failed: answered with a redirect to login or a 403 page.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    Login(String),
+    Forbidden,
+    Failed(Error),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Login(_) => f.write_str("login required"),
+            Self::Forbidden => f.write_str("forbidden"),
+            Self::Failed(error) => error.fmt(f),
+        }
+    }
+}
+
+impl actix_web::ResponseError for Refusal {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        self.error_response().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Login(location) => views::redirect(location),
+            Self::Forbidden => views::forbidden_page("You do not have permission to view this page."),
+            Self::Failed(error) => views::error_page(error),
+        }
+    }
+}
+
+/// The login URL that brings the user back to this request's path and query.
+pub(crate) fn login_redirect(auth: &Auth, req: &HttpRequest) -> String {
+    let next = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("{}?next={encoded}", auth.login_url())
+}
+
+pub(crate) async fn require_user(req: &HttpRequest, admin: bool) -> Result<CurrentUser, Refusal> {
+    let auth = auth_of(req).map_err(Refusal::Failed)?;
+    match auth.current_user(req).await.map_err(Refusal::Failed)? {
+        None => Err(Refusal::Login(login_redirect(&auth, req))),
+        Some(user) if admin && !user.admin => Err(Refusal::Forbidden),
+        Some(user) => Ok(user),
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { require_user(&req, false).await.map_err(Into::into) })
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { require_user(&req, true).await.map(AdminUser).map_err(Into::into) })
+    }
+}

@@ -1,0 +1,37 @@
+//! Route guards for whole scopes: `.wrap(from_fn(login_required))`.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::ResponseError;
+
+use super::extract::require_user;
+
+async fn guard<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+    admin: bool,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    match require_user(req.request(), admin).await {
+        Ok(_) => next.call(req).await.map(ServiceResponse::map_into_left_body),
+        Err(refusal) => Ok(req.into_response(refusal.error_response()).map_into_right_body()),
+    }
+}
+
+/// Lets logged-in users through; redirects anonymous ones to the login page with `next`.
+/// Use with `actix_web::middleware::from_fn(login_required)`.
+pub async fn login_required<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    guard(req, next, false).await
+}
+
+/// Lets admins through; redirects anonymous users to login and answers others with 403.
+/// Use with `actix_web::middleware::from_fn(admin_required)`.
+pub async fn admin_required<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    guard(req, next, true).await
+}

@@ -1,0 +1,44 @@
+//! The Tera templates of the auth pages and the admin: embedded in the binary, each
+//! overridable by the application.
+
+use std::sync::Arc;
+
+use tera::{Context, Tera};
+
+/// The templates shipped in `admin_templates/`, by name.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("base.html", include_str!("../admin_templates/base.html")),
+    ("auth/login.html", include_str!("../admin_templates/auth/login.html")),
+    ("auth/logout.html", include_str!("../admin_templates/auth/logout.html")),
+    ("error.html", include_str!("../admin_templates/error.html")),
+];
+
+/// A compiled template set; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Templates(Arc<Tera>);
+
+impl Templates {
+    /// The embedded templates, with `overrides` (name, source) replacing or adding templates.
+    pub(crate) fn new(overrides: &[(String, String)]) -> Result<Self, tera::Error> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        let mut all: Vec<(&str, &str)> = EMBEDDED.to_vec();
+        all.extend(overrides.iter().map(|(name, source)| (name.as_str(), source.as_str())));
+        tera.add_raw_templates(all)?;
+        Ok(Self(Arc::new(tera)))
+    }
+
+    /// Renders a template; a rendering failure is logged and answered with a plain 500.
+    pub(crate) fn render(&self, name: &str, context: &Context) -> Result<String, crate::Error> {
+        self.0.render(name, context).map_err(|error| {
+            let mut detail = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                detail.push_str(": ");
+                detail.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            crate::Error::Internal(format!("template {name}: {detail}"))
+        })
+    }
+}
