@@ -42,6 +42,14 @@ pub fn app(
         .app_data(web::Data::new(site.clone()))
         .service(site.auth.clone())
         .route("/", web::get().to(home))
+        .route("/private/", web::get().to(private))
+}
+
+async fn private(user: actix_sea::auth::CurrentUser) -> HttpResponse {
+    let name = user.username().replace('&', "&amp;").replace('<', "&lt;");
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(format!("<!doctype html><title>Private</title><h1>Hello, {name}</h1>"))
 }
 
 async fn home() -> HttpResponse {

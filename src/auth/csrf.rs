@@ -7,7 +7,7 @@ use std::rc::Rc;
 use actix_session::{Session, SessionExt};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::HttpMessage;
+use actix_web::{HttpMessage, HttpResponse};
 use actix_web::http::{Method, header};
 use actix_web::web::{Bytes, BytesMut};
 use futures_util::StreamExt;
@@ -66,12 +66,13 @@ fn is_form(req: &ServiceRequest) -> bool {
         .is_some_and(|value| value.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
 }
 
-async fn read_body(payload: &mut Payload) -> Result<Bytes, actix_web::Error> {
+/// The whole body, or the response to give when it cannot be read or is too large.
+async fn read_body(payload: &mut Payload) -> Result<Bytes, HttpResponse> {
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk?;
+        let chunk = chunk.map_err(|error| HttpResponse::BadRequest().body(error.to_string()))?;
         if body.len() + chunk.len() > MAX_FORM_BYTES {
-            return Err(actix_web::error::ErrorPayloadTooLarge("Request body too large"));
+            return Err(HttpResponse::PayloadTooLarge().body("Request body too large"));
         }
         body.extend_from_slice(&chunk);
     }
@@ -103,9 +104,13 @@ where
             let mut provided =
                 req.headers().get(HEADER).and_then(|value| value.to_str().ok()).map(str::to_owned);
             if provided.is_none() && is_form(&req) {
-                let body = read_body(&mut req.take_payload()).await?;
-                provided = form_token(&body);
-                req.set_payload(Payload::from(body));
+                match read_body(&mut req.take_payload()).await {
+                    Ok(body) => {
+                        provided = form_token(&body);
+                        req.set_payload(Payload::from(body));
+                    }
+                    Err(response) => return Ok(req.into_response(response).map_into_right_body()),
+                }
             }
             let valid = matches!((&expected, &provided), (Some(e), Some(p)) if token::constant_time_eq(e, p));
             if !valid {
