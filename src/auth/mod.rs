@@ -52,6 +52,8 @@ pub use user::{StoredUser, UserEntity};
 
 /// The session table's entity (`actix_sea_session`), for [`crate::db::Tables::auth`].
 pub use store::entity::Entity as SessionTable;
+/// A row of the session table, for maintenance scripts and tests.
+pub use store::entity::ActiveModel as SessionRow;
 /// The failed-login table's entity (`actix_sea_login_failure`), for [`crate::db::Tables::auth`].
 pub use throttle::entity::Entity as LoginFailureTable;
 

@@ -4,4 +4,5 @@ mod app;
 mod auth;
 mod chain;
 mod grammar;
+mod sessions;
 mod support;
