@@ -63,10 +63,10 @@ pub(crate) fn error_page(error: &Error) -> HttpResponse {
     let status = error.status_code();
     let message = if status.is_server_error() { "Something went wrong. Please try again.".to_owned() } else { error.to_string() };
     let mut response = plain_page(status, &message);
-    if let Error::TooManyRequests { retry_after } = error {
-        if let Ok(value) = header::HeaderValue::from_str(&retry_after.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
+    if let Error::TooManyRequests { retry_after } = error
+        && let Ok(value) = header::HeaderValue::from_str(&retry_after.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }

@@ -105,7 +105,8 @@ async fn ids(test: &TestDb, registry: &Registry, slug: &str, params: &[(&str, &s
 async fn filters_select_the_right_rows(test: TestDb) {
     seed(&test.db).await;
     let registry = registry();
-    let cases: &[(&str, &[(&str, &str)], &[i64])] = &[
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [i64]);
+    let cases: &[Case] = &[
         ("message", &[("user", "1")], &[1, 2]),
         ("message", &[("user__username", "bob")], &[3, 4, 6]),
         ("message", &[("-user__username", "bob")], &[1, 2, 5]),
