@@ -6,6 +6,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod orm;
+pub mod rest;
 mod templates;
 
 pub use error::Error;

@@ -1,6 +1,7 @@
 //! The app factory: what `serve` runs and what the tests drive.
 
 use actix_sea::auth::Auth;
+use actix_sea::rest::RestApi;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpResponse, web};
@@ -15,13 +16,21 @@ pub struct Site {
     pub db: DatabaseConnection,
     /// Login, sessions, CSRF.
     pub auth: Auth,
+    /// The REST API.
+    pub api: RestApi,
 }
 
 impl Site {
     /// A site over a connected database whose tables exist.
     pub fn new(db: DatabaseConnection, config: &AuthConfig) -> Result<Self, actix_sea::Error> {
         let auth = auth::build(db.clone(), config)?;
-        Ok(Self { db, auth })
+        Ok(Self::with_auth(db, auth))
+    }
+
+    /// A site over a connected database with an `Auth` configured by the caller.
+    pub fn with_auth(db: DatabaseConnection, auth: Auth) -> Self {
+        let api = crate::api::build(db.clone(), &auth);
+        Self { db, auth, api }
     }
 }
 
@@ -41,6 +50,7 @@ pub fn app(
         .wrap(site.auth.middleware())
         .app_data(web::Data::new(site.clone()))
         .service(site.auth.clone())
+        .service(site.api.clone())
         .route("/", web::get().to(home))
         .route("/private/", web::get().to(private))
 }

@@ -160,6 +160,11 @@ impl Auth {
         Ok(Ok(user))
     }
 
+    /// Looks a user up by login name.
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<StoredUser>, Error> {
+        Ok(self.inner.users.by_username(&self.inner.db, username).await?)
+    }
+
     /// Looks a user up by primary key (for credential caches and session checks).
     pub async fn user_by_id(&self, id: i64) -> Result<Option<StoredUser>, Error> {
         Ok(self.inner.users.by_id(&self.inner.db, id).await?)

@@ -36,6 +36,10 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
     pub fn location(&self) -> &str {
         self.header("location").unwrap_or("")
     }
@@ -94,6 +98,21 @@ where
         }
         let body = test::read_body(response).await;
         Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    }
+
+    /// An API call: JSON body (when given) and HTTP basic credentials (when given).
+    pub async fn api(&self, method: &str, path: &str, body: Option<serde_json::Value>, user: Option<(&str, &str)>) -> Reply {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = test::TestRequest::default().method(method).uri(path);
+        if let Some(body) = body {
+            request = request.insert_header(("content-type", "application/json")).set_payload(body.to_string());
+        }
+        if let Some((username, password)) = user {
+            use base64::Engine as _;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+            request = request.insert_header(("authorization", format!("Basic {encoded}")));
+        }
+        self.send(request).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {

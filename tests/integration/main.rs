@@ -4,5 +4,6 @@ mod app;
 mod auth;
 mod chain;
 mod grammar;
+mod rest;
 mod sessions;
 mod support;

@@ -27,7 +27,7 @@ async fn staff(admin: AdminUser) -> HttpResponse {
 }
 
 async fn guards_redirect_anonymous_users_and_refuse_non_admins(db: TestDb) {
-    let site = Site { db: db.db.clone(), auth: auth_builder(&db).build().unwrap() };
+    let site = Site::with_auth(db.db.clone(), auth_builder(&db).build().unwrap());
     let auth = site.auth.clone();
     let service = test::init_service(
         App::new()
@@ -66,7 +66,7 @@ async fn guards_redirect_anonymous_users_and_refuse_non_admins(db: TestDb) {
 
 async fn sessions_end_after_the_idle_timeout(db: TestDb) {
     let auth = auth_builder(&db).idle_timeout(Duration::from_secs(1)).build().unwrap();
-    let site = Site { db: db.db.clone(), auth };
+    let site = Site::with_auth(db.db.clone(), auth);
     let app = wrap(test::init_service(example_site::app(site.clone())).await, site, db);
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
@@ -77,7 +77,7 @@ async fn sessions_end_after_the_idle_timeout(db: TestDb) {
 
 async fn sessions_end_after_the_absolute_timeout_even_when_used(db: TestDb) {
     let auth = auth_builder(&db).absolute_timeout(Duration::from_secs(1)).build().unwrap();
-    let site = Site { db: db.db.clone(), auth };
+    let site = Site::with_auth(db.db.clone(), auth);
     let app = wrap(test::init_service(example_site::app(site.clone())).await, site, db);
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
@@ -123,7 +123,7 @@ async fn the_redis_store_logs_in_and_out() {
         .await
         .expect("connect to Redis");
     let auth = auth_builder(&db).redis_sessions(store).build().unwrap();
-    let site = Site { db: db.db.clone(), auth };
+    let site = Site::with_auth(db.db.clone(), auth);
     let app = wrap(test::init_service(example_site::app(site.clone())).await, site, db);
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;

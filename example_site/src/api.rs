@@ -1,0 +1,100 @@
+//! The site's REST API, as in flask-peewee's example: users (admin writes), messages,
+//! relationships and notes, each owned by its author.
+
+use actix_sea::auth::Auth;
+use actix_sea::rest::{AdminAuthentication, ApiContext, Changes, RestApi, RestResource, UserAuthentication};
+use actix_sea::orm::Record;
+use futures_util::future::BoxFuture;
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, Value};
+
+use crate::models::{message, note, relationship, user};
+
+/// Users: password and email are write-only, admin and active read-only; only admins write.
+pub struct UserResource {
+    auth: Auth,
+}
+
+impl RestResource<user::Entity> for UserResource {
+    fn exclude(&self) -> Vec<user::Column> {
+        vec![user::Column::Password, user::Column::Email]
+    }
+
+    fn readonly_fields(&self) -> Vec<user::Column> {
+        vec![user::Column::Admin, user::Column::Active, user::Column::JoinDate]
+    }
+
+    /// Stores an argon2id hash of the password sent, never the password; stamps new users'
+    /// join date.
+    fn before_save<'a>(&'a self, _: &'a ApiContext, row: Option<&'a Record>, changes: &'a mut Changes) -> BoxFuture<'a, Result<(), actix_sea::Error>> {
+        Box::pin(async move {
+            if let Some(Value::String(Some(password))) = changes.get("password").cloned() {
+                if password.is_empty() {
+                    return Err(actix_sea::Error::BadRequest("field `password` may not be empty".into()));
+                }
+                changes.set("password", self.auth.hasher().hash(&password).await?);
+            }
+            if row.is_none() {
+                changes.set("join_date", chrono::Utc::now().naive_utc());
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Messages: owned by `user`, returned with the user nested.
+pub struct MessageResource;
+
+impl RestResource<message::Entity> for MessageResource {
+    fn owner_field(&self) -> Option<message::Column> {
+        Some(message::Column::User)
+    }
+
+    fn include_resources(&self) -> Vec<message::Column> {
+        vec![message::Column::User]
+    }
+}
+
+/// Follows: owned by `from_user`, both users nested, all on one page.
+pub struct RelationshipResource;
+
+impl RestResource<relationship::Entity> for RelationshipResource {
+    fn owner_field(&self) -> Option<relationship::Column> {
+        Some(relationship::Column::FromUser)
+    }
+
+    fn include_resources(&self) -> Vec<relationship::Column> {
+        vec![relationship::Column::FromUser, relationship::Column::ToUser]
+    }
+
+    fn paginate_by(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// Notes: owned by `user`, user nested, only live notes (status 1) visible.
+pub struct NoteResource;
+
+impl RestResource<note::Entity> for NoteResource {
+    fn owner_field(&self) -> Option<note::Column> {
+        Some(note::Column::User)
+    }
+
+    fn include_resources(&self) -> Vec<note::Column> {
+        vec![note::Column::User]
+    }
+
+    fn get_query(&self, _: &ApiContext) -> Condition {
+        Condition::all().add(note::Column::Status.eq(1))
+    }
+}
+
+/// The site's API under `/api/`.
+pub fn build(db: DatabaseConnection, auth: &Auth) -> RestApi {
+    RestApi::builder(db)
+        .default_auth(UserAuthentication::new(auth.clone()))
+        .register_with_auth::<user::Entity, _>(UserResource { auth: auth.clone() }, AdminAuthentication::new(auth.clone()))
+        .register::<message::Entity, _>(MessageResource)
+        .register::<relationship::Entity, _>(RelationshipResource)
+        .register::<note::Entity, _>(NoteResource)
+        .build()
+}

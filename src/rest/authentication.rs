@@ -1,0 +1,189 @@
+//! Who may call the API: pluggable backends, chosen per resource.
+
+use actix_web::HttpRequest;
+use actix_web::http::{Method, header};
+use base64::Engine as _;
+use futures_util::future::LocalBoxFuture;
+
+use super::cache::CredentialCache;
+use super::resource::ApiUser;
+use crate::Error;
+use crate::auth::{Auth, LoginFailure, StoredUser};
+
+/// The methods protected by default: every one that writes.
+pub fn write_methods() -> Vec<Method> {
+    vec![Method::POST, Method::PUT, Method::PATCH, Method::DELETE]
+}
+
+/// An API authentication backend. The API never looks at the session cookie, so a logged-in
+/// browser cannot be made to write through the API by another site.
+pub trait Authentication: Send + Sync + 'static {
+    /// The methods that need an authenticated, authorized caller.
+    fn protected_methods(&self) -> &[Method];
+
+    /// Reads the caller's credentials: `Ok(None)` when the request carries none,
+    /// `Err(Unauthorized)` when they are wrong.
+    fn authenticate<'a>(&'a self, req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>>;
+
+    /// Whether an authenticated caller may use protected methods (403 otherwise).
+    fn authorize(&self, _user: &ApiUser) -> bool {
+        true
+    }
+
+    /// The OpenAPI security scheme it implements: `basic`, `bearer` or `apiKey`
+    /// (default: none).
+    fn scheme(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+pub(crate) fn unauthorized() -> Error {
+    Error::Unauthorized { realm: "API".into() }
+}
+
+pub(crate) fn api_user(user: &StoredUser) -> ApiUser {
+    ApiUser { id: user.id, username: user.username.clone(), admin: user.admin }
+}
+
+/// flask-peewee's `Authentication`: nobody is authenticated, so protected methods (by default
+/// the writes) are refused with 401 and the rest is open to all.
+#[derive(Debug, Clone)]
+pub struct Public {
+    protected: Vec<Method>,
+}
+
+impl Public {
+    /// Reads open, writes refused.
+    pub fn new() -> Self {
+        Self { protected: write_methods() }
+    }
+
+    /// Every method open (a read-write public resource).
+    pub fn open() -> Self {
+        Self { protected: Vec::new() }
+    }
+}
+
+impl Default for Public {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Authentication for Public {
+    fn protected_methods(&self) -> &[Method] {
+        &self.protected
+    }
+
+    fn authenticate<'a>(&'a self, _req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// The username and password of an `Authorization: Basic` header; `Err` when the header is
+/// there but malformed.
+fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, Error> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| unauthorized())?;
+    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
+        return Ok(None);
+    };
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| unauthorized())?;
+    let text = String::from_utf8(decoded).map_err(|_| unauthorized())?;
+    let (username, password) = text.split_once(':').ok_or_else(unauthorized)?;
+    Ok(Some((username.to_owned(), password.to_owned())))
+}
+
+/// HTTP basic authentication against the user table (active users only), through
+/// [`Auth::authenticate`], so failures are throttled like logins. Successful checks are cached
+/// briefly so that authenticated requests do not each cost an argon2 verification.
+#[derive(Clone)]
+pub struct UserAuthentication {
+    auth: Auth,
+    cache: CredentialCache,
+    protected: Vec<Method>,
+}
+
+impl UserAuthentication {
+    /// Basic auth for writes; reads stay open.
+    pub fn new(auth: Auth) -> Self {
+        Self { auth, cache: CredentialCache::default(), protected: write_methods() }
+    }
+
+    /// Sets the protected methods (add GET to protect reads too).
+    pub fn protected_methods(mut self, methods: Vec<Method>) -> Self {
+        self.protected = methods;
+        self
+    }
+
+    async fn check(&self, req: &HttpRequest) -> Result<Option<ApiUser>, Error> {
+        let Some((username, password)) = basic_credentials(req)? else { return Ok(None) };
+        if username.is_empty() || username.len() > 150 || password.len() > 4096 {
+            return Err(unauthorized());
+        }
+        if let Some(stored) = self.auth.user_by_username(&username).await?.filter(|u| u.active) {
+            let key = self.cache.key(&username, &password, &stored.password_hash);
+            if self.cache.contains(&key) {
+                return Ok(Some(api_user(&stored)));
+            }
+        }
+        let ip = self.auth.client_ip(req);
+        match self.auth.authenticate(&username, &password, ip).await? {
+            Ok(user) => {
+                let current = self.auth.user_by_id(user.id).await?.unwrap_or(user);
+                self.cache.insert(self.cache.key(&username, &password, &current.password_hash));
+                Ok(Some(api_user(&current)))
+            }
+            Err(LoginFailure::Invalid) => Err(unauthorized()),
+            Err(LoginFailure::Throttled(retry_after)) => Err(Error::TooManyRequests { retry_after }),
+        }
+    }
+}
+
+impl Authentication for UserAuthentication {
+    fn protected_methods(&self) -> &[Method] {
+        &self.protected
+    }
+
+    fn scheme(&self) -> Option<&'static str> {
+        Some("basic")
+    }
+
+    fn authenticate<'a>(&'a self, req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+        Box::pin(self.check(req))
+    }
+}
+
+/// Like [`UserAuthentication`], but protected methods are for admins only (403 for others).
+#[derive(Clone)]
+pub struct AdminAuthentication(UserAuthentication);
+
+impl AdminAuthentication {
+    /// Admin basic auth for writes; reads stay open.
+    pub fn new(auth: Auth) -> Self {
+        Self(UserAuthentication::new(auth))
+    }
+
+    /// Sets the protected methods (add GET to protect reads too).
+    pub fn protected_methods(self, methods: Vec<Method>) -> Self {
+        Self(self.0.protected_methods(methods))
+    }
+}
+
+impl Authentication for AdminAuthentication {
+    fn protected_methods(&self) -> &[Method] {
+        &self.0.protected
+    }
+
+    fn authenticate<'a>(&'a self, req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+        Box::pin(self.0.check(req))
+    }
+
+    fn authorize(&self, user: &ApiUser) -> bool {
+        user.admin
+    }
+
+    fn scheme(&self) -> Option<&'static str> {
+        Some("basic")
+    }
+}

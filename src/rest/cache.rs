@@ -1,0 +1,57 @@
+//! A short-lived cache of successful password checks, so that basic auth costs one argon2
+//! verification per credential per TTL rather than one per request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+/// How long a successful check is remembered.
+const TTL: Duration = Duration::from_secs(60);
+/// At most this many entries; expired ones are dropped first, then all when still full.
+const CAPACITY: usize = 10_000;
+
+#[derive(Clone)]
+pub(crate) struct CredentialCache {
+    secret: [u8; 32],
+    entries: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
+}
+
+impl Default for CredentialCache {
+    fn default() -> Self {
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).expect("the operating system provides randomness");
+        Self { secret, entries: Arc::default() }
+    }
+}
+
+impl CredentialCache {
+    /// A keyed hash of the credential and the stored hash it was checked against: a changed
+    /// password hash never matches an old entry, and the cache holds no passwords.
+    pub(crate) fn key(&self, username: &str, password: &str, stored_hash: &str) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(self.secret);
+        for part in [username, password, stored_hash] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hasher.finalize().into()
+    }
+
+    pub(crate) fn contains(&self, key: &[u8; 32]) -> bool {
+        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.get(key).is_some_and(|at| at.elapsed() < TTL)
+    }
+
+    pub(crate) fn insert(&self, key: [u8; 32]) {
+        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.len() >= CAPACITY {
+            entries.retain(|_, at| at.elapsed() < TTL);
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(key, Instant::now());
+    }
+}

@@ -1,0 +1,205 @@
+//! The REST API: `/api/<model>/` for every registered entity, flask-peewee's `RestAPI`.
+//!
+//! ```no_run
+//! # fn build(db: sea_orm::DatabaseConnection, auth: actix_sea::auth::Auth) {
+//! use actix_sea::rest::{AdminAuthentication, RestApi, RestResource, UserAuthentication};
+//! use example_site::models::{message, user};
+//!
+//! struct MessageResource;
+//! impl RestResource<message::Entity> for MessageResource {
+//!     fn owner_field(&self) -> Option<message::Column> {
+//!         Some(message::Column::User)
+//!     }
+//!     fn include_resources(&self) -> Vec<message::Column> {
+//!         vec![message::Column::User]
+//!     }
+//! }
+//!
+//! struct UserResource;
+//! impl RestResource<user::Entity> for UserResource {
+//!     fn exclude(&self) -> Vec<user::Column> {
+//!         vec![user::Column::Password, user::Column::Email]
+//!     }
+//! }
+//!
+//! let api = RestApi::builder(db)
+//!     .default_auth(UserAuthentication::new(auth.clone()))
+//!     .register::<message::Entity, _>(MessageResource)
+//!     .register_with_auth::<user::Entity, _>(UserResource, AdminAuthentication::new(auth))
+//!     .build();
+//! # }
+//! ```
+
+mod authentication;
+mod cache;
+mod erased;
+mod list;
+mod openapi;
+mod resource;
+mod tokens;
+mod views;
+mod write;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use actix_web::dev::{AppService, HttpServiceFactory};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel};
+
+pub use authentication::{AdminAuthentication, Authentication, Public, UserAuthentication, write_methods};
+pub use resource::{ApiContext, ApiUser, Changes, RestResource};
+pub use tokens::{ApiKeyAuthentication, BearerAuthentication};
+
+/// The API key table's entity (`actix_sea_api_key`), for [`crate::db::Tables::auth`].
+pub use tokens::key_entity::Entity as ApiKeyTable;
+/// The bearer token table's entity (`actix_sea_api_token`), for [`crate::db::Tables::auth`].
+pub use tokens::token_entity::Entity as ApiTokenTable;
+
+use crate::orm::{ModelInfo, Registry};
+use erased::Resource;
+
+/// The largest request body accepted by default: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The REST API: mount it with `.service(api.clone())`. Cheap to clone.
+#[derive(Clone)]
+pub struct RestApi {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    prefix: String,
+    body_limit: usize,
+    models: Registry,
+    resources: BTreeMap<String, Resource>,
+}
+
+/// Configures a [`RestApi`].
+pub struct RestApiBuilder {
+    db: DatabaseConnection,
+    prefix: String,
+    body_limit: usize,
+    default_auth: Arc<dyn Authentication>,
+    models: Registry,
+    resources: BTreeMap<String, Resource>,
+}
+
+impl RestApi {
+    /// Starts configuring an API over `db`.
+    pub fn builder(db: DatabaseConnection) -> RestApiBuilder {
+        RestApiBuilder {
+            db,
+            prefix: "/api".into(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            default_auth: Arc::new(Public::new()),
+            models: Registry::new(),
+            resources: BTreeMap::new(),
+        }
+    }
+
+    /// The URL prefix (default `/api`).
+    pub fn prefix(&self) -> &str {
+        &self.inner.prefix
+    }
+
+    pub(crate) fn resource(&self, slug: &str) -> Option<&Resource> {
+        self.inner.resources.get(slug)
+    }
+}
+
+impl RestApiBuilder {
+    /// The URL prefix (default `/api`).
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// The largest request body accepted (default 1 MiB; larger bodies get 413).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The authentication of resources registered with [`register`](Self::register)
+    /// (default [`Public`]: reads open, writes refused). Set it before registering.
+    pub fn default_auth(mut self, auth: impl Authentication) -> Self {
+        self.default_auth = Arc::new(auth);
+        self
+    }
+
+    /// Serves entity `E` as described by `resource`, with the default authentication.
+    pub fn register<E, R>(self, resource: R) -> Self
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        R: RestResource<E>,
+    {
+        let auth = Arc::clone(&self.default_auth);
+        self.add::<E, R>(resource, auth)
+    }
+
+    /// Serves entity `E` with its own authentication.
+    pub fn register_with_auth<E, R>(self, resource: R, auth: impl Authentication) -> Self
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        R: RestResource<E>,
+    {
+        self.add::<E, R>(resource, Arc::new(auth))
+    }
+
+    fn add<E, R>(mut self, resource: R, auth: Arc<dyn Authentication>) -> Self
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        R: RestResource<E>,
+    {
+        let slug = self.models.register::<E>();
+        let model = Arc::clone(self.models.get(&slug).expect("just registered"));
+        self.resources.insert(slug, Resource::new::<E, R>(model, resource, auth));
+        self
+    }
+
+    /// Finishes the API.
+    pub fn build(self) -> RestApi {
+        RestApi {
+            inner: Arc::new(Inner {
+                db: self.db,
+                prefix: self.prefix,
+                body_limit: self.body_limit,
+                models: self.models,
+                resources: self.resources,
+            }),
+        }
+    }
+}
+
+impl HttpServiceFactory for RestApi {
+    fn register(self, config: &mut AppService) {
+        views::scope(self).register(config);
+    }
+}
+
+/// Hides, for filters and ordering, what a resource does not show: excluded (write-only)
+/// columns, columns outside `fields`, and, on the resource's own model, columns outside
+/// `filter_fields`.
+pub(crate) struct Visibility<'a> {
+    api: &'a RestApi,
+    base: &'a str,
+}
+
+impl crate::orm::FieldPolicy for Visibility<'_> {
+    fn hidden(&self, model: &ModelInfo, column: &str) -> bool {
+        let Some(resource) = self.api.resource(&model.slug) else { return true };
+        let settings = &resource.settings;
+        if !settings.shows(column) {
+            return true;
+        }
+        model.slug == self.base
+            && settings.filter_fields.as_ref().is_some_and(|allowed| !allowed.iter().any(|c| c == column))
+    }
+}

@@ -1,0 +1,165 @@
+//! `/api/openapi.json`: an OpenAPI 3.1 description generated from the registered resources.
+
+use actix_web::http::Method;
+use actix_web::{HttpResponse, web};
+use serde_json::{Map, Value as Json, json};
+
+use super::RestApi;
+use super::erased::Resource;
+use crate::orm::{ColumnInfo, FieldKind, OPS};
+
+fn column_schema(column: &ColumnInfo) -> Json {
+    let (kind, format) = match column.kind {
+        FieldKind::TinyInt | FieldKind::SmallInt | FieldKind::Int | FieldKind::Unsigned => ("integer", Some("int32")),
+        FieldKind::BigInt | FieldKind::BigUnsigned => ("integer", Some("int64")),
+        FieldKind::Float | FieldKind::Double => ("number", None),
+        FieldKind::Bool => ("boolean", None),
+        FieldKind::DateTime | FieldKind::DateTimeUtc => ("string", Some("date-time")),
+        FieldKind::Date => ("string", Some("date")),
+        FieldKind::Time => ("string", Some("time")),
+        FieldKind::Json => return json!({}),
+        _ => ("string", None),
+    };
+    let mut schema = Map::new();
+    schema.insert("type".into(), if column.nullable { json!([kind, "null"]) } else { json!(kind) });
+    if let Some(format) = format {
+        schema.insert("format".into(), json!(format));
+    }
+    Json::Object(schema)
+}
+
+fn schemas(api: &RestApi, resource: &Resource) -> (Json, Json) {
+    let info = resource.info();
+    let settings = &resource.settings;
+    let mut output = Map::new();
+    let mut input = Map::new();
+    let mut required = Vec::new();
+    for column in &info.columns {
+        let mut schema = column_schema(column);
+        let nested = column.foreign_key.as_ref().filter(|fk| settings.include.contains(&column.name) && api.resource(&fk.table).is_some());
+        if settings.shows(&column.name) {
+            let shown = match nested {
+                Some(fk) => json!({ "$ref": format!("#/components/schemas/{}", fk.table) }),
+                None => schema.clone(),
+            };
+            output.insert(column.name.clone(), shown);
+        }
+        let writable = !column.primary_key
+            && !settings.readonly.contains(&column.name)
+            && settings.owner_field.as_ref() != Some(&column.name)
+            && (settings.shows(&column.name) || settings.exclude.contains(&column.name));
+        if writable {
+            if settings.exclude.contains(&column.name) {
+                schema["writeOnly"] = json!(true);
+            }
+            if column.required() {
+                required.push(column.name.clone());
+            }
+            input.insert(column.name.clone(), schema);
+        }
+    }
+    (
+        json!({ "type": "object", "properties": output }),
+        json!({ "type": "object", "properties": input, "required": required, "additionalProperties": false }),
+    )
+}
+
+fn list_parameters(resource: &Resource) -> Vec<Json> {
+    let mut parameters = vec![
+        json!({ "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } }),
+        json!({ "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": resource.settings.max_paginate_by } }),
+        json!({ "name": "ordering", "in": "query", "description": "Comma-separated fields, `-` for descending.", "schema": { "type": "string" } }),
+    ];
+    let description = format!("Filter; also `<field>__<op>` with op one of {}, and `-` to negate.", OPS.join(", "));
+    for column in resource.info().columns.iter().filter(|c| resource.settings.shows(&c.name)) {
+        parameters.push(json!({ "name": column.name, "in": "query", "description": description, "schema": { "type": "string" } }));
+    }
+    parameters
+}
+
+fn operation(resource: &Resource, method: &Method, summary: String, body: Option<String>, ok: (&str, Json)) -> Json {
+    let mut op = json!({
+        "summary": summary,
+        "responses": {
+            ok.0: { "description": "OK", "content": { "application/json": { "schema": ok.1 } } },
+            "400": { "$ref": "#/components/responses/Error" },
+            "401": { "$ref": "#/components/responses/Error" },
+            "403": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" },
+        },
+    });
+    if let Some(schema) = body {
+        op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": schema } } } });
+    }
+    if resource.auth.protected_methods().contains(method)
+        && let Some(scheme) = resource.auth.scheme()
+    {
+        op["security"] = json!([{ scheme: [] }]);
+    }
+    op
+}
+
+/// Builds the document.
+pub(super) fn build(api: &RestApi) -> Json {
+    let mut paths = Map::new();
+    let mut components = Map::new();
+    for (slug, resource) in &api.inner.resources {
+        let (output, input) = schemas(api, resource);
+        components.insert(slug.clone(), output);
+        components.insert(format!("{slug}_input"), input);
+        let object = format!("#/components/schemas/{slug}");
+        let input_ref = format!("#/components/schemas/{slug}_input");
+        let allowed = &resource.settings.allowed_methods;
+        let list_schema = json!({ "type": "object", "properties": {
+            "meta": { "$ref": "#/components/schemas/meta" },
+            "objects": { "type": "array", "items": { "$ref": object } } } });
+        let mut collection = Map::new();
+        if allowed.contains(&Method::GET) {
+            let mut get = operation(resource, &Method::GET, format!("List {slug}"), None, ("200", list_schema));
+            get["parameters"] = json!(list_parameters(resource));
+            collection.insert("get".into(), get);
+        }
+        if allowed.contains(&Method::POST) {
+            collection.insert("post".into(), operation(resource, &Method::POST, format!("Create a {slug}"), Some(input_ref.clone()), ("201", json!({ "$ref": object }))));
+        }
+        paths.insert(format!("{}/{slug}/", api.inner.prefix), Json::Object(collection));
+        let mut member = Map::new();
+        if allowed.contains(&Method::GET) {
+            member.insert("get".into(), operation(resource, &Method::GET, format!("Read a {slug}"), None, ("200", json!({ "$ref": object }))));
+        }
+        for (name, method) in [("put", Method::PUT), ("patch", Method::PATCH)] {
+            if allowed.contains(&method) {
+                member.insert(name.into(), operation(resource, &method, format!("Change a {slug} (only the keys sent)"), Some(input_ref.clone()), ("200", json!({ "$ref": object }))));
+            }
+        }
+        if allowed.contains(&Method::DELETE) {
+            let deleted = json!({ "type": "object", "properties": { "deleted": { "type": "integer" } } });
+            member.insert("delete".into(), operation(resource, &Method::DELETE, format!("Delete a {slug}"), None, ("200", deleted)));
+        }
+        member.insert("parameters".into(), json!([{ "name": "pk", "in": "path", "required": true, "schema": { "type": "string" } }]));
+        paths.insert(format!("{}/{slug}/{{pk}}/", api.inner.prefix), Json::Object(member));
+    }
+    components.insert("meta".into(), json!({ "type": "object", "properties": {
+        "model": { "type": "string" }, "page": { "type": "integer" },
+        "page_count": { "type": ["integer", "null"] }, "object_count": { "type": ["integer", "null"] },
+        "previous": { "type": "string" }, "next": { "type": "string" } } }));
+    components.insert("error".into(), json!({ "type": "object", "properties": { "error": { "type": "string" } }, "required": ["error"] }));
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "REST API", "version": env!("CARGO_PKG_VERSION") },
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "responses": { "Error": { "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/error" } } } } },
+            "securitySchemes": {
+                "basic": { "type": "http", "scheme": "basic" },
+                "bearer": { "type": "http", "scheme": "bearer" },
+                "apiKey": { "type": "apiKey", "in": "header", "name": "X-API-Key" },
+            },
+        },
+    })
+}
+
+pub(super) async fn document(api: web::Data<RestApi>) -> HttpResponse {
+    HttpResponse::Ok().json(build(&api))
+}

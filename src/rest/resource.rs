@@ -1,0 +1,212 @@
+//! `RestResource`: how one entity is exposed, with flask-peewee's settings and hooks.
+
+use actix_web::http::Method;
+use futures_util::future::BoxFuture;
+use sea_orm::{Condition, EntityTrait, Value};
+use serde_json::{Map, Value as Json};
+
+use crate::Error;
+use crate::orm::{ModelInfo, Record};
+
+/// The authenticated caller of an API request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiUser {
+    /// The user's primary key.
+    pub id: i64,
+    /// The login name.
+    pub username: String,
+    /// Whether the user is an admin.
+    pub admin: bool,
+}
+
+/// What hooks know about the request being served.
+#[derive(Debug, Clone)]
+pub struct ApiContext {
+    /// The caller, when the request carried valid credentials.
+    pub user: Option<ApiUser>,
+    /// The HTTP method.
+    pub method: Method,
+}
+
+/// The column values a create or update is about to write, by column name. Hooks may change,
+/// add or remove values before they are saved.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    values: Vec<(String, Value)>,
+}
+
+impl Changes {
+    pub(crate) fn new(values: Vec<(String, Value)>) -> Self {
+        Self { values }
+    }
+
+    /// The value about to be written to `column`, if any.
+    pub fn get(&self, column: &str) -> Option<&Value> {
+        self.values.iter().find(|(name, _)| name == column).map(|(_, value)| value)
+    }
+
+    /// Sets (or replaces) the value for `column`.
+    pub fn set(&mut self, column: &str, value: impl Into<Value>) {
+        let value = value.into();
+        match self.values.iter_mut().find(|(name, _)| name == column) {
+            Some(slot) => slot.1 = value,
+            None => self.values.push((column.to_owned(), value)),
+        }
+    }
+
+    /// Removes the value for `column`, returning it.
+    pub fn remove(&mut self, column: &str) -> Option<Value> {
+        let index = self.values.iter().position(|(name, _)| name == column)?;
+        Some(self.values.remove(index).1)
+    }
+
+    pub(crate) fn into_values(self) -> Vec<(String, Value)> {
+        self.values
+    }
+}
+
+/// How an entity `E` is served under `/api/<table>/`. Every method has a default, so
+/// `struct MessageResource; impl RestResource<message::Entity> for MessageResource {}` serves
+/// every column with the defaults; override what differs, as with flask-peewee's attributes.
+pub trait RestResource<E: EntityTrait>: Send + Sync + 'static {
+    /// The only columns returned (default: all but [`exclude`](Self::exclude)).
+    fn fields(&self) -> Option<Vec<E::Column>> {
+        None
+    }
+
+    /// Columns never returned, filtered or ordered on; still accepted on writes (write-only),
+    /// like a user's password (default: none).
+    fn exclude(&self) -> Vec<E::Column> {
+        Vec::new()
+    }
+
+    /// Columns ignored in request bodies (default: none; the primary key always is).
+    fn readonly_fields(&self) -> Vec<E::Column> {
+        Vec::new()
+    }
+
+    /// The only columns that may be filtered on (default: every returned column).
+    fn filter_fields(&self) -> Option<Vec<E::Column>> {
+        None
+    }
+
+    /// Rows per page; `None` puts every row on one page (default 20).
+    fn paginate_by(&self) -> Option<u64> {
+        Some(20)
+    }
+
+    /// The largest `limit` a client may ask for (default 100).
+    fn max_paginate_by(&self) -> u64 {
+        100
+    }
+
+    /// Whether lists count every matching row (default `true`). Turn it off for huge tables:
+    /// `page_count` and `object_count` become `null` and `next` comes from one extra row.
+    fn exact_count(&self) -> bool {
+        true
+    }
+
+    /// Foreign keys returned as the nested object instead of its id (default: none). The
+    /// nested object is shaped by the resource registered for the referenced table.
+    fn include_resources(&self) -> Vec<E::Column> {
+        Vec::new()
+    }
+
+    /// The methods served (default: GET, POST, PUT, PATCH, DELETE).
+    fn allowed_methods(&self) -> Vec<Method> {
+        vec![Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE]
+    }
+
+    /// The column that names a row's owner. When set (flask-peewee's
+    /// `RestrictOwnerResource`), creates stamp it with the caller and only the owner may
+    /// change or delete a row (default: none).
+    fn owner_field(&self) -> Option<E::Column> {
+        None
+    }
+
+    /// Restricts every list, detail, edit and delete to the rows matching this condition
+    /// (default: all rows).
+    fn get_query(&self, _context: &ApiContext) -> Condition {
+        Condition::all()
+    }
+
+    /// May the caller read this row? `None` for a list (default: yes).
+    fn check_get(&self, _context: &ApiContext, _row: Option<&Record>) -> bool {
+        true
+    }
+
+    /// May the caller create a row with these values (default: yes)?
+    fn check_post(&self, _context: &ApiContext, _changes: &Changes) -> bool {
+        true
+    }
+
+    /// May the caller change this row (default: yes)?
+    fn check_put(&self, _context: &ApiContext, _row: &Record) -> bool {
+        true
+    }
+
+    /// May the caller delete this row (default: yes)?
+    fn check_delete(&self, _context: &ApiContext, _row: &Record) -> bool {
+        true
+    }
+
+    /// Adjusts an outgoing object (default: unchanged).
+    fn prepare_data(&self, _context: &ApiContext, _row: &Record, data: Map<String, Json>) -> Map<String, Json> {
+        data
+    }
+
+    /// Runs before a create or update is saved, for example to hash a password
+    /// (default: nothing). `row` is `None` on create.
+    fn before_save<'a>(
+        &'a self,
+        _context: &'a ApiContext,
+        _row: Option<&'a Record>,
+        _changes: &'a mut Changes,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// The settings of a resource that do not depend on the request, read once at registration.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) fields: Vec<String>,
+    pub(crate) exclude: Vec<String>,
+    pub(crate) readonly: Vec<String>,
+    pub(crate) filter_fields: Option<Vec<String>>,
+    pub(crate) paginate_by: Option<u64>,
+    pub(crate) max_paginate_by: u64,
+    pub(crate) exact_count: bool,
+    pub(crate) include: Vec<String>,
+    pub(crate) allowed_methods: Vec<Method>,
+    pub(crate) owner_field: Option<String>,
+}
+
+impl Settings {
+    pub(crate) fn read<E: EntityTrait, R: RestResource<E>>(resource: &R, info: &ModelInfo) -> Self {
+        use sea_orm::IdenStatic;
+        let names = |columns: Vec<E::Column>| columns.iter().map(|c| c.as_str().to_owned()).collect::<Vec<_>>();
+        let exclude = names(resource.exclude());
+        let fields = match resource.fields() {
+            Some(columns) => names(columns),
+            None => info.columns.iter().map(|c| c.name.clone()).collect(),
+        };
+        Self {
+            fields: fields.into_iter().filter(|f| !exclude.contains(f)).collect(),
+            exclude,
+            readonly: names(resource.readonly_fields()),
+            filter_fields: resource.filter_fields().map(names),
+            paginate_by: resource.paginate_by(),
+            max_paginate_by: resource.max_paginate_by(),
+            exact_count: resource.exact_count(),
+            include: names(resource.include_resources()),
+            allowed_methods: resource.allowed_methods(),
+            owner_field: resource.owner_field().map(|c| c.as_str().to_owned()),
+        }
+    }
+
+    /// Whether the column is returned in objects.
+    pub(crate) fn shows(&self, column: &str) -> bool {
+        self.fields.iter().any(|f| f == column)
+    }
+}

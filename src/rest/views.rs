@@ -1,0 +1,84 @@
+//! Routes and the steps every API request goes through: find the resource, check the
+//! method, authenticate, authorize.
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, Scope, web};
+
+use super::erased::Resource;
+use super::resource::ApiContext;
+use super::{RestApi, list, openapi, write};
+use crate::Error;
+
+pub(super) fn scope(api: RestApi) -> Scope {
+    web::scope(&api.inner.prefix.clone())
+        .app_data(web::Data::new(api))
+        .route("/openapi.json", web::get().to(openapi::document))
+        .route("/{model}/", web::route().to(collection))
+        .route("/{model}/{pk}/", web::route().to(member))
+        .route("/{model}/{pk}/delete/", web::route().to(delete_route))
+        .default_service(web::to(|| async { Err::<HttpResponse, _>(Error::NotFound) }))
+}
+
+/// The resource, an allowed method and an authorized caller, or the error to answer with.
+pub(super) async fn prepare<'a>(api: &'a RestApi, req: &HttpRequest, slug: &str, method: &Method) -> Result<(&'a Resource, ApiContext), Error> {
+    let resource = api.resource(slug).ok_or(Error::NotFound)?;
+    if !resource.settings.allowed_methods.contains(method) {
+        return Err(Error::MethodNotAllowed);
+    }
+    let user = resource.auth.authenticate(req).await?;
+    if resource.auth.protected_methods().contains(method) {
+        match &user {
+            None => return Err(super::authentication::unauthorized()),
+            Some(user) if !resource.auth.authorize(user) => return Err(Error::Forbidden),
+            Some(_) => {}
+        }
+    }
+    Ok((resource, ApiContext { user, method: method.clone() }))
+}
+
+async fn collection(api: web::Data<RestApi>, req: HttpRequest, path: web::Path<String>, body: web::Payload) -> Result<HttpResponse, Error> {
+    let slug = path.into_inner();
+    match *req.method() {
+        Method::GET => {
+            let (resource, context) = prepare(&api, &req, &slug, &Method::GET).await?;
+            list::list(&api, &req, resource, &context).await
+        }
+        Method::POST => {
+            let (resource, context) = prepare(&api, &req, &slug, &Method::POST).await?;
+            let body = write::read_json(&api, &req, body).await?;
+            write::create(&api, resource, &context, body).await
+        }
+        _ => api.resource(&slug).map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed)),
+    }
+}
+
+async fn member(api: web::Data<RestApi>, req: HttpRequest, path: web::Path<(String, String)>, body: web::Payload) -> Result<HttpResponse, Error> {
+    let (slug, pk) = path.into_inner();
+    let method = req.method().clone();
+    match method {
+        Method::GET => {
+            let (resource, context) = prepare(&api, &req, &slug, &method).await?;
+            list::detail(&api, resource, &context, &pk).await
+        }
+        Method::PUT | Method::PATCH | Method::POST => {
+            // POST to a detail URL edits, as in flask-peewee; it is authorized as an edit.
+            let (resource, context) = prepare(&api, &req, &slug, &Method::PUT).await?;
+            let body = write::read_json(&api, &req, body).await?;
+            write::update(&api, resource, &context, &pk, body).await
+        }
+        Method::DELETE => {
+            let (resource, context) = prepare(&api, &req, &slug, &method).await?;
+            write::delete(&api, resource, &context, &pk).await
+        }
+        _ => api.resource(&slug).map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed)),
+    }
+}
+
+async fn delete_route(api: web::Data<RestApi>, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, Error> {
+    let (slug, pk) = path.into_inner();
+    if !matches!(*req.method(), Method::POST | Method::DELETE) {
+        return api.resource(&slug).map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed));
+    }
+    let (resource, context) = prepare(&api, &req, &slug, &Method::DELETE).await?;
+    write::delete(&api, resource, &context, &pk).await
+}
