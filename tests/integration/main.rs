@@ -7,3 +7,4 @@ mod grammar;
 mod rest;
 mod sessions;
 mod support;
+mod tokens;
