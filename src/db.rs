@@ -8,6 +8,9 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 /// How long SQLite waits for a lock before giving up with "database is busy".
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Connections in an SQLite file database's pool.
+pub const SQLITE_CONNECTIONS: u32 = 8;
+
 /// Connects by URL: `sqlite://file.db?mode=rwc`, `sqlite::memory:`, `postgres://…` or
 /// `mysql://…`. SQLite connections use WAL, a 5-second busy timeout and enforce foreign keys.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -23,6 +26,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite::memory:") || url.contains("mode=memory") {
         // Every pooled connection to `:memory:` would be a different, empty database.
         options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+    } else if url.starts_with("sqlite:") {
+        // SeaORM gives SQLite one connection by default; with WAL, readers run in parallel.
+        options.max_connections(SQLITE_CONNECTIONS);
     }
     Database::connect(options).await
 }

@@ -361,9 +361,13 @@ impl Query {
         }
     }
 
-    /// Adds one more condition (a resource's scoping, an admin search) to the filter.
+    /// Adds one more condition (a resource's scoping, an admin search) to the filter. An
+    /// empty condition adds nothing (not even `WHERE TRUE`, which would cost SQLite its fast
+    /// count).
     pub fn and(&mut self, condition: Condition) {
-        self.condition = std::mem::replace(&mut self.condition, Condition::all()).add(condition);
+        if !condition.is_empty() {
+            self.condition = std::mem::replace(&mut self.condition, Condition::all()).add(condition);
+        }
     }
 }
 

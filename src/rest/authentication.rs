@@ -121,11 +121,17 @@ impl UserAuthentication {
         if username.is_empty() || username.len() > 150 || password.len() > 4096 {
             return Err(unauthorized());
         }
-        if let Some(stored) = self.auth.user_by_username(&username).await?.filter(|u| u.active) {
-            let key = self.cache.key(&username, &password, &stored.password_hash);
-            if self.cache.contains(&key) {
-                return Ok(Some(api_user(&stored)));
-            }
+        let stored = self.auth.user_by_username(&username).await?.filter(|u| u.active);
+        let cached = |stored: &Option<StoredUser>| {
+            stored.as_ref().filter(|u| self.cache.contains(&self.cache.key(&username, &password, &u.password_hash))).map(api_user)
+        };
+        if let Some(user) = cached(&stored) {
+            return Ok(Some(user));
+        }
+        let _turn = self.cache.turn(&username).await;
+        // Another request may have verified this credential while this one waited.
+        if let Some(user) = cached(&stored) {
+            return Ok(Some(user));
         }
         let ip = self.auth.client_ip(req);
         match self.auth.authenticate(&username, &password, ip).await? {

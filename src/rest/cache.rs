@@ -12,17 +12,22 @@ const TTL: Duration = Duration::from_secs(60);
 /// At most this many entries; expired ones are dropped first, then all when still full.
 const CAPACITY: usize = 10_000;
 
+/// Checks of one username run one at a time (striped locks): a burst of requests with a
+/// credential not yet cached costs one argon2 verification, not one per request.
+const STRIPES: usize = 64;
+
 #[derive(Clone)]
 pub(crate) struct CredentialCache {
     secret: [u8; 32],
     entries: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
+    stripes: Arc<[tokio::sync::Mutex<()>; STRIPES]>,
 }
 
 impl Default for CredentialCache {
     fn default() -> Self {
         let mut secret = [0u8; 32];
         getrandom::fill(&mut secret).expect("the operating system provides randomness");
-        Self { secret, entries: Arc::default() }
+        Self { secret, entries: Arc::default(), stripes: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))) }
     }
 }
 
@@ -37,6 +42,12 @@ impl CredentialCache {
             hasher.update(part.as_bytes());
         }
         hasher.finalize().into()
+    }
+
+    /// Waits until no other check of this username is running, and holds that turn.
+    pub(crate) async fn turn(&self, username: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        let stripe = usize::from(self.key(username, "", "")[0]) % STRIPES;
+        self.stripes[stripe].lock().await
     }
 
     pub(crate) fn contains(&self, key: &[u8; 32]) -> bool {

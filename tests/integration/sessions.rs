@@ -76,7 +76,8 @@ async fn sessions_end_after_the_idle_timeout(db: TestDb) {
 }
 
 async fn sessions_end_after_the_absolute_timeout_even_when_used(db: TestDb) {
-    let auth = auth_builder(&db).absolute_timeout(Duration::from_secs(1)).build().unwrap();
+    // Session ages are whole seconds: 3 s allows the used period below, 4.2 s is past it.
+    let auth = auth_builder(&db).absolute_timeout(Duration::from_secs(3)).build().unwrap();
     let site = Site::with_auth(db.db.clone(), auth);
     let app = wrap(test::init_service(example_site::app(site.clone())).await, site, db);
     app.create_user("alice", "wonderland", false, true).await;
@@ -85,7 +86,7 @@ async fn sessions_end_after_the_absolute_timeout_even_when_used(db: TestDb) {
         assert_eq!(app.get("/private/").await.status, StatusCode::OK);
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    tokio::time::sleep(Duration::from_millis(2700)).await;
     assert_eq!(app.get("/private/").await.status, StatusCode::FOUND);
 }
 
