@@ -118,6 +118,8 @@ pub async fn authors(db: &DatabaseConnection, rows: &[message::Model]) -> Result
 /// SQLite with WAL, a 5-second busy timeout and foreign keys, as actix-sea opens it.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
+    // The same pool size as actix-sea gives SQLite files, so both sides read in parallel.
+    options.max_connections(8);
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(5)).map_sqlx_sqlite_opts(|opts| {
         opts.journal_mode(SqliteJournalMode::Wal).busy_timeout(Duration::from_secs(5)).foreign_keys(true)
     });
