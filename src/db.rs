@@ -3,7 +3,10 @@
 use std::time::Duration;
 
 use sea_orm::sea_query::{IndexCreateStatement, TableCreateStatement};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait, Schema};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    Schema,
+};
 
 /// How long SQLite waits for a lock before giving up with "database is busy".
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -25,7 +28,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         });
     if url.starts_with("sqlite::memory:") || url.contains("mode=memory") {
         // Every pooled connection to `:memory:` would be a different, empty database.
-        options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
     } else if url.starts_with("sqlite:") {
         // SeaORM gives SQLite one connection by default; with WAL, readers run in parallel.
         options.max_connections(SQLITE_CONNECTIONS);
@@ -44,7 +51,11 @@ pub struct Tables {
 impl Tables {
     /// No tables yet, for `backend` (`db.get_database_backend()`).
     pub fn new(backend: DbBackend) -> Self {
-        Self { backend, tables: Vec::new(), indexes: Vec::new() }
+        Self {
+            backend,
+            tables: Vec::new(),
+            indexes: Vec::new(),
+        }
     }
 
     /// Adds an entity's table with its foreign keys and indexes. Add a referenced table before
@@ -74,10 +85,12 @@ impl Tables {
     /// Creates every table and index that does not exist yet, in the order they were added.
     pub async fn create(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
         for table in &self.tables {
-            db.execute(&table.clone().if_not_exists().to_owned()).await?;
+            db.execute(&table.clone().if_not_exists().to_owned())
+                .await?;
         }
         for index in &self.indexes {
-            db.execute(&index.clone().if_not_exists().to_owned()).await?;
+            db.execute(&index.clone().if_not_exists().to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -78,10 +78,16 @@ impl From<DbErr> for Error {
         {
             return Self::Unavailable;
         }
-        if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+        if matches!(
+            error.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ) {
             return Self::Conflict("a row with the same unique value already exists".into());
         }
-        if matches!(error.sql_err(), Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))) {
+        if matches!(
+            error.sql_err(),
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+        ) {
             return Self::BadRequest("a foreign key refers to a row that does not exist".into());
         }
         Self::Internal(text)
@@ -110,11 +116,15 @@ impl ResponseError for Error {
             tracing::error!(%detail, "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")));
+        response.insert_header((
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ));
         match self {
             Self::Unauthorized { realm } => {
                 let realm = realm.replace(['"', '\\'], "");
-                response.insert_header((header::WWW_AUTHENTICATE, format!("Basic realm=\"{realm}\"")));
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, format!("Basic realm=\"{realm}\"")));
             }
             Self::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));

@@ -8,8 +8,14 @@ use tera::{Context, Tera};
 /// The templates shipped in `admin_templates/`, by name.
 const EMBEDDED: &[(&str, &str)] = &[
     ("base.html", include_str!("../admin_templates/base.html")),
-    ("auth/login.html", include_str!("../admin_templates/auth/login.html")),
-    ("auth/logout.html", include_str!("../admin_templates/auth/logout.html")),
+    (
+        "auth/login.html",
+        include_str!("../admin_templates/auth/login.html"),
+    ),
+    (
+        "auth/logout.html",
+        include_str!("../admin_templates/auth/logout.html"),
+    ),
     ("error.html", include_str!("../admin_templates/error.html")),
 ];
 
@@ -23,7 +29,11 @@ impl Templates {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         let mut all: Vec<(&str, &str)> = EMBEDDED.to_vec();
-        all.extend(overrides.iter().map(|(name, source)| (name.as_str(), source.as_str())));
+        all.extend(
+            overrides
+                .iter()
+                .map(|(name, source)| (name.as_str(), source.as_str())),
+        );
         tera.add_raw_templates(all)?;
         Ok(Self(Arc::new(tera)))
     }

@@ -2,8 +2,10 @@
 //! relationships and notes, each owned by its author.
 
 use actix_sea::auth::Auth;
-use actix_sea::rest::{AdminAuthentication, ApiContext, Changes, RestApi, RestResource, UserAuthentication};
 use actix_sea::orm::Record;
+use actix_sea::rest::{
+    AdminAuthentication, ApiContext, Changes, RestApi, RestResource, UserAuthentication,
+};
 use futures_util::future::BoxFuture;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, Value};
 
@@ -20,16 +22,27 @@ impl RestResource<user::Entity> for UserResource {
     }
 
     fn readonly_fields(&self) -> Vec<user::Column> {
-        vec![user::Column::Admin, user::Column::Active, user::Column::JoinDate]
+        vec![
+            user::Column::Admin,
+            user::Column::Active,
+            user::Column::JoinDate,
+        ]
     }
 
     /// Stores an argon2id hash of the password sent, never the password; stamps new users'
     /// join date.
-    fn before_save<'a>(&'a self, _: &'a ApiContext, row: Option<&'a Record>, changes: &'a mut Changes) -> BoxFuture<'a, Result<(), actix_sea::Error>> {
+    fn before_save<'a>(
+        &'a self,
+        _: &'a ApiContext,
+        row: Option<&'a Record>,
+        changes: &'a mut Changes,
+    ) -> BoxFuture<'a, Result<(), actix_sea::Error>> {
         Box::pin(async move {
             if let Some(Value::String(Some(password))) = changes.get("password").cloned() {
                 if password.is_empty() {
-                    return Err(actix_sea::Error::BadRequest("field `password` may not be empty".into()));
+                    return Err(actix_sea::Error::BadRequest(
+                        "field `password` may not be empty".into(),
+                    ));
                 }
                 changes.set("password", self.auth.hasher().hash(&password).await?);
             }
@@ -92,7 +105,10 @@ impl RestResource<note::Entity> for NoteResource {
 pub fn build(db: DatabaseConnection, auth: &Auth) -> RestApi {
     RestApi::builder(db)
         .default_auth(UserAuthentication::new(auth.clone()))
-        .register_with_auth::<user::Entity, _>(UserResource { auth: auth.clone() }, AdminAuthentication::new(auth.clone()))
+        .register_with_auth::<user::Entity, _>(
+            UserResource { auth: auth.clone() },
+            AdminAuthentication::new(auth.clone()),
+        )
         .register::<message::Entity, _>(MessageResource)
         .register::<relationship::Entity, _>(RelationshipResource)
         .register::<note::Entity, _>(NoteResource)

@@ -59,7 +59,9 @@ async fn private(user: actix_sea::auth::CurrentUser) -> HttpResponse {
     let name = user.username().replace('&', "&amp;").replace('<', "&lt;");
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(format!("<!doctype html><title>Private</title><h1>Hello, {name}</h1>"))
+        .body(format!(
+            "<!doctype html><title>Private</title><h1>Hello, {name}</h1>"
+        ))
 }
 
 async fn home() -> HttpResponse {

@@ -44,7 +44,10 @@ pub fn key_file_for(database_url: &str) -> PathBuf {
 pub fn secret_key(from_env: Option<String>, file: &Path) -> Result<Vec<u8>, String> {
     if let Some(key) = from_env {
         if key.len() < actix_sea::auth::MIN_KEY_BYTES {
-            return Err(format!("SECRET_KEY must be at least {} bytes long", actix_sea::auth::MIN_KEY_BYTES));
+            return Err(format!(
+                "SECRET_KEY must be at least {} bytes long",
+                actix_sea::auth::MIN_KEY_BYTES
+            ));
         }
         return Ok(key.into_bytes());
     }

@@ -40,22 +40,33 @@ pub struct NewUser {
 }
 
 /// Creates a user with an argon2id password hash. A taken username is an error, not a crash.
-pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> Result<user::Model, CommandError> {
+pub async fn create_user(
+    db: &DatabaseConnection,
+    new: NewUser,
+) -> Result<user::Model, CommandError> {
     let username = new.username.trim().to_owned();
     if username.is_empty() || new.password.is_empty() {
-        return Err(CommandError::Invalid("username and password must not be empty".into()));
+        return Err(CommandError::Invalid(
+            "username and password must not be empty".into(),
+        ));
     }
     if username.contains('\0') || new.password.contains('\0') || new.email.contains('\0') {
-        return Err(CommandError::Invalid("NUL characters are not allowed".into()));
+        return Err(CommandError::Invalid(
+            "NUL characters are not allowed".into(),
+        ));
     }
-    let taken = user::Entity::find().filter(user::Column::Username.eq(&username)).one(db).await?;
+    let taken = user::Entity::find()
+        .filter(user::Column::Username.eq(&username))
+        .one(db)
+        .await?;
     if taken.is_some() {
         return Err(CommandError::UserExists(username));
     }
     let password = new.password;
-    let hash = tokio::task::spawn_blocking(move || actix_sea::auth::password::hash_password(&password))
-        .await
-        .map_err(|e| CommandError::Invalid(e.to_string()))?;
+    let hash =
+        tokio::task::spawn_blocking(move || actix_sea::auth::password::hash_password(&password))
+            .await
+            .map_err(|e| CommandError::Invalid(e.to_string()))?;
     let row = user::ActiveModel {
         id: NotSet,
         username: Set(username.clone()),
@@ -65,12 +76,15 @@ pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> Result<user::
         active: Set(new.active),
         admin: Set(new.admin),
     };
-    user::Entity::insert(row).exec_with_returning(db).await.map_err(|error| {
-        match error.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => CommandError::UserExists(username),
+    user::Entity::insert(row)
+        .exec_with_returning(db)
+        .await
+        .map_err(|error| match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                CommandError::UserExists(username)
+            }
             _ => CommandError::Database(error),
-        }
-    })
+        })
 }
 
 /// The password every seeded user gets.
@@ -86,13 +100,18 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, bound: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % bound.max(1)
     }
 }
 
 fn base_date() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2024, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default()
+    NaiveDate::from_ymd_opt(2024, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or_default()
 }
 
 /// Seeds `users` users (`user1`…, password [`SEED_PASSWORD`]), a few follows each, and
@@ -104,14 +123,22 @@ pub async fn seed(
     progress: &mut dyn Write,
 ) -> Result<(), CommandError> {
     if users == 0 && messages > 0 {
-        return Err(CommandError::Invalid("messages need at least one user".into()));
+        return Err(CommandError::Invalid(
+            "messages need at least one user".into(),
+        ));
     }
-    let hash = tokio::task::spawn_blocking(|| actix_sea::auth::password::hash_password(SEED_PASSWORD))
-        .await
-        .map_err(|e| CommandError::Invalid(e.to_string()))?;
-    let first = user::Entity::find().filter(user::Column::Username.starts_with("user")).one(db).await?;
+    let hash =
+        tokio::task::spawn_blocking(|| actix_sea::auth::password::hash_password(SEED_PASSWORD))
+            .await
+            .map_err(|e| CommandError::Invalid(e.to_string()))?;
+    let first = user::Entity::find()
+        .filter(user::Column::Username.starts_with("user"))
+        .one(db)
+        .await?;
     if first.is_some() {
-        return Err(CommandError::Invalid("the database already holds seeded users".into()));
+        return Err(CommandError::Invalid(
+            "the database already holds seeded users".into(),
+        ));
     }
     let txn = db.begin().await?;
     let mut ids = Vec::with_capacity(users as usize);
@@ -132,15 +159,23 @@ pub async fn seed(
     for (index, &from) in ids.iter().enumerate() {
         for step in 1..=3.min(ids.len().saturating_sub(1)) {
             let to = ids[(index + step) % ids.len()];
-            follows.push(relationship::ActiveModel { id: NotSet, from_user: Set(from), to_user: Set(to) });
+            follows.push(relationship::ActiveModel {
+                id: NotSet,
+                from_user: Set(from),
+                to_user: Set(to),
+            });
         }
     }
     for chunk in follows.chunks(300) {
-        relationship::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        relationship::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
     let mut batch = Vec::with_capacity(300);
     for n in 0..messages {
-        let words: Vec<&str> = (0..6).map(|_| WORDS[rng.next(WORDS.len() as u64) as usize]).collect();
+        let words: Vec<&str> = (0..6)
+            .map(|_| WORDS[rng.next(WORDS.len() as u64) as usize])
+            .collect();
         batch.push(message::ActiveModel {
             id: NotSet,
             user: Set(ids[rng.next(ids.len() as u64) as usize]),
@@ -148,11 +183,17 @@ pub async fn seed(
             pub_date: Set(base_date() + Duration::minutes(i64::from(n))),
         });
         if batch.len() == 300 || n + 1 == messages {
-            message::Entity::insert_many(std::mem::take(&mut batch)).exec(&txn).await?;
+            message::Entity::insert_many(std::mem::take(&mut batch))
+                .exec(&txn)
+                .await?;
             let _ = writeln!(progress, "seed: {}/{messages} messages", n + 1);
         }
     }
     txn.commit().await?;
-    let _ = writeln!(progress, "seed: {users} users, {} follows, {messages} messages", follows.len());
+    let _ = writeln!(
+        progress,
+        "seed: {users} users, {} follows, {messages} messages",
+        follows.len()
+    );
     Ok(())
 }

@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use example_site::commands::{self, NewUser};
 use example_site::auth::AuthConfig;
+use example_site::commands::{self, NewUser};
 use example_site::{Site, app, models};
 use sea_orm::DatabaseConnection;
 
@@ -73,28 +73,45 @@ struct ServeArgs {
 }
 
 async fn open(url: &str) -> Result<DatabaseConnection, String> {
-    let db = actix_sea::db::connect(url).await.map_err(|e| format!("cannot open {url}: {e}"))?;
-    models::create_tables(&db).await.map_err(|e| format!("cannot create tables: {e}"))?;
+    let db = actix_sea::db::connect(url)
+        .await
+        .map_err(|e| format!("cannot open {url}: {e}"))?;
+    models::create_tables(&db)
+        .await
+        .map_err(|e| format!("cannot create tables: {e}"))?;
     Ok(db)
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let db = open(&args.database.url).await?;
     let key_file = example_site::auth::key_file_for(&args.database.url);
-    let from_env = std::env::var("SECRET_KEY").ok().filter(|key| !key.is_empty());
+    let from_env = std::env::var("SECRET_KEY")
+        .ok()
+        .filter(|key| !key.is_empty());
     if from_env.is_none() {
-        println!("example_site: SECRET_KEY not set; development key kept in {}", key_file.display());
+        println!(
+            "example_site: SECRET_KEY not set; development key kept in {}",
+            key_file.display()
+        );
     }
     let secret_key = example_site::auth::secret_key(from_env, &key_file)?;
     if !args.secure_cookies {
-        println!("example_site: session cookies are not marked Secure (plain HTTP); pass --secure-cookies behind HTTPS");
+        println!(
+            "example_site: session cookies are not marked Secure (plain HTTP); pass --secure-cookies behind HTTPS"
+        );
     }
-    let config = AuthConfig { secret_key, secure_cookies: args.secure_cookies };
+    let config = AuthConfig {
+        secret_key,
+        secure_cookies: args.secure_cookies,
+    };
     let site = Site::new(db, &config).map_err(|e| e.to_string())?;
     let server = actix_web::HttpServer::new(move || app(site.clone()))
         .bind(&args.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
-    println!("example_site: serving http://{} (database {})", args.bind, args.database.url);
+    println!(
+        "example_site: serving http://{} (database {})",
+        args.bind, args.database.url
+    );
     server.run().await.map_err(|e| e.to_string())
 }
 
@@ -107,16 +124,42 @@ async fn run(cli: Cli) -> Result<(), String> {
         },
     })) {
         Command::Serve(args) => serve(args).await,
-        Command::CreateUser { username, password, email, admin, inactive, database } => {
+        Command::CreateUser {
+            username,
+            password,
+            email,
+            admin,
+            inactive,
+            database,
+        } => {
             let db = open(&database.url).await?;
-            let new = NewUser { username, password, email, admin, active: !inactive };
-            let user = commands::create_user(&db, new).await.map_err(|e| e.to_string())?;
-            println!("created user `{}` (id {}{})", user.username, user.id, if user.admin { ", admin" } else { "" });
+            let new = NewUser {
+                username,
+                password,
+                email,
+                admin,
+                active: !inactive,
+            };
+            let user = commands::create_user(&db, new)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "created user `{}` (id {}{})",
+                user.username,
+                user.id,
+                if user.admin { ", admin" } else { "" }
+            );
             Ok(())
         }
-        Command::Seed { users, messages, database } => {
+        Command::Seed {
+            users,
+            messages,
+            database,
+        } => {
             let db = open(&database.url).await?;
-            commands::seed(&db, users, messages, &mut std::io::stderr()).await.map_err(|e| e.to_string())
+            commands::seed(&db, users, messages, &mut std::io::stderr())
+                .await
+                .map_err(|e| e.to_string())
         }
     }
 }
@@ -124,7 +167,9 @@ async fn run(cli: Cli) -> Result<(), String> {
 #[actix_web::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,8 @@ struct TempDb(PathBuf);
 
 impl TempDb {
     fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("example_site_cli_{}_{tag}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("example_site_cli_{}_{tag}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
@@ -42,27 +43,70 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn create_user_twice_fails_clearly_the_second_time() {
     let db = TempDb::new("dup");
-    let first = run(&["create-user", "admin", "--password", "x", "--admin", "--database", &db.url()]);
+    let first = run(&[
+        "create-user",
+        "admin",
+        "--password",
+        "x",
+        "--admin",
+        "--database",
+        &db.url(),
+    ]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(text(&first.stdout).contains("created user `admin`"));
-    let second = run(&["create-user", "admin", "--password", "y", "--database", &db.url()]);
+    let second = run(&[
+        "create-user",
+        "admin",
+        "--password",
+        "y",
+        "--database",
+        &db.url(),
+    ]);
     assert_eq!(second.status.code(), Some(1));
-    assert!(text(&second.stderr).contains("a user named `admin` already exists"), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stderr).contains("a user named `admin` already exists"),
+        "{}",
+        text(&second.stderr)
+    );
 }
 
 #[test]
 fn create_user_rejects_empty_input_without_panicking() {
     let db = TempDb::new("empty");
-    let output = run(&["create-user", "", "--password", "x", "--database", &db.url()]);
+    let output = run(&[
+        "create-user",
+        "",
+        "--password",
+        "x",
+        "--database",
+        &db.url(),
+    ]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("must not be empty"), "{}", text(&output.stderr));
-    let bad_url = run(&["create-user", "a", "--password", "x", "--database", "nosuchdb://x"]);
+    assert!(
+        text(&output.stderr).contains("must not be empty"),
+        "{}",
+        text(&output.stderr)
+    );
+    let bad_url = run(&[
+        "create-user",
+        "a",
+        "--password",
+        "x",
+        "--database",
+        "nosuchdb://x",
+    ]);
     assert_eq!(bad_url.status.code(), Some(1));
-    assert!(text(&bad_url.stderr).contains("cannot open"), "{}", text(&bad_url.stderr));
+    assert!(
+        text(&bad_url.stderr).contains("cannot open"),
+        "{}",
+        text(&bad_url.stderr)
+    );
 }
 
 fn dump(url: &str) -> String {
-    let path = url.trim_start_matches("sqlite://").trim_end_matches("?mode=rwc");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_end_matches("?mode=rwc");
     let output = Command::new("python3")
         .arg("-c")
         .arg(
@@ -83,21 +127,52 @@ fn dump(url: &str) -> String {
 fn seed_writes_the_same_data_every_time_and_reports_progress() {
     let (a, b) = (TempDb::new("seed_a"), TempDb::new("seed_b"));
     for db in [&a, &b] {
-        let output = run(&["seed", "--users", "12", "--messages", "700", "--database", &db.url()]);
+        let output = run(&[
+            "seed",
+            "--users",
+            "12",
+            "--messages",
+            "700",
+            "--database",
+            &db.url(),
+        ]);
         assert!(output.status.success(), "{}", text(&output.stderr));
-        assert!(text(&output.stderr).contains("300/700 messages"), "{}", text(&output.stderr));
+        assert!(
+            text(&output.stderr).contains("300/700 messages"),
+            "{}",
+            text(&output.stderr)
+        );
         assert!(text(&output.stderr).contains("12 users, 36 follows, 700 messages"));
     }
     let (first, second) = (dump(&a.url()), dump(&b.url()));
-    assert_eq!(first.lines().filter(|l| l.starts_with("message")).count(), 700);
+    assert_eq!(
+        first.lines().filter(|l| l.starts_with("message")).count(),
+        700
+    );
     assert_eq!(first, second);
-    let again = run(&["seed", "--users", "1", "--messages", "1", "--database", &a.url()]);
-    assert_eq!(again.status.code(), Some(1), "seeding twice is refused, not duplicated");
+    let again = run(&[
+        "seed",
+        "--users",
+        "1",
+        "--messages",
+        "1",
+        "--database",
+        &a.url(),
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "seeding twice is refused, not duplicated"
+    );
 }
 
 fn get(port: u16, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     Some(response)
@@ -106,7 +181,11 @@ fn get(port: u16, path: &str) -> Option<String> {
 #[test]
 fn serve_answers_on_the_given_address() {
     let db = TempDb::new("serve");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let bind = format!("127.0.0.1:{port}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_example_site"))
         .args(["serve", "--bind", &bind, "--database", &db.url()])
@@ -122,9 +201,17 @@ fn serve_answers_on_the_given_address() {
     }
     child.kill().ok();
     let mut stdout = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut stdout).ok();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .ok();
     child.wait().ok();
     let response = response.expect("the server answers within 30 s");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(stdout.contains(&format!("http://{bind}")), "prints its URL: {stdout}");
+    assert!(
+        stdout.contains(&format!("http://{bind}")),
+        "prints its URL: {stdout}"
+    );
 }

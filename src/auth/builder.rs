@@ -150,15 +150,20 @@ impl AuthBuilder {
 
     /// Checks the configuration and builds the [`Auth`].
     pub fn build(self) -> Result<Auth, Error> {
-        let users = self.users.ok_or_else(|| Error::Config("Auth needs .user_entity::<E>()".into()))?;
-        let key = self.key.ok_or_else(|| Error::Config("Auth needs .secret_key(..)".into()))?;
+        let users = self
+            .users
+            .ok_or_else(|| Error::Config("Auth needs .user_entity::<E>()".into()))?;
+        let key = self
+            .key
+            .ok_or_else(|| Error::Config("Auth needs .secret_key(..)".into()))?;
         if key.len() < MIN_KEY_BYTES {
             return Err(Error::Config(format!(
                 "the secret key has {} bytes; at least {MIN_KEY_BYTES} are required",
                 key.len()
             )));
         }
-        let templates = Templates::new(&self.templates).map_err(|e| Error::Config(format!("templates: {e}")))?;
+        let templates = Templates::new(&self.templates)
+            .map_err(|e| Error::Config(format!("templates: {e}")))?;
         let sessions = match self.redis {
             Some(store) => SessionBackend::Redis(store),
             None => SessionBackend::Database(DbSessionStore::new(self.db.clone())),

@@ -7,9 +7,9 @@ use std::rc::Rc;
 use actix_session::{Session, SessionExt};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::{HttpMessage, HttpResponse};
 use actix_web::http::{Method, header};
 use actix_web::web::{Bytes, BytesMut};
+use actix_web::{HttpMessage, HttpResponse};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 
@@ -30,7 +30,10 @@ pub fn csrf_token(session: &Session) -> String {
 
 /// The hidden input to put inside every form that posts: `<input type="hidden" name="csrf_token" …>`.
 pub fn hidden_input(session: &Session) -> String {
-    format!(r#"<input type="hidden" name="{FIELD}" value="{}">"#, csrf_token(session))
+    format!(
+        r#"<input type="hidden" name="{FIELD}" value="{}">"#,
+        csrf_token(session)
+    )
 }
 
 /// Middleware that refuses (403) every POST, PUT, PATCH and DELETE whose token is missing or
@@ -50,7 +53,9 @@ where
     type Future = Ready<Result<Self::Transform, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(CsrfMiddleware { service: Rc::new(service) }))
+        ready(Ok(CsrfMiddleware {
+            service: Rc::new(service),
+        }))
     }
 }
 
@@ -63,7 +68,11 @@ fn is_form(req: &ServiceRequest) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+        .is_some_and(|value| {
+            value
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
 }
 
 /// The whole body, or the response to give when it cannot be read or is too large.
@@ -80,7 +89,9 @@ async fn read_body(payload: &mut Payload) -> Result<Bytes, HttpResponse> {
 }
 
 fn form_token(body: &[u8]) -> Option<String> {
-    form_urlencoded::parse(body).find(|(key, _)| key == FIELD).map(|(_, value)| value.into_owned())
+    form_urlencoded::parse(body)
+        .find(|(key, _)| key == FIELD)
+        .map(|(_, value)| value.into_owned())
 }
 
 impl<S, B> Service<ServiceRequest> for CsrfMiddleware<S>
@@ -97,12 +108,21 @@ where
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         Box::pin(async move {
-            if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
-                return service.call(req).await.map(ServiceResponse::map_into_left_body);
+            if !matches!(
+                *req.method(),
+                Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+            ) {
+                return service
+                    .call(req)
+                    .await
+                    .map(ServiceResponse::map_into_left_body);
             }
             let expected = AuthSession(&req.get_session()).existing_csrf_token();
-            let mut provided =
-                req.headers().get(HEADER).and_then(|value| value.to_str().ok()).map(str::to_owned);
+            let mut provided = req
+                .headers()
+                .get(HEADER)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned);
             if provided.is_none() && is_form(&req) {
                 match read_body(&mut req.take_payload()).await {
                     Ok(body) => {
@@ -114,10 +134,15 @@ where
             }
             let valid = matches!((&expected, &provided), (Some(e), Some(p)) if token::constant_time_eq(e, p));
             if !valid {
-                let response = super::views::forbidden_page("The form has expired or did not come from this site (CSRF check failed). Reload the page and try again.");
+                let response = super::views::forbidden_page(
+                    "The form has expired or did not come from this site (CSRF check failed). Reload the page and try again.",
+                );
                 return Ok(req.into_response(response).map_into_right_body());
             }
-            service.call(req).await.map(ServiceResponse::map_into_left_body)
+            service
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         })
     }
 }

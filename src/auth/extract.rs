@@ -70,11 +70,19 @@ impl Auth {
             let (since_login, idle) = state.ages();
             let expired = since_login > self.inner.absolute_timeout.as_secs() as i64
                 || idle > self.inner.idle_timeout.as_secs() as i64;
-            let stored = if expired { None } else { self.user_by_id(id).await? };
+            let stored = if expired {
+                None
+            } else {
+                self.user_by_id(id).await?
+            };
             match stored.filter(|stored| stored.active) {
                 Some(stored) => {
                     state.touch();
-                    user = Some(CurrentUser { id: stored.id, username: stored.username, admin: stored.admin });
+                    user = Some(CurrentUser {
+                        id: stored.id,
+                        username: stored.username,
+                        admin: stored.admin,
+                    });
                 }
                 None => session.purge(),
             }
@@ -110,7 +118,9 @@ impl actix_web::ResponseError for Refusal {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::Login(location) => views::redirect(location),
-            Self::Forbidden => views::forbidden_page("You do not have permission to view this page."),
+            Self::Forbidden => {
+                views::forbidden_page("You do not have permission to view this page.")
+            }
             Self::Failed(error) => views::error_page(error),
         }
     }
@@ -148,6 +158,11 @@ impl FromRequest for AdminUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { require_user(&req, true).await.map(AdminUser).map_err(Into::into) })
+        Box::pin(async move {
+            require_user(&req, true)
+                .await
+                .map(AdminUser)
+                .map_err(Into::into)
+        })
     }
 }

@@ -1,9 +1,9 @@
 //! Route guards for whole scopes: `.wrap(from_fn(login_required))`.
 
+use actix_web::ResponseError;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::ResponseError;
 
 use super::extract::require_user;
 
@@ -13,8 +13,13 @@ async fn guard<B: MessageBody>(
     admin: bool,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     match require_user(req.request(), admin).await {
-        Ok(_) => next.call(req).await.map(ServiceResponse::map_into_left_body),
-        Err(refusal) => Ok(req.into_response(refusal.error_response()).map_into_right_body()),
+        Ok(_) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        Err(refusal) => Ok(req
+            .into_response(refusal.error_response())
+            .map_into_right_body()),
     }
 }
 

@@ -41,7 +41,10 @@ impl Auth {
                     .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
             )
             .build();
-        AuthMiddleware { auth: self.clone(), session }
+        AuthMiddleware {
+            auth: self.clone(),
+            session,
+        }
     }
 }
 
@@ -56,14 +59,19 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     B: MessageBody + 'static,
 {
-    type Response = <SessionMiddleware<SessionBackend> as Transform<WithAuth<S>, ServiceRequest>>::Response;
+    type Response =
+        <SessionMiddleware<SessionBackend> as Transform<WithAuth<S>, ServiceRequest>>::Response;
     type Error = actix_web::Error;
-    type Transform = <SessionMiddleware<SessionBackend> as Transform<WithAuth<S>, ServiceRequest>>::Transform;
+    type Transform =
+        <SessionMiddleware<SessionBackend> as Transform<WithAuth<S>, ServiceRequest>>::Transform;
     type InitError = ();
     type Future = LocalBoxFuture<'static, Result<Self::Transform, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        let with_auth = WithAuth { service: Rc::new(service), auth: self.auth.clone() };
+        let with_auth = WithAuth {
+            service: Rc::new(service),
+            auth: self.auth.clone(),
+        };
         Box::pin(self.session.new_transform(with_auth))
     }
 }
@@ -91,7 +99,10 @@ where
         Box::pin(async move {
             let mut response = service.call(req).await?;
             let headers = response.headers_mut();
-            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
             let html = headers
                 .get(header::CONTENT_TYPE)
                 .and_then(|value| value.to_str().ok())

@@ -50,10 +50,10 @@ pub use store::{DbSessionStore, SessionBackend};
 pub use throttle::ThrottleLimits;
 pub use user::{StoredUser, UserEntity};
 
-/// The session table's entity (`actix_sea_session`), for [`crate::db::Tables::auth`].
-pub use store::entity::Entity as SessionTable;
 /// A row of the session table, for maintenance scripts and tests.
 pub use store::entity::ActiveModel as SessionRow;
+/// The session table's entity (`actix_sea_session`), for [`crate::db::Tables::auth`].
+pub use store::entity::Entity as SessionTable;
 /// The failed-login table's entity (`actix_sea_login_failure`), for [`crate::db::Tables::auth`].
 pub use throttle::entity::Entity as LoginFailureTable;
 
@@ -141,13 +141,25 @@ impl Auth {
     /// logins and the REST API's authentication. Throttled per address and per
     /// (username, address); unknown and inactive users cost the same single argon2
     /// verification as real ones; a hash with old parameters is replaced after a success.
-    pub async fn authenticate(&self, username: &str, password: &str, ip: IpAddr) -> Result<Result<StoredUser, LoginFailure>, Error> {
+    pub async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        ip: IpAddr,
+    ) -> Result<Result<StoredUser, LoginFailure>, Error> {
         let inner = &self.inner;
         if let Some(wait) = inner.throttle.check(username, ip).await? {
             return Ok(Err(LoginFailure::Throttled(wait)));
         }
-        let user = inner.users.by_username(&inner.db, username).await?.filter(|user| user.active);
-        let verified = inner.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+        let user = inner
+            .users
+            .by_username(&inner.db, username)
+            .await?
+            .filter(|user| user.active);
+        let verified = inner
+            .hasher
+            .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+            .await?;
         let Some(user) = user.filter(|_| verified) else {
             inner.throttle.fail(username, ip).await?;
             return Ok(Err(LoginFailure::Invalid));
@@ -155,14 +167,21 @@ impl Auth {
         inner.throttle.succeed(username, ip).await?;
         if password::needs_rehash(&user.password_hash) {
             let hash = inner.hasher.hash(password).await?;
-            inner.users.set_password_hash(&inner.db, user.id, hash).await?;
+            inner
+                .users
+                .set_password_hash(&inner.db, user.id, hash)
+                .await?;
         }
         Ok(Ok(user))
     }
 
     /// Looks a user up by login name.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<StoredUser>, Error> {
-        Ok(self.inner.users.by_username(&self.inner.db, username).await?)
+        Ok(self
+            .inner
+            .users
+            .by_username(&self.inner.db, username)
+            .await?)
     }
 
     /// Looks a user up by primary key (for credential caches and session checks).

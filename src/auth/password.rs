@@ -20,7 +20,8 @@ pub const P_COST: u32 = 1;
 const CURRENT_PREFIX: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
 
 fn hasher() -> Argon2<'static> {
-    let params = Params::new(M_COST, T_COST, P_COST, None).expect("constant argon2 parameters are valid");
+    let params =
+        Params::new(M_COST, T_COST, P_COST, None).expect("constant argon2 parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
@@ -37,7 +38,9 @@ pub fn hash_password(password: &str) -> String {
 /// CPU-heavy, like [`hash_password`].
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => hasher().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -77,7 +80,10 @@ impl Hasher {
         }
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, crate::Error> {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, crate::Error> {
         let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.inner.permits.acquire())
             .await
             .map_err(|_| crate::Error::Unavailable)?

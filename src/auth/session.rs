@@ -89,13 +89,19 @@ impl AuthSession<'_> {
         if !self.0.contains_key(FLASHES) {
             return Vec::new();
         }
-        self.0.remove_as(FLASHES).and_then(Result::ok).unwrap_or_default()
+        self.0
+            .remove_as(FLASHES)
+            .and_then(Result::ok)
+            .unwrap_or_default()
     }
 }
 
 /// Queues a flash message for the next page this session sees.
 pub fn flash(session: &Session, level: Level, text: impl Into<String>) {
-    AuthSession(session).push_flash(Flash { level, text: text.into() });
+    AuthSession(session).push_flash(Flash {
+        level,
+        text: text.into(),
+    });
 }
 
 /// Takes (and so removes) the flash messages queued for this session.

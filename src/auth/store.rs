@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use actix_session::storage::{LoadError, RedisSessionStore, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_session::storage::{
+    LoadError, RedisSessionStore, SaveError, SessionKey, SessionStore, UpdateError,
+};
 use actix_web::cookie::time::Duration;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -57,18 +59,28 @@ fn other(error: impl std::fmt::Display) -> anyhow::Error {
 }
 
 impl SessionStore for DbSessionStore {
-    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let row = entity::Entity::find_by_id(token::digest(session_key.as_ref()))
             .filter(entity::Column::ExpiresAt.gt(Utc::now().naive_utc()))
             .one(&self.db)
             .await
             .map_err(|e| LoadError::Other(other(e)))?;
-        row.map(|row| serde_json::from_str(&row.state).map_err(|e| LoadError::Deserialization(other(e))))
-            .transpose()
+        row.map(|row| {
+            serde_json::from_str(&row.state).map_err(|e| LoadError::Deserialization(other(e)))
+        })
+        .transpose()
     }
 
-    async fn save(&self, state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
-        let state = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(other(e)))?;
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
+        let state =
+            serde_json::to_string(&state).map_err(|e| SaveError::Serialization(other(e)))?;
         let now = Utc::now().naive_utc();
         entity::Entity::delete_many()
             .filter(entity::Column::ExpiresAt.lte(now))
@@ -81,7 +93,10 @@ impl SessionStore for DbSessionStore {
             state: Set(state),
             expires_at: Set(expiry(ttl)),
         };
-        entity::Entity::insert(row).exec_without_returning(&self.db).await.map_err(|e| SaveError::Other(other(e)))?;
+        entity::Entity::insert(row)
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(|e| SaveError::Other(other(e)))?;
         SessionKey::try_from(key).map_err(|e| SaveError::Other(other(e)))
     }
 
@@ -91,7 +106,8 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(other(e)))?;
+        let json =
+            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(other(e)))?;
         let result = entity::Entity::update_many()
             .col_expr(entity::Column::State, Expr::val(json))
             .col_expr(entity::Column::ExpiresAt, Expr::val(expiry(ttl)))
@@ -104,10 +120,16 @@ impl SessionStore for DbSessionStore {
             return Ok(session_key);
         }
         // The session expired or was purged meanwhile: start a new one rather than revive it.
-        self.save(state, ttl).await.map_err(|e| UpdateError::Other(other(e)))
+        self.save(state, ttl)
+            .await
+            .map_err(|e| UpdateError::Other(other(e)))
     }
 
-    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
         entity::Entity::update_many()
             .col_expr(entity::Column::ExpiresAt, Expr::val(expiry(ttl)))
             .filter(entity::Column::KeyHash.eq(token::digest(session_key.as_ref())))
@@ -144,14 +166,23 @@ impl SessionStore for SessionBackend {
         }
     }
 
-    async fn save(&self, state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
         match self {
             Self::Database(store) => store.save(state, ttl).await,
             Self::Redis(store) => store.save(state, ttl).await,
         }
     }
 
-    async fn update(&self, key: SessionKey, state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, UpdateError> {
+    async fn update(
+        &self,
+        key: SessionKey,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
         match self {
             Self::Database(store) => store.update(key, state, ttl).await,
             Self::Redis(store) => store.update(key, state, ttl).await,

@@ -86,13 +86,26 @@ impl Throttle {
     /// `Some(seconds to wait)` when this username and address may not try now.
     pub(crate) async fn check(&self, username: &str, ip: IpAddr) -> Result<Option<u64>, DbErr> {
         let checks = [
-            (pair_key(username, ip), self.limits.pair_failures, self.limits.pair_window),
-            (address_key(ip), self.limits.address_failures, self.limits.address_window),
+            (
+                pair_key(username, ip),
+                self.limits.pair_failures,
+                self.limits.pair_window,
+            ),
+            (
+                address_key(ip),
+                self.limits.address_failures,
+                self.limits.address_window,
+            ),
         ];
         let mut wait = None;
         for (key, limit, window) in checks {
-            let filter = Condition::all().add(entity::Column::Key.eq(key)).add(entity::Column::At.gt(since(window)));
-            let count = entity::Entity::find().filter(filter.clone()).count(&self.db).await?;
+            let filter = Condition::all()
+                .add(entity::Column::Key.eq(key))
+                .add(entity::Column::At.gt(since(window)));
+            let count = entity::Entity::find()
+                .filter(filter.clone())
+                .count(&self.db)
+                .await?;
             if count < limit {
                 continue;
             }
@@ -120,11 +133,19 @@ impl Throttle {
     /// both windows.
     pub(crate) async fn fail(&self, username: &str, ip: IpAddr) -> Result<(), DbErr> {
         let now = Utc::now().naive_utc();
-        let rows = [pair_key(username, ip), address_key(ip)]
-            .map(|key| entity::ActiveModel { id: NotSet, key: Set(key), at: Set(now) });
-        entity::Entity::insert_many(rows).exec_without_returning(&self.db).await?;
+        let rows = [pair_key(username, ip), address_key(ip)].map(|key| entity::ActiveModel {
+            id: NotSet,
+            key: Set(key),
+            at: Set(now),
+        });
+        entity::Entity::insert_many(rows)
+            .exec_without_returning(&self.db)
+            .await?;
         let oldest_kept = since(self.limits.pair_window.max(self.limits.address_window));
-        entity::Entity::delete_many().filter(entity::Column::At.lt(oldest_kept)).exec(&self.db).await?;
+        entity::Entity::delete_many()
+            .filter(entity::Column::At.lt(oldest_kept))
+            .exec(&self.db)
+            .await?;
         Ok(())
     }
 
@@ -141,7 +162,9 @@ impl Throttle {
 /// The client's address: the peer, or, when the peer is a trusted proxy, the right-most
 /// `X-Forwarded-For` entry that is not itself a trusted proxy.
 pub(crate) fn client_ip(req: &actix_web::HttpRequest, trusted: &[IpAddr]) -> IpAddr {
-    let peer = req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |addr| addr.ip());
+    let peer = req
+        .peer_addr()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |addr| addr.ip());
     if !trusted.contains(&peer) {
         return peer;
     }
@@ -152,5 +175,9 @@ pub(crate) fn client_ip(req: &actix_web::HttpRequest, trusted: &[IpAddr]) -> IpA
         .flat_map(|value| value.split(','))
         .filter_map(|part| part.trim().parse::<IpAddr>().ok())
         .collect::<Vec<_>>();
-    forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer)
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
 }

@@ -12,7 +12,10 @@ pub(crate) fn random() -> String {
 
 /// SHA-256 of a token, hex-encoded: what gets stored instead of the token itself.
 pub(crate) fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Compares two secrets in time that depends only on their lengths.

@@ -3,8 +3,8 @@
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{ColumnType, Expr};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, Value,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, Value,
 };
 
 /// Implemented by a site's user entity (the `Entity` of its user table) so that logins, the
@@ -43,9 +43,22 @@ pub struct StoredUser {
 
 /// Finds users and updates their hashes, with the entity type erased.
 pub(crate) trait UserStore: Send + Sync {
-    fn by_username<'a>(&'a self, db: &'a DatabaseConnection, username: &'a str) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>>;
-    fn by_id<'a>(&'a self, db: &'a DatabaseConnection, id: i64) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>>;
-    fn set_password_hash<'a>(&'a self, db: &'a DatabaseConnection, id: i64, hash: String) -> BoxFuture<'a, Result<(), DbErr>>;
+    fn by_username<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        username: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>>;
+    fn by_id<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        id: i64,
+    ) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>>;
+    fn set_password_hash<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        id: i64,
+        hash: String,
+    ) -> BoxFuture<'a, Result<(), DbErr>>;
     /// The user table's slug, so the admin and the API know which model holds users.
     fn table(&self) -> String;
 }
@@ -84,25 +97,49 @@ where
     E::Model: IntoActiveModel<E::ActiveModel> + Sync,
     E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
 {
-    fn by_username<'a>(&'a self, db: &'a DatabaseConnection, username: &'a str) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>> {
+    fn by_username<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        username: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>> {
         Box::pin(async move {
-            let model = E::find().filter(E::username_column().eq(username)).one(db).await?;
+            let model = E::find()
+                .filter(E::username_column().eq(username))
+                .one(db)
+                .await?;
             Ok(model.as_ref().map(stored::<E>))
         })
     }
 
-    fn by_id<'a>(&'a self, db: &'a DatabaseConnection, id: i64) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>> {
+    fn by_id<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        id: i64,
+    ) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>> {
         Box::pin(async move {
-            let Some(condition) = pk_is::<E>(id) else { return Ok(None) };
+            let Some(condition) = pk_is::<E>(id) else {
+                return Ok(None);
+            };
             let model = E::find().filter(condition).one(db).await?;
             Ok(model.as_ref().map(stored::<E>))
         })
     }
 
-    fn set_password_hash<'a>(&'a self, db: &'a DatabaseConnection, id: i64, hash: String) -> BoxFuture<'a, Result<(), DbErr>> {
+    fn set_password_hash<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        id: i64,
+        hash: String,
+    ) -> BoxFuture<'a, Result<(), DbErr>> {
         Box::pin(async move {
-            let Some(condition) = pk_is::<E>(id) else { return Ok(()) };
-            E::update_many().col_expr(E::password_column(), Expr::val(hash)).filter(condition).exec(db).await?;
+            let Some(condition) = pk_is::<E>(id) else {
+                return Ok(());
+            };
+            E::update_many()
+                .col_expr(E::password_column(), Expr::val(hash))
+                .filter(condition)
+                .exec(db)
+                .await?;
             Ok(())
         })
     }

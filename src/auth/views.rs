@@ -25,32 +25,54 @@ impl HttpServiceFactory for Auth {
             .app_data(web::Data::new(self.clone()))
             .wrap(CsrfProtect)
             .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
-            .service(web::resource("/login/").route(web::get().to(login_form)).route(web::post().to(login)))
-            .service(web::resource("/logout/").route(web::get().to(logout_form)).route(web::post().to(logout)));
+            .service(
+                web::resource("/login/")
+                    .route(web::get().to(login_form))
+                    .route(web::post().to(login)),
+            )
+            .service(
+                web::resource("/logout/")
+                    .route(web::get().to(logout_form))
+                    .route(web::post().to(logout)),
+            );
         scope.register(config);
     }
 }
 
 /// A redirect after a GET (302 Found).
 pub(crate) fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::Found().insert_header((header::LOCATION, location)).finish()
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 /// A redirect after a POST (303 See Other).
 fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#x27;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
 }
 
 fn plain_page(status: StatusCode, message: &str) -> HttpResponse {
-    let title = format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or(""));
-    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(format!(
-        "<!doctype html><meta charset=utf-8><title>{title}</title><h1>{title}</h1><p>{}</p>",
-        escape(message)
-    ))
+    let title = format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    );
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(format!(
+            "<!doctype html><meta charset=utf-8><title>{title}</title><h1>{title}</h1><p>{}</p>",
+            escape(message)
+        ))
 }
 
 /// The 403 page.
@@ -61,7 +83,11 @@ pub(crate) fn forbidden_page(message: &str) -> HttpResponse {
 /// An error as an HTML page (no internals for 500s).
 pub(crate) fn error_page(error: &Error) -> HttpResponse {
     let status = error.status_code();
-    let message = if status.is_server_error() { "Something went wrong. Please try again.".to_owned() } else { error.to_string() };
+    let message = if status.is_server_error() {
+        "Something went wrong. Please try again.".to_owned()
+    } else {
+        error.to_string()
+    };
     let mut response = plain_page(status, &message);
     if let Error::TooManyRequests { retry_after } = error
         && let Ok(value) = header::HeaderValue::from_str(&retry_after.to_string())
@@ -71,14 +97,22 @@ pub(crate) fn error_page(error: &Error) -> HttpResponse {
     response
 }
 
-fn page(auth: &Auth, session: &Session, status: StatusCode, name: &str, mut context: Context) -> HttpResponse {
+fn page(
+    auth: &Auth,
+    session: &Session,
+    status: StatusCode,
+    name: &str,
+    mut context: Context,
+) -> HttpResponse {
     context.insert("branding", &auth.inner.branding);
     context.insert("csrf_token", &AuthSession(session).csrf_token());
     context.insert("flashes", &take_flashes(session));
     context.insert("login_url", &auth.login_url());
     context.insert("logout_url", &auth.logout_url());
     match auth.inner.templates.render(name, &context) {
-        Ok(html) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html),
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(html),
         Err(error) => error_page(&error),
     }
 }
@@ -90,7 +124,14 @@ fn query_next(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-fn login_page(auth: &Auth, session: &Session, status: StatusCode, username: &str, next: &str, error: Option<&str>) -> HttpResponse {
+fn login_page(
+    auth: &Auth,
+    session: &Session,
+    status: StatusCode,
+    username: &str,
+    next: &str,
+    error: Option<&str>,
+) -> HttpResponse {
     let mut context = Context::new();
     context.insert("username", username);
     context.insert("next", next);
@@ -104,29 +145,68 @@ async fn login_form(auth: web::Data<Auth>, session: Session, req: HttpRequest) -
 
 /// The fields of a posted form; bytes that are not UTF-8 are replaced, missing fields are empty.
 fn form_field(body: &[u8], name: &str) -> String {
-    form_urlencoded::parse(body).find(|(key, _)| key == name).map(|(_, value)| value.into_owned()).unwrap_or_default()
+    form_urlencoded::parse(body)
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
 }
 
-async fn login(auth: web::Data<Auth>, session: Session, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+async fn login(
+    auth: web::Data<Auth>,
+    session: Session,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
     let username = form_field(&body, "username");
     let password = form_field(&body, "password");
-    let next = safe_next(&form_field(&body, "next")).map(str::to_owned).unwrap_or_default();
+    let next = safe_next(&form_field(&body, "next"))
+        .map(str::to_owned)
+        .unwrap_or_default();
     let shown: String = username.chars().take(MAX_USERNAME).collect();
-    let usable = |text: &str, max: usize| !text.is_empty() && text.len() <= max && !text.contains('\0');
+    let usable =
+        |text: &str, max: usize| !text.is_empty() && text.len() <= max && !text.contains('\0');
     if !usable(&username, MAX_USERNAME) || !usable(&password, MAX_PASSWORD) {
-        return login_page(&auth, &session, StatusCode::OK, &shown, &next, Some(INVALID));
+        return login_page(
+            &auth,
+            &session,
+            StatusCode::OK,
+            &shown,
+            &next,
+            Some(INVALID),
+        );
     }
     let ip = auth.client_ip(&req);
     match auth.authenticate(&username, &password, ip).await {
         Ok(Ok(user)) => {
             AuthSession(&session).log_in(user.id);
-            see_other(if next.is_empty() { &auth.inner.default_redirect } else { &next })
+            see_other(if next.is_empty() {
+                &auth.inner.default_redirect
+            } else {
+                &next
+            })
         }
-        Ok(Err(LoginFailure::Invalid)) => login_page(&auth, &session, StatusCode::OK, &shown, &next, Some(INVALID)),
+        Ok(Err(LoginFailure::Invalid)) => login_page(
+            &auth,
+            &session,
+            StatusCode::OK,
+            &shown,
+            &next,
+            Some(INVALID),
+        ),
         Ok(Err(LoginFailure::Throttled(wait))) => {
             let minutes = wait.div_ceil(60);
-            let message = format!("Too many failed attempts. Try again in {minutes} minute{}.", if minutes == 1 { "" } else { "s" });
-            let mut response = login_page(&auth, &session, StatusCode::TOO_MANY_REQUESTS, &shown, &next, Some(&message));
+            let message = format!(
+                "Too many failed attempts. Try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            );
+            let mut response = login_page(
+                &auth,
+                &session,
+                StatusCode::TOO_MANY_REQUESTS,
+                &shown,
+                &next,
+                Some(&message),
+            );
             if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

@@ -9,9 +9,11 @@ mod registry;
 pub mod value;
 
 pub use error::QueryError;
-pub use model::{ColumnInfo, FieldKind, ForeignKey, ModelInfo};
 pub(crate) use model::column_expr;
-pub use query::{FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size};
+pub use model::{ColumnInfo, FieldKind, ForeignKey, ModelInfo};
+pub use query::{
+    FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size,
+};
 pub use record::Record;
 pub use registry::{ErasedModel, Registry, Window};
 pub use value::ValueError;

@@ -2,10 +2,10 @@
 
 use sea_orm::sea_query::{ColumnType, Expr};
 use sea_orm::{
-    ColumnTrait, EntityTrait, Iterable, PrimaryKeyToColumn, PrimaryKeyTrait,
-    RelationTrait, RelationType, sea_query::StringLen,
+    ColumnTrait, EntityTrait, Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, RelationTrait,
+    RelationType, sea_query::StringLen,
 };
-use sea_orm::{Identity, IdenStatic};
+use sea_orm::{IdenStatic, Identity};
 
 /// The shape of a column's values, as far as forms, filters and JSON care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +170,12 @@ impl ModelInfo {
             })
             .collect();
         let pk = columns.iter().position(|c| c.primary_key).unwrap_or(0);
-        Self { slug: table.clone(), table, columns, pk }
+        Self {
+            slug: table.clone(),
+            table,
+            columns,
+            pk,
+        }
     }
 
     /// Looks a column up by name.
@@ -198,7 +203,10 @@ fn foreign_keys<E: EntityTrait>() -> Vec<(String, ForeignKey)> {
             };
             Some((
                 from.to_string(),
-                ForeignKey { table: name.1.to_string(), column: to.to_string() },
+                ForeignKey {
+                    table: name.1.to_string(),
+                    column: to.to_string(),
+                },
             ))
         })
         .collect()

@@ -22,8 +22,22 @@ pub const RESERVED_PARAMS: [&str; 3] = ["page", "limit", "ordering"];
 
 /// The filter operators, as in flask-peewee.
 pub const OPS: [&str; 16] = [
-    "eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "is_null", "contains", "icontains",
-    "startswith", "istartswith", "endswith", "iendswith", "between",
+    "eq",
+    "ne",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "in",
+    "not_in",
+    "is_null",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "between",
 ];
 
 /// Decides which fields of which model a caller may not filter or order on
@@ -70,14 +84,26 @@ impl<'a> Grammar<'a> {
         policy: &'a dyn FieldPolicy,
         backend: DbBackend,
     ) -> Self {
-        Self { registry, model, policy, backend }
+        Self {
+            registry,
+            model,
+            policy,
+            backend,
+        }
     }
 
     /// Compiles every parameter except the reserved ones and `ignore` into a filter, and
     /// `ordering` into an order (primary key ascending is always the last tie-breaker).
-    pub fn compile(&self, params: &[(String, String)], ignore: &[&str]) -> Result<Query, QueryError> {
-        let mut query =
-            Query { condition: Condition::all(), joins: BTreeMap::new(), order: Vec::new() };
+    pub fn compile(
+        &self,
+        params: &[(String, String)],
+        ignore: &[&str],
+    ) -> Result<Query, QueryError> {
+        let mut query = Query {
+            condition: Condition::all(),
+            joins: BTreeMap::new(),
+            order: Vec::new(),
+        };
         let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (key, value) in params {
             if RESERVED_PARAMS.contains(&key.as_str()) || ignore.contains(&key.as_str()) {
@@ -99,7 +125,11 @@ impl<'a> Grammar<'a> {
     }
 
     fn ordering(&self, query: &mut Query, spec: &str) -> Result<(), QueryError> {
-        for part in spec.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+        for part in spec
+            .split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+        {
             let (path, order) = match part.strip_prefix('-') {
                 Some(path) => (path, Order::Desc),
                 None => (part, Order::Asc),
@@ -109,12 +139,19 @@ impl<'a> Grammar<'a> {
             if !rest.is_empty() {
                 return Err(QueryError::UnknownField(path.to_owned()));
             }
-            query.order.push((column_expr(&resolved.alias, &resolved.column.name), order));
+            query
+                .order
+                .push((column_expr(&resolved.alias, &resolved.column.name), order));
         }
         Ok(())
     }
 
-    fn filter(&self, query: &mut Query, key: &str, values: &[&str]) -> Result<Condition, QueryError> {
+    fn filter(
+        &self,
+        query: &mut Query,
+        key: &str,
+        values: &[&str],
+    ) -> Result<Condition, QueryError> {
         let (negated, path) = match key.strip_prefix('-') {
             Some(path) => (true, path),
             None => (false, key),
@@ -126,14 +163,21 @@ impl<'a> Grammar<'a> {
             [op] if OPS.contains(op) => op,
             [op] => {
                 let field = segments[..segments.len() - 1].join("__");
-                return Err(QueryError::UnknownOp { field, op: (*op).to_owned() });
+                return Err(QueryError::UnknownOp {
+                    field,
+                    op: (*op).to_owned(),
+                });
             }
             _ => return Err(QueryError::UnknownField(path.to_owned())),
         };
         let field = segments[..segments.len() - rest.len()].join("__");
         let column = column_expr(&resolved.alias, &resolved.column.name);
         let negative = negated != matches!(op, "ne" | "not_in");
-        let mut combined = if negative { Condition::all() } else { Condition::any() };
+        let mut combined = if negative {
+            Condition::all()
+        } else {
+            Condition::any()
+        };
         for raw in values {
             let mut single = self.operation(&field, resolved.column, column.clone(), op, raw)?;
             if negated {
@@ -173,14 +217,21 @@ impl<'a> Grammar<'a> {
             if hops > MAX_HOPS {
                 return Err(QueryError::TooDeep(segments.join("__")));
             }
-            let Some(fk) = &column.foreign_key else { unreachable!("checked above") };
+            let Some(fk) = &column.foreign_key else {
+                unreachable!("checked above")
+            };
             let target = self
                 .registry
                 .model(&fk.table)
                 .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
             let join_alias = format!("j{hops}_{}", path.replace("__", "_"));
             query.joins.entry(join_alias.clone()).or_insert_with(|| {
-                (fk.table.clone(), alias.clone(), column.name.clone(), fk.column.clone())
+                (
+                    fk.table.clone(),
+                    alias.clone(),
+                    column.name.clone(),
+                    fk.column.clone(),
+                )
             });
             model = target;
             alias = join_alias;
@@ -208,12 +259,18 @@ impl<'a> Grammar<'a> {
             "gt" => cond(expr.gt(one(raw)?)),
             "gte" => cond(expr.gte(one(raw)?)),
             "is_null" => {
-                let flag = value::parse_bool(raw).ok_or_else(|| invalid(field, raw, "true or false"))?;
-                cond(if flag { expr.is_null() } else { expr.is_not_null() })
+                let flag =
+                    value::parse_bool(raw).ok_or_else(|| invalid(field, raw, "true or false"))?;
+                cond(if flag {
+                    expr.is_null()
+                } else {
+                    expr.is_not_null()
+                })
             }
             "in" | "not_in" => {
-                let (nulls, values): (Vec<&str>, Vec<&str>) =
-                    split_list(raw).into_iter().partition(|v| value::is_null_word(v));
+                let (nulls, values): (Vec<&str>, Vec<&str>) = split_list(raw)
+                    .into_iter()
+                    .partition(|v| value::is_null_word(v));
                 let values = values.into_iter().map(one).collect::<Result<Vec<_>, _>>()?;
                 if op == "in" {
                     let mut any = Condition::any().add(expr.clone().is_in(values));
@@ -235,7 +292,10 @@ impl<'a> Grammar<'a> {
             },
             like => {
                 if !column.kind.is_text() {
-                    return Err(QueryError::OpNotApplicable { field: field.to_owned(), op: like.to_owned() });
+                    return Err(QueryError::OpNotApplicable {
+                        field: field.to_owned(),
+                        op: like.to_owned(),
+                    });
                 }
                 value::from_str(column, raw).map_err(|e| rename(e, field))?;
                 cond(self.like(expr, like, raw))
@@ -287,7 +347,10 @@ fn rename(mut error: ValueError, field: &str) -> ValueError {
 
 fn invalid(field: &str, raw: &str, expected: &str) -> ValueError {
     let shown: String = raw.chars().take(40).collect();
-    ValueError { field: field.to_owned(), reason: format!("`{shown}` is not {expected}") }
+    ValueError {
+        field: field.to_owned(),
+        reason: format!("`{shown}` is not {expected}"),
+    }
 }
 
 fn split_list(raw: &str) -> Vec<&str> {
@@ -366,21 +429,26 @@ impl Query {
     /// count).
     pub fn and(&mut self, condition: Condition) {
         if !condition.is_empty() {
-            self.condition = std::mem::replace(&mut self.condition, Condition::all()).add(condition);
+            self.condition =
+                std::mem::replace(&mut self.condition, Condition::all()).add(condition);
         }
     }
 }
 
 /// The 1-based page number: missing, invalid or below 1 gives 1.
 pub fn page_number(raw: Option<&str>) -> u64 {
-    raw.and_then(|text| text.trim().parse::<u64>().ok()).filter(|&page| page >= 1).unwrap_or(1)
+    raw.and_then(|text| text.trim().parse::<u64>().ok())
+        .filter(|&page| page >= 1)
+        .unwrap_or(1)
 }
 
 /// The page size: `None` when the model is not paginated; otherwise `limit` when it is a
 /// positive number (capped at `max`), else `paginate_by`.
 pub fn page_size(raw: Option<&str>, paginate_by: Option<u64>, max: u64) -> Option<u64> {
     let default = paginate_by?;
-    let requested = raw.and_then(|text| text.trim().parse::<u64>().ok()).filter(|&n| n > 0);
+    let requested = raw
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .filter(|&n| n > 0);
     Some(Ord::min(requested.unwrap_or(default), Ord::max(max, 1)))
 }
 

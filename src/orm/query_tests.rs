@@ -34,7 +34,11 @@ mod city {
     }
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::country::Entity", from = "Column::Country", to = "super::country::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::country::Entity",
+            from = "Column::Country",
+            to = "super::country::Column::Id"
+        )]
         Country,
     }
     impl ActiveModelBehavior for ActiveModel {}
@@ -55,7 +59,11 @@ mod street {
     }
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::city::Entity", from = "Column::City", to = "super::city::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::city::Entity",
+            from = "Column::City",
+            to = "super::city::Column::Id"
+        )]
         City,
     }
     impl ActiveModelBehavior for ActiveModel {}
@@ -76,7 +84,11 @@ mod house {
     }
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::street::Entity", from = "Column::Street", to = "super::street::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::street::Entity",
+            from = "Column::Street",
+            to = "super::street::Column::Id"
+        )]
         Street,
     }
     impl ActiveModelBehavior for ActiveModel {}
@@ -97,7 +109,11 @@ mod room {
     }
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::house::Entity", from = "Column::House", to = "super::house::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::house::Entity",
+            from = "Column::House",
+            to = "super::house::Column::Id"
+        )]
         House,
     }
     impl ActiveModelBehavior for ActiveModel {}
@@ -120,9 +136,12 @@ fn hide_secret(_: &ModelInfo, column: &str) -> bool {
 fn compile(table: &str, params: &[(&str, &str)]) -> Result<String, QueryError> {
     let registry = registry();
     let model = registry.model(table).unwrap().clone();
-    let params: Vec<(String, String)> =
-        params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    let query = Grammar::new(&registry, &model, &hide_secret, DbBackend::Sqlite).compile(&params, &["q"])?;
+    let params: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let query = Grammar::new(&registry, &model, &hide_secret, DbBackend::Sqlite)
+        .compile(&params, &["q"])?;
     let mut select = SqlQuery::select();
     select.column(Asterisk).from(Alias::new(table));
     query.apply(&mut select);
@@ -145,12 +164,25 @@ fn reserved_and_ignored_parameters_are_not_filters() {
 #[test]
 fn three_hops_join_with_aliases_and_four_are_rejected() {
     let sql = compile("house", &[("street__city__country__name", "France")]).unwrap();
-    assert!(sql.contains(r#"LEFT JOIN "street" AS "j1_street""#), "{sql}");
-    assert!(sql.contains(r#"LEFT JOIN "country" AS "j3_street_city_country""#), "{sql}");
-    assert!(sql.contains(r#""j3_street_city_country"."name" = 'France'"#), "{sql}");
+    assert!(
+        sql.contains(r#"LEFT JOIN "street" AS "j1_street""#),
+        "{sql}"
+    );
+    assert!(
+        sql.contains(r#"LEFT JOIN "country" AS "j3_street_city_country""#),
+        "{sql}"
+    );
+    assert!(
+        sql.contains(r#""j3_street_city_country"."name" = 'France'"#),
+        "{sql}"
+    );
     let error = compile("room", &[("house__street__city__country__name", "France")]).unwrap_err();
     assert!(matches!(error, QueryError::TooDeep(_)), "{error:?}");
-    assert!(error.to_string().contains("house__street__city__country__name"));
+    assert!(
+        error
+            .to_string()
+            .contains("house__street__city__country__name")
+    );
 }
 
 #[test]
@@ -158,7 +190,13 @@ fn unknown_fields_ops_and_hidden_fields_are_named_errors() {
     let error = compile("city", &[("nope", "1")]).unwrap_err();
     assert_eq!(error, QueryError::UnknownField("nope".into()));
     let error = compile("city", &[("name__like", "x")]).unwrap_err();
-    assert_eq!(error, QueryError::UnknownOp { field: "name".into(), op: "like".into() });
+    assert_eq!(
+        error,
+        QueryError::UnknownOp {
+            field: "name".into(),
+            op: "like".into()
+        }
+    );
     let error = compile("city", &[("name__eq__eq", "x")]).unwrap_err();
     assert_eq!(error, QueryError::UnknownField("name__eq__eq".into()));
     let error = compile("city", &[("country__secret__startswith", "a")]).unwrap_err();
@@ -170,7 +208,10 @@ fn unknown_fields_ops_and_hidden_fields_are_named_errors() {
     let error = compile("city", &[("", "1")]).unwrap_err();
     assert_eq!(error, QueryError::UnknownField("".into()));
     let error = compile("city", &[("score__contains", "1")]).unwrap_err();
-    assert!(matches!(error, QueryError::OpNotApplicable { .. }), "{error:?}");
+    assert!(
+        matches!(error, QueryError::OpNotApplicable { .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -189,8 +230,15 @@ fn unparsable_and_empty_values_name_the_field_path() {
         ("name", "nul\0byte"),
     ] {
         let error = compile("city", &[(key, value)]).unwrap_err();
-        let field = key.split("__").filter(|s| !OPS.contains(s)).collect::<Vec<_>>().join("__");
-        assert!(error.to_string().contains(&format!("`{field}`")), "{key}={value:?}: {error}");
+        let field = key
+            .split("__")
+            .filter(|s| !OPS.contains(s))
+            .collect::<Vec<_>>()
+            .join("__");
+        assert!(
+            error.to_string().contains(&format!("`{field}`")),
+            "{key}={value:?}: {error}"
+        );
     }
 }
 
@@ -217,17 +265,29 @@ fn null_words_become_is_null() {
 #[test]
 fn repeated_positive_values_or_and_negative_values_and() {
     let sql = compile("city", &[("name", "a"), ("name", "b")]).unwrap();
-    assert!(sql.contains(r#""city"."name" = 'a' OR "city"."name" = 'b'"#), "{sql}");
+    assert!(
+        sql.contains(r#""city"."name" = 'a' OR "city"."name" = 'b'"#),
+        "{sql}"
+    );
     let sql = compile("city", &[("name__ne", "a"), ("name__ne", "b")]).unwrap();
-    assert!(sql.contains(r#""city"."name" <> 'a' AND "city"."name" <> 'b'"#), "{sql}");
+    assert!(
+        sql.contains(r#""city"."name" <> 'a' AND "city"."name" <> 'b'"#),
+        "{sql}"
+    );
     let sql = compile("city", &[("-name", "a"), ("-name", "b")]).unwrap();
-    assert!(sql.contains(r#"(NOT "city"."name" = 'a') AND (NOT "city"."name" = 'b')"#), "{sql}");
+    assert!(
+        sql.contains(r#"(NOT "city"."name" = 'a') AND (NOT "city"."name" = 'b')"#),
+        "{sql}"
+    );
 }
 
 #[test]
 fn ordering_takes_several_fields_and_foreign_keys() {
     let sql = compile("street", &[("ordering", "-city__name, id")]).unwrap();
-    assert!(sql.contains(r#"ORDER BY "j1_city"."name" DESC, "street"."id" ASC, "street"."id" ASC"#), "{sql}");
+    assert!(
+        sql.contains(r#"ORDER BY "j1_city"."name" DESC, "street"."id" ASC, "street"."id" ASC"#),
+        "{sql}"
+    );
     let sql = compile("street", &[("ordering", "")]).unwrap();
     assert!(sql.ends_with(r#"ORDER BY "street"."id" ASC"#), "{sql}");
 }
@@ -242,8 +302,18 @@ fn a_foreign_key_compared_with_an_op_is_not_a_hop() {
 
 #[test]
 fn between_and_comparisons_parse_by_column_type() {
-    let sql = compile("city", &[("at__between", "2024-01-01,2024-01-02T12:00"), ("score__gte", "-3")]).unwrap();
-    assert!(sql.contains("BETWEEN '2024-01-01 00:00:00.000000' AND '2024-01-02 12:00:00.000000'"), "{sql}");
+    let sql = compile(
+        "city",
+        &[
+            ("at__between", "2024-01-01,2024-01-02T12:00"),
+            ("score__gte", "-3"),
+        ],
+    )
+    .unwrap();
+    assert!(
+        sql.contains("BETWEEN '2024-01-01 00:00:00.000000' AND '2024-01-02 12:00:00.000000'"),
+        "{sql}"
+    );
     assert!(sql.contains(r#""city"."score" >= -3"#), "{sql}");
 }
 

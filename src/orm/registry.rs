@@ -31,7 +31,11 @@ pub trait ErasedModel: Send + Sync {
     fn info(&self) -> &ModelInfo;
 
     /// Counts the rows matching `query`.
-    fn count<'a>(&'a self, db: &'a DatabaseExecutor<'a>, query: &'a Query) -> BoxFuture<'a, Result<u64, DbErr>>;
+    fn count<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        query: &'a Query,
+    ) -> BoxFuture<'a, Result<u64, DbErr>>;
 
     /// Fetches the rows matching `query`, in its order, within `window`.
     fn list<'a>(
@@ -65,7 +69,11 @@ pub trait ErasedModel: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<Record>, DbErr>>;
 
     /// Deletes the rows with these primary keys; returns how many went.
-    fn delete<'a>(&'a self, db: &'a DatabaseExecutor<'a>, pks: Vec<Value>) -> BoxFuture<'a, Result<u64, DbErr>>;
+    fn delete<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        pks: Vec<Value>,
+    ) -> BoxFuture<'a, Result<u64, DbErr>>;
 }
 
 struct Entity<E>(ModelInfo, PhantomData<fn() -> E>);
@@ -90,7 +98,11 @@ where
         &self.0
     }
 
-    fn count<'a>(&'a self, db: &'a DatabaseExecutor<'a>, query: &'a Query) -> BoxFuture<'a, Result<u64, DbErr>> {
+    fn count<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        query: &'a Query,
+    ) -> BoxFuture<'a, Result<u64, DbErr>> {
         Box::pin(async move {
             let mut select = E::find();
             query.apply_filter(QueryTrait::query(&mut select));
@@ -174,7 +186,11 @@ where
         })
     }
 
-    fn delete<'a>(&'a self, db: &'a DatabaseExecutor<'a>, pks: Vec<Value>) -> BoxFuture<'a, Result<u64, DbErr>> {
+    fn delete<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        pks: Vec<Value>,
+    ) -> BoxFuture<'a, Result<u64, DbErr>> {
         Box::pin(async move {
             if pks.is_empty() {
                 return Ok(0);

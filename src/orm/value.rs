@@ -18,7 +18,10 @@ pub struct ValueError {
 
 impl ValueError {
     fn new(column: &ColumnInfo, reason: impl Into<String>) -> Self {
-        Self { field: column.name.clone(), reason: reason.into() }
+        Self {
+            field: column.name.clone(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -63,12 +66,20 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 /// RFC 3339 with an offset (converted to UTC).
 pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
     let text = text.trim();
-    const FORMATS: [&str; 4] =
-        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
+    const FORMATS: [&str; 4] = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ];
     FORMATS
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .or_else(|| DateTime::parse_from_rfc3339(text).ok().map(|dt| dt.naive_utc()))
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(text)
+                .ok()
+                .map(|dt| dt.naive_utc())
+        })
         .or_else(|| parse_date(text).and_then(|date| date.and_hms_opt(0, 0, 0)))
 }
 
@@ -85,7 +96,10 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
 
 fn parse_int<T: std::str::FromStr>(column: &ColumnInfo, text: &str) -> Result<T, ValueError> {
     text.trim().parse::<T>().map_err(|_| {
-        ValueError::new(column, format!("`{}` is not a whole number in range", shorten(text)))
+        ValueError::new(
+            column,
+            format!("`{}` is not a whole number in range", shorten(text)),
+        )
     })
 }
 
@@ -95,7 +109,10 @@ fn parse_float<T: std::str::FromStr + Copy + Into<f64>>(
 ) -> Result<T, ValueError> {
     match text.trim().parse::<T>() {
         Ok(number) if Into::<f64>::into(number).is_finite() => Ok(number),
-        _ => Err(ValueError::new(column, format!("`{}` is not a number", shorten(text)))),
+        _ => Err(ValueError::new(
+            column,
+            format!("`{}` is not a number", shorten(text)),
+        )),
     }
 }
 
@@ -110,7 +127,10 @@ fn shorten(text: &str) -> String {
 
 fn check_text(column: &ColumnInfo, text: &str) -> Result<(), ValueError> {
     if text.contains('\0') {
-        return Err(ValueError::new(column, "text may not contain NUL characters"));
+        return Err(ValueError::new(
+            column,
+            "text may not contain NUL characters",
+        ));
     }
     Ok(())
 }
@@ -118,7 +138,8 @@ fn check_text(column: &ColumnInfo, text: &str) -> Result<(), ValueError> {
 /// Reads a value for `column` from text (a query string or a form field). The text is never
 /// NULL here: callers decide what an empty field or `none` means for them.
 pub fn from_str(column: &ColumnInfo, text: &str) -> Result<Value, ValueError> {
-    let invalid = |what: &str| ValueError::new(column, format!("`{}` is not {what}", shorten(text)));
+    let invalid =
+        |what: &str| ValueError::new(column, format!("`{}` is not {what}", shorten(text)));
     Ok(match column.kind {
         FieldKind::TinyInt => Value::TinyInt(Some(parse_int(column, text)?)),
         FieldKind::SmallInt => Value::SmallInt(Some(parse_int(column, text)?)),
@@ -133,20 +154,29 @@ pub fn from_str(column: &ColumnInfo, text: &str) -> Result<Value, ValueError> {
             Value::String(Some(text.to_owned()))
         }
         FieldKind::Bool => Value::Bool(Some(parse_bool(text).ok_or_else(|| invalid("a boolean"))?)),
-        FieldKind::DateTime => {
-            Value::ChronoDateTime(Some(parse_datetime(text).ok_or_else(|| invalid("a date and time"))?))
-        }
-        FieldKind::DateTimeUtc => Value::ChronoDateTimeUtc(Some(
-            parse_datetime(text).ok_or_else(|| invalid("a date and time"))?.and_utc(),
+        FieldKind::DateTime => Value::ChronoDateTime(Some(
+            parse_datetime(text).ok_or_else(|| invalid("a date and time"))?,
         )),
-        FieldKind::Date => Value::ChronoDate(Some(parse_date(text).ok_or_else(|| invalid("a date"))?)),
-        FieldKind::Time => Value::ChronoTime(Some(parse_time(text).ok_or_else(|| invalid("a time"))?)),
+        FieldKind::DateTimeUtc => Value::ChronoDateTimeUtc(Some(
+            parse_datetime(text)
+                .ok_or_else(|| invalid("a date and time"))?
+                .and_utc(),
+        )),
+        FieldKind::Date => {
+            Value::ChronoDate(Some(parse_date(text).ok_or_else(|| invalid("a date"))?))
+        }
+        FieldKind::Time => {
+            Value::ChronoTime(Some(parse_time(text).ok_or_else(|| invalid("a time"))?))
+        }
         FieldKind::Json => {
             let json: Json = serde_json::from_str(text).map_err(|_| invalid("valid JSON"))?;
             Value::Json(Some(Box::new(json)))
         }
         FieldKind::Binary | FieldKind::Other => {
-            return Err(ValueError::new(column, "this field cannot be set from text"));
+            return Err(ValueError::new(
+                column,
+                "this field cannot be set from text",
+            ));
         }
     })
 }
@@ -219,13 +249,15 @@ pub fn to_json(value: &Value) -> Json {
             Json::String(base64::engine::general_purpose::STANDARD.encode(bytes))
         }),
         Value::Json(v) => v.as_ref().map_or(Json::Null, |json| (**json).clone()),
-        Value::ChronoDate(v) => v.map_or(Json::Null, |d| Json::String(d.format("%Y-%m-%d").to_string())),
-        Value::ChronoTime(v) => {
-            v.map_or(Json::Null, |t| Json::String(t.format("%H:%M:%S%.f").to_string()))
-        }
-        Value::ChronoDateTime(v) => {
-            v.map_or(Json::Null, |dt| Json::String(dt.format(DATETIME_FORMAT).to_string()))
-        }
+        Value::ChronoDate(v) => v.map_or(Json::Null, |d| {
+            Json::String(d.format("%Y-%m-%d").to_string())
+        }),
+        Value::ChronoTime(v) => v.map_or(Json::Null, |t| {
+            Json::String(t.format("%H:%M:%S%.f").to_string())
+        }),
+        Value::ChronoDateTime(v) => v.map_or(Json::Null, |dt| {
+            Json::String(dt.format(DATETIME_FORMAT).to_string())
+        }),
         Value::ChronoDateTimeUtc(v) => v.map_or(Json::Null, |dt: DateTime<Utc>| {
             Json::String(dt.naive_utc().format(DATETIME_FORMAT).to_string())
         }),
@@ -275,12 +307,24 @@ mod tests {
         let int = column(FieldKind::Int);
         assert_eq!(from_str(&int, "42").unwrap(), Value::Int(Some(42)));
         assert_eq!(from_str(&int, " -7 ").unwrap(), Value::Int(Some(-7)));
-        for bad in ["", "abc", "1.5", "2147483648", "99999999999999999999999", "1e3", "0x10", "1;DROP"] {
+        for bad in [
+            "",
+            "abc",
+            "1.5",
+            "2147483648",
+            "99999999999999999999999",
+            "1e3",
+            "0x10",
+            "1;DROP",
+        ] {
             let error = from_str(&int, bad).unwrap_err();
             assert_eq!(error.field, "field", "{bad}");
             assert!(error.to_string().contains("field"), "{bad}");
         }
-        assert_eq!(from_str(&column(FieldKind::BigInt), "2147483648").unwrap(), Value::BigInt(Some(2147483648)));
+        assert_eq!(
+            from_str(&column(FieldKind::BigInt), "2147483648").unwrap(),
+            Value::BigInt(Some(2147483648))
+        );
         assert!(from_str(&column(FieldKind::TinyInt), "128").is_err());
         assert!(from_str(&column(FieldKind::Unsigned), "-1").is_err());
     }
@@ -289,10 +333,18 @@ mod tests {
     fn every_boolean_spelling_is_understood_and_nothing_else() {
         let flag = column(FieldKind::Bool);
         for yes in ["true", "TRUE", "True", "t", "1", "yes", "y", "on", "On"] {
-            assert_eq!(from_str(&flag, yes).unwrap(), Value::Bool(Some(true)), "{yes}");
+            assert_eq!(
+                from_str(&flag, yes).unwrap(),
+                Value::Bool(Some(true)),
+                "{yes}"
+            );
         }
         for no in ["false", "FALSE", "f", "0", "no", "n", "off"] {
-            assert_eq!(from_str(&flag, no).unwrap(), Value::Bool(Some(false)), "{no}");
+            assert_eq!(
+                from_str(&flag, no).unwrap(),
+                Value::Bool(Some(false)),
+                "{no}"
+            );
         }
         for bad in ["", "2", "maybe", "truee", "null"] {
             assert!(from_str(&flag, bad).is_err(), "{bad}");
@@ -302,7 +354,10 @@ mod tests {
     #[test]
     fn datetimes_in_every_common_format_and_bad_ones_rejected() {
         let when = column(FieldKind::DateTime);
-        let expected = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(0, 21, 0).unwrap();
+        let expected = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 21, 0)
+            .unwrap();
         for text in [
             "2024-01-01T00:21:00",
             "2024-01-01 00:21:00",
@@ -311,37 +366,83 @@ mod tests {
             "2024-01-01T01:21:00+01:00",
             "2024-01-01T00:21:00Z",
         ] {
-            assert_eq!(from_str(&when, text).unwrap(), Value::ChronoDateTime(Some(expected)), "{text}");
+            assert_eq!(
+                from_str(&when, text).unwrap(),
+                Value::ChronoDateTime(Some(expected)),
+                "{text}"
+            );
         }
-        let midnight = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
-        assert_eq!(from_str(&when, "2024-01-01").unwrap(), Value::ChronoDateTime(Some(midnight)));
-        for bad in ["", "yesterday", "2024-13-01", "2024-02-30T00:00:00", "01/02/2024", "2024-01-01T25:00"] {
+        let midnight = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert_eq!(
+            from_str(&when, "2024-01-01").unwrap(),
+            Value::ChronoDateTime(Some(midnight))
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2024-13-01",
+            "2024-02-30T00:00:00",
+            "01/02/2024",
+            "2024-01-01T25:00",
+        ] {
             assert!(from_str(&when, bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn datetimes_render_as_iso_without_offset() {
-        let when = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(0, 21, 0).unwrap();
-        assert_eq!(to_json(&Value::ChronoDateTime(Some(when))), Json::from("2024-01-01T00:21:00"));
-        assert_eq!(to_json(&Value::ChronoDateTimeUtc(Some(when.and_utc()))), Json::from("2024-01-01T00:21:00"));
+        let when = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 21, 0)
+            .unwrap();
+        assert_eq!(
+            to_json(&Value::ChronoDateTime(Some(when))),
+            Json::from("2024-01-01T00:21:00")
+        );
+        assert_eq!(
+            to_json(&Value::ChronoDateTimeUtc(Some(when.and_utc()))),
+            Json::from("2024-01-01T00:21:00")
+        );
         assert_eq!(to_json(&Value::ChronoDateTime(None)), Json::Null);
     }
 
     #[test]
     fn text_rejects_nul_and_keeps_everything_else() {
         let text = column(FieldKind::Text);
-        assert!(from_str(&text, "a\0b").unwrap_err().to_string().contains("field"));
-        assert_eq!(from_str(&text, "").unwrap(), Value::String(Some(String::new())));
-        assert_eq!(from_str(&text, "50% _x_ 'quote'").unwrap(), Value::String(Some("50% _x_ 'quote'".into())));
+        assert!(
+            from_str(&text, "a\0b")
+                .unwrap_err()
+                .to_string()
+                .contains("field")
+        );
+        assert_eq!(
+            from_str(&text, "").unwrap(),
+            Value::String(Some(String::new()))
+        );
+        assert_eq!(
+            from_str(&text, "50% _x_ 'quote'").unwrap(),
+            Value::String(Some("50% _x_ 'quote'".into()))
+        );
     }
 
     #[test]
     fn json_bodies_must_carry_the_right_types() {
         let int = column(FieldKind::Int);
-        assert_eq!(from_json(&int, &serde_json::json!(5)).unwrap(), Value::Int(Some(5)));
+        assert_eq!(
+            from_json(&int, &serde_json::json!(5)).unwrap(),
+            Value::Int(Some(5))
+        );
         assert_eq!(from_json(&int, &Json::Null).unwrap(), Value::Int(None));
-        for bad in [serde_json::json!("5"), serde_json::json!(5.5), serde_json::json!(true), serde_json::json!([1]), serde_json::json!(1e20)] {
+        for bad in [
+            serde_json::json!("5"),
+            serde_json::json!(5.5),
+            serde_json::json!(true),
+            serde_json::json!([1]),
+            serde_json::json!(1e20),
+        ] {
             assert!(from_json(&int, &bad).is_err(), "{bad}");
         }
         let flag = column(FieldKind::Bool);
@@ -356,7 +457,12 @@ mod tests {
 
     #[test]
     fn null_words_and_floats() {
-        assert!(is_null_word("none") && is_null_word("NULL") && !is_null_word("nil") && !is_null_word(""));
+        assert!(
+            is_null_word("none")
+                && is_null_word("NULL")
+                && !is_null_word("nil")
+                && !is_null_word("")
+        );
         let float = column(FieldKind::Double);
         assert_eq!(from_str(&float, "1.5").unwrap(), Value::Double(Some(1.5)));
         for bad in ["NaN", "inf", "-inf", "x"] {

@@ -23,7 +23,10 @@ pub trait Authentication: Send + Sync + 'static {
 
     /// Reads the caller's credentials: `Ok(None)` when the request carries none,
     /// `Err(Unauthorized)` when they are wrong.
-    fn authenticate<'a>(&'a self, req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>>;
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>>;
 
     /// Whether an authenticated caller may use protected methods (403 otherwise).
     fn authorize(&self, _user: &ApiUser) -> bool {
@@ -38,11 +41,17 @@ pub trait Authentication: Send + Sync + 'static {
 }
 
 pub(crate) fn unauthorized() -> Error {
-    Error::Unauthorized { realm: "API".into() }
+    Error::Unauthorized {
+        realm: "API".into(),
+    }
 }
 
 pub(crate) fn api_user(user: &StoredUser) -> ApiUser {
-    ApiUser { id: user.id, username: user.username.clone(), admin: user.admin }
+    ApiUser {
+        id: user.id,
+        username: user.username.clone(),
+        admin: user.admin,
+    }
 }
 
 /// flask-peewee's `Authentication`: nobody is authenticated, so protected methods (by default
@@ -55,12 +64,16 @@ pub struct Public {
 impl Public {
     /// Reads open, writes refused.
     pub fn new() -> Self {
-        Self { protected: write_methods() }
+        Self {
+            protected: write_methods(),
+        }
     }
 
     /// Every method open (a read-write public resource).
     pub fn open() -> Self {
-        Self { protected: Vec::new() }
+        Self {
+            protected: Vec::new(),
+        }
     }
 }
 
@@ -75,7 +88,10 @@ impl Authentication for Public {
         &self.protected
     }
 
-    fn authenticate<'a>(&'a self, _req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    fn authenticate<'a>(
+        &'a self,
+        _req: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
         Box::pin(async { Ok(None) })
     }
 }
@@ -83,12 +99,19 @@ impl Authentication for Public {
 /// The username and password of an `Authorization: Basic` header; `Err` when the header is
 /// there but malformed.
 fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, Error> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
-    let value = value.to_str().map_err(|_| unauthorized())?;
-    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| unauthorized())?;
+    let value = value.to_str().map_err(|_| unauthorized())?;
+    let Some(encoded) = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))
+    else {
+        return Ok(None);
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| unauthorized())?;
     let text = String::from_utf8(decoded).map_err(|_| unauthorized())?;
     let (username, password) = text.split_once(':').ok_or_else(unauthorized)?;
     Ok(Some((username.to_owned(), password.to_owned())))
@@ -107,7 +130,11 @@ pub struct UserAuthentication {
 impl UserAuthentication {
     /// Basic auth for writes; reads stay open.
     pub fn new(auth: Auth) -> Self {
-        Self { auth, cache: CredentialCache::default(), protected: write_methods() }
+        Self {
+            auth,
+            cache: CredentialCache::default(),
+            protected: write_methods(),
+        }
     }
 
     /// Sets the protected methods (add GET to protect reads too).
@@ -117,13 +144,25 @@ impl UserAuthentication {
     }
 
     async fn check(&self, req: &HttpRequest) -> Result<Option<ApiUser>, Error> {
-        let Some((username, password)) = basic_credentials(req)? else { return Ok(None) };
+        let Some((username, password)) = basic_credentials(req)? else {
+            return Ok(None);
+        };
         if username.is_empty() || username.len() > 150 || password.len() > 4096 {
             return Err(unauthorized());
         }
-        let stored = self.auth.user_by_username(&username).await?.filter(|u| u.active);
+        let stored = self
+            .auth
+            .user_by_username(&username)
+            .await?
+            .filter(|u| u.active);
         let cached = |stored: &Option<StoredUser>| {
-            stored.as_ref().filter(|u| self.cache.contains(&self.cache.key(&username, &password, &u.password_hash))).map(api_user)
+            stored
+                .as_ref()
+                .filter(|u| {
+                    self.cache
+                        .contains(&self.cache.key(&username, &password, &u.password_hash))
+                })
+                .map(api_user)
         };
         if let Some(user) = cached(&stored) {
             return Ok(Some(user));
@@ -137,11 +176,14 @@ impl UserAuthentication {
         match self.auth.authenticate(&username, &password, ip).await? {
             Ok(user) => {
                 let current = self.auth.user_by_id(user.id).await?.unwrap_or(user);
-                self.cache.insert(self.cache.key(&username, &password, &current.password_hash));
+                self.cache
+                    .insert(self.cache.key(&username, &password, &current.password_hash));
                 Ok(Some(api_user(&current)))
             }
             Err(LoginFailure::Invalid) => Err(unauthorized()),
-            Err(LoginFailure::Throttled(retry_after)) => Err(Error::TooManyRequests { retry_after }),
+            Err(LoginFailure::Throttled(retry_after)) => {
+                Err(Error::TooManyRequests { retry_after })
+            }
         }
     }
 }
@@ -155,7 +197,10 @@ impl Authentication for UserAuthentication {
         Some("basic")
     }
 
-    fn authenticate<'a>(&'a self, req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
         Box::pin(self.check(req))
     }
 }
@@ -181,7 +226,10 @@ impl Authentication for AdminAuthentication {
         &self.0.protected
     }
 
-    fn authenticate<'a>(&'a self, req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
         Box::pin(self.0.check(req))
     }
 

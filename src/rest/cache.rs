@@ -27,7 +27,11 @@ impl Default for CredentialCache {
     fn default() -> Self {
         let mut secret = [0u8; 32];
         getrandom::fill(&mut secret).expect("the operating system provides randomness");
-        Self { secret, entries: Arc::default(), stripes: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))) }
+        Self {
+            secret,
+            entries: Arc::default(),
+            stripes: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
+        }
     }
 }
 
@@ -51,12 +55,18 @@ impl CredentialCache {
     }
 
     pub(crate) fn contains(&self, key: &[u8; 32]) -> bool {
-        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         entries.get(key).is_some_and(|at| at.elapsed() < TTL)
     }
 
     pub(crate) fn insert(&self, key: [u8; 32]) {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if entries.len() >= CAPACITY {
             entries.retain(|_, at| at.elapsed() < TTL);
             if entries.len() >= CAPACITY {

@@ -19,8 +19,18 @@ pub(crate) trait Hooks: Send + Sync {
     fn check_post(&self, context: &ApiContext, changes: &Changes) -> bool;
     fn check_put(&self, context: &ApiContext, row: &Record) -> bool;
     fn check_delete(&self, context: &ApiContext, row: &Record) -> bool;
-    fn prepare_data(&self, context: &ApiContext, row: &Record, data: Map<String, Json>) -> Map<String, Json>;
-    fn before_save<'a>(&'a self, context: &'a ApiContext, row: Option<&'a Record>, changes: &'a mut Changes) -> BoxFuture<'a, Result<(), Error>>;
+    fn prepare_data(
+        &self,
+        context: &ApiContext,
+        row: &Record,
+        data: Map<String, Json>,
+    ) -> Map<String, Json>;
+    fn before_save<'a>(
+        &'a self,
+        context: &'a ApiContext,
+        row: Option<&'a Record>,
+        changes: &'a mut Changes,
+    ) -> BoxFuture<'a, Result<(), Error>>;
 }
 
 struct Typed<E, R>(R, PhantomData<fn() -> E>);
@@ -46,11 +56,21 @@ impl<E: EntityTrait, R: RestResource<E>> Hooks for Typed<E, R> {
         self.0.check_delete(context, row)
     }
 
-    fn prepare_data(&self, context: &ApiContext, row: &Record, data: Map<String, Json>) -> Map<String, Json> {
+    fn prepare_data(
+        &self,
+        context: &ApiContext,
+        row: &Record,
+        data: Map<String, Json>,
+    ) -> Map<String, Json> {
         self.0.prepare_data(context, row, data)
     }
 
-    fn before_save<'a>(&'a self, context: &'a ApiContext, row: Option<&'a Record>, changes: &'a mut Changes) -> BoxFuture<'a, Result<(), Error>> {
+    fn before_save<'a>(
+        &'a self,
+        context: &'a ApiContext,
+        row: Option<&'a Record>,
+        changes: &'a mut Changes,
+    ) -> BoxFuture<'a, Result<(), Error>> {
         self.0.before_save(context, row, changes)
     }
 }
@@ -70,7 +90,12 @@ impl Resource {
         auth: Arc<dyn Authentication>,
     ) -> Self {
         let settings = Settings::read::<E, R>(&resource, model.info());
-        Self { model, settings, hooks: Box::new(Typed::<E, R>(resource, PhantomData)), auth }
+        Self {
+            model,
+            settings,
+            hooks: Box::new(Typed::<E, R>(resource, PhantomData)),
+            auth,
+        }
     }
 
     pub(crate) fn info(&self) -> &ModelInfo {

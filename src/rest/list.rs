@@ -14,14 +14,24 @@ use crate::Error;
 use crate::orm::{self, Grammar, Query, Record, Window, column_expr, value};
 
 fn params(req: &HttpRequest) -> Vec<(String, String)> {
-    form_urlencoded::parse(req.query_string().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// The query every read, edit and delete starts from: filters from `params` (none for
 /// details) restricted by the resource's `get_query`.
-pub(super) fn scoped_query(api: &RestApi, resource: &Resource, context: &ApiContext, params: &[(String, String)]) -> Result<Query, Error> {
+pub(super) fn scoped_query(
+    api: &RestApi,
+    resource: &Resource,
+    context: &ApiContext,
+    params: &[(String, String)],
+) -> Result<Query, Error> {
     let info = resource.info();
-    let policy = Visibility { api, base: &info.slug };
+    let policy = Visibility {
+        api,
+        base: &info.slug,
+    };
     let backend = api.inner.db.get_database_backend();
     let mut query = Grammar::new(&api.inner.models, info, &policy, backend).compile(params, &[])?;
     query.and(resource.hooks.get_query(context));
@@ -38,21 +48,38 @@ fn page_url(req: &HttpRequest, params: &[(String, String)], page: u64) -> String
     format!("{}?{}", req.path(), serializer.finish())
 }
 
-pub(super) async fn list(api: &RestApi, req: &HttpRequest, resource: &Resource, context: &ApiContext) -> Result<HttpResponse, Error> {
+pub(super) async fn list(
+    api: &RestApi,
+    req: &HttpRequest,
+    resource: &Resource,
+    context: &ApiContext,
+) -> Result<HttpResponse, Error> {
     if !resource.hooks.check_get(context, None) {
         return Err(Error::Forbidden);
     }
     let params = params(req);
     let query = scoped_query(api, resource, context, &params)?;
     let settings = &resource.settings;
-    let get = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let get = |key: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
     let limit = orm::page_size(get("limit"), settings.paginate_by, settings.max_paginate_by);
-    let page = if limit.is_some() { orm::page_number(get("page")) } else { 1 };
+    let page = if limit.is_some() {
+        orm::page_number(get("page"))
+    } else {
+        1
+    };
     let db = DatabaseExecutor::from(&api.inner.db);
     let offset = limit.map_or(0, |limit| (page - 1).saturating_mul(limit));
     let (rows, object_count, has_next) = match limit {
         Some(limit) if !settings.exact_count => {
-            let window = Window { offset, limit: Some(limit + 1) };
+            let window = Window {
+                offset,
+                limit: Some(limit + 1),
+            };
             let mut rows = resource.model.list(&db, &query, window).await?;
             let has_next = rows.len() as u64 > limit;
             rows.truncate(limit as usize);
@@ -63,9 +90,16 @@ pub(super) async fn list(api: &RestApi, req: &HttpRequest, resource: &Resource, 
             let rows = if limit.is_some() && offset >= count {
                 Vec::new()
             } else {
-                resource.model.list(&db, &query, Window { offset, limit }).await?
+                resource
+                    .model
+                    .list(&db, &query, Window { offset, limit })
+                    .await?
             };
-            (rows, Some(count), limit.is_some_and(|limit| offset + limit < count))
+            (
+                rows,
+                Some(count),
+                limit.is_some_and(|limit| offset + limit < count),
+            )
         }
     };
     let page_count = match (object_count, limit) {
@@ -74,8 +108,16 @@ pub(super) async fn list(api: &RestApi, req: &HttpRequest, resource: &Resource, 
         (None, _) => None,
     };
     let objects = objects(api, resource, context, &rows).await?;
-    let previous = if page > 1 { page_url(req, &params, page - 1) } else { String::new() };
-    let next = if has_next { page_url(req, &params, page + 1) } else { String::new() };
+    let previous = if page > 1 {
+        page_url(req, &params, page - 1)
+    } else {
+        String::new()
+    };
+    let next = if has_next {
+        page_url(req, &params, page + 1)
+    } else {
+        String::new()
+    };
     let meta = json!({
         "model": resource.info().slug,
         "page": page,
@@ -89,37 +131,77 @@ pub(super) async fn list(api: &RestApi, req: &HttpRequest, resource: &Resource, 
 
 /// The row with primary key `pk` (as text) within the resource's scope; 404 when it is not
 /// there or `pk` is not a valid key.
-pub(super) async fn fetch(api: &RestApi, resource: &Resource, context: &ApiContext, pk: &str) -> Result<Record, Error> {
+pub(super) async fn fetch(
+    api: &RestApi,
+    resource: &Resource,
+    context: &ApiContext,
+    pk: &str,
+) -> Result<Record, Error> {
     let info = resource.info();
     let pk_value = value::from_str(info.pk_column(), pk).map_err(|_| Error::NotFound)?;
     let mut query = scoped_query(api, resource, context, &[])?;
     query.and(Condition::all().add(column_expr(&info.table, &info.pk_column().name).eq(pk_value)));
     let db = DatabaseExecutor::from(&api.inner.db);
-    let mut rows = resource.model.list(&db, &query, Window { offset: 0, limit: Some(1) }).await?;
+    let mut rows = resource
+        .model
+        .list(
+            &db,
+            &query,
+            Window {
+                offset: 0,
+                limit: Some(1),
+            },
+        )
+        .await?;
     rows.pop().ok_or(Error::NotFound)
 }
 
-pub(super) async fn detail(api: &RestApi, resource: &Resource, context: &ApiContext, pk: &str) -> Result<HttpResponse, Error> {
+pub(super) async fn detail(
+    api: &RestApi,
+    resource: &Resource,
+    context: &ApiContext,
+    pk: &str,
+) -> Result<HttpResponse, Error> {
     let row = fetch(api, resource, context, pk).await?;
     if !resource.hooks.check_get(context, Some(&row)) {
         return Err(Error::Forbidden);
     }
-    let object = objects(api, resource, context, std::slice::from_ref(&row)).await?.pop().unwrap_or(Json::Null);
+    let object = objects(api, resource, context, std::slice::from_ref(&row))
+        .await?
+        .pop()
+        .unwrap_or(Json::Null);
     Ok(HttpResponse::Ok().json(object))
 }
 
 /// Rows as JSON objects: shown columns only, `include_resources` foreign keys replaced by the
 /// nested object (one query per included key, whatever the number of rows), then
 /// `prepare_data`.
-pub(super) async fn objects(api: &RestApi, resource: &Resource, context: &ApiContext, rows: &[Record]) -> Result<Vec<Json>, Error> {
+pub(super) async fn objects(
+    api: &RestApi,
+    resource: &Resource,
+    context: &ApiContext,
+    rows: &[Record],
+) -> Result<Vec<Json>, Error> {
     let info = resource.info();
     let settings = &resource.settings;
-    let mut maps: Vec<Map<String, Json>> = rows.iter().map(|row| row.to_json(info, |c| settings.shows(c))).collect();
+    let mut maps: Vec<Map<String, Json>> = rows
+        .iter()
+        .map(|row| row.to_json(info, |c| settings.shows(c)))
+        .collect();
     let db = DatabaseExecutor::from(&api.inner.db);
     for name in settings.include.iter().filter(|name| settings.shows(name)) {
-        let Some(fk) = info.column(name).and_then(|c| c.foreign_key.as_ref()) else { continue };
-        let Some(nested) = api.resource(&fk.table) else { continue };
-        let mut keys: Vec<Value> = rows.iter().filter_map(|row| row.get(info, name)).filter(|v| !value::is_null(v)).cloned().collect();
+        let Some(fk) = info.column(name).and_then(|c| c.foreign_key.as_ref()) else {
+            continue;
+        };
+        let Some(nested) = api.resource(&fk.table) else {
+            continue;
+        };
+        let mut keys: Vec<Value> = rows
+            .iter()
+            .filter_map(|row| row.get(info, name))
+            .filter(|v| !value::is_null(v))
+            .cloned()
+            .collect();
         keys.sort_by_key(value::to_text);
         keys.dedup_by_key(|v| value::to_text(v));
         let related = nested.model.find_in(&db, &fk.column, keys).await?;
@@ -129,14 +211,24 @@ pub(super) async fn objects(api: &RestApi, resource: &Resource, context: &ApiCon
             .filter_map(|row| {
                 let key = value::to_text(row.get(nested_info, &fk.column)?);
                 let data = row.to_json(nested_info, |c| nested.settings.shows(c));
-                Some((key, Json::Object(nested.hooks.prepare_data(context, row, data))))
+                Some((
+                    key,
+                    Json::Object(nested.hooks.prepare_data(context, row, data)),
+                ))
             })
             .collect();
         for (map, row) in maps.iter_mut().zip(rows) {
-            if let Some(object) = row.get(info, name).and_then(|v| by_key.get(&value::to_text(v))) {
+            if let Some(object) = row
+                .get(info, name)
+                .and_then(|v| by_key.get(&value::to_text(v)))
+            {
                 map.insert(name.clone(), object.clone());
             }
         }
     }
-    Ok(maps.into_iter().zip(rows).map(|(map, row)| Json::Object(resource.hooks.prepare_data(context, row, map))).collect())
+    Ok(maps
+        .into_iter()
+        .zip(rows)
+        .map(|(map, row)| Json::Object(resource.hooks.prepare_data(context, row, map)))
+        .collect())
 }

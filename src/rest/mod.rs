@@ -44,9 +44,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use actix_web::dev::{AppService, HttpServiceFactory};
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+};
 
-pub use authentication::{AdminAuthentication, Authentication, Public, UserAuthentication, write_methods};
+pub use authentication::{
+    AdminAuthentication, Authentication, Public, UserAuthentication, write_methods,
+};
 pub use resource::{ApiContext, ApiUser, Changes, RestResource};
 pub use tokens::{ApiKeyAuthentication, BearerAuthentication};
 
@@ -160,7 +164,8 @@ impl RestApiBuilder {
     {
         let slug = self.models.register::<E>();
         let model = Arc::clone(self.models.get(&slug).expect("just registered"));
-        self.resources.insert(slug, Resource::new::<E, R>(model, resource, auth));
+        self.resources
+            .insert(slug, Resource::new::<E, R>(model, resource, auth));
         self
     }
 
@@ -194,12 +199,17 @@ pub(crate) struct Visibility<'a> {
 
 impl crate::orm::FieldPolicy for Visibility<'_> {
     fn hidden(&self, model: &ModelInfo, column: &str) -> bool {
-        let Some(resource) = self.api.resource(&model.slug) else { return true };
+        let Some(resource) = self.api.resource(&model.slug) else {
+            return true;
+        };
         let settings = &resource.settings;
         if !settings.shows(column) {
             return true;
         }
         model.slug == self.base
-            && settings.filter_fields.as_ref().is_some_and(|allowed| !allowed.iter().any(|c| c == column))
+            && settings
+                .filter_fields
+                .as_ref()
+                .is_some_and(|allowed| !allowed.iter().any(|c| c == column))
     }
 }

@@ -10,7 +10,9 @@ use crate::orm::{ColumnInfo, FieldKind, OPS};
 
 fn column_schema(column: &ColumnInfo) -> Json {
     let (kind, format) = match column.kind {
-        FieldKind::TinyInt | FieldKind::SmallInt | FieldKind::Int | FieldKind::Unsigned => ("integer", Some("int32")),
+        FieldKind::TinyInt | FieldKind::SmallInt | FieldKind::Int | FieldKind::Unsigned => {
+            ("integer", Some("int32"))
+        }
         FieldKind::BigInt | FieldKind::BigUnsigned => ("integer", Some("int64")),
         FieldKind::Float | FieldKind::Double => ("number", None),
         FieldKind::Bool => ("boolean", None),
@@ -21,7 +23,14 @@ fn column_schema(column: &ColumnInfo) -> Json {
         _ => ("string", None),
     };
     let mut schema = Map::new();
-    schema.insert("type".into(), if column.nullable { json!([kind, "null"]) } else { json!(kind) });
+    schema.insert(
+        "type".into(),
+        if column.nullable {
+            json!([kind, "null"])
+        } else {
+            json!(kind)
+        },
+    );
     if let Some(format) = format {
         schema.insert("format".into(), json!(format));
     }
@@ -36,7 +45,9 @@ fn schemas(api: &RestApi, resource: &Resource) -> (Json, Json) {
     let mut required = Vec::new();
     for column in &info.columns {
         let mut schema = column_schema(column);
-        let nested = column.foreign_key.as_ref().filter(|fk| settings.include.contains(&column.name) && api.resource(&fk.table).is_some());
+        let nested = column.foreign_key.as_ref().filter(|fk| {
+            settings.include.contains(&column.name) && api.resource(&fk.table).is_some()
+        });
         if settings.shows(&column.name) {
             let shown = match nested {
                 Some(fk) => json!({ "$ref": format!("#/components/schemas/{}", fk.table) }),
@@ -70,14 +81,28 @@ fn list_parameters(resource: &Resource) -> Vec<Json> {
         json!({ "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": resource.settings.max_paginate_by } }),
         json!({ "name": "ordering", "in": "query", "description": "Comma-separated fields, `-` for descending.", "schema": { "type": "string" } }),
     ];
-    let description = format!("Filter; also `<field>__<op>` with op one of {}, and `-` to negate.", OPS.join(", "));
-    for column in resource.info().columns.iter().filter(|c| resource.settings.shows(&c.name)) {
+    let description = format!(
+        "Filter; also `<field>__<op>` with op one of {}, and `-` to negate.",
+        OPS.join(", ")
+    );
+    for column in resource
+        .info()
+        .columns
+        .iter()
+        .filter(|c| resource.settings.shows(&c.name))
+    {
         parameters.push(json!({ "name": column.name, "in": "query", "description": description, "schema": { "type": "string" } }));
     }
     parameters
 }
 
-fn operation(resource: &Resource, method: &Method, summary: String, body: Option<String>, ok: (&str, Json)) -> Json {
+fn operation(
+    resource: &Resource,
+    method: &Method,
+    summary: String,
+    body: Option<String>,
+    ok: (&str, Json),
+) -> Json {
     let mut op = json!({
         "summary": summary,
         "responses": {
@@ -115,29 +140,78 @@ pub(super) fn build(api: &RestApi) -> Json {
             "objects": { "type": "array", "items": { "$ref": object } } } });
         let mut collection = Map::new();
         if allowed.contains(&Method::GET) {
-            let mut get = operation(resource, &Method::GET, format!("List {slug}"), None, ("200", list_schema));
+            let mut get = operation(
+                resource,
+                &Method::GET,
+                format!("List {slug}"),
+                None,
+                ("200", list_schema),
+            );
             get["parameters"] = json!(list_parameters(resource));
             collection.insert("get".into(), get);
         }
         if allowed.contains(&Method::POST) {
-            collection.insert("post".into(), operation(resource, &Method::POST, format!("Create a {slug}"), Some(input_ref.clone()), ("201", json!({ "$ref": object }))));
+            collection.insert(
+                "post".into(),
+                operation(
+                    resource,
+                    &Method::POST,
+                    format!("Create a {slug}"),
+                    Some(input_ref.clone()),
+                    ("201", json!({ "$ref": object })),
+                ),
+            );
         }
-        paths.insert(format!("{}/{slug}/", api.inner.prefix), Json::Object(collection));
+        paths.insert(
+            format!("{}/{slug}/", api.inner.prefix),
+            Json::Object(collection),
+        );
         let mut member = Map::new();
         if allowed.contains(&Method::GET) {
-            member.insert("get".into(), operation(resource, &Method::GET, format!("Read a {slug}"), None, ("200", json!({ "$ref": object }))));
+            member.insert(
+                "get".into(),
+                operation(
+                    resource,
+                    &Method::GET,
+                    format!("Read a {slug}"),
+                    None,
+                    ("200", json!({ "$ref": object })),
+                ),
+            );
         }
         for (name, method) in [("put", Method::PUT), ("patch", Method::PATCH)] {
             if allowed.contains(&method) {
-                member.insert(name.into(), operation(resource, &method, format!("Change a {slug} (only the keys sent)"), Some(input_ref.clone()), ("200", json!({ "$ref": object }))));
+                member.insert(
+                    name.into(),
+                    operation(
+                        resource,
+                        &method,
+                        format!("Change a {slug} (only the keys sent)"),
+                        Some(input_ref.clone()),
+                        ("200", json!({ "$ref": object })),
+                    ),
+                );
             }
         }
         if allowed.contains(&Method::DELETE) {
-            let deleted = json!({ "type": "object", "properties": { "deleted": { "type": "integer" } } });
-            member.insert("delete".into(), operation(resource, &Method::DELETE, format!("Delete a {slug}"), None, ("200", deleted)));
+            let deleted =
+                json!({ "type": "object", "properties": { "deleted": { "type": "integer" } } });
+            member.insert(
+                "delete".into(),
+                operation(
+                    resource,
+                    &Method::DELETE,
+                    format!("Delete a {slug}"),
+                    None,
+                    ("200", deleted),
+                ),
+            );
         }
         member.insert("parameters".into(), json!([{ "name": "pk", "in": "path", "required": true, "schema": { "type": "string" } }]));
-        paths.insert(format!("{}/{slug}/{{pk}}/", api.inner.prefix), Json::Object(member));
+        paths.insert(
+            format!("{}/{slug}/{{pk}}/", api.inner.prefix),
+            Json::Object(member),
+        );
     }
     components.insert("meta".into(), json!({ "type": "object", "properties": {
         "model": { "type": "string" }, "page": { "type": "integer" },

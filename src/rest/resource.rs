@@ -42,7 +42,10 @@ impl Changes {
 
     /// The value about to be written to `column`, if any.
     pub fn get(&self, column: &str) -> Option<&Value> {
-        self.values.iter().find(|(name, _)| name == column).map(|(_, value)| value)
+        self.values
+            .iter()
+            .find(|(name, _)| name == column)
+            .map(|(_, value)| value)
     }
 
     /// Sets (or replaces) the value for `column`.
@@ -114,7 +117,13 @@ pub trait RestResource<E: EntityTrait>: Send + Sync + 'static {
 
     /// The methods served (default: GET, POST, PUT, PATCH, DELETE).
     fn allowed_methods(&self) -> Vec<Method> {
-        vec![Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE]
+        vec![
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ]
     }
 
     /// The column that names a row's owner. When set (flask-peewee's
@@ -151,7 +160,12 @@ pub trait RestResource<E: EntityTrait>: Send + Sync + 'static {
     }
 
     /// Adjusts an outgoing object (default: unchanged).
-    fn prepare_data(&self, _context: &ApiContext, _row: &Record, data: Map<String, Json>) -> Map<String, Json> {
+    fn prepare_data(
+        &self,
+        _context: &ApiContext,
+        _row: &Record,
+        data: Map<String, Json>,
+    ) -> Map<String, Json> {
         data
     }
 
@@ -185,14 +199,22 @@ pub(crate) struct Settings {
 impl Settings {
     pub(crate) fn read<E: EntityTrait, R: RestResource<E>>(resource: &R, info: &ModelInfo) -> Self {
         use sea_orm::IdenStatic;
-        let names = |columns: Vec<E::Column>| columns.iter().map(|c| c.as_str().to_owned()).collect::<Vec<_>>();
+        let names = |columns: Vec<E::Column>| {
+            columns
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
         let exclude = names(resource.exclude());
         let fields = match resource.fields() {
             Some(columns) => names(columns),
             None => info.columns.iter().map(|c| c.name.clone()).collect(),
         };
         Self {
-            fields: fields.into_iter().filter(|f| !exclude.contains(f)).collect(),
+            fields: fields
+                .into_iter()
+                .filter(|f| !exclude.contains(f))
+                .collect(),
             exclude,
             readonly: names(resource.readonly_fields()),
             filter_fields: resource.filter_fields().map(names),

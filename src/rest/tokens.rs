@@ -4,7 +4,10 @@ use actix_web::HttpRequest;
 use actix_web::http::{Method, header};
 use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
-use sea_orm::{ActiveValue::{NotSet, Set}, ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, DbErr, EntityTrait, QueryFilter,
+};
 
 use super::authentication::{Authentication, api_user, unauthorized, write_methods};
 use super::resource::ApiUser;
@@ -65,7 +68,9 @@ async fn active_user(auth: &Auth, id: i64) -> Result<ApiUser, Error> {
 }
 
 fn header_text<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    req.headers().get(name).and_then(|value| value.to_str().ok())
+    req.headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
 }
 
 /// Authentication by `X-API-Key` and `X-API-Secret` headers (flask-peewee's
@@ -79,7 +84,10 @@ pub struct ApiKeyAuthentication {
 impl ApiKeyAuthentication {
     /// Keys required for writes; reads stay open.
     pub fn new(auth: Auth) -> Self {
-        Self { auth, protected: write_methods() }
+        Self {
+            auth,
+            protected: write_methods(),
+        }
     }
 
     /// Sets the protected methods (add GET to protect reads too).
@@ -98,17 +106,25 @@ impl ApiKeyAuthentication {
             user_id: Set(user_id),
             created_at: Set(Utc::now().naive_utc()),
         };
-        key_entity::Entity::insert(row).exec_without_returning(auth.db()).await?;
+        key_entity::Entity::insert(row)
+            .exec_without_returning(auth.db())
+            .await?;
         Ok((key, secret))
     }
 
     async fn check(&self, req: &HttpRequest) -> Result<Option<ApiUser>, Error> {
-        let (key, secret) = match (header_text(req, "x-api-key"), header_text(req, "x-api-secret")) {
+        let (key, secret) = match (
+            header_text(req, "x-api-key"),
+            header_text(req, "x-api-secret"),
+        ) {
             (None, None) => return Ok(None),
             (Some(key), Some(secret)) => (key, secret),
             _ => return Err(unauthorized()),
         };
-        let row = key_entity::Entity::find().filter(key_entity::Column::Key.eq(key)).one(self.auth.db()).await?;
+        let row = key_entity::Entity::find()
+            .filter(key_entity::Column::Key.eq(key))
+            .one(self.auth.db())
+            .await?;
         let row = row.ok_or_else(unauthorized)?;
         if !token::constant_time_eq(&row.secret_hash, &token::digest(secret)) {
             return Err(unauthorized());
@@ -126,7 +142,10 @@ impl Authentication for ApiKeyAuthentication {
         Some("apiKey")
     }
 
-    fn authenticate<'a>(&'a self, req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
         Box::pin(self.check(req))
     }
 }
@@ -142,7 +161,10 @@ pub struct BearerAuthentication {
 impl BearerAuthentication {
     /// Tokens required for writes; reads stay open.
     pub fn new(auth: Auth) -> Self {
-        Self { auth, protected: write_methods() }
+        Self {
+            auth,
+            protected: write_methods(),
+        }
     }
 
     /// Sets the protected methods (add GET to protect reads too).
@@ -152,7 +174,11 @@ impl BearerAuthentication {
     }
 
     /// Creates a token for a user, valid for `lifetime` (or until deleted); shown only now.
-    pub async fn issue(auth: &Auth, user_id: i64, lifetime: Option<std::time::Duration>) -> Result<String, DbErr> {
+    pub async fn issue(
+        auth: &Auth,
+        user_id: i64,
+        lifetime: Option<std::time::Duration>,
+    ) -> Result<String, DbErr> {
         let token = token::random();
         let now = Utc::now().naive_utc();
         let row = token_entity::ActiveModel {
@@ -160,21 +186,32 @@ impl BearerAuthentication {
             token_hash: Set(token::digest(&token)),
             user_id: Set(user_id),
             created_at: Set(now),
-            expires_at: Set(lifetime.and_then(|l| chrono::Duration::from_std(l).ok()).map(|l| now + l)),
+            expires_at: Set(lifetime
+                .and_then(|l| chrono::Duration::from_std(l).ok())
+                .map(|l| now + l)),
         };
-        token_entity::Entity::insert(row).exec_without_returning(auth.db()).await?;
+        token_entity::Entity::insert(row)
+            .exec_without_returning(auth.db())
+            .await?;
         Ok(token)
     }
 
     async fn check(&self, req: &HttpRequest) -> Result<Option<ApiUser>, Error> {
-        let Some(value) = header_text(req, header::AUTHORIZATION.as_str()) else { return Ok(None) };
-        let Some(token) = value.strip_prefix("Bearer ") else { return Ok(None) };
+        let Some(value) = header_text(req, header::AUTHORIZATION.as_str()) else {
+            return Ok(None);
+        };
+        let Some(token) = value.strip_prefix("Bearer ") else {
+            return Ok(None);
+        };
         let row = token_entity::Entity::find()
             .filter(token_entity::Column::TokenHash.eq(token::digest(token.trim())))
             .one(self.auth.db())
             .await?
             .ok_or_else(unauthorized)?;
-        if row.expires_at.is_some_and(|at| at <= Utc::now().naive_utc()) {
+        if row
+            .expires_at
+            .is_some_and(|at| at <= Utc::now().naive_utc())
+        {
             return Err(unauthorized());
         }
         active_user(&self.auth, row.user_id).await.map(Some)
@@ -190,7 +227,10 @@ impl Authentication for BearerAuthentication {
         Some("bearer")
     }
 
-    fn authenticate<'a>(&'a self, req: &'a HttpRequest) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
         Box::pin(self.check(req))
     }
 }

@@ -16,11 +16,18 @@ pub(super) fn scope(api: RestApi) -> Scope {
         .route("/{model}/", web::route().to(collection))
         .route("/{model}/{pk}/", web::route().to(member))
         .route("/{model}/{pk}/delete/", web::route().to(delete_route))
-        .default_service(web::to(|| async { Err::<HttpResponse, _>(Error::NotFound) }))
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(Error::NotFound)
+        }))
 }
 
 /// The resource, an allowed method and an authorized caller, or the error to answer with.
-pub(super) async fn prepare<'a>(api: &'a RestApi, req: &HttpRequest, slug: &str, method: &Method) -> Result<(&'a Resource, ApiContext), Error> {
+pub(super) async fn prepare<'a>(
+    api: &'a RestApi,
+    req: &HttpRequest,
+    slug: &str,
+    method: &Method,
+) -> Result<(&'a Resource, ApiContext), Error> {
     let resource = api.resource(slug).ok_or(Error::NotFound)?;
     if !resource.settings.allowed_methods.contains(method) {
         return Err(Error::MethodNotAllowed);
@@ -33,10 +40,21 @@ pub(super) async fn prepare<'a>(api: &'a RestApi, req: &HttpRequest, slug: &str,
             Some(_) => {}
         }
     }
-    Ok((resource, ApiContext { user, method: method.clone() }))
+    Ok((
+        resource,
+        ApiContext {
+            user,
+            method: method.clone(),
+        },
+    ))
 }
 
-async fn collection(api: web::Data<RestApi>, req: HttpRequest, path: web::Path<String>, body: web::Payload) -> Result<HttpResponse, Error> {
+async fn collection(
+    api: web::Data<RestApi>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, Error> {
     let slug = path.into_inner();
     match *req.method() {
         Method::GET => {
@@ -48,11 +66,18 @@ async fn collection(api: web::Data<RestApi>, req: HttpRequest, path: web::Path<S
             let body = write::read_json(&api, &req, body).await?;
             write::create(&api, resource, &context, body).await
         }
-        _ => api.resource(&slug).map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed)),
+        _ => api
+            .resource(&slug)
+            .map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed)),
     }
 }
 
-async fn member(api: web::Data<RestApi>, req: HttpRequest, path: web::Path<(String, String)>, body: web::Payload) -> Result<HttpResponse, Error> {
+async fn member(
+    api: web::Data<RestApi>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Payload,
+) -> Result<HttpResponse, Error> {
     let (slug, pk) = path.into_inner();
     let method = req.method().clone();
     match method {
@@ -70,14 +95,22 @@ async fn member(api: web::Data<RestApi>, req: HttpRequest, path: web::Path<(Stri
             let (resource, context) = prepare(&api, &req, &slug, &method).await?;
             write::delete(&api, resource, &context, &pk).await
         }
-        _ => api.resource(&slug).map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed)),
+        _ => api
+            .resource(&slug)
+            .map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed)),
     }
 }
 
-async fn delete_route(api: web::Data<RestApi>, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, Error> {
+async fn delete_route(
+    api: web::Data<RestApi>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Error> {
     let (slug, pk) = path.into_inner();
     if !matches!(*req.method(), Method::POST | Method::DELETE) {
-        return api.resource(&slug).map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed));
+        return api
+            .resource(&slug)
+            .map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed));
     }
     let (resource, context) = prepare(&api, &req, &slug, &Method::DELETE).await?;
     write::delete(&api, resource, &context, &pk).await

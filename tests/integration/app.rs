@@ -21,7 +21,10 @@ use crate::support::TestDb;
 pub const KEY: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 pub fn config() -> AuthConfig {
-    AuthConfig { secret_key: KEY.to_vec(), secure_cookies: false }
+    AuthConfig {
+        secret_key: KEY.to_vec(),
+        secure_cookies: false,
+    }
 }
 
 /// A response, read whole.
@@ -55,7 +58,12 @@ impl Reply {
 
 /// Undoes Tera's HTML escaping of attribute values.
 pub fn unescape(text: &str) -> String {
-    text.replace("&#x2F;", "/").replace("&#x27;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text.replace("&#x2F;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 pub struct TestApp<S> {
@@ -68,15 +76,29 @@ pub struct TestApp<S> {
 
 pub async fn spawn(
     db: TestDb,
-) -> TestApp<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
+) -> TestApp<
+    impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+> {
     let site = Site::new(db.db.clone(), &config()).expect("site builds");
     let service = test::init_service(example_site::app(site.clone())).await;
-    TestApp { service, site, db, peer: "10.0.0.1:40000".parse().unwrap(), jar: RefCell::default() }
+    TestApp {
+        service,
+        site,
+        db,
+        peer: "10.0.0.1:40000".parse().unwrap(),
+        jar: RefCell::default(),
+    }
 }
 
 /// Wraps any service built from an app (for tests that configure their own `Auth`).
 pub fn wrap<S>(service: S, site: Site, db: TestDb) -> TestApp<S> {
-    TestApp { service, site, db, peer: "10.0.0.1:40000".parse().unwrap(), jar: RefCell::default() }
+    TestApp {
+        service,
+        site,
+        db,
+        peer: "10.0.0.1:40000".parse().unwrap(),
+        jar: RefCell::default(),
+    }
 }
 
 impl<S, B> TestApp<S>
@@ -97,19 +119,32 @@ where
             self.store_cookie(value.to_str().unwrap_or_default());
         }
         let body = test::read_body(response).await;
-        Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
     }
 
     /// An API call: JSON body (when given) and HTTP basic credentials (when given).
-    pub async fn api(&self, method: &str, path: &str, body: Option<serde_json::Value>, user: Option<(&str, &str)>) -> Reply {
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        user: Option<(&str, &str)>,
+    ) -> Reply {
         let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = test::TestRequest::default().method(method).uri(path);
         if let Some(body) = body {
-            request = request.insert_header(("content-type", "application/json")).set_payload(body.to_string());
+            request = request
+                .insert_header(("content-type", "application/json"))
+                .set_payload(body.to_string());
         }
         if let Some((username, password)) = user {
             use base64::Engine as _;
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+            let encoded =
+                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
             request = request.insert_header(("authorization", format!("Basic {encoded}")));
         }
         self.send(request).await
@@ -129,32 +164,70 @@ where
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
         self.post_raw(path, body).await
     }
 
     /// The CSRF token the login page hands out to this client.
     pub async fn csrf_token(&self) -> String {
-        self.get("/accounts/login/").await.input("csrf_token").expect("the login page has a token")
+        self.get("/accounts/login/")
+            .await
+            .input("csrf_token")
+            .expect("the login page has a token")
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Reply {
         let token = self.csrf_token().await;
-        self.post_form("/accounts/login/", &[("csrf_token", &token), ("username", username), ("password", password)]).await
+        self.post_form(
+            "/accounts/login/",
+            &[
+                ("csrf_token", &token),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
     }
 
     pub async fn logout(&self) -> Reply {
-        let token = self.get("/accounts/logout/").await.input("csrf_token").expect("token on the logout page");
-        self.post_form("/accounts/logout/", &[("csrf_token", &token)]).await
+        let token = self
+            .get("/accounts/logout/")
+            .await
+            .input("csrf_token")
+            .expect("token on the logout page");
+        self.post_form("/accounts/logout/", &[("csrf_token", &token)])
+            .await
     }
 
-    pub async fn create_user(&self, username: &str, password: &str, admin: bool, active: bool) -> i32 {
-        let new = NewUser { username: username.into(), password: password.into(), email: format!("{username}@example.com"), admin, active };
-        create_user(&self.db.db, new).await.expect("user created").id
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+        admin: bool,
+        active: bool,
+    ) -> i32 {
+        let new = NewUser {
+            username: username.into(),
+            password: password.into(),
+            email: format!("{username}@example.com"),
+            admin,
+            active,
+        };
+        create_user(&self.db.db, new)
+            .await
+            .expect("user created")
+            .id
     }
 
     fn cookie_header(&self) -> String {
-        self.jar.borrow().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.jar
+            .borrow()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -162,7 +235,9 @@ where
     }
 
     pub fn set_cookie(&self, name: &str, value: &str) {
-        self.jar.borrow_mut().insert(name.to_owned(), value.to_owned());
+        self.jar
+            .borrow_mut()
+            .insert(name.to_owned(), value.to_owned());
     }
 
     pub fn clear_cookies(&self) {
@@ -170,8 +245,12 @@ where
     }
 
     fn store_cookie(&self, header: &str) {
-        let Some((pair, attributes)) = header.split_once(';').or(Some((header, ""))) else { return };
-        let Some((name, value)) = pair.split_once('=') else { return };
+        let Some((pair, attributes)) = header.split_once(';').or(Some((header, ""))) else {
+            return;
+        };
+        let Some((name, value)) = pair.split_once('=') else {
+            return;
+        };
         let expired = attributes.to_ascii_lowercase().contains("max-age=0");
         let mut jar = self.jar.borrow_mut();
         if expired || value.is_empty() {

@@ -28,7 +28,11 @@ pub mod city {
     }
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::country::Entity", from = "Column::Country", to = "super::country::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::country::Entity",
+            from = "Column::Country",
+            to = "super::country::Column::Id"
+        )]
         Country,
     }
     impl ActiveModelBehavior for ActiveModel {}
@@ -46,7 +50,11 @@ pub mod street {
     }
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::city::Entity", from = "Column::City", to = "super::city::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::city::Entity",
+            from = "Column::City",
+            to = "super::city::Column::Id"
+        )]
         City,
     }
     impl ActiveModelBehavior for ActiveModel {}
@@ -64,7 +72,11 @@ pub mod house {
     }
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::street::Entity", from = "Column::Street", to = "super::street::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::street::Entity",
+            from = "Column::Street",
+            to = "super::street::Column::Id"
+        )]
         Street,
     }
     impl ActiveModelBehavior for ActiveModel {}

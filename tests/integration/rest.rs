@@ -18,7 +18,11 @@ const ROOT: Option<(&str, &str)> = Some(("root", "toor"));
 
 async fn people<S, B>(app: &TestApp<S>) -> (i32, i32, i32)
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
     B: actix_web::body::MessageBody,
 {
     let alice = app.create_user("alice", "wonderland", false, true).await;
@@ -29,7 +33,10 @@ where
 
 async fn messages(db: &TestDb, author: i32, count: u32) {
     for n in 0..count {
-        let when = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(0, n % 60, 0).unwrap();
+        let when = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, n % 60, 0)
+            .unwrap();
         message::Entity::insert(message::ActiveModel {
             user: Set(author),
             content: Set(format!("message {n}")),
@@ -46,31 +53,70 @@ async fn lists_use_flask_peewees_envelope_and_paging(db: TestDb) {
     let app = spawn(db).await;
     let empty = app.api("GET", "/api/message/", None, None).await;
     assert_eq!(empty.status, StatusCode::OK);
-    assert_eq!(empty.json(), json!({"meta": {"model": "message", "page": 1, "page_count": 0, "object_count": 0, "previous": "", "next": ""}, "objects": []}));
+    assert_eq!(
+        empty.json(),
+        json!({"meta": {"model": "message", "page": 1, "page_count": 0, "object_count": 0, "previous": "", "next": ""}, "objects": []})
+    );
     assert_eq!(empty.header("x-content-type-options"), Some("nosniff"));
     let (alice, _, _) = people(&app).await;
     messages(&app.db, alice, 25).await;
 
     let first = app.api("GET", "/api/message/", None, None).await.json();
-    assert_eq!(first["meta"], json!({"model": "message", "page": 1, "page_count": 2, "object_count": 25, "previous": "", "next": "/api/message/?page=2"}));
+    assert_eq!(
+        first["meta"],
+        json!({"model": "message", "page": 1, "page_count": 2, "object_count": 25, "previous": "", "next": "/api/message/?page=2"})
+    );
     assert_eq!(first["objects"].as_array().unwrap().len(), 20);
     assert_eq!(first["objects"][0]["id"], 1, "primary key order by default");
     assert_eq!(first["objects"][0]["pub_date"], "2024-01-01T00:00:00");
-    assert_eq!(first["objects"][0]["user"]["username"], "alice", "user is nested");
-    assert!(first["objects"][0]["user"].get("password").is_none(), "nested objects use the user resource's exclude");
+    assert_eq!(
+        first["objects"][0]["user"]["username"], "alice",
+        "user is nested"
+    );
+    assert!(
+        first["objects"][0]["user"].get("password").is_none(),
+        "nested objects use the user resource's exclude"
+    );
 
-    let second = app.api("GET", "/api/message/?page=2", None, None).await.json();
+    let second = app
+        .api("GET", "/api/message/?page=2", None, None)
+        .await
+        .json();
     assert_eq!(second["meta"]["previous"], "/api/message/?page=1");
     assert_eq!(second["meta"]["next"], "");
     assert_eq!(second["objects"].as_array().unwrap().len(), 5);
 
-    let kept = app.api("GET", "/api/message/?user=1&limit=5&ordering=-id&page=2", None, None).await.json();
-    assert_eq!(kept["meta"]["next"], "/api/message/?user=1&limit=5&ordering=-id&page=3");
-    assert_eq!(kept["meta"]["previous"], "/api/message/?user=1&limit=5&ordering=-id&page=1");
+    let kept = app
+        .api(
+            "GET",
+            "/api/message/?user=1&limit=5&ordering=-id&page=2",
+            None,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        kept["meta"]["next"],
+        "/api/message/?user=1&limit=5&ordering=-id&page=3"
+    );
+    assert_eq!(
+        kept["meta"]["previous"],
+        "/api/message/?user=1&limit=5&ordering=-id&page=1"
+    );
     assert_eq!(kept["objects"][0]["id"], 20);
 
-    for (query, page, size) in [("page=-1", 1, 20), ("page=abc", 1, 20), ("limit=100000", 1, 25), ("limit=0", 1, 20), ("limit=-3", 1, 20), ("page=99", 99, 0)] {
-        let reply = app.api("GET", &format!("/api/message/?{query}"), None, None).await.json();
+    for (query, page, size) in [
+        ("page=-1", 1, 20),
+        ("page=abc", 1, 20),
+        ("limit=100000", 1, 25),
+        ("limit=0", 1, 20),
+        ("limit=-3", 1, 20),
+        ("page=99", 99, 0),
+    ] {
+        let reply = app
+            .api("GET", &format!("/api/message/?{query}"), None, None)
+            .await
+            .json();
         assert_eq!(reply["meta"]["page"], page, "{query}");
         assert_eq!(reply["objects"].as_array().unwrap().len(), size, "{query}");
     }
@@ -84,7 +130,11 @@ async fn nested_lists_cost_the_same_number_of_queries_at_any_page_size(db: TestD
         counter.fetch_add(1, Ordering::SeqCst);
     });
     let site = example_site::Site::new(connection, &config()).unwrap();
-    let app = wrap(actix_web::test::init_service(example_site::app(site.clone())).await, site, db);
+    let app = wrap(
+        actix_web::test::init_service(example_site::app(site.clone())).await,
+        site,
+        db,
+    );
     let (alice, bob, root) = people(&app).await;
     messages(&app.db, alice, 30).await;
     messages(&app.db, bob, 30).await;
@@ -92,7 +142,14 @@ async fn nested_lists_cost_the_same_number_of_queries_at_any_page_size(db: TestD
     let mut counts = Vec::new();
     for limit in [1, 10, 90] {
         statements.store(0, Ordering::SeqCst);
-        let reply = app.api("GET", &format!("/api/message/?limit={limit}&ordering=-pub_date"), None, None).await;
+        let reply = app
+            .api(
+                "GET",
+                &format!("/api/message/?limit={limit}&ordering=-pub_date"),
+                None,
+                None,
+            )
+            .await;
         assert_eq!(reply.json()["objects"].as_array().unwrap().len(), limit);
         counts.push(statements.load(Ordering::SeqCst));
     }
@@ -106,11 +163,43 @@ async fn filters_and_ordering_follow_the_grammar_and_hide_secrets(db: TestDb) {
     let (alice, bob, _) = people(&app).await;
     messages(&app.db, alice, 3).await;
     messages(&app.db, bob, 2).await;
-    let ids = |reply: &crate::app::Reply| reply.json()["objects"].as_array().unwrap().iter().map(|o| o["id"].as_i64().unwrap()).collect::<Vec<_>>();
-    assert_eq!(ids(&app.api("GET", &format!("/api/message/?user={bob}"), None, None).await), vec![4, 5]);
-    assert_eq!(ids(&app.api("GET", "/api/message/?user__username=alice&ordering=-id", None, None).await), vec![3, 2, 1]);
-    assert_eq!(ids(&app.api("GET", "/api/message/?content__contains=%25", None, None).await), Vec::<i64>::new());
-    assert_eq!(ids(&app.api("GET", "/api/message/?content=x%27%20OR%201=1--", None, None).await), Vec::<i64>::new());
+    let ids = |reply: &crate::app::Reply| {
+        reply.json()["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&app
+            .api("GET", &format!("/api/message/?user={bob}"), None, None)
+            .await),
+        vec![4, 5]
+    );
+    assert_eq!(
+        ids(&app
+            .api(
+                "GET",
+                "/api/message/?user__username=alice&ordering=-id",
+                None,
+                None
+            )
+            .await),
+        vec![3, 2, 1]
+    );
+    assert_eq!(
+        ids(&app
+            .api("GET", "/api/message/?content__contains=%25", None, None)
+            .await),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        ids(&app
+            .api("GET", "/api/message/?content=x%27%20OR%201=1--", None, None)
+            .await),
+        Vec::<i64>::new()
+    );
     for (query, named) in [
         ("user__password__startswith=%24argon2", "user__password"),
         ("user__email=alice%40example.com", "user__email"),
@@ -121,15 +210,26 @@ async fn filters_and_ordering_follow_the_grammar_and_hide_secrets(db: TestDb) {
         ("pub_date__gt=yesterday", "pub_date"),
         ("ordering=nope", "nope"),
     ] {
-        let reply = app.api("GET", &format!("/api/message/?{query}"), None, None).await;
+        let reply = app
+            .api("GET", &format!("/api/message/?{query}"), None, None)
+            .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
-        assert!(reply.json()["error"].as_str().unwrap().contains(named), "{query}: {}", reply.body);
+        assert!(
+            reply.json()["error"].as_str().unwrap().contains(named),
+            "{query}: {}",
+            reply.body
+        );
     }
-    let users = app.api("GET", "/api/user/?password__startswith=%24", None, None).await;
+    let users = app
+        .api("GET", "/api/user/?password__startswith=%24", None, None)
+        .await;
     assert_eq!(users.status, StatusCode::BAD_REQUEST);
     let listed = app.api("GET", "/api/user/", None, None).await.json();
     for user in listed["objects"].as_array().unwrap() {
-        assert!(user.get("password").is_none() && user.get("email").is_none(), "{user}");
+        assert!(
+            user.get("password").is_none() && user.get("email").is_none(),
+            "{user}"
+        );
     }
 }
 
@@ -140,7 +240,15 @@ async fn details_and_missing_rows(db: TestDb) {
     let detail = app.api("GET", "/api/message/1/", None, None).await;
     assert_eq!(detail.status, StatusCode::OK);
     assert_eq!(detail.json()["content"], "message 0");
-    for path in ["/api/message/2/", "/api/message/abc/", "/api/message/99999999999999999999/", "/api/message/-1/", "/api/nosuchmodel/", "/api/nosuchmodel/1/", "/api/message/1/extra/"] {
+    for path in [
+        "/api/message/2/",
+        "/api/message/abc/",
+        "/api/message/99999999999999999999/",
+        "/api/message/-1/",
+        "/api/nosuchmodel/",
+        "/api/nosuchmodel/1/",
+        "/api/message/1/extra/",
+    ] {
         let reply = app.api("GET", path, None, None).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(reply.json(), json!({"error": "Not found"}), "{path}");
@@ -153,7 +261,8 @@ async fn details_and_missing_rows(db: TestDb) {
 async fn creates_stamp_the_owner_whatever_the_body_says(db: TestDb) {
     let app = spawn(db).await;
     let (alice, bob, _) = people(&app).await;
-    let body = json!({"content": "hello", "pub_date": "2024-03-01T12:00:00", "user": bob, "id": 77});
+    let body =
+        json!({"content": "hello", "pub_date": "2024-03-01T12:00:00", "user": bob, "id": 77});
     let created = app.api("POST", "/api/message/", Some(body), ALICE).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let object = created.json();
@@ -161,55 +270,140 @@ async fn creates_stamp_the_owner_whatever_the_body_says(db: TestDb) {
     assert_eq!(object["content"], "hello");
     assert_ne!(object["id"], 77, "the primary key is not writable");
     let nested = json!({"content": "x", "pub_date": "2024-03-01T12:00:00", "user": {"id": bob, "username": "bob"}});
-    assert_eq!(app.api("POST", "/api/message/", Some(nested), ALICE).await.json()["user"]["id"], alice);
+    assert_eq!(
+        app.api("POST", "/api/message/", Some(nested), ALICE)
+            .await
+            .json()["user"]["id"],
+        alice
+    );
     let evil = json!({"content": "x", "pub_date": "2024-03-01T12:00:00", "user": {"username": "evil", "password": "x", "admin": true}});
     let reply = app.api("POST", "/api/message/", Some(evil), ALICE).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "the owner field ignores whatever the body says");
-    assert_eq!(user::Entity::find().count(&app.db.db).await.unwrap(), 3, "no user row created through a nested object");
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "the owner field ignores whatever the body says"
+    );
+    assert_eq!(
+        user::Entity::find().count(&app.db.db).await.unwrap(),
+        3,
+        "no user row created through a nested object"
+    );
     let user_id = json!({"content": "x", "pub_date": "2024-03-01T12:00:00", "user_id": bob});
-    assert_eq!(app.api("POST", "/api/message/", Some(user_id), ALICE).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.api("POST", "/api/message/", Some(user_id), ALICE)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 async fn bad_bodies_get_clear_json_errors(db: TestDb) {
     let app = spawn(db).await;
     people(&app).await;
     let cases = [
-        (json!({"content": 5, "pub_date": "2024-03-01T12:00:00"}), "content"),
+        (
+            json!({"content": 5, "pub_date": "2024-03-01T12:00:00"}),
+            "content",
+        ),
         (json!({"content": "x", "pub_date": "soon"}), "pub_date"),
         (json!({"content": "x", "pub_date": 1700000000}), "pub_date"),
-        (json!({"content": "nul\u{0}byte", "pub_date": "2024-03-01T12:00:00"}), "content"),
-        (json!({"content": null, "pub_date": "2024-03-01T12:00:00"}), "content"),
+        (
+            json!({"content": "nul\u{0}byte", "pub_date": "2024-03-01T12:00:00"}),
+            "content",
+        ),
+        (
+            json!({"content": null, "pub_date": "2024-03-01T12:00:00"}),
+            "content",
+        ),
         (json!({"pub_date": "2024-03-01T12:00:00"}), "content"),
-        (json!({"content": "x", "pub_date": "2024-03-01T12:00:00", "color": "red"}), "color"),
+        (
+            json!({"content": "x", "pub_date": "2024-03-01T12:00:00", "color": "red"}),
+            "color",
+        ),
         (json!([1, 2]), "object"),
         (json!("text"), "object"),
     ];
     for (body, named) in cases {
-        let reply = app.api("POST", "/api/message/", Some(body.clone()), ALICE).await;
+        let reply = app
+            .api("POST", "/api/message/", Some(body.clone()), ALICE)
+            .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
-        assert!(reply.json()["error"].as_str().unwrap().contains(named), "{body}: {}", reply.body);
+        assert!(
+            reply.json()["error"].as_str().unwrap().contains(named),
+            "{body}: {}",
+            reply.body
+        );
     }
-    let malformed = actix_web::test::TestRequest::post().uri("/api/message/").insert_header(("content-type", "application/json")).set_payload("{\"content\": ");
+    let malformed = actix_web::test::TestRequest::post()
+        .uri("/api/message/")
+        .insert_header(("content-type", "application/json"))
+        .set_payload("{\"content\": ");
     let malformed = authorized(malformed, "alice", "wonderland");
     assert_eq!(app.send(malformed).await.status, StatusCode::BAD_REQUEST);
-    let form = actix_web::test::TestRequest::post().uri("/api/message/").insert_header(("content-type", "application/x-www-form-urlencoded")).set_payload("content=x");
+    let form = actix_web::test::TestRequest::post()
+        .uri("/api/message/")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload("content=x");
     let reply = app.send(authorized(form, "alice", "wonderland")).await;
     assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(reply.json()["error"].is_string());
     let huge = json!({"content": "x".repeat(2 * 1024 * 1024), "pub_date": "2024-03-01T12:00:00"});
-    assert_eq!(app.api("POST", "/api/message/", Some(huge), ALICE).await.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(message::Entity::find().count(&app.db.db).await.unwrap(), 0, "nothing was written");
+    assert_eq!(
+        app.api("POST", "/api/message/", Some(huge), ALICE)
+            .await
+            .status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(
+        message::Entity::find().count(&app.db.db).await.unwrap(),
+        0,
+        "nothing was written"
+    );
 
-    let missing_fk = app.api("POST", "/api/relationship/", Some(json!({"to_user": 999})), ALICE).await;
-    assert_eq!(missing_fk.status, StatusCode::BAD_REQUEST, "{}", missing_fk.body);
-    assert_eq!(app.api("POST", "/api/relationship/", Some(json!({"to_user": 2})), ALICE).await.status, StatusCode::CREATED);
-    let duplicate = app.api("POST", "/api/relationship/", Some(json!({"to_user": 2})), ALICE).await;
+    let missing_fk = app
+        .api(
+            "POST",
+            "/api/relationship/",
+            Some(json!({"to_user": 999})),
+            ALICE,
+        )
+        .await;
+    assert_eq!(
+        missing_fk.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        missing_fk.body
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/relationship/",
+            Some(json!({"to_user": 2})),
+            ALICE
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    let duplicate = app
+        .api(
+            "POST",
+            "/api/relationship/",
+            Some(json!({"to_user": 2})),
+            ALICE,
+        )
+        .await;
     assert_eq!(duplicate.status, StatusCode::CONFLICT, "{}", duplicate.body);
 }
 
-fn authorized(request: actix_web::test::TestRequest, username: &str, password: &str) -> actix_web::test::TestRequest {
+fn authorized(
+    request: actix_web::test::TestRequest,
+    username: &str,
+    password: &str,
+) -> actix_web::test::TestRequest {
     use base64::Engine as _;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+    let encoded =
+        base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
     request.insert_header(("authorization", format!("Basic {encoded}")))
 }
 
@@ -218,19 +412,45 @@ async fn writes_need_valid_basic_credentials_never_the_session(db: TestDb) {
     people(&app).await;
     app.create_user("sleepy", "dormouse", false, false).await;
     let body = json!({"content": "x", "pub_date": "2024-03-01T12:00:00"});
-    for user in [None, Some(("alice", "wrong")), Some(("nobody", "x")), Some(("sleepy", "dormouse"))] {
-        let reply = app.api("POST", "/api/message/", Some(body.clone()), user).await;
+    for user in [
+        None,
+        Some(("alice", "wrong")),
+        Some(("nobody", "x")),
+        Some(("sleepy", "dormouse")),
+    ] {
+        let reply = app
+            .api("POST", "/api/message/", Some(body.clone()), user)
+            .await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{user:?}");
         assert_eq!(reply.json(), json!({"error": "Authentication failed"}));
-        assert!(reply.header("www-authenticate").unwrap().starts_with("Basic realm="));
+        assert!(
+            reply
+                .header("www-authenticate")
+                .unwrap()
+                .starts_with("Basic realm=")
+        );
     }
     for header in ["Basic !!!", "Basic", "Basic bm9jb2xvbg=="] {
-        let request = actix_web::test::TestRequest::post().uri("/api/message/").insert_header(("authorization", header)).insert_header(("content-type", "application/json")).set_payload(body.to_string());
-        assert_eq!(app.send(request).await.status, StatusCode::UNAUTHORIZED, "{header}");
+        let request = actix_web::test::TestRequest::post()
+            .uri("/api/message/")
+            .insert_header(("authorization", header))
+            .insert_header(("content-type", "application/json"))
+            .set_payload(body.to_string());
+        assert_eq!(
+            app.send(request).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{header}"
+        );
     }
     app.login("alice", "wonderland").await;
-    let with_cookie = app.api("POST", "/api/message/", Some(body.clone()), None).await;
-    assert_eq!(with_cookie.status, StatusCode::UNAUTHORIZED, "the session cookie is not an API credential");
+    let with_cookie = app
+        .api("POST", "/api/message/", Some(body.clone()), None)
+        .await;
+    assert_eq!(
+        with_cookie.status,
+        StatusCode::UNAUTHORIZED,
+        "the session cookie is not an API credential"
+    );
     assert_eq!(message::Entity::find().count(&app.db.db).await.unwrap(), 0);
 }
 
@@ -238,30 +458,84 @@ async fn only_owners_change_or_delete_and_updates_are_partial(db: TestDb) {
     let app = spawn(db).await;
     people(&app).await;
     let body = json!({"content": "original", "pub_date": "2024-03-01T12:00:00"});
-    let id = app.api("POST", "/api/message/", Some(body), ALICE).await.json()["id"].as_i64().unwrap();
+    let id = app
+        .api("POST", "/api/message/", Some(body), ALICE)
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
     let path = format!("/api/message/{id}/");
     for method in ["PUT", "PATCH", "POST", "DELETE"] {
-        let reply = app.api(method, &path, Some(json!({"content": "hijacked"})), BOB).await;
+        let reply = app
+            .api(method, &path, Some(json!({"content": "hijacked"})), BOB)
+            .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method}");
         assert_eq!(reply.json(), json!({"error": "Forbidden"}));
     }
-    assert_eq!(app.api("POST", &format!("{path}delete/"), None, BOB).await.status, StatusCode::FORBIDDEN);
-    let patched = app.api("PATCH", &path, Some(json!({"content": "edited", "user": 2})), ALICE).await.json();
+    assert_eq!(
+        app.api("POST", &format!("{path}delete/"), None, BOB)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let patched = app
+        .api(
+            "PATCH",
+            &path,
+            Some(json!({"content": "edited", "user": 2})),
+            ALICE,
+        )
+        .await
+        .json();
     assert_eq!(patched["content"], "edited");
-    assert_eq!(patched["pub_date"], "2024-03-01T12:00:00", "unsent keys keep their values");
+    assert_eq!(
+        patched["pub_date"], "2024-03-01T12:00:00",
+        "unsent keys keep their values"
+    );
     assert_eq!(patched["user"]["id"], 1, "the owner cannot be changed");
     let fetched = app.api("GET", &path, None, None).await.json();
     let put = app.api("PUT", &path, Some(fetched.clone()), ALICE).await;
-    assert_eq!(put.status, StatusCode::OK, "a GET body can be PUT back: {}", put.body);
+    assert_eq!(
+        put.status,
+        StatusCode::OK,
+        "a GET body can be PUT back: {}",
+        put.body
+    );
     assert_eq!(put.json(), fetched);
-    let posted = app.api("POST", &path, Some(json!({"pub_date": "2024-04-01T00:00:00"})), ALICE).await.json();
+    let posted = app
+        .api(
+            "POST",
+            &path,
+            Some(json!({"pub_date": "2024-04-01T00:00:00"})),
+            ALICE,
+        )
+        .await
+        .json();
     assert_eq!(posted["content"], "edited");
     assert_eq!(posted["pub_date"], "2024-04-01T00:00:00");
     let deleted = app.api("DELETE", &path, None, ALICE).await;
     assert_eq!(deleted.json(), json!({"deleted": 1}));
-    assert_eq!(app.api("GET", &path, None, None).await.status, StatusCode::NOT_FOUND);
-    let second = app.api("POST", "/api/message/", Some(json!({"content": "x", "pub_date": "2024-03-01T12:00:00"})), ALICE).await.json();
-    let reply = app.api("POST", &format!("/api/message/{}/delete/", second["id"]), None, ALICE).await;
+    assert_eq!(
+        app.api("GET", &path, None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let second = app
+        .api(
+            "POST",
+            "/api/message/",
+            Some(json!({"content": "x", "pub_date": "2024-03-01T12:00:00"})),
+            ALICE,
+        )
+        .await
+        .json();
+    let reply = app
+        .api(
+            "POST",
+            &format!("/api/message/{}/delete/", second["id"]),
+            None,
+            ALICE,
+        )
+        .await;
     assert_eq!(reply.json(), json!({"deleted": 1}));
 }
 
@@ -269,7 +543,9 @@ async fn the_user_resource_is_admin_only_for_writes_and_hashes_passwords(db: Tes
     let app = spawn(db).await;
     people(&app).await;
     let body = json!({"username": "carol", "password": "secret", "email": "carol@example.com", "admin": true, "active": false});
-    let plain = app.api("POST", "/api/user/", Some(body.clone()), ALICE).await;
+    let plain = app
+        .api("POST", "/api/user/", Some(body.clone()), ALICE)
+        .await;
     assert_eq!(plain.status, StatusCode::FORBIDDEN);
     let created = app.api("POST", "/api/user/", Some(body), ROOT).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
@@ -277,12 +553,44 @@ async fn the_user_resource_is_admin_only_for_writes_and_hashes_passwords(db: Tes
     assert!(object.get("password").is_none() && object.get("email").is_none());
     assert_eq!(object["admin"], false, "admin is read-only");
     assert_eq!(object["active"], true, "active is read-only");
-    let stored = user::Entity::find_by_id(object["id"].as_i64().unwrap() as i32).one(&app.db.db).await.unwrap().unwrap();
-    assert!(stored.password.starts_with("$argon2id$"), "stored hashed, never as sent");
-    assert_eq!(stored.email, "carol@example.com", "write-only fields are written");
-    assert_eq!(app.api("GET", "/api/message/", None, Some(("carol", "secret"))).await.status, StatusCode::OK);
-    assert_eq!(app.api("POST", "/api/message/", Some(json!({"content": "hi", "pub_date": "2024-01-01T00:00:00"})), Some(("carol", "secret"))).await.status, StatusCode::CREATED);
-    let taken = app.api("POST", "/api/user/", Some(json!({"username": "carol", "password": "x", "email": ""})), ROOT).await;
+    let stored = user::Entity::find_by_id(object["id"].as_i64().unwrap() as i32)
+        .one(&app.db.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.password.starts_with("$argon2id$"),
+        "stored hashed, never as sent"
+    );
+    assert_eq!(
+        stored.email, "carol@example.com",
+        "write-only fields are written"
+    );
+    assert_eq!(
+        app.api("GET", "/api/message/", None, Some(("carol", "secret")))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/message/",
+            Some(json!({"content": "hi", "pub_date": "2024-01-01T00:00:00"})),
+            Some(("carol", "secret"))
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    let taken = app
+        .api(
+            "POST",
+            "/api/user/",
+            Some(json!({"username": "carol", "password": "x", "email": ""})),
+            ROOT,
+        )
+        .await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
 }
 
@@ -303,17 +611,30 @@ async fn notes_show_only_live_ones_and_relationships_are_not_paged(db: TestDb) {
     }
     let notes = app.api("GET", "/api/note/", None, None).await.json();
     assert_eq!(notes["meta"]["object_count"], 2);
-    assert_eq!(app.api("GET", "/api/note/2/", None, None).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.api("DELETE", "/api/note/2/", None, ALICE).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api("GET", "/api/note/2/", None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api("DELETE", "/api/note/2/", None, ALICE).await.status,
+        StatusCode::NOT_FOUND
+    );
     for n in 0..25 {
         let from = [alice, bob, root][n % 3];
         let extra = app.create_user(&format!("u{n}"), "pw", false, true).await;
-        relationship::Entity::insert(relationship::ActiveModel { from_user: Set(from), to_user: Set(extra), ..Default::default() })
-            .exec(&app.db.db)
-            .await
-            .unwrap();
+        relationship::Entity::insert(relationship::ActiveModel {
+            from_user: Set(from),
+            to_user: Set(extra),
+            ..Default::default()
+        })
+        .exec(&app.db.db)
+        .await
+        .unwrap();
     }
-    let follows = app.api("GET", "/api/relationship/?limit=5", None, None).await.json();
+    let follows = app
+        .api("GET", "/api/relationship/?limit=5", None, None)
+        .await
+        .json();
     assert_eq!(follows["objects"].as_array().unwrap().len(), 25);
     assert_eq!(follows["meta"]["page_count"], 1);
     assert_eq!(follows["objects"][0]["to_user"]["username"], "u0");
@@ -326,27 +647,75 @@ async fn basic_auth_verifies_each_credential_once(db: TestDb) {
     let before = hasher.verifications();
     for n in 0..20 {
         let body = json!({"content": format!("m{n}"), "pub_date": "2024-01-01T00:00:00"});
-        assert_eq!(app.api("POST", "/api/message/", Some(body), ALICE).await.status, StatusCode::CREATED);
+        assert_eq!(
+            app.api("POST", "/api/message/", Some(body), ALICE)
+                .await
+                .status,
+            StatusCode::CREATED
+        );
     }
-    assert_eq!(hasher.verifications() - before, 1, "one argon2 verification for 20 requests");
-    assert_eq!(app.api("POST", "/api/message/", Some(json!({})), Some(("alice", "wrong"))).await.status, StatusCode::UNAUTHORIZED);
-    user::Entity::update(user::ActiveModel { id: Set(1), active: Set(false), ..Default::default() }).exec(&app.db.db).await.unwrap();
+    assert_eq!(
+        hasher.verifications() - before,
+        1,
+        "one argon2 verification for 20 requests"
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/message/",
+            Some(json!({})),
+            Some(("alice", "wrong"))
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
+    user::Entity::update(user::ActiveModel {
+        id: Set(1),
+        active: Set(false),
+        ..Default::default()
+    })
+    .exec(&app.db.db)
+    .await
+    .unwrap();
     let body = json!({"content": "late", "pub_date": "2024-01-01T00:00:00"});
-    assert_eq!(app.api("POST", "/api/message/", Some(body), ALICE).await.status, StatusCode::UNAUTHORIZED, "deactivation beats the cache");
+    assert_eq!(
+        app.api("POST", "/api/message/", Some(body), ALICE)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "deactivation beats the cache"
+    );
 }
 
 async fn openapi_describes_every_resource_without_secrets(db: TestDb) {
     let app = spawn(db).await;
     let doc = app.api("GET", "/api/openapi.json", None, None).await.json();
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/api/message/", "/api/message/{pk}/", "/api/user/", "/api/note/", "/api/relationship/"] {
+    for path in [
+        "/api/message/",
+        "/api/message/{pk}/",
+        "/api/user/",
+        "/api/note/",
+        "/api/relationship/",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path}");
     }
     let user_schema = &doc["components"]["schemas"]["user"]["properties"];
     assert!(user_schema.get("password").is_none() && user_schema.get("email").is_none());
-    assert_eq!(doc["components"]["schemas"]["user_input"]["properties"]["password"]["writeOnly"], true);
-    assert_eq!(doc["paths"]["/api/message/"]["post"]["security"], json!([{"basic": []}]));
-    assert!(doc["paths"]["/api/message/"]["get"].get("security").is_none());
+    assert_eq!(
+        doc["components"]["schemas"]["user_input"]["properties"]["password"]["writeOnly"],
+        true
+    );
+    assert_eq!(
+        doc["paths"]["/api/message/"]["post"]["security"],
+        json!([{"basic": []}])
+    );
+    assert!(
+        doc["paths"]["/api/message/"]["get"]
+            .get("security")
+            .is_none()
+    );
 }
 
 crate::on_every_database!(example:

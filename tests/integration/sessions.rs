@@ -15,7 +15,10 @@ use crate::app::{KEY, spawn, wrap};
 use crate::support::{Backend, TestDb};
 
 fn auth_builder(db: &TestDb) -> actix_sea::auth::AuthBuilder {
-    Auth::builder(db.db.clone()).user_entity::<user::Entity>().secret_key(KEY).secure_cookies(false)
+    Auth::builder(db.db.clone())
+        .user_entity::<user::Entity>()
+        .secret_key(KEY)
+        .secure_cookies(false)
 }
 
 async fn whoami(user: CurrentUser) -> HttpResponse {
@@ -33,8 +36,16 @@ async fn guards_redirect_anonymous_users_and_refuse_non_admins(db: TestDb) {
         App::new()
             .wrap(auth.middleware())
             .service(auth.clone())
-            .service(web::scope("/members").wrap(from_fn(login_required)).route("/", web::get().to(|| async { "members" })))
-            .service(web::scope("/staff").wrap(from_fn(admin_required)).route("/", web::post().to(|| async { "staff" })))
+            .service(
+                web::scope("/members")
+                    .wrap(from_fn(login_required))
+                    .route("/", web::get().to(|| async { "members" })),
+            )
+            .service(
+                web::scope("/staff")
+                    .wrap(from_fn(admin_required))
+                    .route("/", web::post().to(|| async { "staff" })),
+            )
             .route("/whoami/", web::get().to(whoami))
             .route("/admin-only/", web::get().to(staff)),
     )
@@ -47,16 +58,26 @@ async fn guards_redirect_anonymous_users_and_refuse_non_admins(db: TestDb) {
         let reply = app.get(path).await;
         assert_eq!(reply.status, StatusCode::FOUND, "{path}");
         let expected: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
-        assert_eq!(reply.location(), format!("/accounts/login/?next={expected}"));
+        assert_eq!(
+            reply.location(),
+            format!("/accounts/login/?next={expected}")
+        );
     }
     let anonymous_post = app.post_form("/staff/", &[]).await;
-    assert_eq!(anonymous_post.status, StatusCode::FOUND, "an anonymous POST is sent to login");
+    assert_eq!(
+        anonymous_post.status,
+        StatusCode::FOUND,
+        "an anonymous POST is sent to login"
+    );
 
     app.login("alice", "wonderland").await;
     assert_eq!(app.get("/members/").await.body, "members");
     assert_eq!(app.get("/whoami/").await.body, "user alice");
     assert_eq!(app.get("/admin-only/").await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.post_form("/staff/", &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post_form("/staff/", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
     app.logout().await;
 
     app.login("root", "toor").await;
@@ -65,9 +86,16 @@ async fn guards_redirect_anonymous_users_and_refuse_non_admins(db: TestDb) {
 }
 
 async fn sessions_end_after_the_idle_timeout(db: TestDb) {
-    let auth = auth_builder(&db).idle_timeout(Duration::from_secs(1)).build().unwrap();
+    let auth = auth_builder(&db)
+        .idle_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
     let site = Site::with_auth(db.db.clone(), auth);
-    let app = wrap(test::init_service(example_site::app(site.clone())).await, site, db);
+    let app = wrap(
+        test::init_service(example_site::app(site.clone())).await,
+        site,
+        db,
+    );
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
     assert_eq!(app.get("/private/").await.status, StatusCode::OK);
@@ -77,9 +105,16 @@ async fn sessions_end_after_the_idle_timeout(db: TestDb) {
 
 async fn sessions_end_after_the_absolute_timeout_even_when_used(db: TestDb) {
     // Session ages are whole seconds: 3 s allows the used period below, 4.2 s is past it.
-    let auth = auth_builder(&db).absolute_timeout(Duration::from_secs(3)).build().unwrap();
+    let auth = auth_builder(&db)
+        .absolute_timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
     let site = Site::with_auth(db.db.clone(), auth);
-    let app = wrap(test::init_service(example_site::app(site.clone())).await, site, db);
+    let app = wrap(
+        test::init_service(example_site::app(site.clone())).await,
+        site,
+        db,
+    );
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
     for _ in 0..3 {
@@ -100,11 +135,24 @@ async fn the_database_store_keeps_only_hashes_and_drops_expired_rows(db: TestDb)
     });
     stale.exec_without_returning(&app.db.db).await.unwrap();
     app.login("alice", "wonderland").await;
-    let rows = actix_sea::auth::SessionTable::find().all(&app.db.db).await.unwrap();
-    assert!(rows.iter().all(|row| row.key_hash != "stale"), "expired rows are cleaned up");
+    let rows = actix_sea::auth::SessionTable::find()
+        .all(&app.db.db)
+        .await
+        .unwrap();
+    assert!(
+        rows.iter().all(|row| row.key_hash != "stale"),
+        "expired rows are cleaned up"
+    );
     let cookie = app.cookie("id").unwrap();
-    assert!(rows.iter().all(|row| !cookie.contains(&row.key_hash) && row.key_hash.len() == 64), "only digests are stored");
-    let live = actix_sea::auth::SessionTable::find().count(&app.db.db).await.unwrap();
+    assert!(
+        rows.iter()
+            .all(|row| !cookie.contains(&row.key_hash) && row.key_hash.len() == 64),
+        "only digests are stored"
+    );
+    let live = actix_sea::auth::SessionTable::find()
+        .count(&app.db.db)
+        .await
+        .unwrap();
     assert!(live >= 1);
 }
 
@@ -112,11 +160,18 @@ async fn the_database_store_keeps_only_hashes_and_drops_expired_rows(db: TestDb)
 async fn the_redis_store_logs_in_and_out() {
     let Ok(url) = std::env::var("ACTIX_SEA_TEST_REDIS_URL") else {
         use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "note: ACTIX_SEA_TEST_REDIS_URL is not set; the Redis session test is skipped");
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: ACTIX_SEA_TEST_REDIS_URL is not set; the Redis session test is skipped"
+        );
         return;
     };
     let db = TestDb::example(Backend::Sqlite).await.unwrap();
-    let prefix = format!("actix_sea_test_{}_{}:", std::process::id(), Utc::now().timestamp_micros());
+    let prefix = format!(
+        "actix_sea_test_{}_{}:",
+        std::process::id(),
+        Utc::now().timestamp_micros()
+    );
     let keygen = prefix.clone();
     let store = actix_session::storage::RedisSessionStore::builder(url.clone())
         .cache_keygen(move |key| format!("{keygen}{key}"))
@@ -125,21 +180,44 @@ async fn the_redis_store_logs_in_and_out() {
         .expect("connect to Redis");
     let auth = auth_builder(&db).redis_sessions(store).build().unwrap();
     let site = Site::with_auth(db.db.clone(), auth);
-    let app = wrap(test::init_service(example_site::app(site.clone())).await, site, db);
+    let app = wrap(
+        test::init_service(example_site::app(site.clone())).await,
+        site,
+        db,
+    );
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
     assert_eq!(app.get("/private/").await.status, StatusCode::OK);
-    assert_eq!(actix_sea::auth::SessionTable::find().count(&app.db.db).await.unwrap(), 0, "nothing in the table");
+    assert_eq!(
+        actix_sea::auth::SessionTable::find()
+            .count(&app.db.db)
+            .await
+            .unwrap(),
+        0,
+        "nothing in the table"
+    );
     let cookie = app.cookie("id").unwrap();
     app.logout().await;
     app.set_cookie("id", &cookie);
-    assert_eq!(app.get("/private/").await.status, StatusCode::FOUND, "logout purged the Redis session");
+    assert_eq!(
+        app.get("/private/").await.status,
+        StatusCode::FOUND,
+        "logout purged the Redis session"
+    );
 
     let client = redis::Client::open(url).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut connection).await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
     for key in &keys {
-        let _: () = redis::cmd("DEL").arg(key).query_async(&mut connection).await.unwrap();
+        let _: () = redis::cmd("DEL")
+            .arg(key)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
     }
 }
 

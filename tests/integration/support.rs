@@ -47,12 +47,18 @@ fn unique_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or_default();
-    format!("actix_sea_t{}_{}_{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "actix_sea_t{}_{}_{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Replaces the database name (the URL's last path segment) of a server URL.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -73,27 +79,51 @@ impl TestDb {
             let path = std::env::temp_dir().join(format!("{name}.db"));
             let url = format!("sqlite://{}?mode=rwc", path.display());
             let db = actix_sea::db::connect(&url).await.expect("open SQLite");
-            return Some(TestDb { db, backend, cleanup: Cleanup::File(path) });
+            return Some(TestDb {
+                db,
+                backend,
+                cleanup: Cleanup::File(path),
+            });
         };
         let Ok(admin_url) = std::env::var(var) else {
-            let once = if backend == Backend::Postgres { &POSTGRES_SKIP } else { &MYSQL_SKIP };
+            let once = if backend == Backend::Postgres {
+                &POSTGRES_SKIP
+            } else {
+                &MYSQL_SKIP
+            };
             // Written past the test harness's capture, so the skip is visible in every run.
             once.call_once(|| {
-                let _ = writeln!(std::io::stderr(), "note: {var} is not set; {backend:?} tests are skipped");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: {var} is not set; {backend:?} tests are skipped"
+                );
             });
             return None;
         };
-        let admin = Database::connect(admin_url.as_str()).await.expect("connect to the test server");
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        let admin = Database::connect(admin_url.as_str())
+            .await
+            .expect("connect to the test server");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
         admin.close().await.ok();
-        let db = actix_sea::db::connect(&with_database(&admin_url, &name)).await.expect("open test database");
-        Some(TestDb { db, backend, cleanup: Cleanup::Server { admin_url, name } })
+        let db = actix_sea::db::connect(&with_database(&admin_url, &name))
+            .await
+            .expect("open test database");
+        Some(TestDb {
+            db,
+            backend,
+            cleanup: Cleanup::Server { admin_url, name },
+        })
     }
 
     /// A fresh database with the example site's tables.
     pub async fn example(backend: Backend) -> Option<TestDb> {
         let test_db = Self::new(backend).await?;
-        example_site::models::create_tables(&test_db.db).await.expect("create example tables");
+        example_site::models::create_tables(&test_db.db)
+            .await
+            .expect("create example tables");
         Some(test_db)
     }
 }
@@ -110,19 +140,32 @@ impl Drop for TestDb {
                 let (admin_url, name, backend) = (admin_url.clone(), name.clone(), self.backend);
                 // Drop runs inside the test's runtime, which cannot block on itself.
                 let dropped = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
                     runtime.block_on(async {
-                        let admin = Database::connect(admin_url.as_str()).await.map_err(std::io::Error::other)?;
+                        let admin = Database::connect(admin_url.as_str())
+                            .await
+                            .map_err(std::io::Error::other)?;
                         let sql = match backend {
-                            Backend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                            Backend::Postgres => {
+                                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                            }
                             _ => format!("DROP DATABASE IF EXISTS {name}"),
                         };
-                        admin.execute_unprepared(&sql).await.map_err(std::io::Error::other)?;
+                        admin
+                            .execute_unprepared(&sql)
+                            .await
+                            .map_err(std::io::Error::other)?;
                         admin.close().await.map_err(std::io::Error::other)
                     })
                 });
                 if let Ok(Err(error)) = dropped.join() {
-                    let _ = writeln!(std::io::stderr(), "warning: could not drop test database {}: {error}", self.describe());
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "warning: could not drop test database {}: {error}",
+                        self.describe()
+                    );
                 }
             }
         }

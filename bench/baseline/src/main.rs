@@ -20,8 +20,8 @@ use base64::Engine as _;
 use chrono::NaiveDateTime;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -98,7 +98,10 @@ impl CredentialCache {
     fn new() -> Result<Self, getrandom::Error> {
         let mut secret = [0; 32];
         getrandom::fill(&mut secret)?;
-        Ok(Self { secret, entries: Mutex::default() })
+        Ok(Self {
+            secret,
+            entries: Mutex::default(),
+        })
     }
 
     fn key(&self, username: &str, password: &str, stored_hash: &str) -> [u8; 32] {
@@ -112,12 +115,18 @@ impl CredentialCache {
     }
 
     fn contains(&self, key: &[u8; 32]) -> bool {
-        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         entries.get(key).is_some_and(|at| at.elapsed() < Self::TTL)
     }
 
     fn insert(&self, key: [u8; 32]) {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if entries.len() >= Self::CAPACITY {
             entries.retain(|_, at| at.elapsed() < Self::TTL);
         }
@@ -152,36 +161,56 @@ struct ListQuery {
 
 /// A positive whole number from the query string, if that is what `raw` is.
 fn positive(raw: Option<&str>) -> Option<u64> {
-    raw.and_then(|text| text.trim().parse().ok()).filter(|&n| n > 0)
+    raw.and_then(|text| text.trim().parse().ok())
+        .filter(|&n| n > 0)
 }
 
 /// This URL with `page` replaced (and moved last), the other parameters kept as sent.
 fn page_url(req: &HttpRequest, page: u64) -> String {
     let page = format!("page={page}");
-    let mut parts: Vec<&str> =
-        req.query_string().split('&').filter(|part| !part.is_empty() && part.split('=').next() != Some("page")).collect();
+    let mut parts: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|part| !part.is_empty() && part.split('=').next() != Some("page"))
+        .collect();
     parts.push(&page);
     format!("{}?{}", req.path(), parts.join("&"))
 }
 
-async fn list(state: web::Data<State>, req: HttpRequest, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+async fn list(
+    state: web::Data<State>,
+    req: HttpRequest,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let db = &state.db;
-    let limit = positive(query.limit.as_deref()).unwrap_or(PAGE_SIZE).min(MAX_PAGE_SIZE);
+    let limit = positive(query.limit.as_deref())
+        .unwrap_or(PAGE_SIZE)
+        .min(MAX_PAGE_SIZE);
     let page = positive(query.page.as_deref()).unwrap_or(1);
     let mut select = message::Entity::find();
     if let Some(raw) = &query.user {
-        let id: i32 = raw.trim().parse().map_err(|_| ApiError::BadRequest("invalid value for field `user`"))?;
+        let id: i32 = raw
+            .trim()
+            .parse()
+            .map_err(|_| ApiError::BadRequest("invalid value for field `user`"))?;
         select = select.filter(message::Column::User.eq(id));
     }
     if let Some(username) = &query.username {
-        select = select.inner_join(user::Entity).filter(user::Column::Username.eq(username.as_str()));
+        select = select
+            .inner_join(user::Entity)
+            .filter(user::Column::Username.eq(username.as_str()));
     }
     let object_count = select.clone().count(db).await?;
     let offset = (page - 1).saturating_mul(limit);
     let rows = if offset >= object_count {
         Vec::new()
     } else {
-        select.order_by_asc(message::Column::Id).offset(offset).limit(limit).all(db).await?
+        select
+            .order_by_asc(message::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(db)
+            .await?
     };
     let users = authors(db, &rows).await?;
     let meta = Meta {
@@ -189,15 +218,26 @@ async fn list(state: web::Data<State>, req: HttpRequest, query: web::Query<ListQ
         page,
         page_count: object_count.div_ceil(limit),
         object_count,
-        previous: if page > 1 { page_url(&req, page - 1) } else { String::new() },
-        next: if offset.saturating_add(limit) < object_count { page_url(&req, page + 1) } else { String::new() },
+        previous: if page > 1 {
+            page_url(&req, page - 1)
+        } else {
+            String::new()
+        },
+        next: if offset.saturating_add(limit) < object_count {
+            page_url(&req, page + 1)
+        } else {
+            String::new()
+        },
     };
     let objects = rows.iter().map(|row| message_json(row, &users)).collect();
     Ok(HttpResponse::Ok().json(Page { meta, objects }))
 }
 
 async fn detail(state: web::Data<State>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
-    let row = message::Entity::find_by_id(id.into_inner()).one(&state.db).await?.ok_or(ApiError::NotFound)?;
+    let row = message::Entity::find_by_id(id.into_inner())
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let users = authors(&state.db, std::slice::from_ref(&row)).await?;
     Ok(HttpResponse::Ok().json(message_json(&row, &users)))
 }
@@ -206,7 +246,9 @@ async fn detail(state: web::Data<State>, id: web::Path<i32>) -> Result<HttpRespo
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value.strip_prefix("Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let (username, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
     Some((username.to_owned(), password.to_owned()))
 }
@@ -215,16 +257,24 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 /// pool, and only when the credentials are not in the cache.
 async fn authenticate(state: &State, req: &HttpRequest) -> Result<user::Model, ApiError> {
     let (username, password) = basic_credentials(req).ok_or(ApiError::Unauthorized)?;
-    let found = user::Entity::find().filter(user::Column::Username.eq(username.as_str())).one(&state.db).await?;
-    let author = found.filter(|user| user.active).ok_or(ApiError::Unauthorized)?;
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(&state.db)
+        .await?;
+    let author = found
+        .filter(|user| user.active)
+        .ok_or(ApiError::Unauthorized)?;
     let key = state.cache.key(&username, &password, &author.password);
     if state.cache.contains(&key) {
         return Ok(author);
     }
     let stored = author.password.clone();
     let verified = web::block(move || {
-        PasswordHash::new(&stored)
-            .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        PasswordHash::new(&stored).is_ok_and(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
     })
     .await
     .map_err(|_| ApiError::Internal)?;
@@ -241,12 +291,21 @@ struct NewMessage {
     pub_date: NaiveDateTime,
 }
 
-async fn create(state: web::Data<State>, req: HttpRequest, body: web::Json<NewMessage>) -> Result<HttpResponse, ApiError> {
+async fn create(
+    state: web::Data<State>,
+    req: HttpRequest,
+    body: web::Json<NewMessage>,
+) -> Result<HttpResponse, ApiError> {
     let author = authenticate(&state, &req).await?;
     let NewMessage { content, pub_date } = body.into_inner();
-    let row = message::ActiveModel { id: NotSet, user: Set(author.id), content: Set(content), pub_date: Set(pub_date) }
-        .insert(&state.db)
-        .await?;
+    let row = message::ActiveModel {
+        id: NotSet,
+        user: Set(author.id),
+        content: Set(content),
+        pub_date: Set(pub_date),
+    }
+    .insert(&state.db)
+    .await?;
     let users = HashMap::from([(author.id, author)]);
     Ok(HttpResponse::Created().json(message_json(&row, &users)))
 }
@@ -269,7 +328,9 @@ fn parse_args() -> Result<(String, String), String> {
 
 async fn run() -> Result<(), String> {
     let (bind, database) = parse_args()?;
-    let db = connect(&database).await.map_err(|e| format!("cannot open {database}: {e}"))?;
+    let db = connect(&database)
+        .await
+        .map_err(|e| format!("cannot open {database}: {e}"))?;
     let cache = CredentialCache::new().map_err(|e| format!("no randomness: {e}"))?;
     let state = web::Data::new(State { db, cache });
     let server = HttpServer::new(move || {

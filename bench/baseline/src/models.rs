@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+};
 use serde::Serialize;
 
 const DATETIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
@@ -59,7 +61,11 @@ pub mod message {
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
-        #[sea_orm(belongs_to = "super::user::Entity", from = "Column::User", to = "super::user::Column::Id")]
+        #[sea_orm(
+            belongs_to = "super::user::Entity",
+            from = "Column::User",
+            to = "super::user::Column::Id"
+        )]
         User,
     }
 
@@ -92,7 +98,10 @@ pub struct MessageJson<'a> {
 }
 
 /// `row` as JSON, its author taken from `users`.
-pub fn message_json<'a>(row: &'a message::Model, users: &'a HashMap<i32, user::Model>) -> MessageJson<'a> {
+pub fn message_json<'a>(
+    row: &'a message::Model,
+    users: &'a HashMap<i32, user::Model>,
+) -> MessageJson<'a> {
     let user = users.get(&row.user).map(|user| UserJson {
         id: user.id,
         username: &user.username,
@@ -100,18 +109,29 @@ pub fn message_json<'a>(row: &'a message::Model, users: &'a HashMap<i32, user::M
         active: user.active,
         admin: user.admin,
     });
-    MessageJson { id: row.id, user, content: &row.content, pub_date: row.pub_date.format(DATETIME_FORMAT).to_string() }
+    MessageJson {
+        id: row.id,
+        user,
+        content: &row.content,
+        pub_date: row.pub_date.format(DATETIME_FORMAT).to_string(),
+    }
 }
 
 /// The authors of `rows`, in one `WHERE id IN (...)` query.
-pub async fn authors(db: &DatabaseConnection, rows: &[message::Model]) -> Result<HashMap<i32, user::Model>, DbErr> {
+pub async fn authors(
+    db: &DatabaseConnection,
+    rows: &[message::Model],
+) -> Result<HashMap<i32, user::Model>, DbErr> {
     let mut ids: Vec<i32> = rows.iter().map(|row| row.user).collect();
     ids.sort_unstable();
     ids.dedup();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let users = user::Entity::find().filter(user::Column::Id.is_in(ids)).all(db).await?;
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
     Ok(users.into_iter().map(|user| (user.id, user)).collect())
 }
 
@@ -120,8 +140,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     // The same pool size as actix-sea gives SQLite files, so both sides read in parallel.
     options.max_connections(8);
-    options.sqlx_logging(false).acquire_timeout(Duration::from_secs(5)).map_sqlx_sqlite_opts(|opts| {
-        opts.journal_mode(SqliteJournalMode::Wal).busy_timeout(Duration::from_secs(5)).foreign_keys(true)
-    });
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(5))
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
     Database::connect(options).await
 }
