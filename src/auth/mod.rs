@@ -140,7 +140,8 @@ impl Auth {
     /// Checks a username and password: the one place that decides "who is this user" for
     /// logins and the REST API's authentication. Throttled per address and per
     /// (username, address); unknown and inactive users cost the same single argon2
-    /// verification as real ones; a hash with old parameters is replaced after a success.
+    /// verification as real ones; a hash with old parameters is replaced after a success (the
+    /// returned user carries the hash now stored).
     pub async fn authenticate(
         &self,
         username: &str,
@@ -160,7 +161,7 @@ impl Auth {
             .hasher
             .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
             .await?;
-        let Some(user) = user.filter(|_| verified) else {
+        let Some(mut user) = user.filter(|_| verified) else {
             inner.throttle.fail(username, ip).await?;
             return Ok(Err(LoginFailure::Invalid));
         };
@@ -169,8 +170,9 @@ impl Auth {
             let hash = inner.hasher.hash(password).await?;
             inner
                 .users
-                .set_password_hash(&inner.db, user.id, hash)
+                .set_password_hash(&inner.db, user.id, hash.clone())
                 .await?;
+            user.password_hash = hash;
         }
         Ok(Ok(user))
     }

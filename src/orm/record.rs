@@ -26,11 +26,6 @@ impl Record {
         &self.values[info.pk]
     }
 
-    /// The values, in column order.
-    pub fn values(&self) -> &[Value] {
-        &self.values
-    }
-
     /// The row as a JSON object with column names as keys, keeping the columns `keep` accepts.
     pub fn to_json(&self, info: &ModelInfo, keep: impl Fn(&str) -> bool) -> Map<String, Json> {
         info.columns

@@ -174,11 +174,11 @@ impl UserAuthentication {
         }
         let ip = self.auth.client_ip(req);
         match self.auth.authenticate(&username, &password, ip).await? {
+            // The returned hash is the stored one, re-hashed or not, so the next request hits.
             Ok(user) => {
-                let current = self.auth.user_by_id(user.id).await?.unwrap_or(user);
                 self.cache
-                    .insert(self.cache.key(&username, &password, &current.password_hash));
-                Ok(Some(api_user(&current)))
+                    .insert(self.cache.key(&username, &password, &user.password_hash));
+                Ok(Some(api_user(&user)))
             }
             Err(LoginFailure::Invalid) => Err(unauthorized()),
             Err(LoginFailure::Throttled(retry_after)) => {

@@ -1,6 +1,6 @@
 //! Reading: the list envelope, details, and objects with nested foreign keys.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::{HttpRequest, HttpResponse};
 use sea_orm::sea_query::ExprTrait;
@@ -196,14 +196,13 @@ pub(super) async fn objects(
         let Some(nested) = api.resource(&fk.table) else {
             continue;
         };
-        let mut keys: Vec<Value> = rows
+        let mut seen = HashSet::new();
+        let keys: Vec<Value> = rows
             .iter()
             .filter_map(|row| row.get(info, name))
-            .filter(|v| !value::is_null(v))
+            .filter(|v| !value::is_null(v) && seen.insert(value::to_text(v)))
             .cloned()
             .collect();
-        keys.sort_by_key(value::to_text);
-        keys.dedup_by_key(|v| value::to_text(v));
         let related = nested.model.find_in(&db, &fk.column, keys).await?;
         let nested_info = nested.info();
         let by_key: HashMap<String, Json> = related
