@@ -36,6 +36,7 @@ impl HttpServiceFactory for Auth {
                     .route(web::post().to(logout)),
             );
         scope.register(config);
+        crate::assets::resource().register(config);
     }
 }
 
@@ -105,6 +106,7 @@ fn page(
     mut context: Context,
 ) -> HttpResponse {
     context.insert("branding", &auth.inner.branding);
+    context.insert("static_url", crate::assets::STATIC_PREFIX);
     context.insert("csrf_token", &AuthSession(session).csrf_token());
     context.insert("flashes", &take_flashes(session));
     context.insert("login_url", &auth.login_url());
