@@ -92,6 +92,14 @@ impl Auth {
     }
 }
 
+/// The user [`Auth::current_user`] already found for this request (the admin guard looks
+/// first), without another lookup.
+pub(crate) fn resolved_user(req: &HttpRequest) -> Option<CurrentUser> {
+    req.extensions()
+        .get::<Resolved>()
+        .and_then(|Resolved(user)| user.clone())
+}
+
 /// Why a user extractor failed: answered with a redirect to login or a 403 page.
 #[derive(Debug)]
 pub(crate) enum Refusal {

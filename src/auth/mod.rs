@@ -41,6 +41,7 @@ use sea_orm::DatabaseConnection;
 pub use builder::{AuthBuilder, MIN_KEY_BYTES};
 pub use csrf::{CsrfProtect, csrf_token, hidden_input};
 pub use extract::{AdminUser, CurrentUser};
+pub(crate) use extract::resolved_user;
 pub use guard::{admin_required, login_required};
 pub use middleware::AuthMiddleware;
 pub use next::safe_next;
@@ -130,6 +131,16 @@ impl Auth {
     /// The slug (table name) of the user entity.
     pub fn user_table(&self) -> String {
         self.inner.users.table()
+    }
+
+    /// The name of the user entity's password-hash column.
+    pub fn password_column(&self) -> String {
+        self.inner.users.password_column()
+    }
+
+    /// The site's name, shown in page titles.
+    pub fn branding(&self) -> &str {
+        &self.inner.branding
     }
 
     /// The client address of a request, honouring `X-Forwarded-For` only from trusted proxies.

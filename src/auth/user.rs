@@ -61,6 +61,8 @@ pub(crate) trait UserStore: Send + Sync {
     ) -> BoxFuture<'a, Result<(), DbErr>>;
     /// The user table's slug, so the admin and the API know which model holds users.
     fn table(&self) -> String;
+    /// The column holding the password hash, which the admin never shows.
+    fn password_column(&self) -> String;
 }
 
 pub(crate) struct Users<E>(std::marker::PhantomData<fn() -> E>);
@@ -142,6 +144,10 @@ where
                 .await?;
             Ok(())
         })
+    }
+
+    fn password_column(&self) -> String {
+        sea_orm::IdenStatic::as_str(&E::password_column()).to_owned()
     }
 
     fn table(&self) -> String {

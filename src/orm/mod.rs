@@ -1,6 +1,7 @@
 //! Entity reflection and the query grammar, shared by the admin and the REST API.
 //! Nothing here knows about HTTP.
 
+mod changes;
 mod error;
 mod model;
 mod query;
@@ -8,6 +9,7 @@ mod record;
 mod registry;
 pub mod value;
 
+pub use changes::Changes;
 pub use error::QueryError;
 pub(crate) use model::column_expr;
 pub use model::{ColumnInfo, FieldKind, ForeignKey, ModelInfo};

@@ -124,6 +124,36 @@ impl<'a> Grammar<'a> {
         Ok(query)
     }
 
+    /// Adds a search: rows where any of the text `fields` (paths such as `user__username`)
+    /// contains `text`, ignoring case. Blank text adds nothing.
+    pub fn search(&self, query: &mut Query, fields: &[String], text: &str) -> Result<(), QueryError> {
+        let text = text.trim();
+        if text.is_empty() || fields.is_empty() {
+            return Ok(());
+        }
+        let mut any = Condition::any();
+        for field in fields {
+            any = any.add(self.filter(query, &format!("{field}__icontains"), &[text])?);
+        }
+        query.and(any);
+        Ok(())
+    }
+
+    /// Checks that `path` names a column (across foreign keys) without building anything.
+    pub fn check_path(&self, path: &str) -> Result<&'a ColumnInfo, QueryError> {
+        let mut scratch = Query {
+            condition: Condition::all(),
+            joins: BTreeMap::new(),
+            order: Vec::new(),
+        };
+        let segments: Vec<&str> = path.split("__").collect();
+        let (resolved, rest) = self.resolve(&mut scratch, &segments)?;
+        if !rest.is_empty() {
+            return Err(QueryError::UnknownField(path.to_owned()));
+        }
+        Ok(resolved.column)
+    }
+
     fn ordering(&self, query: &mut Query, spec: &str) -> Result<(), QueryError> {
         for part in spec
             .split(',')
@@ -190,12 +220,12 @@ impl<'a> Grammar<'a> {
 
     /// Walks a field path, joining each foreign key it crosses. Returns where the path's last
     /// column lives and the segments left over (an operator, if any).
-    fn resolve<'s, 'p>(
-        &'s self,
+    fn resolve<'p>(
+        &self,
         query: &mut Query,
         segments: &'p [&'p str],
-    ) -> Result<(Resolved<'s>, &'p [&'p str]), QueryError> {
-        let mut model: &ModelInfo = self.model;
+    ) -> Result<(Resolved<'a>, &'p [&'p str]), QueryError> {
+        let mut model: &'a ModelInfo = self.model;
         let mut alias = self.model.table.clone();
         let mut hops = 0;
         for (index, name) in segments.iter().enumerate() {
@@ -398,6 +428,18 @@ fn glob_pattern(text: &str, any_before: bool, any_after: bool) -> String {
 }
 
 impl Query {
+    /// Every row of `model`, in primary-key order.
+    pub fn everything(model: &ModelInfo) -> Self {
+        Self {
+            condition: Condition::all(),
+            joins: BTreeMap::new(),
+            order: vec![(
+                column_expr(&model.table, &model.pk_column().name),
+                Order::Asc,
+            )],
+        }
+    }
+
     /// Adds the joins, the filter and the order to a `SELECT` over the base model's table.
     pub fn apply(&self, select: &mut SelectStatement) {
         self.apply_filter(select);

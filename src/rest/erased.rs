@@ -8,7 +8,8 @@ use sea_orm::{Condition, EntityTrait};
 use serde_json::{Map, Value as Json};
 
 use super::authentication::Authentication;
-use super::resource::{ApiContext, Changes, RestResource, Settings};
+use super::resource::{ApiContext, RestResource, Settings};
+use crate::orm::Changes;
 use crate::Error;
 use crate::orm::{ErasedModel, ModelInfo, Record};
 

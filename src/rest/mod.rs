@@ -51,7 +51,8 @@ use sea_orm::{
 pub use authentication::{
     AdminAuthentication, Authentication, Public, UserAuthentication, write_methods,
 };
-pub use resource::{ApiContext, ApiUser, Changes, RestResource};
+pub use crate::orm::Changes;
+pub use resource::{ApiContext, ApiUser, RestResource};
 pub use tokens::{ApiKeyAuthentication, BearerAuthentication};
 
 /// The API key table's entity (`actix_sea_api_key`), for [`crate::db::Tables::auth`].

@@ -2,11 +2,11 @@
 
 use actix_web::http::Method;
 use futures_util::future::BoxFuture;
-use sea_orm::{Condition, EntityTrait, Value};
+use sea_orm::{Condition, EntityTrait};
 use serde_json::{Map, Value as Json};
 
 use crate::Error;
-use crate::orm::{ModelInfo, Record};
+use crate::orm::{Changes, ModelInfo, Record};
 
 /// The authenticated caller of an API request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,46 +26,6 @@ pub struct ApiContext {
     pub user: Option<ApiUser>,
     /// The HTTP method.
     pub method: Method,
-}
-
-/// The column values a create or update is about to write, by column name. Hooks may change,
-/// add or remove values before they are saved.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Changes {
-    values: Vec<(String, Value)>,
-}
-
-impl Changes {
-    pub(crate) fn new(values: Vec<(String, Value)>) -> Self {
-        Self { values }
-    }
-
-    /// The value about to be written to `column`, if any.
-    pub fn get(&self, column: &str) -> Option<&Value> {
-        self.values
-            .iter()
-            .find(|(name, _)| name == column)
-            .map(|(_, value)| value)
-    }
-
-    /// Sets (or replaces) the value for `column`.
-    pub fn set(&mut self, column: &str, value: impl Into<Value>) {
-        let value = value.into();
-        match self.values.iter_mut().find(|(name, _)| name == column) {
-            Some(slot) => slot.1 = value,
-            None => self.values.push((column.to_owned(), value)),
-        }
-    }
-
-    /// Removes the value for `column`, returning it.
-    pub fn remove(&mut self, column: &str) -> Option<Value> {
-        let index = self.values.iter().position(|(name, _)| name == column)?;
-        Some(self.values.remove(index).1)
-    }
-
-    pub(crate) fn into_values(self) -> Vec<(String, Value)> {
-        self.values
-    }
 }
 
 /// How an entity `E` is served under `/api/<table>/`. Every method has a default, so

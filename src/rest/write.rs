@@ -9,7 +9,8 @@ use serde_json::{Map, Value as Json, json};
 use super::RestApi;
 use super::erased::Resource;
 use super::list::{fetch, objects};
-use super::resource::{ApiContext, ApiUser, Changes};
+use super::resource::{ApiContext, ApiUser};
+use crate::orm::Changes;
 use crate::Error;
 use crate::orm::{ColumnInfo, FieldKind, Record, value};
 

@@ -1,0 +1,148 @@
+//! `AdminBuilder`: registers models and panels, checks them once, builds the [`Admin`].
+
+use std::sync::Arc;
+
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel};
+
+use super::erased::AdminModel;
+use super::model_admin::{DefaultAdmin, ModelAdmin};
+use super::panel::{Panel, PanelEntry, slug_of};
+use super::{Admin, Inner};
+use crate::Error;
+use crate::auth::Auth;
+use crate::orm::{Grammar, ModelInfo, Registry};
+use crate::templates::Templates;
+
+/// Configures an [`Admin`]; start with [`Admin::builder`].
+pub struct AdminBuilder {
+    auth: Auth,
+    prefix: String,
+    branding: Option<String>,
+    registry: Registry,
+    models: Vec<AdminModel>,
+    panels: Vec<PanelEntry>,
+    templates: Vec<(String, String)>,
+}
+
+impl AdminBuilder {
+    pub(super) fn new(auth: Auth) -> Self {
+        Self {
+            auth,
+            prefix: "/admin".into(),
+            branding: None,
+            registry: Registry::new(),
+            models: Vec::new(),
+            panels: Vec::new(),
+            templates: Vec::new(),
+        }
+    }
+
+    /// Where the admin is mounted (default `/admin`).
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// The name in the top bar and page titles (default: the `Auth`'s branding).
+    pub fn branding(mut self, name: &str) -> Self {
+        self.branding = Some(name.to_owned());
+        self
+    }
+
+    /// Registers entity `E` with its `ModelAdmin`; registering `E` again replaces it.
+    pub fn register<E, A>(mut self, admin: A) -> Self
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        A: ModelAdmin<E>,
+    {
+        let slug = self.registry.register::<E>();
+        let Some(model) = self.registry.get(&slug).cloned() else {
+            return self;
+        };
+        let secret = (slug == self.auth.user_table()).then(|| self.auth.password_column());
+        self.models.retain(|m| m.slug() != slug);
+        self.models.push(AdminModel::new::<E, A>(model, admin, secret));
+        self
+    }
+
+    /// Registers entity `E` with every default.
+    pub fn register_default<E>(self) -> Self
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+    {
+        self.register::<E, _>(DefaultAdmin)
+    }
+
+    /// Adds a dashboard panel titled `title`; panels show in the order they are added.
+    pub fn panel(mut self, title: &str, panel: impl Panel) -> Self {
+        self.panels.push(PanelEntry {
+            title: title.to_owned(),
+            slug: slug_of(title),
+            panel: Box::new(panel),
+        });
+        self
+    }
+
+    /// Replaces (or adds) a template by name, e.g. `admin/list.html` or `base.html`.
+    pub fn template(mut self, name: &str, source: &str) -> Self {
+        self.templates.push((name.to_owned(), source.to_owned()));
+        self
+    }
+
+    /// Checks the configuration (search and filter paths, slugs, templates) and builds the admin.
+    pub fn build(self) -> Result<Admin, Error> {
+        let secret = (self.auth.user_table(), self.auth.password_column());
+        let policy =
+            |model: &ModelInfo, column: &str| model.slug == secret.0 && column == secret.1;
+        let backend = self.auth.db().get_database_backend();
+        for model in &self.models {
+            let grammar = Grammar::new(&self.registry, model.info(), &policy, backend);
+            let settings = &model.settings;
+            for path in settings.search_fields.iter().chain(&settings.filter_fields) {
+                let column = grammar
+                    .check_path(path)
+                    .map_err(|e| Error::Config(format!("admin for `{}`: {e}", model.slug())))?;
+                if settings.search_fields.contains(path) && !column.kind.is_text() {
+                    return Err(Error::Config(format!(
+                        "admin for `{}`: search field `{path}` is not a text column",
+                        model.slug()
+                    )));
+                }
+            }
+        }
+        let mut templates = self.templates;
+        for panel in &self.panels {
+            if panel.slug.is_empty() || self.models.iter().any(|m| m.slug() == panel.slug) {
+                return Err(Error::Config(format!(
+                    "panel `{}` needs a title whose slug differs from every model's",
+                    panel.title
+                )));
+            }
+            let name = panel.template_name();
+            if !templates.iter().any(|(n, _)| *n == name) {
+                templates.insert(0, (name, panel.panel.template().to_owned()));
+            }
+        }
+        let templates =
+            Templates::new(&templates).map_err(|e| Error::Config(format!("admin templates: {e}")))?;
+        let branding = self
+            .branding
+            .unwrap_or_else(|| self.auth.branding().to_owned());
+        Ok(Admin {
+            inner: Arc::new(Inner {
+                auth: self.auth,
+                prefix: self.prefix,
+                branding,
+                registry: self.registry,
+                models: self.models,
+                panels: self.panels,
+                templates,
+                secret,
+            }),
+        })
+    }
+}

@@ -1,0 +1,91 @@
+//! What a delete takes with it: the rows of registered models that refer, directly or through
+//! other rows, to the rows being deleted. They are listed on the confirmation page and deleted
+//! first, all in one transaction.
+
+use std::collections::HashSet;
+
+use sea_orm::{DatabaseExecutor, TransactionTrait, Value};
+
+use super::Admin;
+use super::erased::AdminModel;
+use crate::Error;
+use crate::orm::{Record, value};
+
+/// More cascading rows than this and the delete is refused: it belongs in a migration, not a
+/// confirmation page.
+const MAX_ROWS: usize = 10_000;
+
+/// Rows of one model that a delete removes.
+pub(crate) struct Batch<'a> {
+    pub(crate) model: &'a AdminModel,
+    pub(crate) rows: Vec<Record>,
+}
+
+/// The rows to delete, then every row that depends on them, breadth first.
+pub(crate) async fn collect<'a>(
+    admin: &'a Admin,
+    model: &'a AdminModel,
+    rows: Vec<Record>,
+) -> Result<Vec<Batch<'a>>, Error> {
+    let db = DatabaseExecutor::from(admin.db());
+    let mut seen: HashSet<(String, String)> = rows
+        .iter()
+        .map(|row| (model.slug().to_owned(), model.pk_text(row)))
+        .collect();
+    let mut batches = vec![Batch { model, rows }];
+    let mut next = 0;
+    while next < batches.len() {
+        let parent = batches[next].model;
+        let mut found = Vec::new();
+        for child in &admin.inner.models {
+            for column in &child.info().columns {
+                let Some(fk) = column.foreign_key.as_ref().filter(|fk| fk.table == parent.slug())
+                else {
+                    continue;
+                };
+                let keys: Vec<Value> = batches[next]
+                    .rows
+                    .iter()
+                    .filter_map(|row| row.get(parent.info(), &fk.column))
+                    .filter(|key| !value::is_null(key))
+                    .cloned()
+                    .collect();
+                let rows: Vec<Record> = child
+                    .model
+                    .find_in(&db, &column.name, keys)
+                    .await?
+                    .into_iter()
+                    .filter(|row| seen.insert((child.slug().to_owned(), child.pk_text(row))))
+                    .collect();
+                if !rows.is_empty() {
+                    found.push(Batch { model: child, rows });
+                }
+            }
+        }
+        batches.extend(found);
+        if seen.len() > MAX_ROWS {
+            return Err(Error::BadRequest(format!(
+                "this delete would remove more than {MAX_ROWS} rows; delete fewer at a time"
+            )));
+        }
+        next += 1;
+    }
+    Ok(batches)
+}
+
+/// Deletes every batch, dependents first, in one transaction. Returns the rows deleted.
+pub(crate) async fn delete(admin: &Admin, batches: &[Batch<'_>]) -> Result<u64, Error> {
+    let txn = admin.db().begin().await?;
+    let db = DatabaseExecutor::from(&txn);
+    let mut deleted = 0;
+    for batch in batches.iter().rev() {
+        let pks = batch
+            .rows
+            .iter()
+            .map(|row| row.pk(batch.model.info()).clone())
+            .collect();
+        deleted += batch.model.model.delete(&db, pks).await?;
+    }
+    txn.commit().await?;
+    Ok(deleted)
+}

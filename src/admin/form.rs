@@ -1,0 +1,355 @@
+//! Add and edit forms: fields generated from the column types, and posted forms read back
+//! into column values with an error per field.
+
+use std::collections::HashMap;
+
+use sea_orm::{DatabaseExecutor, Value};
+use serde::Serialize;
+
+use super::Admin;
+use super::erased::AdminModel;
+use crate::Error;
+use crate::orm::{ColumnInfo, FieldKind, Query, Record, Window, value};
+
+/// A foreign key whose table has more rows than this is edited with the lookup box.
+const MAX_SELECT_OPTIONS: u64 = 100;
+
+/// One input of a form, as the template renders it.
+#[derive(Debug, Serialize)]
+pub(crate) struct Field {
+    name: String,
+    label: String,
+    /// text, textarea, number, checkbox, datetime-local, date, time, select, lookup, password,
+    /// readonly.
+    widget: &'static str,
+    value: String,
+    checked: bool,
+    required: bool,
+    step: &'static str,
+    options: Vec<Choice>,
+    lookup_url: String,
+    /// The related row's name, shown beside a lookup.
+    value_title: String,
+    error: Option<String>,
+    help: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// A group of fields under a legend.
+#[derive(Debug, Serialize)]
+pub(crate) struct Fieldset {
+    legend: String,
+    fields: Vec<Field>,
+}
+
+/// What the form shows: the posted text (input kept after an error) or the row's values.
+pub(crate) enum Source<'a> {
+    Posted(&'a HashMap<String, String>),
+    Stored,
+}
+
+fn label_of(name: &str) -> String {
+    let text = name.replace('_', " ");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn widget_of(column: &ColumnInfo) -> (&'static str, &'static str) {
+    match column.kind {
+        FieldKind::TinyInt
+        | FieldKind::SmallInt
+        | FieldKind::Int
+        | FieldKind::BigInt
+        | FieldKind::Unsigned
+        | FieldKind::BigUnsigned => ("number", "1"),
+        FieldKind::Float | FieldKind::Double => ("number", "any"),
+        FieldKind::Text | FieldKind::Json => ("textarea", ""),
+        FieldKind::Bool if column.nullable => ("select", ""),
+        FieldKind::Bool => ("checkbox", ""),
+        FieldKind::DateTime | FieldKind::DateTimeUtc => ("datetime-local", "1"),
+        FieldKind::Date => ("date", ""),
+        FieldKind::Time => ("time", "1"),
+        FieldKind::String => ("text", ""),
+        _ => ("readonly", ""),
+    }
+}
+
+/// The text an input shows for a stored value (`datetime-local` takes no offset).
+fn input_text(column: &ColumnInfo, stored: &Value) -> String {
+    let text = value::to_text(stored);
+    match column.kind {
+        FieldKind::DateTimeUtc => text.trim_end_matches('Z').chars().take(19).collect(),
+        _ => text,
+    }
+}
+
+/// Builds the fieldsets of the add (`record` is `None`) or edit form.
+pub(crate) async fn fieldsets(
+    admin: &Admin,
+    model: &AdminModel,
+    source: Source<'_>,
+    record: Option<&Record>,
+    errors: &HashMap<String, String>,
+) -> Result<Vec<Fieldset>, Error> {
+    let settings = &model.settings;
+    let groups: Vec<(String, Vec<String>)> = if settings.fieldsets.is_empty() {
+        vec![(String::new(), settings.form_fields.clone())]
+    } else {
+        settings.fieldsets.clone()
+    };
+    let mut out = Vec::new();
+    for (legend, names) in groups {
+        let mut fields = Vec::new();
+        for name in names {
+            let Some(column) = model.info().column(&name) else {
+                continue;
+            };
+            fields.push(field(admin, model, column, &source, record, errors).await?);
+        }
+        out.push(Fieldset { legend, fields });
+    }
+    Ok(out)
+}
+
+async fn field(
+    admin: &Admin,
+    model: &AdminModel,
+    column: &ColumnInfo,
+    source: &Source<'_>,
+    record: Option<&Record>,
+    errors: &HashMap<String, String>,
+) -> Result<Field, Error> {
+    let settings = &model.settings;
+    let stored = record.and_then(|r| r.get(model.info(), &column.name));
+    let text = match source {
+        Source::Posted(posted) => posted.get(&column.name).cloned().unwrap_or_default(),
+        Source::Stored => stored.map(|v| input_text(column, v)).unwrap_or_default(),
+    };
+    let (mut widget, step) = widget_of(column);
+    let readonly = settings.is_readonly(&column.name) || (column.primary_key && record.is_some());
+    let mut field = Field {
+        name: column.name.clone(),
+        label: label_of(&column.name),
+        widget,
+        checked: false,
+        required: column.required(),
+        step,
+        options: Vec::new(),
+        lookup_url: String::new(),
+        value_title: String::new(),
+        error: errors.get(&column.name).cloned(),
+        help: "",
+        value: text,
+    };
+    if settings.is_secret(&column.name) {
+        field.widget = "password";
+        field.value.clear();
+        field.required = record.is_none();
+        if record.is_some() {
+            field.help = "Leave empty to keep the current password.";
+        }
+        return Ok(field);
+    }
+    if readonly || widget == "readonly" {
+        field.widget = "readonly";
+        field.required = false;
+        if let (Some(fk), Some(stored)) = (&column.foreign_key, stored) {
+            field.value_title = related_title(admin, &fk.table, &fk.column, stored)
+                .await?
+                .unwrap_or_default();
+        }
+        return Ok(field);
+    }
+    if widget == "checkbox" {
+        field.checked = match source {
+            Source::Posted(posted) => posted.contains_key(&column.name),
+            Source::Stored => value::parse_bool(&field.value).unwrap_or(false),
+        };
+    } else if widget == "select" {
+        field.options = [("", "Unknown"), ("true", "Yes"), ("false", "No")]
+            .iter()
+            .map(|(v, label)| choice(v, label, &field.value))
+            .collect();
+    }
+    if let Some(choices) = settings.choices_of(&column.name) {
+        widget = "select";
+        let mut options: Vec<Choice> = Vec::new();
+        if column.nullable || record.is_none() {
+            options.push(choice("", "---------", &field.value));
+        }
+        options.extend(choices.iter().map(|(v, label)| choice(v, label, &field.value)));
+        field.options = options;
+        field.widget = widget;
+    } else if let Some(fk) = &column.foreign_key
+        && let Some(target) = admin.model(&fk.table)
+    {
+        let db = DatabaseExecutor::from(admin.db());
+        let everything = Query::everything(target.info());
+        let small = !settings.lookups.contains(&column.name)
+            && target.model.count(&db, &everything).await? <= MAX_SELECT_OPTIONS;
+        if small {
+            let window = Window {
+                offset: 0,
+                limit: Some(MAX_SELECT_OPTIONS),
+            };
+            let rows = target.model.list(&db, &everything, window).await?;
+            let mut options = vec![choice("", "---------", &field.value)];
+            for row in &rows {
+                let key = row
+                    .get(target.info(), &fk.column)
+                    .map(value::to_text)
+                    .unwrap_or_default();
+                options.push(choice(&key, &target.title(row), &field.value));
+            }
+            field.widget = "select";
+            field.options = options;
+        } else {
+            field.widget = "lookup";
+            field.lookup_url = format!("{}/{}/lookup/", admin.prefix(), target.slug());
+            if let Ok(key) = value::from_str(target.info().pk_column(), &field.value) {
+                field.value_title = related_title(admin, &fk.table, &fk.column, &key)
+                    .await?
+                    .unwrap_or_default();
+            }
+        }
+    }
+    Ok(field)
+}
+
+fn choice(value: &str, label: &str, current: &str) -> Choice {
+    Choice {
+        value: value.to_owned(),
+        label: label.to_owned(),
+        selected: value == current,
+    }
+}
+
+/// The name of the row of `table` whose `column` is `key`; `None` when there is no such row
+/// (or the table is not in the admin).
+pub(crate) async fn related_title(
+    admin: &Admin,
+    table: &str,
+    column: &str,
+    key: &Value,
+) -> Result<Option<String>, Error> {
+    let Some(target) = admin.model(table) else {
+        return Ok(None);
+    };
+    let db = DatabaseExecutor::from(admin.db());
+    let rows = target
+        .model
+        .find_in(&db, column, vec![key.clone()])
+        .await?;
+    Ok(rows.first().map(|row| target.title(row)))
+}
+
+/// Reads a posted form into column values, or an error per field. The password column of the
+/// user model is hashed; empty keeps the old hash when editing.
+pub(crate) async fn read(
+    admin: &Admin,
+    model: &AdminModel,
+    posted: &HashMap<String, String>,
+    adding: bool,
+) -> Result<Result<Vec<(String, Value)>, HashMap<String, String>>, Error> {
+    let settings = &model.settings;
+    let mut values = Vec::new();
+    let mut errors = HashMap::new();
+    for name in &settings.form_fields {
+        let Some(column) = model.info().column(name) else {
+            continue;
+        };
+        if settings.is_readonly(name)
+            || (column.primary_key && !adding)
+            || widget_of(column).0 == "readonly"
+        {
+            continue;
+        }
+        let text = posted.get(name).map(String::as_str).unwrap_or("");
+        if settings.is_secret(name) {
+            if text.is_empty() && !adding {
+                continue;
+            }
+            if text.is_empty() {
+                errors.insert(name.clone(), "This field is required.".to_owned());
+                continue;
+            }
+            let hash = admin.auth().hasher().hash(text).await?;
+            values.push((name.clone(), Value::from(hash)));
+            continue;
+        }
+        match read_one(admin, model, column, text, posted.contains_key(name), adding).await? {
+            Ok(Some(value)) => values.push((name.clone(), value)),
+            Ok(None) => {}
+            Err(message) => {
+                errors.insert(name.clone(), message);
+            }
+        }
+    }
+    Ok(if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    })
+}
+
+/// One field's value: `None` to leave the column to its default.
+async fn read_one(
+    admin: &Admin,
+    model: &AdminModel,
+    column: &ColumnInfo,
+    text: &str,
+    present: bool,
+    adding: bool,
+) -> Result<Result<Option<Value>, String>, Error> {
+    if column.kind == FieldKind::Bool && !column.nullable {
+        return Ok(Ok(Some(Value::from(present && text != "false"))));
+    }
+    if text.trim().is_empty() {
+        return Ok(if column.nullable {
+            Ok(Some(value::null_of(column.kind)))
+        } else if column.has_default && adding {
+            Ok(None)
+        } else {
+            Err("This field is required.".to_owned())
+        });
+    }
+    let parsed = match value::from_str(column, text) {
+        Ok(parsed) => parsed,
+        Err(error) => return Ok(Err(capitalize(&error.reason))),
+    };
+    if let Some(choices) = model.settings.choices_of(&column.name)
+        && !choices.iter().any(|(v, _)| *v == value::to_text(&parsed))
+    {
+        return Ok(Err("Select one of the offered choices.".to_owned()));
+    }
+    if let Some(fk) = &column.foreign_key
+        && admin.model(&fk.table).is_some()
+        && related_title(admin, &fk.table, &fk.column, &parsed)
+            .await?
+            .is_none()
+    {
+        return Ok(Err(format!("There is no {} with key {}.", fk.table, text.trim())));
+    }
+    Ok(Ok(Some(parsed)))
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}

@@ -1,0 +1,94 @@
+//! The Django-style admin: a dashboard with panels at `/admin/`, and for every registered
+//! entity a list (search, filters, sorting, paging, bulk actions, export), add and edit forms
+//! generated from its columns, and a delete page that shows what cascades.
+//!
+//! ```no_run
+//! # use actix_sea::{admin::{Admin, ModelAdmin}, auth::Auth};
+//! # mod message { use sea_orm::entity::prelude::*;
+//! #   #[derive(Clone, Debug, PartialEq, DeriveEntityModel)] #[sea_orm(table_name = "message")]
+//! #   pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub content: String }
+//! #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)] pub enum Relation {}
+//! #   impl ActiveModelBehavior for ActiveModel {} }
+//! # fn build(auth: Auth) -> Result<Admin, actix_sea::Error> {
+//! struct MessageAdmin;
+//! impl ModelAdmin<message::Entity> for MessageAdmin {
+//!     fn search_fields(&self) -> Vec<&'static str> { vec!["content"] }
+//! }
+//! let admin = Admin::builder(auth)
+//!     .branding("Example Site")
+//!     .register::<message::Entity, _>(MessageAdmin)
+//!     .build()?;
+//! // App::new().wrap(auth.middleware()).service(auth.clone()).service(admin.clone())
+//! # Ok(admin) }
+//! ```
+
+mod builder;
+mod cascade;
+mod erased;
+mod form;
+mod model_admin;
+mod panel;
+mod views;
+
+use std::sync::Arc;
+
+pub use builder::AdminBuilder;
+pub use model_admin::{Action, Column, ModelAdmin, Row};
+pub use panel::Panel;
+
+use crate::auth::Auth;
+use crate::orm::{ModelInfo, Registry};
+use crate::templates::Templates;
+use erased::AdminModel;
+use panel::PanelEntry;
+
+/// The admin site; cheap to clone. Mount it with `.service(admin.clone())` inside an app
+/// wrapped in `auth.middleware()`. Every page requires an admin user.
+#[derive(Clone)]
+pub struct Admin {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    auth: Auth,
+    prefix: String,
+    branding: String,
+    registry: Registry,
+    models: Vec<AdminModel>,
+    panels: Vec<PanelEntry>,
+    templates: Templates,
+    /// The user table and its password column.
+    secret: (String, String),
+}
+
+impl Admin {
+    /// Starts configuring an admin that uses `auth` for its users, sessions and CSRF.
+    pub fn builder(auth: Auth) -> AdminBuilder {
+        AdminBuilder::new(auth)
+    }
+
+    /// Where the admin is mounted (default `/admin`).
+    pub fn prefix(&self) -> &str {
+        &self.inner.prefix
+    }
+
+    /// The `Auth` the admin uses.
+    pub fn auth(&self) -> &Auth {
+        &self.inner.auth
+    }
+
+    /// The database the admin reads and writes.
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        self.inner.auth.db()
+    }
+
+    fn model(&self, slug: &str) -> Option<&AdminModel> {
+        self.inner.models.iter().find(|m| m.slug() == slug)
+    }
+
+    /// Whether `column` of `model` may never be shown, filtered or exported (the password hash).
+    fn is_secret(&self, model: &ModelInfo, column: &str) -> bool {
+        let (table, password) = &self.inner.secret;
+        model.slug == *table && column == password
+    }
+}

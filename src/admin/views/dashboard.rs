@@ -1,0 +1,63 @@
+//! `/admin/`: the panels in registration order, then every model with its row count.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::DatabaseExecutor;
+use serde::Serialize;
+use tera::Context;
+
+use super::respond;
+use crate::Error;
+use crate::admin::Admin;
+use crate::orm::Query;
+
+#[derive(Serialize)]
+struct PanelCard {
+    title: String,
+    slug: String,
+    html: String,
+}
+
+#[derive(Serialize)]
+struct ModelRow {
+    name: String,
+    url: String,
+    count: u64,
+}
+
+pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> HttpResponse {
+    let page = dashboard(&admin, &req).await;
+    respond(&admin, &req, page)
+}
+
+async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Error> {
+    let csrf = crate::auth::csrf_token(&actix_session::SessionExt::get_session(req));
+    let mut panels = Vec::new();
+    for entry in &admin.inner.panels {
+        let data = entry.panel.context(req, admin.db()).await?;
+        let mut context = Context::from_value(data)
+            .map_err(|e| Error::Internal(format!("panel `{}`: {e}", entry.slug)))?;
+        context.insert("panel_url", &format!("{}/{}/", admin.prefix(), entry.slug));
+        context.insert("csrf_token", &csrf);
+        panels.push(PanelCard {
+            title: entry.title.clone(),
+            slug: entry.slug.clone(),
+            html: admin.inner.templates.render(&entry.template_name(), &context)?,
+        });
+    }
+    let db = DatabaseExecutor::from(admin.db());
+    let mut models = Vec::new();
+    for model in &admin.inner.models {
+        let mut query = Query::everything(model.info());
+        query.and(model.hooks.get_query());
+        models.push(ModelRow {
+            name: model.name.clone(),
+            url: admin.model_url(model),
+            count: model.model.count(&db, &query).await?,
+        });
+    }
+    let mut context = Context::new();
+    context.insert("panels", &panels);
+    context.insert("models", &models);
+    Ok(admin.render(req, StatusCode::OK, "admin/dashboard.html", context))
+}

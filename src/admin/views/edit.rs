@@ -1,0 +1,219 @@
+//! `/admin/<model>/add/` and `/admin/<model>/<pk>/`: the generated forms and their saves.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{Condition, DatabaseExecutor};
+use tera::Context;
+
+use super::{notice, posted_form, respond, see_other};
+use crate::Error;
+use crate::admin::Admin;
+use crate::admin::erased::AdminModel;
+use crate::admin::form::{self, Source};
+use crate::auth::Level;
+use crate::orm::{Changes, Query, Record, Window, column_expr, value};
+
+pub(super) async fn add_form(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> HttpResponse {
+    let result = async {
+        let model = admin.model_or_404(&slug)?;
+        page(&admin, &req, model, None, Source::Stored, HashMap::new(), None).await
+    }
+    .await;
+    respond(&admin, &req, result)
+}
+
+pub(super) async fn edit_form(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let result = async {
+        let (slug, pk) = path.into_inner();
+        let model = admin.model_or_404(&slug)?;
+        let record = fetch(&admin, model, &pk).await?;
+        let source = Source::Stored;
+        page(&admin, &req, model, Some(&record), source, HashMap::new(), None).await
+    }
+    .await;
+    respond(&admin, &req, result)
+}
+
+pub(super) async fn add(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let result = async {
+        let model = admin.model_or_404(&slug)?;
+        save(&admin, &req, model, None, &body).await
+    }
+    .await;
+    respond(&admin, &req, result)
+}
+
+pub(super) async fn edit(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let result = async {
+        let (slug, pk) = path.into_inner();
+        let model = admin.model_or_404(&slug)?;
+        let record = fetch(&admin, model, &pk).await?;
+        save(&admin, &req, model, Some(&record), &body).await
+    }
+    .await;
+    respond(&admin, &req, result)
+}
+
+/// The rows with these primary keys (as text) within the admin's `get_query`, in key order;
+/// ids that are not valid keys are skipped.
+pub(super) async fn fetch_many(
+    admin: &Admin,
+    model: &AdminModel,
+    ids: &[String],
+) -> Result<Vec<Record>, Error> {
+    let info = model.info();
+    let keys: Vec<sea_orm::Value> = ids
+        .iter()
+        .take(1000)
+        .filter_map(|id| value::from_str(info.pk_column(), id).ok())
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = Query::everything(info);
+    query.and(model.hooks.get_query());
+    let pk = column_expr(&info.table, &info.pk_column().name);
+    query.and(Condition::all().add(pk.is_in(keys)));
+    let db = DatabaseExecutor::from(admin.db());
+    Ok(model.model.list(&db, &query, Window::default()).await?)
+}
+
+/// The row with primary key `pk` (as text) within the admin's `get_query`; 404 otherwise.
+pub(super) async fn fetch(admin: &Admin, model: &AdminModel, pk: &str) -> Result<Record, Error> {
+    fetch_many(admin, model, &[pk.to_owned()])
+        .await?
+        .pop()
+        .ok_or(Error::NotFound)
+}
+
+async fn page(
+    admin: &Admin,
+    req: &HttpRequest,
+    model: &AdminModel,
+    record: Option<&Record>,
+    source: Source<'_>,
+    errors: HashMap<String, String>,
+    form_error: Option<String>,
+) -> Result<HttpResponse, Error> {
+    let base = admin.model_url(model);
+    let mut context = Context::new();
+    context.insert("model_name", &model.name);
+    context.insert("list_url", &base);
+    context.insert(
+        "fieldsets",
+        &form::fieldsets(admin, model, source, record, &errors).await?,
+    );
+    context.insert("form_error", &form_error);
+    context.insert("has_errors", &(!errors.is_empty()));
+    match record {
+        Some(record) => {
+            let pk = model.pk_text(record);
+            context.insert("title", &model.title(record));
+            context.insert("action_url", &format!("{base}{pk}/"));
+            context.insert(
+                "delete_url",
+                &format!("{base}delete/?id={}", urlencode(&pk)),
+            );
+        }
+        None => {
+            context.insert("title", &format!("Add {}", model.name.to_lowercase()));
+            context.insert("action_url", &format!("{base}add/"));
+            context.insert("delete_url", "");
+        }
+    }
+    Ok(admin.render(req, StatusCode::OK, "admin/form.html", context))
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+async fn save(
+    admin: &Admin,
+    req: &HttpRequest,
+    model: &AdminModel,
+    record: Option<&Record>,
+    body: &[u8],
+) -> Result<HttpResponse, Error> {
+    let (posted, _) = posted_form(body);
+    let adding = record.is_none();
+    let show_again = |errors: HashMap<String, String>, form_error: Option<String>| {
+        page(admin, req, model, record, Source::Posted(&posted), errors, form_error)
+    };
+    let values = match form::read(admin, model, &posted, adding).await? {
+        Ok(values) => values,
+        Err(errors) => return show_again(errors, None).await,
+    };
+    let mut changes = Changes::new(values);
+    if let Err(message) = model.hooks.save_model(&mut changes, adding) {
+        return show_again(HashMap::new(), Some(message)).await;
+    }
+    let db = DatabaseExecutor::from(admin.db());
+    let saved = match record {
+        None => model.model.insert(&db, changes.into_values()).await.map(Some),
+        Some(record) => {
+            let pk = record.pk(model.info()).clone();
+            model.model.update(&db, pk, changes.into_values()).await
+        }
+    };
+    let saved = match saved.map_err(Error::from) {
+        Ok(Some(saved)) => saved,
+        Ok(None) => return Err(Error::NotFound),
+        Err(Error::Conflict(_)) => {
+            let message = format!(
+                "A {} with one of these unique values already exists.",
+                model.name.to_lowercase()
+            );
+            return show_again(HashMap::new(), Some(message)).await;
+        }
+        Err(Error::BadRequest(message)) => {
+            return show_again(HashMap::new(), Some(capitalize(&message))).await;
+        }
+        Err(error) => return Err(error),
+    };
+    let pk = model.pk_text(&saved);
+    let verb = if adding { "added" } else { "changed" };
+    notice(
+        req,
+        Level::Success,
+        format!("The {} “{}” was {verb}.", model.name.to_lowercase(), model.title(&saved)),
+    );
+    let base = admin.model_url(model);
+    let next = if posted.contains_key("_addanother") {
+        format!("{base}add/")
+    } else if posted.contains_key("_continue") {
+        format!("{base}{}/", urlencode(&pk))
+    } else {
+        base
+    };
+    Ok(see_other(&next))
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

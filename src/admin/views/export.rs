@@ -1,0 +1,171 @@
+//! `/admin/<model>/export/?format=csv|json&<filters>`: the filtered list, streamed in batches
+//! so that a large table never sits in memory.
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::stream;
+use sea_orm::DatabaseExecutor;
+
+use super::list::list_query;
+use super::{query_pairs, respond};
+use crate::Error;
+use crate::admin::Admin;
+use crate::admin::erased::AdminModel;
+use crate::orm::{Query, Record, Window, value};
+
+/// Rows fetched per query while streaming.
+const BATCH: u64 = 500;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Csv,
+    Json,
+}
+
+pub(super) async fn export(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> HttpResponse {
+    let result = start(&admin, &req, &slug);
+    respond(&admin, &req, result)
+}
+
+fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
+    let model = admin.model_or_404(slug)?;
+    let params: Vec<(String, String)> = query_pairs(req)
+        .into_iter()
+        .filter(|(key, _)| key != "format" && key != "page")
+        .collect();
+    let format = match query_pairs(req)
+        .iter()
+        .rev()
+        .find(|(key, _)| key == "format")
+        .map(|(_, value)| value.as_str())
+    {
+        Some("json") => Format::Json,
+        Some("csv") | None => Format::Csv,
+        Some(other) => {
+            return Err(Error::BadRequest(format!(
+                "unknown export format `{other}` (use csv or json)"
+            )));
+        }
+    };
+    let query = list_query(admin, model, &params)?;
+    let (content_type, extension) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        Format::Json => ("application/json", "json"),
+    };
+    let state = State {
+        admin: admin.clone(),
+        slug: slug.to_owned(),
+        query,
+        format,
+        offset: 0,
+        done: false,
+    };
+    let body = stream::unfold(state, next_chunk);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{slug}.{extension}\""),
+        ))
+        .streaming(body))
+}
+
+struct State {
+    admin: Admin,
+    slug: String,
+    query: Query,
+    format: Format,
+    offset: u64,
+    done: bool,
+}
+
+/// The next piece of the file: the opening (header row or `[`) with the first batch, then one
+/// batch at a time, then the closing `]`.
+async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
+    if state.done {
+        return None;
+    }
+    let Some(model) = state.admin.model(&state.slug) else {
+        return None;
+    };
+    let db = DatabaseExecutor::from(state.admin.db());
+    let window = Window {
+        offset: state.offset,
+        limit: Some(BATCH),
+    };
+    let rows = match model.model.list(&db, &state.query, window).await {
+        Ok(rows) => rows,
+        Err(error) => {
+            state.done = true;
+            return Some((Err(Error::from(error)), state));
+        }
+    };
+    let mut out = String::new();
+    if state.offset == 0 {
+        match state.format {
+            Format::Csv => csv_line(&mut out, model.settings.export.iter().map(String::as_str)),
+            Format::Json => out.push('['),
+        }
+    }
+    for (index, row) in rows.iter().enumerate() {
+        match state.format {
+            Format::Csv => csv_row(&mut out, model, row),
+            Format::Json => {
+                if state.offset > 0 || index > 0 {
+                    out.push(',');
+                }
+                let object = row.to_json(model.info(), |c| model.settings.export.iter().any(|e| e == c));
+                out.push_str(&serde_json::Value::Object(object).to_string());
+            }
+        }
+    }
+    state.offset += rows.len() as u64;
+    if (rows.len() as u64) < BATCH {
+        state.done = true;
+        if state.format == Format::Json {
+            out.push(']');
+        }
+    }
+    Some((Ok(Bytes::from(out)), state))
+}
+
+fn csv_row(out: &mut String, model: &AdminModel, row: &Record) {
+    let info = model.info();
+    let cells: Vec<String> = model
+        .settings
+        .export
+        .iter()
+        .map(|name| {
+            let text = row.get(info, name).map(value::to_text).unwrap_or_default();
+            let is_text = info.column(name).is_some_and(|c| c.kind.is_text());
+            // A spreadsheet would run a text cell starting with these as a formula.
+            if is_text && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{text}")
+            } else {
+                text
+            }
+        })
+        .collect();
+    csv_line(out, cells.iter().map(String::as_str));
+}
+
+fn csv_line<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+    for (index, cell) in cells.enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        if cell.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&cell.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(cell);
+        }
+    }
+    out.push_str("\r\n");
+}

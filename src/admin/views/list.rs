@@ -1,0 +1,391 @@
+//! `/admin/<model>/`: the list with search, filters, sorting, paging and bulk actions.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use sea_orm::{DatabaseExecutor, Value};
+use serde::Serialize;
+use tera::Context;
+
+use super::{found, notice, posted_form, query_pairs, respond, see_other};
+use crate::Error;
+use crate::admin::Admin;
+use crate::admin::erased::{AdminModel, ListColumn};
+use crate::auth::Level;
+use crate::orm::{Grammar, OPS, Query, Record, Window, value};
+
+/// Longest accepted search text; longer is a clear error, not a slow query.
+const MAX_SEARCH: usize = 500;
+/// Parameters of the list page that are not filters.
+const NOT_FILTERS: [&str; 4] = ["q", "_ff", "_fo", "_fv"];
+
+#[derive(Serialize)]
+struct Header {
+    title: String,
+    url: String,
+    sorted: &'static str,
+}
+
+#[derive(Serialize, Default)]
+struct Cell {
+    text: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Line {
+    pk: String,
+    url: String,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct ActiveFilter {
+    key: String,
+    value: String,
+    remove_url: String,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: u64,
+    url: String,
+    current: bool,
+}
+
+pub(super) async fn show(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> HttpResponse {
+    let page = list_page(&admin, &req, &slug).await;
+    respond(&admin, &req, page)
+}
+
+/// `params` without the keys in `drop`, plus `extra`, as a query string.
+fn url_with(base: &str, params: &[(String, String)], drop: &[&str], extra: &[(&str, &str)]) -> String {
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in params.iter().filter(|(k, _)| !drop.contains(&k.as_str())) {
+        serializer.append_pair(key, value);
+    }
+    for (key, value) in extra {
+        serializer.append_pair(key, value);
+    }
+    let query = serializer.finish();
+    if query.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{query}")
+    }
+}
+
+/// The list's filtered query; also used by the export.
+pub(super) fn list_query(
+    admin: &Admin,
+    model: &AdminModel,
+    params: &[(String, String)],
+) -> Result<Query, Error> {
+    let policy = |info: &crate::orm::ModelInfo, column: &str| admin.is_secret(info, column);
+    let backend = admin.db().get_database_backend();
+    let grammar = Grammar::new(&admin.inner.registry, model.info(), &policy, backend);
+    let mut query = grammar.compile(params, &NOT_FILTERS)?;
+    query.and(model.hooks.get_query());
+    let search = params
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "q")
+        .map_or("", |(_, v)| v.as_str());
+    if search.chars().count() > MAX_SEARCH {
+        return Err(Error::BadRequest(format!(
+            "The search text is too long (at most {MAX_SEARCH} characters)."
+        )));
+    }
+    grammar.search(&mut query, &model.settings.search_fields, search)?;
+    Ok(query)
+}
+
+async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
+    let model = admin.model_or_404(slug)?;
+    let base = admin.model_url(model);
+    let params = query_pairs(req);
+    let get = |key: &str| params.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    if let (Some(field), Some(op)) = (get("_ff"), get("_fo")) {
+        let key = if op == "eq" { field.to_owned() } else { format!("{field}__{op}") };
+        let value = get("_fv").unwrap_or("");
+        let url = url_with(&base, &params, &["_ff", "_fo", "_fv", "page"], &[(&key, value)]);
+        return Ok(found(&url));
+    }
+    let mut context = Context::new();
+    let (status, rows, count, page, pages) = match list_query(admin, model, &params) {
+        Ok(query) => {
+            let db = DatabaseExecutor::from(admin.db());
+            let per_page = model.settings.paginate_by;
+            let count = model.model.count(&db, &query).await?;
+            let pages = count.div_ceil(per_page).max(1);
+            let page = crate::orm::page_number(get("page")).min(pages);
+            let window = Window {
+                offset: (page - 1) * per_page,
+                limit: Some(per_page),
+            };
+            let rows = model.model.list(&db, &query, window).await?;
+            (StatusCode::OK, rows, count, page, pages)
+        }
+        Err(error @ Error::BadRequest(_)) => {
+            context.insert("error", &error.to_string());
+            (StatusCode::BAD_REQUEST, Vec::new(), 0, 1, 1)
+        }
+        Err(error) => return Err(error),
+    };
+    context.insert("lines", &lines(admin, model, &rows).await?);
+    context.insert("headers", &headers(model, &base, &params, get("ordering")));
+    context.insert("model_name", &model.name);
+    context.insert("list_url", &base);
+    context.insert("add_url", &format!("{base}add/"));
+    context.insert("count", &count);
+    context.insert("page", &page);
+    context.insert("pages", &pages);
+    context.insert("page_links", &page_links(&base, &params, page, pages));
+    context.insert("search", get("q").unwrap_or(""));
+    context.insert("searchable", &!model.settings.search_fields.is_empty());
+    context.insert("filter_fields", &model.settings.filter_fields);
+    context.insert("ops", &OPS);
+    context.insert("filters", &active_filters(&base, &params));
+    context.insert("hidden_params", &hidden_params(&params));
+    let actions: Vec<(String, String)> = model
+        .settings
+        .actions
+        .iter()
+        .map(|a| (a.name.clone(), a.title.clone()))
+        .collect();
+    context.insert("actions", &actions);
+    context.insert("here", &url_with(&base, &params, &[], &[]));
+    context.insert(
+        "export_csv",
+        &url_with(&format!("{base}export/"), &params, &["page", "format"], &[("format", "csv")]),
+    );
+    context.insert(
+        "export_json",
+        &url_with(&format!("{base}export/"), &params, &["page", "format"], &[("format", "json")]),
+    );
+    Ok(admin.render(req, status, "admin/list.html", context))
+}
+
+/// The cells of each row; foreign keys are named and linked with one query per column.
+async fn lines(admin: &Admin, model: &AdminModel, rows: &[Record]) -> Result<Vec<Line>, Error> {
+    let info = model.info();
+    let db = DatabaseExecutor::from(admin.db());
+    let mut related: HashMap<String, HashMap<String, (String, String)>> = HashMap::new();
+    for column in &model.settings.columns {
+        let ListColumn::Field(name) = column else { continue };
+        let Some(fk) = info.column(name).and_then(|c| c.foreign_key.as_ref()) else {
+            continue;
+        };
+        let Some(target) = admin.model(&fk.table) else { continue };
+        let mut keys: Vec<Value> = rows
+            .iter()
+            .filter_map(|row| row.get(info, name))
+            .filter(|v| !value::is_null(v))
+            .cloned()
+            .collect();
+        keys.sort_by_key(value::to_text);
+        keys.dedup_by_key(|v| value::to_text(v));
+        let found = target.model.find_in(&db, &fk.column, keys).await?;
+        let names = found
+            .iter()
+            .filter_map(|row| {
+                let key = value::to_text(row.get(target.info(), &fk.column)?);
+                let url = format!("{}{}/", admin.model_url(target), target.pk_text(row));
+                Some((key, (target.title(row), url)))
+            })
+            .collect();
+        related.insert(name.clone(), names);
+    }
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let pk = model.pk_text(row);
+            let cells = model
+                .settings
+                .columns
+                .iter()
+                .map(|column| match column {
+                    ListColumn::Field(name) => {
+                        let text = row.get(info, name).map(value::to_text).unwrap_or_default();
+                        match related.get(name).and_then(|names| names.get(&text)) {
+                            Some((title, url)) => Cell {
+                                text: title.clone(),
+                                url: url.clone(),
+                            },
+                            None => Cell {
+                                text,
+                                url: String::new(),
+                            },
+                        }
+                    }
+                    ListColumn::Computed { index, .. } => Cell {
+                        text: model.hooks.computed(*index, info, row),
+                        url: String::new(),
+                    },
+                })
+                .collect();
+            Line {
+                url: format!("{}{pk}/", admin.model_url(model)),
+                pk,
+                cells,
+            }
+        })
+        .collect())
+}
+
+fn headers(
+    model: &AdminModel,
+    base: &str,
+    params: &[(String, String)],
+    ordering: Option<&str>,
+) -> Vec<Header> {
+    model
+        .settings
+        .columns
+        .iter()
+        .map(|column| match column {
+            ListColumn::Field(name) => {
+                let (sorted, next) = match ordering {
+                    Some(o) if o == name => ("asc", format!("-{name}")),
+                    Some(o) if o.strip_prefix('-') == Some(name) => ("desc", name.clone()),
+                    _ => ("", name.clone()),
+                };
+                Header {
+                    title: name.replace('_', " "),
+                    url: url_with(base, params, &["ordering", "page"], &[("ordering", &next)]),
+                    sorted,
+                }
+            }
+            ListColumn::Computed { title, .. } => Header {
+                title: title.clone(),
+                url: String::new(),
+                sorted: "",
+            },
+        })
+        .collect()
+}
+
+fn page_links(base: &str, params: &[(String, String)], page: u64, pages: u64) -> Vec<PageLink> {
+    let mut numbers: Vec<u64> = vec![1, pages];
+    numbers.extend(page.saturating_sub(2).max(1)..=(page + 2).min(pages));
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+        .into_iter()
+        .map(|number| PageLink {
+            number,
+            url: url_with(base, params, &["page"], &[("page", &number.to_string())]),
+            current: number == page,
+        })
+        .collect()
+}
+
+fn is_filter(key: &str) -> bool {
+    !NOT_FILTERS.contains(&key) && !crate::orm::RESERVED_PARAMS.contains(&key)
+}
+
+fn active_filters(base: &str, params: &[(String, String)]) -> Vec<ActiveFilter> {
+    params
+        .iter()
+        .enumerate()
+        .filter(|(_, (key, _))| is_filter(key))
+        .map(|(index, (key, value))| {
+            let rest: Vec<(String, String)> = params
+                .iter()
+                .enumerate()
+                .filter(|(i, (k, _))| *i != index && k != "page")
+                .map(|(_, pair)| pair.clone())
+                .collect();
+            ActiveFilter {
+                key: key.clone(),
+                value: value.clone(),
+                remove_url: url_with(base, &rest, &[], &[]),
+            }
+        })
+        .collect()
+}
+
+/// Filters and ordering kept as hidden inputs when the search form is submitted.
+fn hidden_params(params: &[(String, String)]) -> Vec<(String, String)> {
+    params
+        .iter()
+        .filter(|(key, _)| is_filter(key) || key == "ordering")
+        .cloned()
+        .collect()
+}
+
+/// POST `/admin/<model>/`: a bulk action on the checked rows.
+pub(super) async fn action(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let result = run_action(&admin, &req, &slug, &body).await;
+    respond(&admin, &req, result)
+}
+
+async fn run_action(
+    admin: &Admin,
+    req: &HttpRequest,
+    slug: &str,
+    body: &[u8],
+) -> Result<HttpResponse, Error> {
+    let model = admin.model_or_404(slug)?;
+    let base = admin.model_url(model);
+    let (form, ids) = posted_form(body);
+    let back = form
+        .get("next")
+        .filter(|next| next.starts_with(&base) && !next.contains("//"))
+        .cloned()
+        .unwrap_or_else(|| base.clone());
+    if ids.is_empty() {
+        notice(req, Level::Info, "Select one or more rows first.");
+        return Ok(see_other(&back));
+    }
+    let pk_name = &model.info().pk_column().name;
+    let mut pks = Vec::new();
+    for id in &ids {
+        match value::from_str(model.info().pk_column(), id) {
+            Ok(pk) => pks.push(pk),
+            Err(_) => {
+                notice(req, Level::Error, "The selection contains an invalid key.");
+                return Ok(see_other(&back));
+            }
+        }
+    }
+    let list = |params: &[(&str, &str)]| url_with("", &[], &[], params);
+    let id_pairs: Vec<(&str, &str)> = ids.iter().map(|id| ("id", id.as_str())).collect();
+    let joined = ids.join(",");
+    let in_key = format!("{pk_name}__in");
+    match form.get("action").map(String::as_str).unwrap_or("") {
+        "delete" => Ok(see_other(&format!("{base}delete/{}", list(&id_pairs)))),
+        "export_csv" => Ok(see_other(&format!(
+            "{base}export/{}",
+            list(&[("format", "csv"), (&in_key, &joined)])
+        ))),
+        "export_json" => Ok(see_other(&format!(
+            "{base}export/{}",
+            list(&[("format", "json"), (&in_key, &joined)])
+        ))),
+        name => {
+            let Some(action) = model.settings.actions.iter().find(|a| a.name == name) else {
+                notice(req, Level::Error, "Choose an action.");
+                return Ok(see_other(&back));
+            };
+            match (action.run)(admin.db().clone(), pks).await {
+                Ok(message) => notice(req, Level::Success, message),
+                Err(error) if error.status_code().is_client_error() => {
+                    notice(req, Level::Error, error.to_string());
+                }
+                Err(error) => return Err(error),
+            }
+            Ok(see_other(&back))
+        }
+    }
+}

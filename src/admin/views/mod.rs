@@ -1,0 +1,206 @@
+//! The admin's routes, one module per page, and what every page shares.
+
+mod dashboard;
+mod delete;
+mod edit;
+mod export;
+mod list;
+mod lookup;
+
+use std::collections::HashMap;
+
+use actix_session::SessionExt;
+use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use serde::Serialize;
+use tera::Context;
+
+use super::Admin;
+use super::erased::AdminModel;
+use crate::Error;
+use crate::auth::{CsrfProtect, Level, admin_required, csrf_token, flash, take_flashes};
+
+impl HttpServiceFactory for Admin {
+    fn register(self, config: &mut AppService) {
+        let admin = self.clone();
+        let mut scope = web::scope(&self.inner.prefix)
+            .app_data(web::Data::new(self.clone()))
+            .wrap(CsrfProtect)
+            .wrap(from_fn(admin_required))
+            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+            .route("/", web::get().to(dashboard::show));
+        for panel in &admin.inner.panels {
+            scope = scope.service(
+                web::scope(&format!("/{}", panel.slug)).configure(|c| panel.panel.routes(c)),
+            );
+        }
+        scope
+            .service(
+                web::resource("/{model}/")
+                    .route(web::get().to(list::show))
+                    .route(web::post().to(list::action)),
+            )
+            .service(
+                web::resource("/{model}/add/")
+                    .route(web::get().to(edit::add_form))
+                    .route(web::post().to(edit::add)),
+            )
+            .route("/{model}/export/", web::get().to(export::export))
+            .route("/{model}/lookup/", web::get().to(lookup::lookup))
+            .service(
+                web::resource("/{model}/delete/")
+                    .route(web::get().to(delete::confirm))
+                    .route(web::post().to(delete::delete)),
+            )
+            .service(
+                web::resource("/{model}/{pk}/")
+                    .route(web::get().to(edit::edit_form))
+                    .route(web::post().to(edit::edit)),
+            )
+            .default_service(web::to(not_found))
+            .register(config);
+    }
+}
+
+async fn not_found(admin: web::Data<Admin>, req: HttpRequest) -> HttpResponse {
+    error_page(&admin, &req, &Error::NotFound)
+}
+
+#[derive(Serialize)]
+struct NavModel<'a> {
+    slug: &'a str,
+    name: &'a str,
+    url: String,
+}
+
+impl Admin {
+    fn model_or_404(&self, slug: &str) -> Result<&AdminModel, Error> {
+        self.model(slug).ok_or(Error::NotFound)
+    }
+
+    fn model_url(&self, model: &AdminModel) -> String {
+        format!("{}/{}/", self.inner.prefix, model.slug())
+    }
+
+    /// Renders an admin page: the template's own context plus what the layout needs.
+    fn render(
+        &self,
+        req: &HttpRequest,
+        status: StatusCode,
+        template: &str,
+        mut context: Context,
+    ) -> HttpResponse {
+        let session = req.get_session();
+        let user = crate::auth::resolved_user(req);
+        context.insert("branding", &self.inner.branding);
+        context.insert("static_url", crate::assets::STATIC_PREFIX);
+        context.insert("home_url", &format!("{}/", self.inner.prefix));
+        context.insert("admin_url", &self.inner.prefix);
+        context.insert("logout_url", &self.inner.auth.logout_url());
+        context.insert("csrf_token", &csrf_token(&session));
+        context.insert("flashes", &take_flashes(&session));
+        context.insert("username", &user.map(|u| u.username().to_owned()));
+        let nav: Vec<NavModel> = self
+            .inner
+            .models
+            .iter()
+            .map(|m| NavModel {
+                slug: m.slug(),
+                name: &m.name,
+                url: self.model_url(m),
+            })
+            .collect();
+        context.insert("nav_models", &nav);
+        match self.inner.templates.render(template, &context) {
+            Ok(html) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(html),
+            Err(error) => error_page(self, req, &error),
+        }
+    }
+}
+
+/// An error as an admin page; 500s never show internals.
+fn error_page(admin: &Admin, req: &HttpRequest, error: &Error) -> HttpResponse {
+    let status = error.status_code();
+    if status.is_server_error() {
+        tracing::error!(%error, path = req.path(), "admin request failed");
+    }
+    let message = if status.is_server_error() {
+        "Something went wrong. Please try again.".to_owned()
+    } else {
+        error.to_string()
+    };
+    let mut context = Context::new();
+    context.insert("status", &status.as_u16());
+    context.insert("reason", status.canonical_reason().unwrap_or(""));
+    context.insert("message", &message);
+    let render = admin.inner.templates.render("admin/error.html", &{
+        let mut full = context.clone();
+        full.insert("branding", &admin.inner.branding);
+        full.insert("static_url", crate::assets::STATIC_PREFIX);
+        full.insert("home_url", &format!("{}/", admin.inner.prefix));
+        full.insert("admin_url", &admin.inner.prefix);
+        full
+    });
+    let mut response = match render {
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+        Err(_) => HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(message),
+    };
+    if matches!(error, Error::Unavailable) {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// A handler's outcome: the page, or the error as an admin page.
+fn respond(admin: &Admin, req: &HttpRequest, result: Result<HttpResponse, Error>) -> HttpResponse {
+    result.unwrap_or_else(|error| error_page(admin, req, &error))
+}
+
+/// A redirect after a GET.
+fn found(location: &str) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A redirect after a POST.
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Queues a flash message for the next page.
+fn notice(req: &HttpRequest, level: Level, text: impl Into<String>) {
+    flash(&req.get_session(), level, text);
+}
+
+/// The query string as pairs, in order.
+fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// A posted form as a map (the last value of a repeated name wins) and the repeated `id`s.
+fn posted_form(body: &[u8]) -> (HashMap<String, String>, Vec<String>) {
+    let mut map = HashMap::new();
+    let mut ids = Vec::new();
+    for (key, value) in form_urlencoded::parse(body) {
+        if key == "id" {
+            ids.push(value.clone().into_owned());
+        }
+        map.insert(key.into_owned(), value.into_owned());
+    }
+    (map, ids)
+}
