@@ -17,6 +17,30 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../admin_templates/auth/logout.html"),
     ),
     ("error.html", include_str!("../admin_templates/error.html")),
+    (
+        "admin/base.html",
+        include_str!("../admin_templates/admin/base.html"),
+    ),
+    (
+        "admin/dashboard.html",
+        include_str!("../admin_templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/list.html",
+        include_str!("../admin_templates/admin/list.html"),
+    ),
+    (
+        "admin/form.html",
+        include_str!("../admin_templates/admin/form.html"),
+    ),
+    (
+        "admin/delete.html",
+        include_str!("../admin_templates/admin/delete.html"),
+    ),
+    (
+        "admin/error.html",
+        include_str!("../admin_templates/admin/error.html"),
+    ),
 ];
 
 /// A compiled template set; cheap to clone.

@@ -1,5 +1,6 @@
 //! The app factory: what `serve` runs and what the tests drive.
 
+use actix_sea::admin::Admin;
 use actix_sea::auth::Auth;
 use actix_sea::rest::RestApi;
 use actix_web::body::MessageBody;
@@ -18,19 +19,27 @@ pub struct Site {
     pub auth: Auth,
     /// The REST API.
     pub api: RestApi,
+    /// The admin.
+    pub admin: Admin,
 }
 
 impl Site {
     /// A site over a connected database whose tables exist.
     pub fn new(db: DatabaseConnection, config: &AuthConfig) -> Result<Self, actix_sea::Error> {
         let auth = auth::build(db.clone(), config)?;
-        Ok(Self::with_auth(db, auth))
+        Self::with_auth(db, auth)
     }
 
     /// A site over a connected database with an `Auth` configured by the caller.
-    pub fn with_auth(db: DatabaseConnection, auth: Auth) -> Self {
+    pub fn with_auth(db: DatabaseConnection, auth: Auth) -> Result<Self, actix_sea::Error> {
         let api = crate::api::build(db.clone(), &auth);
-        Self { db, auth, api }
+        let admin = crate::admin::build(&auth)?;
+        Ok(Self {
+            db,
+            auth,
+            api,
+            admin,
+        })
     }
 }
 
@@ -51,6 +60,7 @@ pub fn app(
         .app_data(web::Data::new(site.clone()))
         .service(site.auth.clone())
         .service(site.api.clone())
+        .service(site.admin.clone())
         .route("/", web::get().to(home))
         .route("/private/", web::get().to(private))
 }

@@ -1,5 +1,6 @@
 //! The twitter clone that shows actix-sea off: users, follows, messages and notes.
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -30,7 +30,7 @@ async fn staff(admin: AdminUser) -> HttpResponse {
 }
 
 async fn guards_redirect_anonymous_users_and_refuse_non_admins(db: TestDb) {
-    let site = Site::with_auth(db.db.clone(), auth_builder(&db).build().unwrap());
+    let site = Site::with_auth(db.db.clone(), auth_builder(&db).build().unwrap()).unwrap();
     let auth = site.auth.clone();
     let service = test::init_service(
         App::new()
@@ -90,7 +90,7 @@ async fn sessions_end_after_the_idle_timeout(db: TestDb) {
         .idle_timeout(Duration::from_secs(1))
         .build()
         .unwrap();
-    let site = Site::with_auth(db.db.clone(), auth);
+    let site = Site::with_auth(db.db.clone(), auth).unwrap();
     let app = wrap(
         test::init_service(example_site::app(site.clone())).await,
         site,
@@ -109,7 +109,7 @@ async fn sessions_end_after_the_absolute_timeout_even_when_used(db: TestDb) {
         .absolute_timeout(Duration::from_secs(3))
         .build()
         .unwrap();
-    let site = Site::with_auth(db.db.clone(), auth);
+    let site = Site::with_auth(db.db.clone(), auth).unwrap();
     let app = wrap(
         test::init_service(example_site::app(site.clone())).await,
         site,
@@ -179,7 +179,7 @@ async fn the_redis_store_logs_in_and_out() {
         .await
         .expect("connect to Redis");
     let auth = auth_builder(&db).redis_sessions(store).build().unwrap();
-    let site = Site::with_auth(db.db.clone(), auth);
+    let site = Site::with_auth(db.db.clone(), auth).unwrap();
     let app = wrap(
         test::init_service(example_site::app(site.clone())).await,
         site,

@@ -13,7 +13,7 @@ use crate::Error;
 use crate::admin::Admin;
 use crate::admin::erased::{AdminModel, ListColumn};
 use crate::auth::Level;
-use crate::orm::{Grammar, OPS, Query, Record, Window, value};
+use crate::orm::{FieldKind, Grammar, OPS, Query, Record, Window, value};
 
 /// Longest accepted search text; longer is a clear error, not a slow query.
 const MAX_SEARCH: usize = 500;
@@ -211,16 +211,23 @@ async fn lines(admin: &Admin, model: &AdminModel, rows: &[Record]) -> Result<Vec
                 .iter()
                 .map(|column| match column {
                     ListColumn::Field(name) => {
-                        let text = row.get(info, name).map(value::to_text).unwrap_or_default();
+                        let mut text = row.get(info, name).map(value::to_text).unwrap_or_default();
                         match related.get(name).and_then(|names| names.get(&text)) {
                             Some((title, url)) => Cell {
                                 text: title.clone(),
                                 url: url.clone(),
                             },
-                            None => Cell {
-                                text,
-                                url: String::new(),
-                            },
+                            None => {
+                                if info.column(name).is_some_and(|c| {
+                                    matches!(c.kind, FieldKind::DateTime | FieldKind::DateTimeUtc)
+                                }) {
+                                    text = text.replacen('T', " ", 1);
+                                }
+                                Cell {
+                                    text,
+                                    url: String::new(),
+                                }
+                            }
                         }
                     }
                     ListColumn::Computed { index, .. } => Cell {
