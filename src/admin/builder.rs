@@ -63,7 +63,8 @@ impl AdminBuilder {
         };
         let secret = (slug == self.auth.user_table()).then(|| self.auth.password_column());
         self.models.retain(|m| m.slug() != slug);
-        self.models.push(AdminModel::new::<E, A>(model, admin, secret));
+        self.models
+            .push(AdminModel::new::<E, A>(model, admin, secret));
         self
     }
 
@@ -96,8 +97,7 @@ impl AdminBuilder {
     /// Checks the configuration (search and filter paths, slugs, templates) and builds the admin.
     pub fn build(self) -> Result<Admin, Error> {
         let secret = (self.auth.user_table(), self.auth.password_column());
-        let policy =
-            |model: &ModelInfo, column: &str| model.slug == secret.0 && column == secret.1;
+        let policy = |model: &ModelInfo, column: &str| model.slug == secret.0 && column == secret.1;
         let backend = self.auth.db().get_database_backend();
         for model in &self.models {
             let grammar = Grammar::new(&self.registry, model.info(), &policy, backend);
@@ -127,8 +127,8 @@ impl AdminBuilder {
                 templates.insert(0, (name, panel.panel.template().to_owned()));
             }
         }
-        let templates =
-            Templates::new(&templates).map_err(|e| Error::Config(format!("admin templates: {e}")))?;
+        let templates = Templates::new(&templates)
+            .map_err(|e| Error::Config(format!("admin templates: {e}")))?;
         let branding = self
             .branding
             .unwrap_or_else(|| self.auth.branding().to_owned());

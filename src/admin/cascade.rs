@@ -39,7 +39,10 @@ pub(crate) async fn collect<'a>(
         let mut found = Vec::new();
         for child in &admin.inner.models {
             for column in &child.info().columns {
-                let Some(fk) = column.foreign_key.as_ref().filter(|fk| fk.table == parent.slug())
+                let Some(fk) = column
+                    .foreign_key
+                    .as_ref()
+                    .filter(|fk| fk.table == parent.slug())
                 else {
                     continue;
                 };

@@ -124,8 +124,9 @@ impl AdminModel {
         let names = |columns: Vec<E::Column>| -> Vec<String> {
             columns.iter().map(|c| c.as_str().to_owned()).collect()
         };
-        let strings =
-            |paths: Vec<&'static str>| -> Vec<String> { paths.into_iter().map(str::to_owned).collect() };
+        let strings = |paths: Vec<&'static str>| -> Vec<String> {
+            paths.into_iter().map(str::to_owned).collect()
+        };
         let exclude = names(admin.exclude());
         let is_secret = |name: &str| secret.as_deref() == Some(name);
         let form_fields: Vec<String> = match admin.fields() {

@@ -186,7 +186,11 @@ async fn field(
         if column.nullable || record.is_none() {
             options.push(choice("", "---------", &field.value));
         }
-        options.extend(choices.iter().map(|(v, label)| choice(v, label, &field.value)));
+        options.extend(
+            choices
+                .iter()
+                .map(|(v, label)| choice(v, label, &field.value)),
+        );
         field.options = options;
         field.widget = widget;
     } else if let Some(fk) = &column.foreign_key
@@ -245,10 +249,7 @@ pub(crate) async fn related_title(
         return Ok(None);
     };
     let db = DatabaseExecutor::from(admin.db());
-    let rows = target
-        .model
-        .find_in(&db, column, vec![key.clone()])
-        .await?;
+    let rows = target.model.find_in(&db, column, vec![key.clone()]).await?;
     Ok(rows.first().map(|row| target.title(row)))
 }
 
@@ -286,7 +287,16 @@ pub(crate) async fn read(
             values.push((name.clone(), Value::from(hash)));
             continue;
         }
-        match read_one(admin, model, column, text, posted.contains_key(name), adding).await? {
+        match read_one(
+            admin,
+            model,
+            column,
+            text,
+            posted.contains_key(name),
+            adding,
+        )
+        .await?
+        {
             Ok(Some(value)) => values.push((name.clone(), value)),
             Ok(None) => {}
             Err(message) => {
@@ -337,7 +347,11 @@ async fn read_one(
             .await?
             .is_none()
     {
-        return Ok(Err(format!("There is no {} with key {}.", fk.table, text.trim())));
+        return Ok(Err(format!(
+            "There is no {} with key {}.",
+            fk.table,
+            text.trim()
+        )));
     }
     Ok(Ok(Some(parsed)))
 }

@@ -53,8 +53,9 @@ impl<'a, E: EntityTrait> Row<'a, E> {
     }
 }
 
-type ActionFn =
-    dyn Fn(DatabaseConnection, Vec<Value>) -> BoxFuture<'static, Result<String, Error>> + Send + Sync;
+type ActionFn = dyn Fn(DatabaseConnection, Vec<Value>) -> BoxFuture<'static, Result<String, Error>>
+    + Send
+    + Sync;
 
 /// A bulk action offered on the list page for the checked rows.
 #[derive(Clone)]

@@ -40,8 +40,8 @@ use sea_orm::DatabaseConnection;
 
 pub use builder::{AuthBuilder, MIN_KEY_BYTES};
 pub use csrf::{CsrfProtect, csrf_token, hidden_input};
-pub use extract::{AdminUser, CurrentUser};
 pub(crate) use extract::resolved_user;
+pub use extract::{AdminUser, CurrentUser};
 pub use guard::{admin_required, login_required};
 pub use middleware::AuthMiddleware;
 pub use next::safe_next;

@@ -126,7 +126,12 @@ impl<'a> Grammar<'a> {
 
     /// Adds a search: rows where any of the text `fields` (paths such as `user__username`)
     /// contains `text`, ignoring case. Blank text adds nothing.
-    pub fn search(&self, query: &mut Query, fields: &[String], text: &str) -> Result<(), QueryError> {
+    pub fn search(
+        &self,
+        query: &mut Query,
+        fields: &[String],
+        text: &str,
+    ) -> Result<(), QueryError> {
         let text = text.trim();
         if text.is_empty() || fields.is_empty() {
             return Ok(());

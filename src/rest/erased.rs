@@ -9,8 +9,8 @@ use serde_json::{Map, Value as Json};
 
 use super::authentication::Authentication;
 use super::resource::{ApiContext, RestResource, Settings};
-use crate::orm::Changes;
 use crate::Error;
+use crate::orm::Changes;
 use crate::orm::{ErasedModel, ModelInfo, Record};
 
 /// The hooks of a resource, callable without knowing its entity.

@@ -48,10 +48,10 @@ use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
 };
 
+pub use crate::orm::Changes;
 pub use authentication::{
     AdminAuthentication, Authentication, Public, UserAuthentication, write_methods,
 };
-pub use crate::orm::Changes;
 pub use resource::{ApiContext, ApiUser, RestResource};
 pub use tokens::{ApiKeyAuthentication, BearerAuthentication};
 

@@ -10,8 +10,8 @@ use super::RestApi;
 use super::erased::Resource;
 use super::list::{fetch, objects};
 use super::resource::{ApiContext, ApiUser};
-use crate::orm::Changes;
 use crate::Error;
+use crate::orm::Changes;
 use crate::orm::{ColumnInfo, FieldKind, Record, value};
 
 /// The request body as a JSON object: 415 unless it is sent as JSON, 413 past the limit,

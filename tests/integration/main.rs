@@ -1,5 +1,7 @@
 //! actix-sea's integration tests: one binary, one module per area.
 
+mod admin;
+mod admin_lists;
 mod app;
 mod auth;
 mod chain;

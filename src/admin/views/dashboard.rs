@@ -42,7 +42,10 @@ async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Err
         panels.push(PanelCard {
             title: entry.title.clone(),
             slug: entry.slug.clone(),
-            html: admin.inner.templates.render(&entry.template_name(), &context)?,
+            html: admin
+                .inner
+                .templates
+                .render(&entry.template_name(), &context)?,
         });
     }
     let db = DatabaseExecutor::from(admin.db());

@@ -31,7 +31,11 @@ struct Group {
 }
 
 fn nothing_selected(admin: &Admin, req: &HttpRequest, model: &AdminModel) -> HttpResponse {
-    notice(req, Level::Info, "Nothing to delete: no rows were selected.");
+    notice(
+        req,
+        Level::Info,
+        "Nothing to delete: no rows were selected.",
+    );
     see_other(&admin.model_url(model))
 }
 
@@ -47,7 +51,11 @@ fn groups(admin: &Admin, batches: &[Batch<'_>]) -> Vec<Group> {
                 .take(MAX_LISTED)
                 .map(|row| Listed {
                     title: batch.model.title(row),
-                    url: format!("{}{}/", admin.model_url(batch.model), batch.model.pk_text(row)),
+                    url: format!(
+                        "{}{}/",
+                        admin.model_url(batch.model),
+                        batch.model.pk_text(row)
+                    ),
                 })
                 .collect(),
             more: batch.rows.len().saturating_sub(MAX_LISTED),
@@ -78,7 +86,10 @@ pub(super) async fn confirm(
         context.insert("list_url", &admin.model_url(model));
         context.insert("ids", &ids);
         context.insert("groups", &groups(&admin, &batches));
-        context.insert("total", &batches.iter().map(|b| b.rows.len()).sum::<usize>());
+        context.insert(
+            "total",
+            &batches.iter().map(|b| b.rows.len()).sum::<usize>(),
+        );
         Ok(admin.render(&req, StatusCode::OK, "admin/delete.html", context))
     }
     .await;
@@ -109,7 +120,10 @@ pub(super) async fn delete(
         );
         let others = deleted.saturating_sub(selected as u64);
         if others > 0 {
-            message.push_str(&format!(" {others} related row{} went with them.", plural(others)));
+            message.push_str(&format!(
+                " {others} related row{} went with them.",
+                plural(others)
+            ));
         }
         notice(&req, Level::Success, message);
         Ok(see_other(&admin.model_url(model)))

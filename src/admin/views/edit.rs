@@ -23,7 +23,16 @@ pub(super) async fn add_form(
 ) -> HttpResponse {
     let result = async {
         let model = admin.model_or_404(&slug)?;
-        page(&admin, &req, model, None, Source::Stored, HashMap::new(), None).await
+        page(
+            &admin,
+            &req,
+            model,
+            None,
+            Source::Stored,
+            HashMap::new(),
+            None,
+        )
+        .await
     }
     .await;
     respond(&admin, &req, result)
@@ -39,7 +48,16 @@ pub(super) async fn edit_form(
         let model = admin.model_or_404(&slug)?;
         let record = fetch(&admin, model, &pk).await?;
         let source = Source::Stored;
-        page(&admin, &req, model, Some(&record), source, HashMap::new(), None).await
+        page(
+            &admin,
+            &req,
+            model,
+            Some(&record),
+            source,
+            HashMap::new(),
+            None,
+        )
+        .await
     }
     .await;
     respond(&admin, &req, result)
@@ -159,7 +177,15 @@ async fn save(
     let (posted, _) = posted_form(body);
     let adding = record.is_none();
     let show_again = |errors: HashMap<String, String>, form_error: Option<String>| {
-        page(admin, req, model, record, Source::Posted(&posted), errors, form_error)
+        page(
+            admin,
+            req,
+            model,
+            record,
+            Source::Posted(&posted),
+            errors,
+            form_error,
+        )
     };
     let values = match form::read(admin, model, &posted, adding).await? {
         Ok(values) => values,
@@ -171,7 +197,11 @@ async fn save(
     }
     let db = DatabaseExecutor::from(admin.db());
     let saved = match record {
-        None => model.model.insert(&db, changes.into_values()).await.map(Some),
+        None => model
+            .model
+            .insert(&db, changes.into_values())
+            .await
+            .map(Some),
         Some(record) => {
             let pk = record.pk(model.info()).clone();
             model.model.update(&db, pk, changes.into_values()).await
@@ -197,7 +227,11 @@ async fn save(
     notice(
         req,
         Level::Success,
-        format!("The {} “{}” was {verb}.", model.name.to_lowercase(), model.title(&saved)),
+        format!(
+            "The {} “{}” was {verb}.",
+            model.name.to_lowercase(),
+            model.title(&saved)
+        ),
     );
     let base = admin.model_url(model);
     let next = if posted.contains_key("_addanother") {

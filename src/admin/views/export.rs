@@ -119,7 +119,9 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
                 if state.offset > 0 || index > 0 {
                     out.push(',');
                 }
-                let object = row.to_json(model.info(), |c| model.settings.export.iter().any(|e| e == c));
+                let object = row.to_json(model.info(), |c| {
+                    model.settings.export.iter().any(|e| e == c)
+                });
                 out.push_str(&serde_json::Value::Object(object).to_string());
             }
         }

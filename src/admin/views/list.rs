@@ -64,7 +64,12 @@ pub(super) async fn show(
 }
 
 /// `params` without the keys in `drop`, plus `extra`, as a query string.
-fn url_with(base: &str, params: &[(String, String)], drop: &[&str], extra: &[(&str, &str)]) -> String {
+fn url_with(
+    base: &str,
+    params: &[(String, String)],
+    drop: &[&str],
+    extra: &[(&str, &str)],
+) -> String {
     let mut serializer = form_urlencoded::Serializer::new(String::new());
     for (key, value) in params.iter().filter(|(k, _)| !drop.contains(&k.as_str())) {
         serializer.append_pair(key, value);
@@ -109,11 +114,26 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     let model = admin.model_or_404(slug)?;
     let base = admin.model_url(model);
     let params = query_pairs(req);
-    let get = |key: &str| params.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let get = |key: &str| {
+        params
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
     if let (Some(field), Some(op)) = (get("_ff"), get("_fo")) {
-        let key = if op == "eq" { field.to_owned() } else { format!("{field}__{op}") };
+        let key = if op == "eq" {
+            field.to_owned()
+        } else {
+            format!("{field}__{op}")
+        };
         let value = get("_fv").unwrap_or("");
-        let url = url_with(&base, &params, &["_ff", "_fo", "_fv", "page"], &[(&key, value)]);
+        let url = url_with(
+            &base,
+            &params,
+            &["_ff", "_fo", "_fv", "page"],
+            &[(&key, value)],
+        );
         return Ok(found(&url));
     }
     let mut context = Context::new();
@@ -162,11 +182,21 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("here", &url_with(&base, &params, &[], &[]));
     context.insert(
         "export_csv",
-        &url_with(&format!("{base}export/"), &params, &["page", "format"], &[("format", "csv")]),
+        &url_with(
+            &format!("{base}export/"),
+            &params,
+            &["page", "format"],
+            &[("format", "csv")],
+        ),
     );
     context.insert(
         "export_json",
-        &url_with(&format!("{base}export/"), &params, &["page", "format"], &[("format", "json")]),
+        &url_with(
+            &format!("{base}export/"),
+            &params,
+            &["page", "format"],
+            &[("format", "json")],
+        ),
     );
     Ok(admin.render(req, status, "admin/list.html", context))
 }
@@ -177,11 +207,15 @@ async fn lines(admin: &Admin, model: &AdminModel, rows: &[Record]) -> Result<Vec
     let db = DatabaseExecutor::from(admin.db());
     let mut related: HashMap<String, HashMap<String, (String, String)>> = HashMap::new();
     for column in &model.settings.columns {
-        let ListColumn::Field(name) = column else { continue };
+        let ListColumn::Field(name) = column else {
+            continue;
+        };
         let Some(fk) = info.column(name).and_then(|c| c.foreign_key.as_ref()) else {
             continue;
         };
-        let Some(target) = admin.model(&fk.table) else { continue };
+        let Some(target) = admin.model(&fk.table) else {
+            continue;
+        };
         let mut keys: Vec<Value> = rows
             .iter()
             .filter_map(|row| row.get(info, name))

@@ -26,20 +26,23 @@ pub(super) async fn lookup(
     }
 }
 
-async fn results(
-    admin: &Admin,
-    req: &HttpRequest,
-    slug: &str,
-) -> Result<serde_json::Value, Error> {
+async fn results(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<serde_json::Value, Error> {
     let model = admin.model_or_404(slug)?;
     let params = query_pairs(req);
-    let get = |key: &str| params.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let get = |key: &str| {
+        params
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
     let text = get("q").unwrap_or("").trim().to_owned();
     let info = model.info();
     let mut query = if model.settings.search_fields.is_empty() {
         let mut query = list_query(admin, model, &[])?;
         if !text.is_empty() {
-            let key = value::from_str(info.pk_column(), &text).map_err(|e| Error::BadRequest(e.to_string()))?;
+            let key = value::from_str(info.pk_column(), &text)
+                .map_err(|e| Error::BadRequest(e.to_string()))?;
             query.and(
                 sea_orm::Condition::all()
                     .add(column_expr(&info.table, &info.pk_column().name).eq(key)),
