@@ -1,7 +1,7 @@
 //! The site's admin, as in flask-peewee's example: messages, notes, users and relationships,
 //! with a "Notes" panel and a "User stats" panel on the dashboard.
 
-use actix_sea::admin::{Action, Admin, Column, ModelAdmin, Panel};
+use actix_sea::admin::{Action, Admin, Choices, Column, ModelAdmin, Panel};
 use actix_sea::auth::{AdminUser, Auth, Level, flash};
 use actix_sea::orm::Changes;
 use actix_session::Session;
@@ -74,7 +74,7 @@ impl ModelAdmin<note::Entity> for NoteAdmin {
         vec!["message", "user__username"]
     }
 
-    fn choices(&self) -> Vec<(note::Column, Vec<(Value, &'static str)>)> {
+    fn choices(&self) -> Vec<(note::Column, Choices)> {
         let choices = note::STATUS_CHOICES
             .iter()
             .map(|(value, label)| (Value::from(*value), *label))

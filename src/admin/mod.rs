@@ -33,7 +33,7 @@ mod views;
 use std::sync::Arc;
 
 pub use builder::AdminBuilder;
-pub use model_admin::{Action, Column, ModelAdmin, Row};
+pub use model_admin::{Action, Choices, Column, ModelAdmin, Row};
 pub use panel::Panel;
 
 use crate::auth::Auth;

@@ -53,6 +53,9 @@ impl<'a, E: EntityTrait> Row<'a, E> {
     }
 }
 
+/// The fixed values of a column: (stored value, label).
+pub type Choices = Vec<(Value, &'static str)>;
+
 type ActionFn = dyn Fn(DatabaseConnection, Vec<Value>) -> BoxFuture<'static, Result<String, Error>>
     + Send
     + Sync;
@@ -134,7 +137,7 @@ pub trait ModelAdmin<E: EntityTrait>: Send + Sync + 'static {
     }
 
     /// Columns edited with a `<select>` of fixed values: (column, [(value, label)]).
-    fn choices(&self) -> Vec<(E::Column, Vec<(Value, &'static str)>)> {
+    fn choices(&self) -> Vec<(E::Column, Choices)> {
         Vec::new()
     }
 

@@ -90,9 +90,7 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
     if state.done {
         return None;
     }
-    let Some(model) = state.admin.model(&state.slug) else {
-        return None;
-    };
+    let model = state.admin.model(&state.slug)?;
     let db = DatabaseExecutor::from(state.admin.db());
     let window = Window {
         offset: state.offset,
