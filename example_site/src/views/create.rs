@@ -31,7 +31,7 @@ fn problem(content: &str) -> Option<String> {
 fn form(page: &Page, content: &str, error: Option<&str>) -> HttpResponse {
     let mut context = Context::new();
     context.insert("nav", "create");
-    context.insert("content", content);
+    context.insert("content", &content.replace('\0', ""));
     context.insert("error", &error);
     context.insert("max_length", &MAX_MESSAGE);
     page.render("create.html", context)

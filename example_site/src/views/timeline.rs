@@ -73,7 +73,7 @@ async fn private_page(site: &Site, page: &Page, user_id: i64) -> Result<HttpResp
         followed_by(user_id),
         "private",
         "Private timeline",
-        "Nothing here yet: the messages of the people you follow appear here. Find someone on the users page.",
+        "Nothing here yet: the messages of the people you follow appear here.",
     )
     .await
 }
