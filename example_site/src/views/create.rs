@@ -7,7 +7,8 @@ use sea_orm::EntityTrait;
 use tera::Context;
 
 use super::display::user_url;
-use super::page::{Failure, Page, field, see_other, user_id};
+use super::failure::Failure;
+use super::page::{Page, field, see_other, user_id};
 use crate::Site;
 use crate::models::message;
 

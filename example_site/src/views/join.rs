@@ -8,7 +8,8 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, SqlErr};
 use tera::Context;
 
-use super::page::{Failure, Page, field, see_other};
+use super::failure::Failure;
+use super::page::{Page, field, see_other};
 use crate::Site;
 use crate::models::user;
 

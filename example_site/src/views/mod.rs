@@ -3,15 +3,20 @@
 
 mod create;
 mod display;
+mod failure;
+mod follow;
 mod join;
 mod page;
 mod people;
+mod templates;
 mod timeline;
 
 pub use create::{MAX_MESSAGE, create, create_form};
+pub use failure::Failure;
+pub use follow::{follow, unfollow};
 pub use join::{join, join_form};
-pub use page::{Failure, PER_PAGE, Page};
-pub use people::{follow, followers, following, unfollow, user_detail, user_list};
+pub use page::{PER_PAGE, Page};
+pub use people::{followers, following, user_detail, user_list};
 pub use timeline::{home, private_timeline, public_timeline};
 
 use actix_web::HttpResponse;

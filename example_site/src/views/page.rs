@@ -1,94 +1,24 @@
-//! What every page needs: the visitor, the session, the page number and the templates; and the
-//! error page a failed request is answered with.
-
-use std::sync::LazyLock;
+//! What every page needs: the visitor, the session and the page number; and the small helpers
+//! of the form handlers.
 
 use actix_sea::auth::{Auth, CurrentUser, csrf_token, take_flashes};
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::Context;
 
 use super::display::user_url;
+use super::failure::Failure;
+use super::templates::{frame, render_html};
 use crate::Site;
 
 /// Messages and users shown per page.
 pub const PER_PAGE: u64 = 20;
 /// The highest page number looked at; larger numbers show this (empty) page.
 const MAX_PAGE: u64 = 1_000_000;
-const BRANDING: &str = "Example Site";
-
-/// The site's templates, embedded so that the binary runs from any directory.
-const SOURCES: [(&str, &str); 9] = [
-    ("base.html", include_str!("../../templates/base.html")),
-    (
-        "messages.html",
-        include_str!("../../templates/messages.html"),
-    ),
-    ("pager.html", include_str!("../../templates/pager.html")),
-    (
-        "timeline.html",
-        include_str!("../../templates/timeline.html"),
-    ),
-    ("users.html", include_str!("../../templates/users.html")),
-    ("user.html", include_str!("../../templates/user.html")),
-    ("join.html", include_str!("../../templates/join.html")),
-    ("create.html", include_str!("../../templates/create.html")),
-    ("error.html", include_str!("../../templates/error.html")),
-];
-
-static TEMPLATES: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html"]);
-    tera.add_raw_templates(SOURCES).map_err(|e| describe(&e))?;
-    Ok(tera)
-});
-
-/// A Tera error with its causes, which carry the useful part.
-fn describe(error: &tera::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-fn render_html(status: StatusCode, name: &str, context: &Context) -> HttpResponse {
-    let rendered = match &*TEMPLATES {
-        Ok(tera) => tera.render(name, context).map_err(|e| describe(&e)),
-        Err(error) => Err(error.clone()),
-    };
-    match rendered {
-        Ok(html) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(html),
-        Err(detail) => {
-            tracing::error!(%detail, template = name, "rendering failed");
-            HttpResponse::InternalServerError()
-                .content_type("text/plain; charset=utf-8")
-                .body("Something went wrong. Please try again.")
-        }
-    }
-}
-
-/// What the page frame (`base.html`) needs; `nav` says whether it shows the navigation, which
-/// needs the session.
-fn frame(context: &mut Context, nav: bool) {
-    context.insert("branding", BRANDING);
-    context.insert("static_url", actix_sea::assets::STATIC_PREFIX);
-    context.insert("show_nav", &nav);
-    context.insert("flashes", &Vec::<()>::new());
-    if !context.contains_key("nav") {
-        context.insert("nav", "");
-    }
-}
 
 /// The logged-in user as the templates see it.
 #[derive(Serialize)]
@@ -242,62 +172,16 @@ pub fn field(body: &[u8], name: &str) -> String {
 /// The logged-in user's id as the site's tables store it.
 pub fn user_id(user: &CurrentUser) -> Result<i32, Failure> {
     i32::try_from(user.id()).map_err(|_| {
-        Failure(actix_sea::Error::Internal(format!(
+        Failure::from(actix_sea::Error::Internal(format!(
             "user id {} does not fit the site's id column",
             user.id()
         )))
     })
 }
 
-/// Why a page could not be shown: answered with the site's error page (no internals for a 500).
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct Failure(#[from] actix_sea::Error);
-
-impl From<sea_orm::DbErr> for Failure {
-    fn from(error: sea_orm::DbErr) -> Self {
-        Self(error.into())
-    }
-}
-
-impl ResponseError for Failure {
-    fn status_code(&self) -> StatusCode {
-        self.0.status_code()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        let message = if status.is_server_error() {
-            tracing::error!(error = ?self.0, "request failed");
-            "Something went wrong. Please try again.".to_owned()
-        } else {
-            self.0.to_string()
-        };
-        let mut context = Context::new();
-        frame(&mut context, false);
-        context.insert("status", &status.as_u16());
-        context.insert("reason", status.canonical_reason().unwrap_or(""));
-        context.insert("message", &message);
-        let mut response = render_html(status, "error.html", &context);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-        }
-        response
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_template_compiles() {
-        if let Err(error) = &*TEMPLATES {
-            panic!("{error}");
-        }
-    }
 
     #[test]
     fn bad_page_numbers_mean_page_one_and_huge_ones_are_capped() {

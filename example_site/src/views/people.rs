@@ -1,19 +1,18 @@
-//! People: the user list, a user's page, following and unfollowing, and who you follow and who
-//! follows you.
+//! People: the user list, a user's page, and who you follow and who follows you.
 
-use actix_sea::auth::{CurrentUser, Level, flash};
+use actix_sea::auth::CurrentUser;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr,
+    QueryOrder, QuerySelect,
 };
 use tera::Context;
 
-use super::display::{UserView, user_url};
-use super::page::{Failure, PER_PAGE, Page, see_other, user_id};
+use super::display::UserView;
+use super::failure::Failure;
+use super::page::{PER_PAGE, Page};
 use super::timeline::messages_page;
 use crate::Site;
 use crate::models::{message, relationship, user};
@@ -22,7 +21,10 @@ use crate::models::{message, relationship, user};
 const MAX_USERNAME: usize = 150;
 
 /// The user called `username`, if there is one.
-async fn find_user(db: &DatabaseConnection, username: &str) -> Result<Option<user::Model>, DbErr> {
+pub(super) async fn find_user(
+    db: &DatabaseConnection,
+    username: &str,
+) -> Result<Option<user::Model>, DbErr> {
     if username.len() > MAX_USERNAME || username.contains('\0') {
         return Ok(None);
     }
@@ -32,7 +34,8 @@ async fn find_user(db: &DatabaseConnection, username: &str) -> Result<Option<use
         .await
 }
 
-fn no_such_user(page: &Page, username: &str) -> HttpResponse {
+/// The 404 page for a username nobody has.
+pub(super) fn no_such_user(page: &Page, username: &str) -> HttpResponse {
     let shown: String = username.chars().take(MAX_USERNAME).collect();
     page.error(
         StatusCode::NOT_FOUND,
@@ -124,7 +127,8 @@ pub async fn followers(
     users_page(&site, &page, condition, "followers", "Followers", empty).await
 }
 
-fn pair(from: i64, to: i32) -> Condition {
+/// The relationship "`from` follows `to`".
+pub(super) fn pair(from: i64, to: i32) -> Condition {
     Condition::all()
         .add(relationship::Column::FromUser.eq(from))
         .add(relationship::Column::ToUser.eq(to))
@@ -172,54 +176,4 @@ pub async fn user_detail(
     context.insert("relation", relation);
     context.insert("empty", "No messages yet.");
     Ok(page.render("user.html", context))
-}
-
-/// `POST /users/<username>/follow/`. Following twice is harmless: the pair is unique, and a
-/// second insert (or a race with another tab) only hits that constraint.
-pub async fn follow(
-    site: web::Data<Site>,
-    user: CurrentUser,
-    page: Page,
-    username: web::Path<String>,
-) -> Result<HttpResponse, Failure> {
-    let Some(target) = find_user(&site.db, &username).await? else {
-        return Ok(no_such_user(&page, &username));
-    };
-    let back = user_url(&target.username);
-    if i64::from(target.id) == user.id() {
-        flash(page.session(), Level::Error, "You cannot follow yourself.");
-        return Ok(see_other(&back));
-    }
-    let row = relationship::ActiveModel {
-        id: NotSet,
-        from_user: Set(user_id(&user)?),
-        to_user: Set(target.id),
-    };
-    match relationship::Entity::insert(row).exec(&site.db).await {
-        Ok(_) => {}
-        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
-        Err(error) => return Err(error.into()),
-    }
-    let text = format!("You are following {}.", target.username);
-    flash(page.session(), Level::Success, text);
-    Ok(see_other(&back))
-}
-
-/// `POST /users/<username>/unfollow/`.
-pub async fn unfollow(
-    site: web::Data<Site>,
-    user: CurrentUser,
-    page: Page,
-    username: web::Path<String>,
-) -> Result<HttpResponse, Failure> {
-    let Some(target) = find_user(&site.db, &username).await? else {
-        return Ok(no_such_user(&page, &username));
-    };
-    relationship::Entity::delete_many()
-        .filter(pair(user.id(), target.id))
-        .exec(&site.db)
-        .await?;
-    let text = format!("You are no longer following {}.", target.username);
-    flash(page.session(), Level::Success, text);
-    Ok(see_other(&user_url(&target.username)))
 }

@@ -10,7 +10,8 @@ use sea_orm::{
 use tera::Context;
 
 use super::display::MessageView;
-use super::page::{Failure, PER_PAGE, Page, Pager};
+use super::failure::Failure;
+use super::page::{PER_PAGE, Page, Pager};
 use crate::Site;
 use crate::models::{message, relationship, user};
 
