@@ -116,12 +116,7 @@ impl Page {
     }
 
     /// Renders a page; every page gets the top bar's data and the queued flash messages.
-    pub fn render_with(
-        &self,
-        status: StatusCode,
-        name: &str,
-        mut context: Context,
-    ) -> HttpResponse {
+    fn render_with(&self, status: StatusCode, name: &str, mut context: Context) -> HttpResponse {
         frame(&mut context, true);
         context.insert("flashes", &take_flashes(&self.session));
         context.insert("login_url", &self.login_link());
