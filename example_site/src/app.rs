@@ -1,14 +1,15 @@
 //! The app factory: what `serve` runs and what the tests drive.
 
 use actix_sea::admin::Admin;
-use actix_sea::auth::Auth;
+use actix_sea::auth::{Auth, CsrfProtect};
 use actix_sea::rest::RestApi;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::{App, HttpResponse, web};
+use actix_web::{App, web};
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{self, AuthConfig};
+use crate::views;
 
 /// Everything the site's handlers share; cheap to clone.
 #[derive(Clone)]
@@ -61,21 +62,34 @@ pub fn app(
         .service(site.auth.clone())
         .service(site.api.clone())
         .service(site.admin.clone())
-        .route("/", web::get().to(home))
-        .route("/private/", web::get().to(private))
-}
-
-async fn private(user: actix_sea::auth::CurrentUser) -> HttpResponse {
-    let name = user.username().replace('&', "&amp;").replace('<', "&lt;");
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(format!(
-            "<!doctype html><title>Private</title><h1>Hello, {name}</h1>"
-        ))
-}
-
-async fn home() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body("<!doctype html><title>Example Site</title><h1>Example Site</h1><p>A twitter clone built on actix-sea.</p><p><a href=\"/accounts/login/\">Log in</a></p>")
+        .route("/", web::get().to(views::home))
+        .route("/private/", web::get().to(views::private_timeline))
+        .route("/public/", web::get().to(views::public_timeline))
+        .service(
+            web::resource("/join/")
+                .wrap(CsrfProtect)
+                .route(web::get().to(views::join_form))
+                .route(web::post().to(views::join)),
+        )
+        .route("/users/", web::get().to(views::user_list))
+        .route("/users/{username}/", web::get().to(views::user_detail))
+        .service(
+            web::resource("/users/{username}/follow/")
+                .wrap(CsrfProtect)
+                .route(web::post().to(views::follow)),
+        )
+        .service(
+            web::resource("/users/{username}/unfollow/")
+                .wrap(CsrfProtect)
+                .route(web::post().to(views::unfollow)),
+        )
+        .route("/following/", web::get().to(views::following))
+        .route("/followers/", web::get().to(views::followers))
+        .service(
+            web::resource("/create/")
+                .wrap(CsrfProtect)
+                .route(web::get().to(views::create_form))
+                .route(web::post().to(views::create)),
+        )
+        .default_service(web::to(views::not_found))
 }

@@ -6,5 +6,6 @@ pub mod app;
 pub mod auth;
 pub mod commands;
 pub mod models;
+pub mod views;
 
 pub use app::{Site, app};

@@ -34,6 +34,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_session::Session;
 use actix_web::HttpRequest;
 use actix_web::cookie::Key;
 use sea_orm::DatabaseConnection;
@@ -186,6 +187,14 @@ impl Auth {
             user.password_hash = hash;
         }
         Ok(Ok(user))
+    }
+
+    /// Logs `user_id` in on `session` exactly as a successful login does: a new session id (no
+    /// session fixation), a fresh CSRF token, the login time for the timeouts. For pages that
+    /// sign a user in without a password check, such as a sign-up page right after it creates
+    /// the user.
+    pub fn log_in(&self, session: &Session, user_id: i64) {
+        session::AuthSession(session).log_in(user_id);
     }
 
     /// Looks a user up by login name.

@@ -8,5 +8,6 @@ mod chain;
 mod grammar;
 mod rest;
 mod sessions;
+mod site;
 mod support;
 mod tokens;

@@ -1,0 +1,86 @@
+//! `/create/`: post a message.
+
+use actix_sea::auth::{CurrentUser, Level, flash};
+use actix_web::{HttpResponse, web};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::EntityTrait;
+use tera::Context;
+
+use super::display::user_url;
+use super::failure::Failure;
+use super::page::{Page, field, see_other, user_id};
+use crate::Site;
+use crate::models::message;
+
+/// The longest message accepted, in characters.
+pub const MAX_MESSAGE: usize = 1000;
+
+/// What is wrong with a message, if anything.
+fn problem(content: &str) -> Option<String> {
+    if content.trim().is_empty() {
+        Some("Write something first.".into())
+    } else if content.contains('\0') {
+        Some("A message cannot contain NUL characters.".into())
+    } else {
+        let length = content.trim().chars().count();
+        (length > MAX_MESSAGE).then(|| {
+            format!("A message has at most {MAX_MESSAGE} characters; this one has {length}.")
+        })
+    }
+}
+
+fn form(page: &Page, content: &str, error: Option<&str>) -> HttpResponse {
+    let mut context = Context::new();
+    context.insert("nav", "create");
+    context.insert("content", &content.replace('\0', ""));
+    context.insert("error", &error);
+    context.insert("max_length", &MAX_MESSAGE);
+    page.render("create.html", context)
+}
+
+/// `GET /create/`.
+pub async fn create_form(_: CurrentUser, page: Page) -> HttpResponse {
+    form(&page, "", None)
+}
+
+/// `POST /create/`: stores the message (trimmed) and shows it on the author's page.
+pub async fn create(
+    site: web::Data<Site>,
+    user: CurrentUser,
+    page: Page,
+    body: web::Bytes,
+) -> Result<HttpResponse, Failure> {
+    let content = field(&body, "content");
+    if let Some(error) = problem(&content) {
+        return Ok(form(&page, &content, Some(&error)));
+    }
+    let row = message::ActiveModel {
+        id: NotSet,
+        user: Set(user_id(&user)?),
+        content: Set(content.trim().to_owned()),
+        pub_date: Set(chrono::Utc::now().naive_utc()),
+    };
+    message::Entity::insert(row).exec(&site.db).await?;
+    flash(
+        page.session(),
+        Level::Success,
+        "Your message has been posted.",
+    );
+    Ok(see_other(&user_url(user.username())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_MESSAGE, problem};
+
+    #[test]
+    fn messages_need_words_and_a_bounded_length() {
+        assert!(problem("hello").is_none());
+        assert!(problem(&"é".repeat(MAX_MESSAGE)).is_none());
+        assert!(problem(&format!("  {}  ", "x".repeat(MAX_MESSAGE))).is_none());
+        for bad in ["", "   ", "\n\t ", "a\0b"] {
+            assert!(problem(bad).is_some(), "{bad:?}");
+        }
+        assert!(problem(&"x".repeat(MAX_MESSAGE + 1)).is_some());
+    }
+}

@@ -1,0 +1,63 @@
+//! Following and unfollowing: POST forms on a user's page, CSRF-checked.
+
+use actix_sea::auth::{CurrentUser, Level, flash};
+use actix_web::{HttpResponse, web};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{EntityTrait, QueryFilter, SqlErr};
+
+use super::display::user_url;
+use super::failure::Failure;
+use super::page::{Page, see_other, user_id};
+use super::people::{find_user, no_such_user, pair};
+use crate::Site;
+use crate::models::relationship;
+
+/// `POST /users/<username>/follow/`. Following twice is harmless: the pair is unique, and a
+/// second insert (or a race with another tab) only hits that constraint.
+pub async fn follow(
+    site: web::Data<Site>,
+    user: CurrentUser,
+    page: Page,
+    username: web::Path<String>,
+) -> Result<HttpResponse, Failure> {
+    let Some(target) = find_user(&site.db, &username).await? else {
+        return Ok(no_such_user(&page, &username));
+    };
+    let back = user_url(&target.username);
+    if i64::from(target.id) == user.id() {
+        flash(page.session(), Level::Error, "You cannot follow yourself.");
+        return Ok(see_other(&back));
+    }
+    let row = relationship::ActiveModel {
+        id: NotSet,
+        from_user: Set(user_id(&user)?),
+        to_user: Set(target.id),
+    };
+    match relationship::Entity::insert(row).exec(&site.db).await {
+        Ok(_) => {}
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
+        Err(error) => return Err(error.into()),
+    }
+    let text = format!("You are following {}.", target.username);
+    flash(page.session(), Level::Success, text);
+    Ok(see_other(&back))
+}
+
+/// `POST /users/<username>/unfollow/`.
+pub async fn unfollow(
+    site: web::Data<Site>,
+    user: CurrentUser,
+    page: Page,
+    username: web::Path<String>,
+) -> Result<HttpResponse, Failure> {
+    let Some(target) = find_user(&site.db, &username).await? else {
+        return Ok(no_such_user(&page, &username));
+    };
+    relationship::Entity::delete_many()
+        .filter(pair(user.id(), target.id))
+        .exec(&site.db)
+        .await?;
+    let text = format!("You are no longer following {}.", target.username);
+    flash(page.session(), Level::Success, text);
+    Ok(see_other(&user_url(&target.username)))
+}

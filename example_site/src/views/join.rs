@@ -1,0 +1,141 @@
+//! `/join/`: sign up with a username, an e-mail address and a password, and be logged in.
+
+use std::collections::BTreeMap;
+
+use actix_sea::auth::{Level, flash};
+use actix_web::{HttpResponse, web};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, SqlErr};
+use tera::Context;
+
+use super::failure::Failure;
+use super::page::{Page, field, see_other};
+use crate::Site;
+use crate::models::user;
+
+/// The longest username accepted.
+const MAX_USERNAME: usize = 30;
+/// The longest e-mail address accepted (what SMTP allows).
+const MAX_EMAIL: usize = 254;
+/// The longest password accepted: the login page refuses longer ones.
+const MAX_PASSWORD: usize = 4096;
+const TAKEN: &str = "This username is already taken.";
+
+type Errors = BTreeMap<&'static str, String>;
+
+/// What is wrong with the form, field by field. Usernames are letters, digits, `_` and `-`,
+/// so that they read well in a URL; the e-mail address is only checked loosely.
+fn validate(username: &str, email: &str, password: &str) -> Errors {
+    let mut errors = Errors::new();
+    let name_chars = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    if username.is_empty() {
+        errors.insert("username", "Choose a username.".into());
+    } else if username.chars().count() > MAX_USERNAME {
+        let text = format!("At most {MAX_USERNAME} characters.");
+        errors.insert("username", text);
+    } else if !username.chars().all(name_chars) {
+        let text = "Use only letters, digits, “_” and “-”.".into();
+        errors.insert("username", text);
+    }
+    if email.is_empty() {
+        errors.insert("email", "Enter your e-mail address.".into());
+    } else if email.len() > MAX_EMAIL || !email.contains('@') || email.contains('\0') {
+        errors.insert("email", "Enter a valid e-mail address.".into());
+    }
+    if password.is_empty() {
+        errors.insert("password", "Choose a password.".into());
+    } else if password.len() > MAX_PASSWORD || password.contains('\0') {
+        let text = format!("At most {MAX_PASSWORD} bytes, and no NUL characters.");
+        errors.insert("password", text);
+    }
+    errors
+}
+
+async fn taken(db: &DatabaseConnection, username: &str) -> Result<bool, DbErr> {
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+fn form(page: &Page, username: &str, email: &str, errors: &Errors) -> HttpResponse {
+    let mut context = Context::new();
+    context.insert("nav", "join");
+    context.insert("csrf_token", &page.csrf_token());
+    context.insert("username", username);
+    context.insert("email", email);
+    context.insert("errors", errors);
+    page.render("join.html", context)
+}
+
+/// `GET /join/`.
+pub async fn join_form(page: Page) -> HttpResponse {
+    form(&page, "", "", &Errors::new())
+}
+
+/// `POST /join/`: creates the user with an argon2id hash and logs them in. A taken username
+/// is a form error, also when another request takes it between the check and the insert.
+pub async fn join(
+    site: web::Data<Site>,
+    page: Page,
+    body: web::Bytes,
+) -> Result<HttpResponse, Failure> {
+    let username = field(&body, "username").trim().to_owned();
+    let email = field(&body, "email").trim().to_owned();
+    let password = field(&body, "password");
+    let mut errors = validate(&username, &email, &password);
+    if errors.is_empty() && taken(&site.db, &username).await? {
+        errors.insert("username", TAKEN.into());
+    }
+    if !errors.is_empty() {
+        return Ok(form(&page, &username, &email, &errors));
+    }
+    let row = user::ActiveModel {
+        id: NotSet,
+        username: Set(username.clone()),
+        password: Set(site.auth.hasher().hash(&password).await?),
+        email: Set(email.clone()),
+        join_date: Set(chrono::Utc::now().naive_utc()),
+        active: Set(true),
+        admin: Set(false),
+    };
+    let id = match user::Entity::insert(row).exec(&site.db).await {
+        Ok(inserted) => inserted.last_insert_id,
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            errors.insert("username", TAKEN.into());
+            return Ok(form(&page, &username, &email, &errors));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    site.auth.log_in(page.session(), i64::from(id));
+    let text = format!("Welcome, {username}! Follow a few people to fill your timeline.");
+    flash(page.session(), Level::Success, text);
+    Ok(see_other("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate;
+
+    #[test]
+    fn good_input_has_no_errors() {
+        assert!(validate("alice_2-b", "a@example.com", "secret").is_empty());
+        assert!(validate("zoë", "zoë@example.com", "pässword").is_empty());
+    }
+
+    #[test]
+    fn each_bad_field_gets_its_own_error() {
+        let errors = validate("", "", "");
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        for name in ["a b", "../x", "a/b", "<b>", "a?b", &"x".repeat(31)] {
+            assert!(
+                validate(name, "a@b", "pw").contains_key("username"),
+                "{name}"
+            );
+        }
+        assert!(validate("ok", "no-at-sign", "pw").contains_key("email"));
+        assert!(validate("ok", "a@b", "nul\0").contains_key("password"));
+        assert!(validate("ok", "a@b", &"p".repeat(4097)).contains_key("password"));
+    }
+}
