@@ -213,7 +213,7 @@ impl AdminModel {
             secret: secret.clone(),
         };
         Self {
-            name: display_name(&info.slug),
+            name: super::form::human(&info.slug),
             model: model.clone(),
             settings,
             hooks: Box::new(Typed {
@@ -222,15 +222,5 @@ impl AdminModel {
                 entity: PhantomData,
             }),
         }
-    }
-}
-
-/// `user_profile` -> `User profile`.
-fn display_name(slug: &str) -> String {
-    let text = slug.replace('_', " ");
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => text,
     }
 }

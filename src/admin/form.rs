@@ -54,7 +54,8 @@ pub(crate) enum Source<'a> {
     Stored,
 }
 
-fn label_of(name: &str) -> String {
+/// `pub_date` -> `Pub date`: a column or table name as a person reads it.
+pub(crate) fn human(name: &str) -> String {
     let text = name.replace('_', " ");
     let mut chars = text.chars();
     chars
@@ -138,7 +139,7 @@ async fn field(
     let readonly = settings.is_readonly(&column.name) || (column.primary_key && record.is_some());
     let mut field = Field {
         name: column.name.clone(),
-        label: label_of(&column.name),
+        label: human(&column.name),
         widget,
         checked: false,
         required: column.required(),
@@ -334,7 +335,7 @@ async fn read_one(
     }
     let parsed = match value::from_str(column, text) {
         Ok(parsed) => parsed,
-        Err(error) => return Ok(Err(capitalize(&error.reason))),
+        Err(error) => return Ok(Err(sentence(&error.reason))),
     };
     if let Some(choices) = model.settings.choices_of(&column.name)
         && !choices.iter().any(|(v, _)| *v == value::to_text(&parsed))
@@ -356,7 +357,8 @@ async fn read_one(
     Ok(Ok(Some(parsed)))
 }
 
-fn capitalize(text: &str) -> String {
+/// An error message as a sentence: capital first letter, final full stop.
+pub(crate) fn sentence(text: &str) -> String {
     let mut chars = text.chars();
     let mut out: String = chars
         .next()

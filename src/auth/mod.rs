@@ -51,6 +51,7 @@ pub use session::{Flash, Level, flash, take_flashes};
 pub use store::{DbSessionStore, SessionBackend};
 pub use throttle::ThrottleLimits;
 pub use user::{StoredUser, UserEntity};
+pub(crate) use views::{redirect, see_other};
 
 /// A row of the session table, for maintenance scripts and tests.
 pub use store::entity::ActiveModel as SessionRow;

@@ -48,7 +48,7 @@ pub(crate) fn redirect(location: &str) -> HttpResponse {
 }
 
 /// A redirect after a POST (303 See Other).
-fn see_other(location: &str) -> HttpResponse {
+pub(crate) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()

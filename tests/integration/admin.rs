@@ -327,8 +327,14 @@ async fn the_user_admin_never_shows_the_hash_and_keeps_an_empty_password(db: Tes
     assert_eq!(kept.password, before.password, "empty keeps the password");
     assert_eq!(kept.email, "a@example.com");
     assert!(!kept.admin, "an unchecked box is false");
-    assert_eq!(kept.join_date, before.join_date, "read-only fields are not written");
-    assert!(page.body.contains(r#"<div class="readonly" id="f-join_date">"#));
+    assert_eq!(
+        kept.join_date, before.join_date,
+        "read-only fields are not written"
+    );
+    assert!(
+        page.body
+            .contains(r#"<div class="readonly" id="f-join_date">"#)
+    );
     assert_eq!(save("new-password").await.status, StatusCode::SEE_OTHER);
     let changed = stored(app.db.db.clone()).await;
     assert!(changed.password.starts_with("$argon2id$"));

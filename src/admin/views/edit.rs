@@ -218,7 +218,7 @@ async fn save(
             return show_again(HashMap::new(), Some(message)).await;
         }
         Err(Error::BadRequest(message)) => {
-            return show_again(HashMap::new(), Some(capitalize(&message))).await;
+            return show_again(HashMap::new(), Some(form::sentence(&message))).await;
         }
         Err(error) => return Err(error),
     };
@@ -242,12 +242,4 @@ async fn save(
         base
     };
     Ok(see_other(&next))
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

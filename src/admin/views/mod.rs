@@ -21,6 +21,7 @@ use super::Admin;
 use super::erased::AdminModel;
 use crate::Error;
 use crate::auth::{CsrfProtect, Level, admin_required, csrf_token, flash, take_flashes};
+use crate::auth::{redirect as found, see_other};
 
 impl HttpServiceFactory for Admin {
     fn register(self, config: &mut AppService) {
@@ -164,20 +165,6 @@ fn error_page(admin: &Admin, req: &HttpRequest, error: &Error) -> HttpResponse {
 /// A handler's outcome: the page, or the error as an admin page.
 fn respond(admin: &Admin, req: &HttpRequest, result: Result<HttpResponse, Error>) -> HttpResponse {
     result.unwrap_or_else(|error| error_page(admin, req, &error))
-}
-
-/// A redirect after a GET.
-fn found(location: &str) -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-/// A redirect after a POST.
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
 }
 
 /// Queues a flash message for the next page.
