@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveMode
 use super::erased::AdminModel;
 use super::model_admin::{DefaultAdmin, ModelAdmin};
 use super::panel::{Panel, PanelEntry, slug_of};
-use super::{Admin, Inner};
+use super::{Admin, Inner, is_secret};
 use crate::Error;
 use crate::auth::Auth;
 use crate::orm::{Grammar, ModelInfo, Registry};
@@ -96,8 +96,7 @@ impl AdminBuilder {
 
     /// Checks the configuration (search and filter paths, slugs, templates) and builds the admin.
     pub fn build(self) -> Result<Admin, Error> {
-        let secret = (self.auth.user_table(), self.auth.password_column());
-        let policy = |model: &ModelInfo, column: &str| model.slug == secret.0 && column == secret.1;
+        let policy = |model: &ModelInfo, column: &str| is_secret(&self.models, model, column);
         let backend = self.auth.db().get_database_backend();
         for model in &self.models {
             let grammar = Grammar::new(&self.registry, model.info(), &policy, backend);
@@ -141,7 +140,6 @@ impl AdminBuilder {
                 models: self.models,
                 panels: self.panels,
                 templates,
-                secret,
             }),
         })
     }

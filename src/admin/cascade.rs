@@ -4,12 +4,12 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{DatabaseExecutor, TransactionTrait, Value};
+use sea_orm::{DatabaseExecutor, TransactionTrait};
 
 use super::Admin;
 use super::erased::AdminModel;
 use crate::Error;
-use crate::orm::{Record, value};
+use crate::orm::Record;
 
 /// More cascading rows than this and the delete is refused: it belongs in a migration, not a
 /// confirmation page.
@@ -46,13 +46,7 @@ pub(crate) async fn collect<'a>(
                 else {
                     continue;
                 };
-                let keys: Vec<Value> = batches[next]
-                    .rows
-                    .iter()
-                    .filter_map(|row| row.get(parent.info(), &fk.column))
-                    .filter(|key| !value::is_null(key))
-                    .cloned()
-                    .collect();
+                let keys = Record::distinct(&batches[next].rows, parent.info(), &fk.column);
                 let rows: Vec<Record> = child
                     .model
                     .find_in(&db, &column.name, keys)

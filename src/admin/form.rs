@@ -135,7 +135,7 @@ async fn field(
         Source::Posted(posted) => posted.get(&column.name).cloned().unwrap_or_default(),
         Source::Stored => stored.map(|v| input_text(column, v)).unwrap_or_default(),
     };
-    let (mut widget, step) = widget_of(column);
+    let (widget, step) = widget_of(column);
     let readonly = settings.is_readonly(&column.name) || (column.primary_key && record.is_some());
     let mut field = Field {
         name: column.name.clone(),
@@ -182,7 +182,6 @@ async fn field(
             .collect();
     }
     if let Some(choices) = settings.choices_of(&column.name) {
-        widget = "select";
         let mut options: Vec<Choice> = Vec::new();
         if column.nullable || record.is_none() {
             options.push(choice("", "---------", &field.value));
@@ -193,7 +192,7 @@ async fn field(
                 .map(|(v, label)| choice(v, label, &field.value)),
         );
         field.options = options;
-        field.widget = widget;
+        field.widget = "select";
     } else if let Some(fk) = &column.foreign_key
         && let Some(target) = admin.model(&fk.table)
     {

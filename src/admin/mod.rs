@@ -57,8 +57,14 @@ struct Inner {
     models: Vec<AdminModel>,
     panels: Vec<PanelEntry>,
     templates: Templates,
-    /// The user table and its password column.
-    secret: (String, String),
+}
+
+/// Whether `column` of `model` is the user model's password hash, among `models`. The grammar
+/// only crosses into registered models, so the registered ones are the ones to ask.
+fn is_secret(models: &[AdminModel], model: &ModelInfo, column: &str) -> bool {
+    models
+        .iter()
+        .any(|m| m.slug() == model.slug && m.settings.is_secret(column))
 }
 
 impl Admin {
@@ -88,7 +94,6 @@ impl Admin {
 
     /// Whether `column` of `model` may never be shown, filtered or exported (the password hash).
     fn is_secret(&self, model: &ModelInfo, column: &str) -> bool {
-        let (table, password) = &self.inner.secret;
-        model.slug == *table && column == password
+        is_secret(&self.inner.models, model, column)
     }
 }

@@ -26,6 +26,17 @@ impl Record {
         &self.values[info.pk]
     }
 
+    /// The distinct non-NULL values of column `name` across `rows`, in first-seen order: the
+    /// keys to fetch related rows with in one query.
+    pub fn distinct(rows: &[Record], info: &ModelInfo, name: &str) -> Vec<Value> {
+        let mut seen = std::collections::HashSet::new();
+        rows.iter()
+            .filter_map(|row| row.get(info, name))
+            .filter(|v| !value::is_null(v) && seen.insert(value::to_text(v)))
+            .cloned()
+            .collect()
+    }
+
     /// The row as a JSON object with column names as keys, keeping the columns `keep` accepts.
     pub fn to_json(&self, info: &ModelInfo, keep: impl Fn(&str) -> bool) -> Map<String, Json> {
         info.columns

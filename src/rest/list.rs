@@ -1,10 +1,10 @@
 //! Reading: the list envelope, details, and objects with nested foreign keys.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{Condition, DatabaseExecutor, Value};
+use sea_orm::{Condition, DatabaseExecutor};
 use serde_json::{Map, Value as Json, json};
 
 use super::erased::Resource;
@@ -196,13 +196,7 @@ pub(super) async fn objects(
         let Some(nested) = api.resource(&fk.table) else {
             continue;
         };
-        let mut seen = HashSet::new();
-        let keys: Vec<Value> = rows
-            .iter()
-            .filter_map(|row| row.get(info, name))
-            .filter(|v| !value::is_null(v) && seen.insert(value::to_text(v)))
-            .cloned()
-            .collect();
+        let keys = Record::distinct(rows, info, name);
         let related = nested.model.find_in(&db, &fk.column, keys).await?;
         let nested_info = nested.info();
         let by_key: HashMap<String, Json> = related

@@ -8,7 +8,7 @@ use futures_util::stream;
 use sea_orm::DatabaseExecutor;
 
 use super::list::list_query;
-use super::{query_pairs, respond};
+use super::{param, query_pairs, respond};
 use crate::Error;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
@@ -34,16 +34,8 @@ pub(super) async fn export(
 
 fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
     let model = admin.model_or_404(slug)?;
-    let params: Vec<(String, String)> = query_pairs(req)
-        .into_iter()
-        .filter(|(key, _)| key != "format" && key != "page")
-        .collect();
-    let format = match query_pairs(req)
-        .iter()
-        .rev()
-        .find(|(key, _)| key == "format")
-        .map(|(_, value)| value.as_str())
-    {
+    let mut params = query_pairs(req);
+    let format = match param(&params, "format") {
         Some("json") => Format::Json,
         Some("csv") | None => Format::Csv,
         Some(other) => {
@@ -52,6 +44,7 @@ fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, E
             )));
         }
     };
+    params.retain(|(key, _)| key != "format" && key != "page");
     let query = list_query(admin, model, &params)?;
     let (content_type, extension) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),

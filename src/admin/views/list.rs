@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use sea_orm::{DatabaseExecutor, Value};
+use sea_orm::DatabaseExecutor;
 use serde::Serialize;
 use tera::Context;
 
-use super::{found, notice, posted_form, query_pairs, respond, see_other};
+use super::{found, notice, param, posted_form, query_pairs, respond, see_other};
 use crate::Error;
 use crate::admin::Admin;
 use crate::admin::erased::{AdminModel, ListColumn};
@@ -96,11 +96,7 @@ pub(super) fn list_query(
     let grammar = Grammar::new(&admin.inner.registry, model.info(), &policy, backend);
     let mut query = grammar.compile(params, &NOT_FILTERS)?;
     query.and(model.hooks.get_query());
-    let search = params
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "q")
-        .map_or("", |(_, v)| v.as_str());
+    let search = param(params, "q").unwrap_or("");
     if search.chars().count() > MAX_SEARCH {
         return Err(Error::BadRequest(format!(
             "The search text is too long (at most {MAX_SEARCH} characters)."
@@ -114,13 +110,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     let model = admin.model_or_404(slug)?;
     let base = admin.model_url(model);
     let params = query_pairs(req);
-    let get = |key: &str| {
-        params
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |key: &str| param(&params, key);
     if let (Some(field), Some(op)) = (get("_ff"), get("_fo")) {
         let key = if op == "eq" {
             field.to_owned()
@@ -216,14 +206,7 @@ async fn lines(admin: &Admin, model: &AdminModel, rows: &[Record]) -> Result<Vec
         let Some(target) = admin.model(&fk.table) else {
             continue;
         };
-        let mut keys: Vec<Value> = rows
-            .iter()
-            .filter_map(|row| row.get(info, name))
-            .filter(|v| !value::is_null(v))
-            .cloned()
-            .collect();
-        keys.sort_by_key(value::to_text);
-        keys.dedup_by_key(|v| value::to_text(v));
+        let keys = Record::distinct(rows, info, name);
         let found = target.model.find_in(&db, &fk.column, keys).await?;
         let names = found
             .iter()

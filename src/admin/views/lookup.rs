@@ -7,7 +7,7 @@ use sea_orm::sea_query::ExprTrait;
 use serde_json::json;
 
 use super::list::list_query;
-use super::query_pairs;
+use super::{param, query_pairs};
 use crate::Error;
 use crate::admin::Admin;
 use crate::orm::{Window, column_expr, page_number, value};
@@ -29,16 +29,10 @@ pub(super) async fn lookup(
 async fn results(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<serde_json::Value, Error> {
     let model = admin.model_or_404(slug)?;
     let params = query_pairs(req);
-    let get = |key: &str| {
-        params
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |key: &str| param(&params, key);
     let text = get("q").unwrap_or("").trim().to_owned();
     let info = model.info();
-    let mut query = if model.settings.search_fields.is_empty() {
+    let query = if model.settings.search_fields.is_empty() {
         let mut query = list_query(admin, model, &[])?;
         if !text.is_empty() {
             let key = value::from_str(info.pk_column(), &text)
@@ -52,7 +46,6 @@ async fn results(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<serde_j
     } else {
         list_query(admin, model, &[("q".to_owned(), text)])?
     };
-    query.and(model.hooks.get_query());
     let page = page_number(get("page"));
     let db = DatabaseExecutor::from(admin.db());
     let window = Window {

@@ -138,15 +138,11 @@ fn error_page(admin: &Admin, req: &HttpRequest, error: &Error) -> HttpResponse {
     context.insert("status", &status.as_u16());
     context.insert("reason", status.canonical_reason().unwrap_or(""));
     context.insert("message", &message);
-    let render = admin.inner.templates.render("admin/error.html", &{
-        let mut full = context.clone();
-        full.insert("branding", &admin.inner.branding);
-        full.insert("static_url", crate::assets::STATIC_PREFIX);
-        full.insert("home_url", &format!("{}/", admin.inner.prefix));
-        full.insert("admin_url", &admin.inner.prefix);
-        full
-    });
-    let mut response = match render {
+    context.insert("branding", &admin.inner.branding);
+    context.insert("static_url", crate::assets::STATIC_PREFIX);
+    context.insert("home_url", &format!("{}/", admin.inner.prefix));
+    context.insert("admin_url", &admin.inner.prefix);
+    let mut response = match admin.inner.templates.render("admin/error.html", &context) {
         Ok(html) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .body(html),
@@ -177,6 +173,15 @@ fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
     form_urlencoded::parse(req.query_string().as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// The last value of query parameter `key`.
+fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A posted form as a map (the last value of a repeated name wins) and the repeated `id`s.
