@@ -16,6 +16,13 @@ pub struct UserResource {
     auth: Auth,
 }
 
+impl UserResource {
+    /// The resource, hashing passwords with `auth`'s hasher.
+    pub fn new(auth: Auth) -> Self {
+        Self { auth }
+    }
+}
+
 impl RestResource<user::Entity> for UserResource {
     fn exclude(&self) -> Vec<user::Column> {
         vec![user::Column::Password, user::Column::Email]
@@ -106,7 +113,7 @@ pub fn build(db: DatabaseConnection, auth: &Auth) -> RestApi {
     RestApi::builder(db)
         .default_auth(UserAuthentication::new(auth.clone()))
         .register_with_auth::<user::Entity, _>(
-            UserResource { auth: auth.clone() },
+            UserResource::new(auth.clone()),
             AdminAuthentication::new(auth.clone()),
         )
         .register::<message::Entity, _>(MessageResource)

@@ -137,23 +137,30 @@ pub(super) async fn fetch(
     context: &ApiContext,
     pk: &str,
 ) -> Result<Record, Error> {
-    let info = resource.info();
-    let pk_value = value::from_str(info.pk_column(), pk).map_err(|_| Error::NotFound)?;
-    let mut query = scoped_query(api, resource, context, &[])?;
-    query.and(Condition::all().add(column_expr(&info.table, &info.pk_column().name).eq(pk_value)));
+    let column = resource.info().pk_column();
+    let pk = value::from_str(column, pk).map_err(|_| Error::NotFound)?;
     let db = DatabaseExecutor::from(&api.inner.db);
-    let mut rows = resource
-        .model
-        .list(
-            &db,
-            &query,
-            Window {
-                offset: 0,
-                limit: Some(1),
-            },
-        )
-        .await?;
-    rows.pop().ok_or(Error::NotFound)
+    find(api, resource, context, &db, &column.name, pk)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The row whose `column` equals `key`, within the resource's scope.
+pub(super) async fn find(
+    api: &RestApi,
+    resource: &Resource,
+    context: &ApiContext,
+    db: &DatabaseExecutor<'_>,
+    column: &str,
+    key: sea_orm::Value,
+) -> Result<Option<Record>, Error> {
+    let mut query = scoped_query(api, resource, context, &[])?;
+    query.and(Condition::all().add(column_expr(&resource.info().table, column).eq(key)));
+    let window = Window {
+        offset: 0,
+        limit: Some(1),
+    };
+    Ok(resource.model.list(db, &query, window).await?.pop())
 }
 
 pub(super) async fn detail(

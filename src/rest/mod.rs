@@ -31,9 +31,11 @@
 //! ```
 
 mod authentication;
+mod body;
 mod cache;
 mod erased;
 mod list;
+mod nested;
 mod openapi;
 mod resource;
 mod tokens;
@@ -171,7 +173,26 @@ impl RestApiBuilder {
     }
 
     /// Finishes the API.
+    ///
+    /// # Panics
+    ///
+    /// When a resource's [`nested_writes`](RestResource::nested_writes) names a column that
+    /// is not a foreign key to a registered resource: a mistake in the code, not in a request.
     pub fn build(self) -> RestApi {
+        for resource in self.resources.values() {
+            let info = resource.info();
+            for name in &resource.settings.nested_writes {
+                let target = info
+                    .column(name)
+                    .and_then(|c| c.foreign_key.as_ref())
+                    .map(|fk| fk.table.as_str());
+                assert!(
+                    target.is_some_and(|table| self.resources.contains_key(table)),
+                    "nested writes on `{}.{name}` need a foreign key to a registered resource",
+                    info.slug
+                );
+            }
+        }
         RestApi {
             inner: Arc::new(Inner {
                 db: self.db,

@@ -75,6 +75,18 @@ pub trait RestResource<E: EntityTrait>: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Foreign keys whose nested objects are written, not only read as references (default:
+    /// none). A nested object without a primary key creates a row, one with a primary key and
+    /// other values changes that row; either way the row goes through the resource registered
+    /// for the referenced table, with its authentication, `check_post`/`check_put`, owner rule
+    /// and `before_save`, and everything is saved in one transaction. Each listed column must
+    /// be a foreign key to a registered resource ([`RestApiBuilder::build`] checks).
+    ///
+    /// [`RestApiBuilder::build`]: super::RestApiBuilder::build
+    fn nested_writes(&self) -> Vec<E::Column> {
+        Vec::new()
+    }
+
     /// The methods served (default: GET, POST, PUT, PATCH, DELETE).
     fn allowed_methods(&self) -> Vec<Method> {
         vec![
@@ -152,6 +164,7 @@ pub(crate) struct Settings {
     pub(crate) max_paginate_by: u64,
     pub(crate) exact_count: bool,
     pub(crate) include: Vec<String>,
+    pub(crate) nested_writes: Vec<String>,
     pub(crate) allowed_methods: Vec<Method>,
     pub(crate) owner_field: Option<String>,
 }
@@ -182,6 +195,7 @@ impl Settings {
             max_paginate_by: resource.max_paginate_by(),
             exact_count: resource.exact_count(),
             include: names(resource.include_resources()),
+            nested_writes: names(resource.nested_writes()),
             allowed_methods: resource.allowed_methods(),
             owner_field: resource.owner_field().map(|c| c.as_str().to_owned()),
         }

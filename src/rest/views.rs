@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, Scope, web};
 
 use super::erased::Resource;
 use super::resource::ApiContext;
-use super::{RestApi, list, openapi, write};
+use super::{RestApi, body, list, openapi, write};
 use crate::Error;
 
 pub(super) fn scope(api: RestApi) -> Scope {
@@ -33,20 +33,28 @@ pub(super) async fn prepare<'a>(
         return Err(Error::MethodNotAllowed);
     }
     let user = resource.auth.authenticate(req).await?;
-    if resource.auth.protected_methods().contains(method) {
-        match &user {
+    let context = ApiContext {
+        user,
+        method: method.clone(),
+    };
+    permit(resource, &context)?;
+    Ok((resource, context))
+}
+
+/// Whether the caller may use the context's method on the resource: 405 when the resource
+/// does not serve it, 401 or 403 when it is protected and the caller is missing or refused.
+pub(super) fn permit(resource: &Resource, context: &ApiContext) -> Result<(), Error> {
+    if !resource.settings.allowed_methods.contains(&context.method) {
+        return Err(Error::MethodNotAllowed);
+    }
+    if resource.auth.protected_methods().contains(&context.method) {
+        match &context.user {
             None => return Err(super::authentication::unauthorized()),
             Some(user) if !resource.auth.authorize(user) => return Err(Error::Forbidden),
             Some(_) => {}
         }
     }
-    Ok((
-        resource,
-        ApiContext {
-            user,
-            method: method.clone(),
-        },
-    ))
+    Ok(())
 }
 
 async fn collection(
@@ -63,7 +71,7 @@ async fn collection(
         }
         Method::POST => {
             let (resource, context) = prepare(&api, &req, &slug, &Method::POST).await?;
-            let body = write::read_json(&api, &req, body).await?;
+            let body = body::read_json(&api, &req, body).await?;
             write::create(&api, resource, &context, body).await
         }
         _ => api
@@ -88,7 +96,7 @@ async fn member(
         Method::PUT | Method::PATCH | Method::POST => {
             // POST to a detail URL edits, as in flask-peewee; it is authorized as an edit.
             let (resource, context) = prepare(&api, &req, &slug, &Method::PUT).await?;
-            let body = write::read_json(&api, &req, body).await?;
+            let body = body::read_json(&api, &req, body).await?;
             write::update(&api, resource, &context, &pk, body).await
         }
         Method::DELETE => {

@@ -1,147 +1,106 @@
-//! Writing: JSON bodies to column values, create, partial update, delete.
+//! Writing: create, partial update and delete, each nested write in one transaction.
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
-use sea_orm::{DatabaseExecutor, Value};
+use actix_web::HttpResponse;
+use futures_util::future::BoxFuture;
+use sea_orm::{DatabaseExecutor, TransactionTrait};
 use serde_json::{Map, Value as Json, json};
 
 use super::RestApi;
+use super::body::{Body, parse};
 use super::erased::Resource;
 use super::list::{fetch, objects};
-use super::resource::{ApiContext, ApiUser};
+use super::resource::ApiContext;
 use crate::Error;
-use crate::orm::Changes;
-use crate::orm::{ColumnInfo, FieldKind, Record, value};
+use crate::orm::{Record, value};
 
-/// The request body as a JSON object: 415 unless it is sent as JSON, 413 past the limit,
-/// 400 when it is not a JSON object.
-pub(super) async fn read_json(
-    api: &RestApi,
-    req: &HttpRequest,
-    mut payload: web::Payload,
-) -> Result<Map<String, Json>, Error> {
-    let json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !json {
-        return Err(Error::UnsupportedMediaType);
-    }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| Error::BadRequest("the request body could not be read".into()))?;
-        if body.len() + chunk.len() > api.inner.body_limit {
-            return Err(Error::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    match serde_json::from_slice::<Json>(&body) {
-        Ok(Json::Object(map)) => Ok(map),
-        Ok(_) => Err(Error::BadRequest("the body must be a JSON object".into())),
-        Err(error) => Err(Error::BadRequest(format!("malformed JSON: {error}"))),
-    }
-}
-
-/// The owner column's value for `user`, typed as the column expects.
-fn owner_value(column: &ColumnInfo, user: &ApiUser) -> Result<Value, Error> {
-    let out_of_range = || {
-        Error::Internal(format!(
-            "user id {} does not fit `{}`",
-            user.id, column.name
-        ))
-    };
-    Ok(match column.kind {
-        FieldKind::BigInt => Value::BigInt(Some(user.id)),
-        FieldKind::Int => Value::Int(Some(i32::try_from(user.id).map_err(|_| out_of_range())?)),
-        FieldKind::BigUnsigned => {
-            Value::BigUnsigned(Some(u64::try_from(user.id).map_err(|_| out_of_range())?))
-        }
-        FieldKind::Unsigned => {
-            Value::Unsigned(Some(u32::try_from(user.id).map_err(|_| out_of_range())?))
-        }
-        _ => {
-            return Err(Error::Internal(format!(
-                "owner field `{}` is not an integer column",
-                column.name
-            )));
-        }
-    })
-}
-
-/// A nested object sent for a foreign key stands for the row with its primary key.
-fn reference(column: &ColumnInfo, object: &Map<String, Json>) -> Result<Json, Error> {
-    let key = column
-        .foreign_key
-        .as_ref()
-        .map_or("id", |fk| fk.column.as_str());
-    object.get(key).cloned().ok_or_else(|| {
-        Error::BadRequest(format!(
-            "field `{}`: a nested object must carry its `{key}`",
-            column.name
-        ))
-    })
-}
-
-/// Turns a body into column values: unknown keys are errors; the primary key, read-only
-/// columns and the owner column are dropped; values are checked against column types.
-fn changes(
+/// Whether the caller may change or delete `row`: only its owner, when the resource has an
+/// owner field, and only when `check` (the resource's `check_put` or `check_delete`) agrees.
+pub(super) fn may_change(
     resource: &Resource,
     context: &ApiContext,
-    body: Map<String, Json>,
-) -> Result<Changes, Error> {
-    let info = resource.info();
-    let settings = &resource.settings;
-    let mut values = Vec::new();
-    for (key, json) in body {
-        let column = info
-            .column(&key)
-            .filter(|c| settings.shows(&c.name) || settings.exclude.contains(&c.name))
-            .ok_or_else(|| Error::BadRequest(format!("unknown field `{key}`")))?;
-        if column.primary_key
-            || settings.readonly.contains(&key)
-            || settings.owner_field.as_ref() == Some(&key)
-        {
-            continue;
-        }
-        let json = match (&column.foreign_key, &json) {
-            (Some(_), Json::Object(object)) => reference(column, object)?,
-            _ => json,
-        };
-        let value = value::from_json(column, &json)?;
-        if value::is_null(&value) && !column.nullable {
-            return Err(Error::BadRequest(format!("field `{key}` may not be null")));
-        }
-        values.push((key, value));
-    }
-    let mut changes = Changes::new(values);
-    if let Some(owner) = settings
-        .owner_field
-        .as_ref()
-        .and_then(|name| info.column(name))
-    {
+    row: &Record,
+    check: impl FnOnce(&Record) -> bool,
+) -> Result<(), Error> {
+    if let Some(owner) = &resource.settings.owner_field {
         let user = context
             .user
             .as_ref()
             .ok_or_else(super::authentication::unauthorized)?;
-        changes.set(&owner.name, owner_value(owner, user)?);
+        let owner = row.get(resource.info(), owner).map(value::to_text);
+        if owner != Some(user.id.to_string()) {
+            return Err(Error::Forbidden);
+        }
     }
-    Ok(changes)
+    if check(row) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
 }
 
-fn check_owner(resource: &Resource, context: &ApiContext, row: &Record) -> Result<(), Error> {
-    let Some(owner) = &resource.settings.owner_field else {
-        return Ok(());
-    };
-    let user = context
-        .user
-        .as_ref()
-        .ok_or_else(super::authentication::unauthorized)?;
-    let owned = row.get(resource.info(), owner).map(value::to_text) == Some(user.id.to_string());
-    if owned { Ok(()) } else { Err(Error::Forbidden) }
+/// Creates a row: nested objects first, then `before_save`, the required columns,
+/// `check_post` and the insert.
+pub(super) fn insert<'a>(
+    api: &'a RestApi,
+    resource: &'a Resource,
+    context: &'a ApiContext,
+    db: &'a DatabaseExecutor<'a>,
+    body: Body,
+) -> BoxFuture<'a, Result<Record, Error>> {
+    Box::pin(async move {
+        let Body {
+            mut changes,
+            nested,
+        } = body;
+        super::nested::write(api, resource, context, db, nested, &mut changes).await?;
+        resource
+            .hooks
+            .before_save(context, None, &mut changes)
+            .await?;
+        if let Some(missing) = resource
+            .info()
+            .columns
+            .iter()
+            .find(|c| c.required() && changes.get(&c.name).is_none())
+        {
+            return Err(Error::BadRequest(format!(
+                "field `{}` is required",
+                missing.name
+            )));
+        }
+        if !resource.hooks.check_post(context, &changes) {
+            return Err(Error::Forbidden);
+        }
+        Ok(resource.model.insert(db, changes.into_values()).await?)
+    })
+}
+
+/// Changes `row`, which [`may_change`] allowed: nested objects, `before_save`, the update.
+pub(super) fn edit<'a>(
+    api: &'a RestApi,
+    resource: &'a Resource,
+    context: &'a ApiContext,
+    db: &'a DatabaseExecutor<'a>,
+    row: Record,
+    body: Body,
+) -> BoxFuture<'a, Result<Record, Error>> {
+    Box::pin(async move {
+        let Body {
+            mut changes,
+            nested,
+        } = body;
+        super::nested::write(api, resource, context, db, nested, &mut changes).await?;
+        resource
+            .hooks
+            .before_save(context, Some(&row), &mut changes)
+            .await?;
+        let pk = row.pk(resource.info()).clone();
+        resource
+            .model
+            .update(db, pk, changes.into_values())
+            .await?
+            .ok_or(Error::NotFound)
+    })
 }
 
 async fn respond(
@@ -169,27 +128,16 @@ pub(super) async fn create(
     context: &ApiContext,
     body: Map<String, Json>,
 ) -> Result<HttpResponse, Error> {
-    let mut changes = changes(resource, context, body)?;
-    resource
-        .hooks
-        .before_save(context, None, &mut changes)
-        .await?;
-    let info = resource.info();
-    if let Some(missing) = info
-        .columns
-        .iter()
-        .find(|c| c.required() && changes.get(&c.name).is_none())
-    {
-        return Err(Error::BadRequest(format!(
-            "field `{}` is required",
-            missing.name
-        )));
-    }
-    if !resource.hooks.check_post(context, &changes) {
-        return Err(Error::Forbidden);
-    }
-    let db = DatabaseExecutor::from(&api.inner.db);
-    let row = resource.model.insert(&db, changes.into_values()).await?;
+    let body = parse(resource, context, body, true)?;
+    let row = if body.nested.is_empty() {
+        let db = DatabaseExecutor::from(&api.inner.db);
+        insert(api, resource, context, &db, body).await?
+    } else {
+        let txn = api.inner.db.begin().await?;
+        let row = insert(api, resource, context, &DatabaseExecutor::from(&txn), body).await?;
+        txn.commit().await?;
+        row
+    };
     respond(api, resource, context, row, true).await
 }
 
@@ -201,28 +149,29 @@ pub(super) async fn update(
     body: Map<String, Json>,
 ) -> Result<HttpResponse, Error> {
     let row = fetch(api, resource, context, pk).await?;
-    check_owner(resource, context, &row)?;
-    if !resource.hooks.check_put(context, &row) {
-        return Err(Error::Forbidden);
-    }
-    let mut changes = changes(resource, context, body)?;
-    if let Some(owner) = &resource.settings.owner_field {
-        changes.remove(owner);
-    }
-    resource
-        .hooks
-        .before_save(context, Some(&row), &mut changes)
+    may_change(resource, context, &row, |row| {
+        resource.hooks.check_put(context, row)
+    })?;
+    let body = parse(resource, context, body, false)?;
+    let row = if body.nested.is_empty() {
+        let db = DatabaseExecutor::from(&api.inner.db);
+        edit(api, resource, context, &db, row, body).await?
+    } else {
+        let txn = api.inner.db.begin().await?;
+        let row = edit(
+            api,
+            resource,
+            context,
+            &DatabaseExecutor::from(&txn),
+            row,
+            body,
+        )
         .await?;
-    let db = DatabaseExecutor::from(&api.inner.db);
-    let pk_value = row.pk(resource.info()).clone();
-    let updated = resource
-        .model
-        .update(&db, pk_value, changes.into_values())
-        .await?
-        .ok_or(Error::NotFound)?;
-    respond(api, resource, context, updated, false).await
+        txn.commit().await?;
+        row
+    };
+    respond(api, resource, context, row, false).await
 }
-
 pub(super) async fn delete(
     api: &RestApi,
     resource: &Resource,
@@ -230,10 +179,9 @@ pub(super) async fn delete(
     pk: &str,
 ) -> Result<HttpResponse, Error> {
     let row = fetch(api, resource, context, pk).await?;
-    check_owner(resource, context, &row)?;
-    if !resource.hooks.check_delete(context, &row) {
-        return Err(Error::Forbidden);
-    }
+    may_change(resource, context, &row, |row| {
+        resource.hooks.check_delete(context, row)
+    })?;
     let db = DatabaseExecutor::from(&api.inner.db);
     let deleted = resource
         .model

@@ -6,6 +6,7 @@ mod app;
 mod auth;
 mod chain;
 mod grammar;
+mod nested_writes;
 mod rest;
 mod sessions;
 mod site;

@@ -1,0 +1,107 @@
+//! Nested writes: a foreign key sent as an object, for the columns a resource opts in with
+//! `nested_writes`. Each nested row is written through the resource registered for its table,
+//! with that resource's authentication and checks, inside the caller's transaction.
+
+use actix_web::http::Method;
+use sea_orm::DatabaseExecutor;
+use serde_json::{Map, Value as Json};
+
+use super::RestApi;
+use super::body::parse;
+use super::erased::Resource;
+use super::list::find;
+use super::resource::ApiContext;
+use super::views::permit;
+use super::write::{edit, insert, may_change};
+use crate::Error;
+use crate::orm::{Changes, Record, value};
+
+/// Writes each nested object and sets its foreign key to the row written.
+pub(super) async fn write(
+    api: &RestApi,
+    resource: &Resource,
+    context: &ApiContext,
+    db: &DatabaseExecutor<'_>,
+    nested: Vec<(String, Map<String, Json>)>,
+    changes: &mut Changes,
+) -> Result<(), Error> {
+    let info = resource.info();
+    for (name, object) in nested {
+        let (column, fk) = info
+            .column(&name)
+            .and_then(|c| Some((c, c.foreign_key.as_ref()?)))
+            .ok_or_else(|| Error::Internal(format!("`{name}` is not a foreign key")))?;
+        let target = api
+            .resource(&fk.table)
+            .ok_or_else(|| Error::Internal(format!("no resource for `{}`", fk.table)))?;
+        let row = write_one(api, target, context, db, &fk.column, object)
+            .await
+            .map_err(|error| within(&name, error))?;
+        let key = row.get(target.info(), &fk.column).map(value::to_json);
+        let key = value::from_json(column, key.as_ref().unwrap_or(&Json::Null))?;
+        changes.set(&name, key);
+    }
+    Ok(())
+}
+
+/// One nested object: without its key it creates a row; with its key it changes that row
+/// when it carries values that differ, and otherwise only refers to it.
+async fn write_one(
+    api: &RestApi,
+    target: &Resource,
+    context: &ApiContext,
+    db: &DatabaseExecutor<'_>,
+    key: &str,
+    mut object: Map<String, Json>,
+) -> Result<Record, Error> {
+    let info = target.info();
+    let sent_key = object.remove(key).filter(|k| !k.is_null());
+    let Some(sent_key) = sent_key else {
+        let context = as_method(context, Method::POST);
+        permit(target, &context).map_err(|e| refused(e, "created"))?;
+        let body = parse(target, &context, object, true)?;
+        return insert(api, target, &context, db, body).await;
+    };
+    let key_column = info
+        .column(key)
+        .ok_or_else(|| Error::Internal(format!("no column `{key}`")))?;
+    let key_value = value::from_json(key_column, &sent_key)?;
+    let row = find(api, target, context, db, key, key_value)
+        .await?
+        .ok_or_else(|| Error::BadRequest(format!("no row with `{key}` {sent_key}")))?;
+    let context = as_method(context, Method::PUT);
+    let mut body = parse(target, &context, object, false)?;
+    body.changes
+        .retain(|name, value| row.get(info, name) != Some(value));
+    if body.changes.is_empty() && body.nested.is_empty() {
+        return Ok(row);
+    }
+    permit(target, &context).map_err(|e| refused(e, "changed"))?;
+    may_change(target, &context, &row, |row| {
+        target.hooks.check_put(&context, row)
+    })?;
+    edit(api, target, &context, db, row, body).await
+}
+
+fn as_method(context: &ApiContext, method: Method) -> ApiContext {
+    ApiContext {
+        user: context.user.clone(),
+        method,
+    }
+}
+
+/// A nested resource that does not serve the method is a bad request, not a 405 of the URL.
+fn refused(error: Error, verb: &str) -> Error {
+    match error {
+        Error::MethodNotAllowed => Error::BadRequest(format!("rows cannot be {verb} here")),
+        other => other,
+    }
+}
+
+/// Names the field a nested error came from.
+fn within(field: &str, error: Error) -> Error {
+    match error {
+        Error::BadRequest(message) => Error::BadRequest(format!("field `{field}`: {message}")),
+        other => other,
+    }
+}
