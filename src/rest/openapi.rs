@@ -66,6 +66,14 @@ fn schemas(api: &RestApi, resource: &Resource) -> (Json, Json) {
             if column.required() {
                 required.push(column.name.clone());
             }
+            if let Some(fk) = column
+                .foreign_key
+                .as_ref()
+                .filter(|_| settings.nested_writes.contains(&column.name))
+            {
+                let nested = format!("#/components/schemas/{}_input", fk.table);
+                schema = json!({ "oneOf": [schema, { "$ref": nested }] });
+            }
             input.insert(column.name.clone(), schema);
         }
     }

@@ -185,6 +185,13 @@ async fn opted_in_nested_rows_pass_their_own_resources_checks(db: TestDb) {
     }
     assert_eq!(user::Entity::find().count(&app.db.db).await.unwrap(), 4);
 
+    let doc = app.api("GET", "/api/openapi.json", None, None).await.json();
+    assert_eq!(
+        doc["components"]["schemas"]["relationship_input"]["properties"]["to_user"]["oneOf"][1],
+        json!({"$ref": "#/components/schemas/user_input"}),
+        "the document says the nested object is written"
+    );
+
     let anonymous = json!({"to_user": {"username": "nobody", "password": "pw"}});
     let reply = app
         .api("POST", "/api/relationship/", Some(anonymous), None)
