@@ -4,6 +4,7 @@
 mod changes;
 mod error;
 mod model;
+mod page;
 mod query;
 mod record;
 mod registry;
@@ -13,6 +14,7 @@ pub use changes::Changes;
 pub use error::QueryError;
 pub(crate) use model::column_expr;
 pub use model::{ColumnInfo, FieldKind, ForeignKey, ModelInfo};
+pub use page::{Join, Page};
 pub use query::{
     FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size,
 };

@@ -8,11 +8,12 @@ use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseExecutor, DbErr, EntityTrait,
-    IdenStatic, IntoActiveModel, Iterable, ModelTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    QueryTrait, Value,
+    FromQueryResult, IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter, QueryResult,
+    QuerySelect, QueryTrait, Value,
 };
 
 use super::model::{ModelInfo, column_expr};
+use super::page::{Join, Page};
 use super::query::Query;
 use super::record::Record;
 
@@ -36,6 +37,21 @@ pub trait ErasedModel: Send + Sync {
         db: &'a DatabaseExecutor<'a>,
         query: &'a Query,
     ) -> BoxFuture<'a, Result<u64, DbErr>>;
+
+    /// One page of the rows matching `query` in one statement: with each row the rows its
+    /// `joins` refer to and, when `count` is set, the number of matching rows.
+    fn page<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        query: &'a Query,
+        window: Window,
+        joins: &'a [Join<'a>],
+        count: bool,
+    ) -> BoxFuture<'a, Result<Page, DbErr>>;
+
+    /// Reads a row of this model from a result whose column names start with `prefix`;
+    /// `None` when there is none (an outer join that matched nothing).
+    fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record>;
 
     /// Fetches the rows matching `query`, in its order, within `window`.
     fn list<'a>(
@@ -84,7 +100,7 @@ fn column_of<E: EntityTrait>(name: &str) -> Result<E::Column, DbErr> {
         .ok_or_else(|| DbErr::Custom(format!("no column `{name}`")))
 }
 
-fn record_of<E: EntityTrait>(model: &E::Model) -> Record {
+pub(crate) fn record_of<E: EntityTrait>(model: &E::Model) -> Record {
     Record::new(E::Column::iter().map(|column| model.get(column)).collect())
 }
 
@@ -103,11 +119,25 @@ where
         db: &'a DatabaseExecutor<'a>,
         query: &'a Query,
     ) -> BoxFuture<'a, Result<u64, DbErr>> {
-        Box::pin(async move {
-            let mut select = E::find();
-            query.apply_filter(QueryTrait::query(&mut select));
-            select.count(db).await
-        })
+        Box::pin(super::page::total::<E>(db, query))
+    }
+
+    fn page<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        query: &'a Query,
+        window: Window,
+        joins: &'a [Join<'a>],
+        count: bool,
+    ) -> BoxFuture<'a, Result<Page, DbErr>> {
+        Box::pin(super::page::fetch::<E>(
+            &self.0, db, query, window, joins, count,
+        ))
+    }
+
+    fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record> {
+        let model = E::Model::from_query_result_optional(result, prefix).ok()??;
+        Some(record_of::<E>(&model))
     }
 
     fn list<'a>(

@@ -1,17 +1,15 @@
 //! Reading: the list envelope, details, and objects with nested foreign keys.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpRequest, HttpResponse};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{Condition, DatabaseExecutor};
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Value as Json, json};
 
 use super::erased::Resource;
 use super::resource::ApiContext;
 use super::{RestApi, Visibility};
 use crate::Error;
-use crate::orm::{self, Grammar, Query, Record, Window, column_expr, value};
+use crate::orm::{self, Grammar, Join, Page, Query, Record, Window, column_expr, value};
 
 fn params(req: &HttpRequest) -> Vec<(String, String)> {
     form_urlencoded::parse(req.query_string().as_bytes())
@@ -72,42 +70,41 @@ pub(super) async fn list(
     } else {
         1
     };
-    let db = DatabaseExecutor::from(&api.inner.db);
     let offset = limit.map_or(0, |limit| (page - 1).saturating_mul(limit));
-    let (rows, object_count, has_next) = match limit {
-        Some(limit) if !settings.exact_count => {
-            let window = Window {
-                offset,
-                limit: Some(limit + 1),
-            };
-            let mut rows = resource.model.list(&db, &query, window).await?;
-            let has_next = rows.len() as u64 > limit;
-            rows.truncate(limit as usize);
-            (rows, None, has_next)
+    let exact = settings.exact_count;
+    let window = Window {
+        offset,
+        // Without an exact count, one row more than the page tells whether there is a next.
+        limit: limit.map(|limit| if exact { limit } else { limit + 1 }),
+    };
+    let included = included(api, resource);
+    let mut rows = load(
+        api,
+        resource,
+        &query,
+        window,
+        &included,
+        exact && limit.is_some(),
+    )
+    .await?;
+    let (object_count, has_next) = match limit {
+        Some(limit) if !exact => {
+            let has_next = rows.rows.len() as u64 > limit;
+            rows.rows.truncate(limit as usize);
+            (None, has_next)
         }
-        _ => {
-            let count = resource.model.count(&db, &query).await?;
-            let rows = if limit.is_some() && offset >= count {
-                Vec::new()
-            } else {
-                resource
-                    .model
-                    .list(&db, &query, Window { offset, limit })
-                    .await?
-            };
-            (
-                rows,
-                Some(count),
-                limit.is_some_and(|limit| offset + limit < count),
-            )
+        Some(limit) => {
+            let count = rows.total.unwrap_or_default();
+            (Some(count), offset.saturating_add(limit) < count)
         }
+        None => (Some(rows.rows.len() as u64), false),
     };
     let page_count = match (object_count, limit) {
         (Some(count), Some(limit)) => Some(count.div_ceil(limit)),
         (Some(count), None) => Some(u64::from(count > 0)),
         (None, _) => None,
     };
-    let objects = objects(api, resource, context, &rows).await?;
+    let objects = objects(resource, context, &included, &rows);
     let previous = if page > 1 {
         page_url(req, &params, page - 1)
     } else {
@@ -127,6 +124,57 @@ pub(super) async fn list(
         "next": next,
     });
     Ok(HttpResponse::Ok().json(json!({ "meta": meta, "objects": objects })))
+}
+
+/// A foreign key returned as a nested object, with the resource that shapes it.
+pub(super) struct Included<'a> {
+    column: &'a str,
+    key: &'a str,
+    resource: &'a Resource,
+}
+
+/// The resource's `include_resources` that it shows and whose tables are registered.
+pub(super) fn included<'a>(api: &'a RestApi, resource: &'a Resource) -> Vec<Included<'a>> {
+    let info = resource.info();
+    let settings = &resource.settings;
+    settings
+        .include
+        .iter()
+        .filter(|name| settings.shows(name))
+        .filter_map(|name| {
+            let fk = info.column(name)?.foreign_key.as_ref()?;
+            Some(Included {
+                column: name,
+                key: &fk.column,
+                resource: api.resource(&fk.table)?,
+            })
+        })
+        .collect()
+}
+
+/// Rows of `query` within `window`, with the rows of the included foreign keys, in one
+/// statement.
+pub(super) async fn load(
+    api: &RestApi,
+    resource: &Resource,
+    query: &Query,
+    window: Window,
+    included: &[Included<'_>],
+    count: bool,
+) -> Result<Page, Error> {
+    let joins: Vec<Join<'_>> = included
+        .iter()
+        .map(|include| Join {
+            column: include.column,
+            model: &*include.resource.model,
+            key: include.key,
+        })
+        .collect();
+    let db = DatabaseExecutor::from(&api.inner.db);
+    Ok(resource
+        .model
+        .page(&db, query, window, &joins, count)
+        .await?)
 }
 
 /// The row with primary key `pk` (as text) within the resource's scope; 404 when it is not
@@ -155,12 +203,17 @@ pub(super) async fn find(
     key: sea_orm::Value,
 ) -> Result<Option<Record>, Error> {
     let mut query = scoped_query(api, resource, context, &[])?;
-    query.and(Condition::all().add(column_expr(&resource.info().table, column).eq(key)));
-    let window = Window {
-        offset: 0,
-        limit: Some(1),
-    };
-    Ok(resource.model.list(db, &query, window).await?.pop())
+    query.and(by_key(resource, column, key));
+    Ok(resource.model.list(db, &query, ONE).await?.pop())
+}
+
+const ONE: Window = Window {
+    offset: 0,
+    limit: Some(1),
+};
+
+fn by_key(resource: &Resource, column: &str, key: sea_orm::Value) -> Condition {
+    Condition::all().add(column_expr(&resource.info().table, column).eq(key))
 }
 
 pub(super) async fn detail(
@@ -169,66 +222,69 @@ pub(super) async fn detail(
     context: &ApiContext,
     pk: &str,
 ) -> Result<HttpResponse, Error> {
-    let row = fetch(api, resource, context, pk).await?;
-    if !resource.hooks.check_get(context, Some(&row)) {
+    let info = resource.info();
+    let pk = value::from_str(info.pk_column(), pk).map_err(|_| Error::NotFound)?;
+    let mut query = scoped_query(api, resource, context, &[])?;
+    query.and(by_key(resource, &info.pk_column().name, pk));
+    let included = included(api, resource);
+    let page = load(api, resource, &query, ONE, &included, false).await?;
+    let row = page.rows.first().ok_or(Error::NotFound)?;
+    if !resource.hooks.check_get(context, Some(row)) {
         return Err(Error::Forbidden);
     }
-    let object = objects(api, resource, context, std::slice::from_ref(&row))
-        .await?
-        .pop()
-        .unwrap_or(Json::Null);
-    Ok(HttpResponse::Ok().json(object))
+    let object = objects(resource, context, &included, &page).pop();
+    Ok(HttpResponse::Ok().json(object.unwrap_or(Json::Null)))
 }
 
-/// Rows as JSON objects: shown columns only, `include_resources` foreign keys replaced by the
-/// nested object (one query per included key, whatever the number of rows), then
-/// `prepare_data`.
-pub(super) async fn objects(
+/// A written row as returned: re-read by its primary key (whatever the resource's scope) with
+/// its included rows.
+pub(super) async fn written(
     api: &RestApi,
     resource: &Resource,
     context: &ApiContext,
-    rows: &[Record],
-) -> Result<Vec<Json>, Error> {
+    row: &Record,
+) -> Result<Json, Error> {
+    let info = resource.info();
+    let mut query = Query::everything(info);
+    query.and(by_key(
+        resource,
+        &info.pk_column().name,
+        row.pk(info).clone(),
+    ));
+    let included = included(api, resource);
+    let mut page = load(api, resource, &query, ONE, &included, false).await?;
+    if page.rows.is_empty() {
+        page.rows.push(row.clone());
+        page.joined.push(vec![None; included.len()]);
+    }
+    Ok(objects(resource, context, &included, &page)
+        .pop()
+        .unwrap_or(Json::Null))
+}
+
+/// Rows as JSON objects: shown columns only, included foreign keys replaced by the nested
+/// object (shaped by its own resource and its `prepare_data`), then `prepare_data`.
+pub(super) fn objects(
+    resource: &Resource,
+    context: &ApiContext,
+    included: &[Included<'_>],
+    page: &Page,
+) -> Vec<Json> {
     let info = resource.info();
     let settings = &resource.settings;
-    let mut maps: Vec<Map<String, Json>> = rows
+    page.rows
         .iter()
-        .map(|row| row.to_json(info, |c| settings.shows(c)))
-        .collect();
-    let db = DatabaseExecutor::from(&api.inner.db);
-    for name in settings.include.iter().filter(|name| settings.shows(name)) {
-        let Some(fk) = info.column(name).and_then(|c| c.foreign_key.as_ref()) else {
-            continue;
-        };
-        let Some(nested) = api.resource(&fk.table) else {
-            continue;
-        };
-        let keys = Record::distinct(rows, info, name);
-        let related = nested.model.find_in(&db, &fk.column, keys).await?;
-        let nested_info = nested.info();
-        let by_key: HashMap<String, Json> = related
-            .iter()
-            .filter_map(|row| {
-                let key = value::to_text(row.get(nested_info, &fk.column)?);
-                let data = row.to_json(nested_info, |c| nested.settings.shows(c));
-                Some((
-                    key,
-                    Json::Object(nested.hooks.prepare_data(context, row, data)),
-                ))
-            })
-            .collect();
-        for (map, row) in maps.iter_mut().zip(rows) {
-            if let Some(object) = row
-                .get(info, name)
-                .and_then(|v| by_key.get(&value::to_text(v)))
-            {
-                map.insert(name.clone(), object.clone());
+        .zip(&page.joined)
+        .map(|(row, joined)| {
+            let mut map = row.to_json(info, |c| settings.shows(c));
+            for (include, related) in included.iter().zip(joined) {
+                let Some(related) = related else { continue };
+                let nested = include.resource;
+                let data = related.to_json(nested.info(), |c| nested.settings.shows(c));
+                let data = nested.hooks.prepare_data(context, related, data);
+                map.insert(include.column.to_owned(), Json::Object(data));
             }
-        }
-    }
-    Ok(maps
-        .into_iter()
-        .zip(rows)
-        .map(|(map, row)| Json::Object(resource.hooks.prepare_data(context, row, map)))
-        .collect())
+            Json::Object(resource.hooks.prepare_data(context, row, map))
+        })
+        .collect()
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json, json};
 use super::RestApi;
 use super::body::{Body, parse};
 use super::erased::Resource;
-use super::list::{fetch, objects};
+use super::list::{fetch, written};
 use super::resource::ApiContext;
 use crate::Error;
 use crate::orm::{Record, value};
@@ -110,10 +110,7 @@ async fn respond(
     row: Record,
     created: bool,
 ) -> Result<HttpResponse, Error> {
-    let object = objects(api, resource, context, std::slice::from_ref(&row))
-        .await?
-        .pop()
-        .unwrap_or(Json::Null);
+    let object = written(api, resource, context, &row).await?;
     let mut response = if created {
         HttpResponse::Created()
     } else {
