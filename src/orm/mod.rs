@@ -14,10 +14,10 @@ pub use changes::Changes;
 pub use error::QueryError;
 pub(crate) use model::column_expr;
 pub use model::{ColumnInfo, FieldKind, ForeignKey, ModelInfo};
-pub use page::{Join, Page};
+pub use page::{Join, Page, Window};
 pub use query::{
     FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size,
 };
 pub use record::Record;
-pub use registry::{ErasedModel, Registry, Window};
+pub use registry::{ErasedModel, Registry};
 pub use value::ValueError;

@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseExecutor, DbErr, EntityTrait, FromQueryRe
 use super::model::{ModelInfo, column_expr};
 use super::query::Query;
 use super::record::Record;
-use super::registry::{ErasedModel, Window};
+use super::registry::ErasedModel;
 
 /// A foreign key whose rows come with the page: `column` of the listed model refers to `key`
 /// of `model`.
@@ -34,10 +34,35 @@ pub struct Page {
     pub total: Option<u64>,
 }
 
+/// Which rows of a list to fetch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Window {
+    /// Rows to skip (only together with a limit).
+    pub offset: u64,
+    /// Rows to return at most; `None` for all.
+    pub limit: Option<u64>,
+}
+
 const COUNT: &str = "_count";
 
 fn join_alias(index: usize) -> String {
     format!("_n{index}")
+}
+
+impl Window {
+    /// Appends `LIMIT`/`OFFSET` as literals, which every backend accepts after `ORDER BY`.
+    /// SQLite re-prepares a statement whenever a new value is bound to its `LIMIT` (it
+    /// plans with the value), so bound limits would cost a parse per request; literal ones
+    /// let the connection's statement cache serve each page size and offset.
+    fn append_to(self, sql: &mut String) {
+        use std::fmt::Write as _;
+        if let Some(limit) = self.limit {
+            let _ = write!(sql, " LIMIT {limit}");
+            if self.offset > 0 {
+                let _ = write!(sql, " OFFSET {}", self.offset);
+            }
+        }
+    }
 }
 
 /// The statement: the listed model's columns, then each joined model's columns as
@@ -45,19 +70,12 @@ fn join_alias(index: usize) -> String {
 fn statement<E: EntityTrait>(
     info: &ModelInfo,
     query: &Query,
-    window: Window,
     joins: &[Join<'_>],
     count: bool,
 ) -> SelectStatement {
     let mut select = E::find();
     let statement = QueryTrait::query(&mut select);
     query.apply(statement);
-    if window.offset > 0 {
-        statement.offset(window.offset);
-    }
-    if let Some(limit) = window.limit {
-        statement.limit(limit);
-    }
     for (index, join) in joins.iter().enumerate() {
         let alias = join_alias(index);
         let target = join.model.info();
@@ -100,8 +118,10 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
     joins: &[Join<'_>],
     count: bool,
 ) -> Result<Page, DbErr> {
-    let statement = statement::<E>(info, query, window, joins, count);
-    let results = db.query_all(&statement).await?;
+    let statement = statement::<E>(info, query, joins, count);
+    let mut statement = db.get_database_backend().build(&statement);
+    window.append_to(&mut statement.sql);
+    let results = db.query_all_raw(statement).await?;
     let mut page = Page::default();
     for result in &results {
         if count && page.total.is_none() {

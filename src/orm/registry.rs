@@ -9,22 +9,13 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseExecutor, DbErr, EntityTrait,
     FromQueryResult, IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter, QueryResult,
-    QuerySelect, QueryTrait, Value,
+    Value,
 };
 
 use super::model::{ModelInfo, column_expr};
-use super::page::{Join, Page};
+use super::page::{Join, Page, Window};
 use super::query::Query;
 use super::record::Record;
-
-/// Which rows of a list to fetch.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Window {
-    /// Rows to skip.
-    pub offset: u64,
-    /// Rows to return at most; `None` for all.
-    pub limit: Option<u64>,
-}
 
 /// One registered entity, with its type erased: reads and writes in terms of [`Record`]s.
 pub trait ErasedModel: Send + Sync {
@@ -147,16 +138,8 @@ where
         window: Window,
     ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>> {
         Box::pin(async move {
-            let mut select = E::find();
-            query.apply(QueryTrait::query(&mut select));
-            if window.offset > 0 {
-                select = select.offset(window.offset);
-            }
-            if let Some(limit) = window.limit {
-                select = select.limit(limit);
-            }
-            let models = select.all(db).await?;
-            Ok(models.iter().map(record_of::<E>).collect())
+            let page = super::page::fetch::<E>(&self.0, db, query, window, &[], false).await?;
+            Ok(page.rows)
         })
     }
 
