@@ -6,10 +6,13 @@
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement, SubQueryStatement};
 use sea_orm::{ConnectionTrait, DatabaseExecutor, DbErr, EntityTrait, FromQueryResult, QueryTrait};
 
+use std::collections::HashMap;
+
 use super::model::{ModelInfo, column_expr};
 use super::query::Query;
 use super::record::Record;
-use super::registry::ErasedModel;
+use super::registry::{ErasedModel, record_of};
+use super::value;
 
 /// A foreign key whose rows come with the page: `column` of the listed model refers to `key`
 /// of `model`.
@@ -22,14 +25,16 @@ pub struct Join<'a> {
     pub key: &'a str,
 }
 
-/// A page of rows with their joined rows and the total.
+/// A page of rows with the rows their joins refer to and the total.
 #[derive(Debug, Default)]
 pub struct Page {
     /// The rows, in the query's order.
     pub rows: Vec<Record>,
-    /// For each row, one entry per [`Join`]: the referenced row, `None` when the key is NULL
-    /// or refers to nothing.
-    pub joined: Vec<Vec<Option<Record>>>,
+    /// Per [`Join`], the distinct rows the page refers to.
+    pub related: Vec<Vec<Record>>,
+    /// For each row, per [`Join`], the position in `related` of the row it refers to; `None`
+    /// when its key is NULL or refers to nothing.
+    pub joined: Vec<Vec<Option<usize>>>,
     /// The number of rows matching the filter, when asked for.
     pub total: Option<u64>,
 }
@@ -109,7 +114,9 @@ fn statement<E: EntityTrait>(
 }
 
 /// Runs the page statement for entity `E`. The count comes with the rows; an empty page asks
-/// for it separately.
+/// for it separately. Joined rows come in the same statement on a first page; past it, an
+/// outer join would also look up the rows the offset skips, so they come from one `IN` query
+/// per join instead.
 pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
@@ -118,36 +125,80 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
     joins: &[Join<'_>],
     count: bool,
 ) -> Result<Page, DbErr> {
-    let statement = statement::<E>(info, query, joins, count);
+    let inline = if window.offset == 0 { joins } else { &[] };
+    let statement = statement::<E>(info, query, inline, count);
     let mut statement = db.get_database_backend().build(&statement);
     window.append_to(&mut statement.sql);
     let results = db.query_all_raw(statement).await?;
-    let mut page = Page::default();
+    let mut page = Page {
+        related: vec![Vec::new(); joins.len()],
+        ..Page::default()
+    };
+    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); inline.len()];
     for result in &results {
         if count && page.total.is_none() {
             let total: i64 = result.try_get("", COUNT)?;
             page.total = Some(u64::try_from(total).unwrap_or_default());
         }
-        let row = super::registry::record_of::<E>(&E::Model::from_query_result(result, "")?);
+        let row = record_of::<E>(&E::Model::from_query_result(result, "")?);
         let mut joined = Vec::with_capacity(joins.len());
-        for (index, join) in joins.iter().enumerate() {
-            let refers = row
-                .get(info, join.column)
-                .is_some_and(|v| !super::value::is_null(v));
-            let prefix = format!("{}_", join_alias(index));
-            joined.push(if refers {
-                join.model.read(result, &prefix)
-            } else {
-                None
-            });
+        for (index, join) in inline.iter().enumerate() {
+            let Some(key) = row.get(info, join.column).filter(|v| !value::is_null(v)) else {
+                joined.push(None);
+                continue;
+            };
+            let key = value::to_text(key);
+            let position = match seen[index].get(&key) {
+                Some(&position) => Some(position),
+                None => join
+                    .model
+                    .read(result, &format!("{}_", join_alias(index)))
+                    .map(|related| {
+                        page.related[index].push(related);
+                        let position = page.related[index].len() - 1;
+                        seen[index].insert(key, position);
+                        position
+                    }),
+            };
+            joined.push(position);
         }
         page.rows.push(row);
         page.joined.push(joined);
+    }
+    if inline.len() < joins.len() {
+        attach(info, db, joins, &mut page).await?;
     }
     if count && page.total.is_none() {
         page.total = Some(total::<E>(db, query).await?);
     }
     Ok(page)
+}
+
+/// Fills `related` and `joined` with one `IN` query per join.
+async fn attach(
+    info: &ModelInfo,
+    db: &DatabaseExecutor<'_>,
+    joins: &[Join<'_>],
+    page: &mut Page,
+) -> Result<(), DbErr> {
+    for (index, join) in joins.iter().enumerate() {
+        let keys = Record::distinct(&page.rows, info, join.column);
+        let related = join.model.find_in(db, join.key, keys).await?;
+        let target = join.model.info();
+        let positions: HashMap<String, usize> = related
+            .iter()
+            .enumerate()
+            .filter_map(|(position, row)| {
+                Some((value::to_text(row.get(target, join.key)?), position))
+            })
+            .collect();
+        for (row, joined) in page.rows.iter().zip(&mut page.joined) {
+            let key = row.get(info, join.column).map(value::to_text);
+            joined.push(key.and_then(|key| positions.get(&key).copied()));
+        }
+        page.related[index] = related;
+    }
+    Ok(())
 }
 
 /// The number of rows of `E` matching the query's filter.

@@ -225,10 +225,10 @@ pub fn from_json(column: &ColumnInfo, json: &Json) -> Result<Value, ValueError> 
     }
 }
 
-const DATETIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
-
 /// Renders a database value as JSON: datetimes as ISO 8601 without offset
-/// (`2024-01-01T00:21:00`), bytes as base64, NULL as `null`.
+/// (`2024-01-01T00:21:00`), bytes as base64, NULL as `null`. Dates and times use chrono's
+/// `Debug`, which is documented as `%Y-%m-%d`, `%H:%M:%S%.f` and their join with `T`, and
+/// costs no format-string parsing per value.
 pub fn to_json(value: &Value) -> Json {
     use base64::Engine as _;
     match value {
@@ -249,23 +249,17 @@ pub fn to_json(value: &Value) -> Json {
             Json::String(base64::engine::general_purpose::STANDARD.encode(bytes))
         }),
         Value::Json(v) => v.as_ref().map_or(Json::Null, |json| (**json).clone()),
-        Value::ChronoDate(v) => v.map_or(Json::Null, |d| {
-            Json::String(d.format("%Y-%m-%d").to_string())
-        }),
-        Value::ChronoTime(v) => v.map_or(Json::Null, |t| {
-            Json::String(t.format("%H:%M:%S%.f").to_string())
-        }),
-        Value::ChronoDateTime(v) => v.map_or(Json::Null, |dt| {
-            Json::String(dt.format(DATETIME_FORMAT).to_string())
-        }),
+        Value::ChronoDate(v) => v.map_or(Json::Null, |d| Json::String(format!("{d:?}"))),
+        Value::ChronoTime(v) => v.map_or(Json::Null, |t| Json::String(format!("{t:?}"))),
+        Value::ChronoDateTime(v) => v.map_or(Json::Null, |dt| Json::String(format!("{dt:?}"))),
         Value::ChronoDateTimeUtc(v) => v.map_or(Json::Null, |dt: DateTime<Utc>| {
-            Json::String(dt.naive_utc().format(DATETIME_FORMAT).to_string())
+            Json::String(format!("{:?}", dt.naive_utc()))
         }),
         Value::ChronoDateTimeWithTimeZone(v) => v.map_or(Json::Null, |dt| {
-            Json::String(dt.naive_utc().format(DATETIME_FORMAT).to_string())
+            Json::String(format!("{:?}", dt.naive_utc()))
         }),
         Value::ChronoDateTimeLocal(v) => v.map_or(Json::Null, |dt| {
-            Json::String(dt.naive_utc().format(DATETIME_FORMAT).to_string())
+            Json::String(format!("{:?}", dt.naive_utc()))
         }),
         other => Json::String(format!("{other:?}")),
     }
@@ -372,6 +366,39 @@ mod tests {
         for bad in ["", "2", "maybe", "truee", "null"] {
             assert!(from_str(&flag, bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn dates_and_times_render_as_iso_8601_without_offset() {
+        let date = NaiveDate::from_ymd_opt(2024, 3, 9).unwrap();
+        for (time, text) in [
+            (date.and_hms_opt(0, 21, 0).unwrap(), "2024-03-09T00:21:00"),
+            (
+                date.and_hms_milli_opt(23, 5, 7, 120).unwrap(),
+                "2024-03-09T23:05:07.120",
+            ),
+            (
+                date.and_hms_micro_opt(1, 2, 3, 4).unwrap(),
+                "2024-03-09T01:02:03.000004",
+            ),
+            (
+                date.and_hms_nano_opt(1, 2, 3, 5).unwrap(),
+                "2024-03-09T01:02:03.000000005",
+            ),
+        ] {
+            let rendered = to_json(&Value::ChronoDateTime(Some(time)));
+            assert_eq!(rendered, Json::String(text.into()));
+            assert_eq!(text, time.format("%Y-%m-%dT%H:%M:%S%.f").to_string());
+        }
+        assert_eq!(
+            to_json(&Value::ChronoDate(Some(date))),
+            Json::String("2024-03-09".into())
+        );
+        let time = chrono::NaiveTime::from_hms_opt(7, 8, 9).unwrap();
+        assert_eq!(
+            to_json(&Value::ChronoTime(Some(time))),
+            Json::String("07:08:09".into())
+        );
     }
 
     #[test]

@@ -256,6 +256,7 @@ pub(super) async fn written(
     if page.rows.is_empty() {
         page.rows.push(row.clone());
         page.joined.push(vec![None; included.len()]);
+        page.related = vec![Vec::new(); included.len()];
     }
     Ok(objects(resource, context, &included, &page)
         .pop()
@@ -263,7 +264,8 @@ pub(super) async fn written(
 }
 
 /// Rows as JSON objects: shown columns only, included foreign keys replaced by the nested
-/// object (shaped by its own resource and its `prepare_data`), then `prepare_data`.
+/// object (shaped by its own resource and its `prepare_data`, once per distinct row), then
+/// `prepare_data`.
 pub(super) fn objects(
     resource: &Resource,
     context: &ApiContext,
@@ -272,17 +274,28 @@ pub(super) fn objects(
 ) -> Vec<Json> {
     let info = resource.info();
     let settings = &resource.settings;
+    let nested: Vec<Vec<Json>> = included
+        .iter()
+        .zip(&page.related)
+        .map(|(include, rows)| {
+            let nested = include.resource;
+            rows.iter()
+                .map(|row| {
+                    let data = row.to_json(nested.info(), |c| nested.settings.shows(c));
+                    Json::Object(nested.hooks.prepare_data(context, row, data))
+                })
+                .collect()
+        })
+        .collect();
     page.rows
         .iter()
         .zip(&page.joined)
         .map(|(row, joined)| {
             let mut map = row.to_json(info, |c| settings.shows(c));
-            for (include, related) in included.iter().zip(joined) {
-                let Some(related) = related else { continue };
-                let nested = include.resource;
-                let data = related.to_json(nested.info(), |c| nested.settings.shows(c));
-                let data = nested.hooks.prepare_data(context, related, data);
-                map.insert(include.column.to_owned(), Json::Object(data));
+            for ((include, objects), position) in included.iter().zip(&nested).zip(joined) {
+                if let Some(object) = position.and_then(|p| objects.get(p)) {
+                    map.insert(include.column.to_owned(), object.clone());
+                }
             }
             Json::Object(resource.hooks.prepare_data(context, row, map))
         })

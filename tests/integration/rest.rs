@@ -160,6 +160,19 @@ async fn nested_lists_cost_the_same_number_of_queries_at_any_page_size(db: TestD
         counts[0], 1,
         "rows, users and count come in one statement: {counts:?}"
     );
+    for limit in [1, 10, 40] {
+        statements.store(0, Ordering::SeqCst);
+        let path = format!("/api/message/?limit={limit}&page=2");
+        let reply = app.api("GET", &path, None, None).await.json();
+        assert_eq!(reply["objects"].as_array().unwrap().len(), limit);
+        let objects = reply["objects"].as_array().unwrap();
+        assert!(objects.iter().all(|o| o["user"]["username"].is_string()));
+        assert_eq!(
+            statements.load(Ordering::SeqCst),
+            2,
+            "past the first page the users come from one IN query: {path}"
+        );
+    }
     statements.store(0, Ordering::SeqCst);
     let detail = app.api("GET", "/api/message/1/", None, None).await.json();
     assert_eq!(detail["user"]["username"], "alice");
