@@ -1,11 +1,11 @@
-//! Connecting to a database by URL, and creating the tables of a site.
+//! Connecting to a database by URL, creating the tables of a site, and lookups by unique key.
 
 use std::time::Duration;
 
 use sea_orm::sea_query::{IndexCreateStatement, TableCreateStatement};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    Schema,
+    Schema, Select,
 };
 
 /// How long SQLite waits for a lock before giving up with "database is busy".
@@ -13,6 +13,20 @@ pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Connections in an SQLite file database's pool.
 pub const SQLITE_CONNECTIONS: u32 = 8;
+
+/// The row a lookup by a unique key (a primary key, a username, a token digest) finds.
+/// Unlike SeaORM's `one()` it sends no `LIMIT 1`: SQLite prepares a statement again whenever
+/// a new value is bound to its `LIMIT`, and a unique key matches one row at most anyway.
+pub(crate) async fn by_unique_key<E, C>(
+    select: Select<E>,
+    db: &C,
+) -> Result<Option<E::Model>, DbErr>
+where
+    E: EntityTrait<Model: Sync>,
+    C: ConnectionTrait,
+{
+    Ok(select.all(db).await?.into_iter().next())
+}
 
 /// Connects by URL: `sqlite://file.db?mode=rwc`, `sqlite::memory:`, `postgres://…` or
 /// `mysql://…`. SQLite connections use WAL, a 5-second busy timeout and enforce foreign keys.

@@ -63,9 +63,9 @@ impl SessionStore for DbSessionStore {
         &self,
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
-        let row = entity::Entity::find_by_id(token::digest(session_key.as_ref()))
-            .filter(entity::Column::ExpiresAt.gt(Utc::now().naive_utc()))
-            .one(&self.db)
+        let select = entity::Entity::find_by_id(token::digest(session_key.as_ref()))
+            .filter(entity::Column::ExpiresAt.gt(Utc::now().naive_utc()));
+        let row = crate::db::by_unique_key(select, &self.db)
             .await
             .map_err(|e| LoadError::Other(other(e)))?;
         row.map(|row| {

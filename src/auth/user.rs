@@ -105,10 +105,8 @@ where
         username: &'a str,
     ) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>> {
         Box::pin(async move {
-            let model = E::find()
-                .filter(E::username_column().eq(username))
-                .one(db)
-                .await?;
+            let select = E::find().filter(E::username_column().eq(username));
+            let model = crate::db::by_unique_key(select, db).await?;
             Ok(model.as_ref().map(stored::<E>))
         })
     }
@@ -122,7 +120,7 @@ where
             let Some(condition) = pk_is::<E>(id) else {
                 return Ok(None);
             };
-            let model = E::find().filter(condition).one(db).await?;
+            let model = crate::db::by_unique_key(E::find().filter(condition), db).await?;
             Ok(model.as_ref().map(stored::<E>))
         })
     }

@@ -1,10 +1,13 @@
 //! One page of a list in one statement: the rows, the rows their foreign keys refer to (outer
-//! joins) and how many rows the filter matches (a scalar subquery). On SQLite every statement
+//! joins to the page) and how many rows the filter matches (a scalar subquery). On SQLite every statement
 //! is a round trip to the connection's worker thread, so one statement instead of three is
 //! most of the cost of a page.
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement, SubQueryStatement};
-use sea_orm::{ConnectionTrait, DatabaseExecutor, DbErr, EntityTrait, FromQueryResult, QueryTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryTrait,
+    Statement,
+};
 
 use std::collections::HashMap;
 
@@ -48,16 +51,10 @@ pub struct Window {
     pub limit: Option<u64>,
 }
 
-const COUNT: &str = "_count";
-
-fn join_alias(index: usize) -> String {
-    format!("_n{index}")
-}
-
 impl Window {
     /// Appends `LIMIT`/`OFFSET` as literals, which every backend accepts after `ORDER BY`.
-    /// SQLite re-prepares a statement whenever a new value is bound to its `LIMIT` (it
-    /// plans with the value), so bound limits would cost a parse per request; literal ones
+    /// SQLite prepares a statement again whenever a new value is bound to its `LIMIT` (it
+    /// plans with the value), so a bound limit would cost a parse per request; literal ones
     /// let the connection's statement cache serve each page size and offset.
     fn append_to(self, sql: &mut String) {
         use std::fmt::Write as _;
@@ -70,53 +67,115 @@ impl Window {
     }
 }
 
-/// The statement: the listed model's columns, then each joined model's columns as
-/// `_n<i>_<column>`, then the count subquery as `_count`.
-fn statement<E: EntityTrait>(
-    info: &ModelInfo,
+const COUNT: &str = "_count";
+const PAGE: &str = "_p";
+
+fn join_alias(index: usize) -> String {
+    format!("_n{index}")
+}
+
+fn order_alias(index: usize) -> String {
+    format!("_o{index}")
+}
+
+/// The rows of the page: the listed model's columns and, when `count` is set, the count
+/// subquery as `_count`, with `LIMIT`/`OFFSET` as literals.
+fn rows<E: EntityTrait>(
+    backend: DbBackend,
     query: &Query,
-    joins: &[Join<'_>],
+    window: Window,
     count: bool,
-) -> SelectStatement {
+    order_keys: bool,
+) -> Statement {
     let mut select = E::find();
-    let statement = QueryTrait::query(&mut select);
-    query.apply(statement);
-    for (index, join) in joins.iter().enumerate() {
-        let alias = join_alias(index);
-        let target = join.model.info();
-        statement.join_as(
-            JoinType::LeftJoin,
-            Alias::new(target.table.clone()),
-            Alias::new(alias.clone()),
-            column_expr(&alias, join.key).equals((
-                Alias::new(info.table.clone()),
-                Alias::new(join.column.to_owned()),
-            )),
-        );
-        for column in &target.columns {
-            statement.expr_as(
-                column_expr(&alias, &column.name),
-                Alias::new(format!("{alias}_{}", column.name)),
-            );
-        }
-    }
+    let rows = QueryTrait::query(&mut select);
+    query.apply(rows);
     if count {
         let mut counter = E::find();
         let counting = QueryTrait::query(&mut counter);
         query.apply_filter(counting);
         counting.clear_selects().expr(Expr::cust("COUNT(*)"));
-        statement.expr_as(
+        rows.expr_as(
             Expr::from(SubQueryStatement::from(counting.take())),
             Alias::new(COUNT),
         );
     }
-    statement.take()
+    if order_keys {
+        for (index, (expr, _)) in query.order().iter().enumerate() {
+            rows.expr_as(expr.clone(), Alias::new(order_alias(index)));
+        }
+    }
+    let mut statement = backend.build(&*rows);
+    window.append_to(&mut statement.sql);
+    statement
+}
+
+/// The page as one statement. With joins, the rows are a derived table `_p` that the joined
+/// tables are outer-joined to, so only the rows of the page are looked up (an outer join
+/// over the listed table would look up every row the offset skips, and every row a sort
+/// reads). SeaQuery cannot give a subquery a literal `LIMIT`, so the derived table's SQL is
+/// put in place of the outer statement's `FROM "_p"`; the outer statement binds no values,
+/// so the placeholders stay numbered as in the derived table.
+fn statement<E: EntityTrait>(
+    backend: DbBackend,
+    info: &ModelInfo,
+    query: &Query,
+    window: Window,
+    joins: &[Join<'_>],
+    count: bool,
+) -> Statement {
+    if joins.is_empty() {
+        return rows::<E>(backend, query, window, count, false);
+    }
+    let rows = rows::<E>(backend, query, window, count, true);
+    let mut outer = SelectStatement::new();
+    for column in &info.columns {
+        outer.expr_as(
+            column_expr(PAGE, &column.name),
+            Alias::new(column.name.clone()),
+        );
+    }
+    if count {
+        outer.expr_as(column_expr(PAGE, COUNT), Alias::new(COUNT));
+    }
+    outer.from(Alias::new(PAGE));
+    for (index, join) in joins.iter().enumerate() {
+        let alias = join_alias(index);
+        let target = join.model.info();
+        outer.join_as(
+            JoinType::LeftJoin,
+            Alias::new(target.table.clone()),
+            Alias::new(alias.clone()),
+            column_expr(&alias, join.key)
+                .equals((Alias::new(PAGE), Alias::new(join.column.to_owned()))),
+        );
+        for column in &target.columns {
+            outer.expr_as(
+                column_expr(&alias, &column.name),
+                Alias::new(format!("{alias}_{}", column.name)),
+            );
+        }
+    }
+    for (index, (_, order)) in query.order().iter().enumerate() {
+        outer.order_by_expr(column_expr(PAGE, &order_alias(index)), order.clone());
+    }
+    let quote = if backend == DbBackend::MySql {
+        '`'
+    } else {
+        '"'
+    };
+    let table = format!(" FROM {quote}{PAGE}{quote}");
+    let derived = format!(" FROM ({}) AS {quote}{PAGE}{quote}", rows.sql);
+    let sql = backend.build(&outer).sql.replacen(&table, &derived, 1);
+    Statement::from_sql_and_values(
+        backend,
+        sql,
+        rows.values.unwrap_or(sea_orm::Values(Vec::new())),
+    )
 }
 
 /// Runs the page statement for entity `E`. The count comes with the rows; an empty page asks
-/// for it separately. Joined rows come in the same statement on a first page; past it, an
-/// outer join would also look up the rows the offset skips, so they come from one `IN` query
-/// per join instead.
+/// for it separately.
 pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
@@ -125,16 +184,13 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
     joins: &[Join<'_>],
     count: bool,
 ) -> Result<Page, DbErr> {
-    let inline = if window.offset == 0 { joins } else { &[] };
-    let statement = statement::<E>(info, query, inline, count);
-    let mut statement = db.get_database_backend().build(&statement);
-    window.append_to(&mut statement.sql);
+    let statement = statement::<E>(db.get_database_backend(), info, query, window, joins, count);
     let results = db.query_all_raw(statement).await?;
     let mut page = Page {
         related: vec![Vec::new(); joins.len()],
         ..Page::default()
     };
-    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); inline.len()];
+    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); joins.len()];
     for result in &results {
         if count && page.total.is_none() {
             let total: i64 = result.try_get("", COUNT)?;
@@ -142,7 +198,7 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
         }
         let row = record_of::<E>(&E::Model::from_query_result(result, "")?);
         let mut joined = Vec::with_capacity(joins.len());
-        for (index, join) in inline.iter().enumerate() {
+        for (index, join) in joins.iter().enumerate() {
             let Some(key) = row.get(info, join.column).filter(|v| !value::is_null(v)) else {
                 joined.push(None);
                 continue;
@@ -165,40 +221,10 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
         page.rows.push(row);
         page.joined.push(joined);
     }
-    if inline.len() < joins.len() {
-        attach(info, db, joins, &mut page).await?;
-    }
     if count && page.total.is_none() {
         page.total = Some(total::<E>(db, query).await?);
     }
     Ok(page)
-}
-
-/// Fills `related` and `joined` with one `IN` query per join.
-async fn attach(
-    info: &ModelInfo,
-    db: &DatabaseExecutor<'_>,
-    joins: &[Join<'_>],
-    page: &mut Page,
-) -> Result<(), DbErr> {
-    for (index, join) in joins.iter().enumerate() {
-        let keys = Record::distinct(&page.rows, info, join.column);
-        let related = join.model.find_in(db, join.key, keys).await?;
-        let target = join.model.info();
-        let positions: HashMap<String, usize> = related
-            .iter()
-            .enumerate()
-            .filter_map(|(position, row)| {
-                Some((value::to_text(row.get(target, join.key)?), position))
-            })
-            .collect();
-        for (row, joined) in page.rows.iter().zip(&mut page.joined) {
-            let key = row.get(info, join.column).map(value::to_text);
-            joined.push(key.and_then(|key| positions.get(&key).copied()));
-        }
-        page.related[index] = related;
-    }
-    Ok(())
 }
 
 /// The number of rows of `E` matching the query's filter.

@@ -445,6 +445,11 @@ impl Query {
         }
     }
 
+    /// The order: expressions over the base table and its joins, each with its direction.
+    pub(crate) fn order(&self) -> &[(Expr, Order)] {
+        &self.order
+    }
+
     /// Adds the joins, the filter and the order to a `SELECT` over the base model's table.
     pub fn apply(&self, select: &mut SelectStatement) {
         self.apply_filter(select);

@@ -184,7 +184,8 @@ where
     ) -> BoxFuture<'a, Result<Option<Record>, DbErr>> {
         Box::pin(async move {
             let pk_column = column_of::<E>(&self.0.pk_column().name)?;
-            let Some(model) = E::find().filter(pk_column.eq(pk)).one(db).await? else {
+            let select = E::find().filter(pk_column.eq(pk));
+            let Some(model) = crate::db::by_unique_key(select, db).await? else {
                 return Ok(None);
             };
             if values.is_empty() {

@@ -121,10 +121,8 @@ impl ApiKeyAuthentication {
             (Some(key), Some(secret)) => (key, secret),
             _ => return Err(unauthorized()),
         };
-        let row = key_entity::Entity::find()
-            .filter(key_entity::Column::Key.eq(key))
-            .one(self.auth.db())
-            .await?;
+        let select = key_entity::Entity::find().filter(key_entity::Column::Key.eq(key));
+        let row = crate::db::by_unique_key(select, self.auth.db()).await?;
         let row = row.ok_or_else(unauthorized)?;
         if !token::constant_time_eq(&row.secret_hash, &token::digest(secret)) {
             return Err(unauthorized());
@@ -203,9 +201,9 @@ impl BearerAuthentication {
         let Some(token) = value.strip_prefix("Bearer ") else {
             return Ok(None);
         };
-        let row = token_entity::Entity::find()
-            .filter(token_entity::Column::TokenHash.eq(token::digest(token.trim())))
-            .one(self.auth.db())
+        let select = token_entity::Entity::find()
+            .filter(token_entity::Column::TokenHash.eq(token::digest(token.trim())));
+        let row = crate::db::by_unique_key(select, self.auth.db())
             .await?
             .ok_or_else(unauthorized)?;
         if row
