@@ -4,11 +4,14 @@
 #
 #   bench/run.sh                 # 10 s per wrk run
 #   DURATION=30 bench/run.sh     # 30 s per wrk run
+#   ROUNDS=5 bench/run.sh        # 5 alternating rounds (default 3)
 #
-# Prints a Markdown table (better of 2 alternating rounds per server) and each server's peak RSS.
+# Prints a Markdown table (best of the alternating rounds per server, with the server's CPU
+# time per request in that round) and each server's peak RSS.
 set -euo pipefail
 
 DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
 FRAMEWORK_ADDR=127.0.0.1:8101
 BASELINE_ADDR=127.0.0.1:8102
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -130,21 +133,25 @@ ENDPOINTS=(
     "POST (basic auth)|/api/message/|$WORK/post.lua"
 )
 
-# Runs wrk once; prints "req/s p50 p99 non2xx errors".
-bench() { # addr path script
-    local out="$WORK/wrk.out"
+# Runs wrk once; prints "req/s p50 p99 non2xx errors cpu-us-per-request".
+bench() { # addr path script pid
+    local out="$WORK/wrk.out" before after
+    if [ -n "$3" ]; then post_once "$1"; fi
+    before=$(awk '{ print $14 + $15 }' "/proc/$4/stat")
     if [ -n "$3" ]; then
-        post_once "$1"
         wrk -t2 -c16 -d"${DURATION}s" --latency -s "$3" "http://$1$2" >"$out"
     else
         wrk -t2 -c16 -d"${DURATION}s" --latency "http://$1$2" >"$out"
     fi
-    awk '/^Requests\/sec:/ { rps = $2 }
+    after=$(awk '{ print $14 + $15 }' "/proc/$4/stat")
+    awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+         /requests in/ { requests = $1 }
+         /^Requests\/sec:/ { rps = $2 }
          $1 == "50%" { p50 = $2 }
          $1 == "99%" { p99 = $2 }
          /Non-2xx or 3xx responses:/ { bad = $NF }
          /Socket errors:/ { gsub(/,/, ""); errors = $4 + $6 + $8 + $10 }
-         END { printf "%s %s %s %d %d\n", rps, p50, p99, bad, errors }' "$out"
+         END { printf "%s %s %s %d %d %.0f\n", rps, p50, p99, bad, errors, (requests > 0 ? ticks * 1e6 / hz / requests : 0) }' "$out"
 }
 better() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
 
@@ -152,27 +159,27 @@ ROWS=()
 WARNINGS=()
 for endpoint in "${ENDPOINTS[@]}"; do
     IFS='|' read -r name path script <<<"$endpoint"
-    best_f="0 - - 0 0" best_b="0 - - 0 0"
-    for round in 1 2; do
-        log "$name: round $round/2 (framework, baseline; ${DURATION}s each)"
-        result=$(bench "$FRAMEWORK_ADDR" "$path" "$script")
+    best_f="0 - - 0 0 0" best_b="0 - - 0 0 0"
+    for round in $(seq "$ROUNDS"); do
+        log "$name: round $round/$ROUNDS (framework, baseline; ${DURATION}s each)"
+        result=$(bench "$FRAMEWORK_ADDR" "$path" "$script" "$FRAMEWORK_PID")
         if better "${result%% *}" "${best_f%% *}"; then best_f=$result; fi
-        result=$(bench "$BASELINE_ADDR" "$path" "$script")
+        result=$(bench "$BASELINE_ADDR" "$path" "$script" "$BASELINE_PID")
         if better "${result%% *}" "${best_b%% *}"; then best_b=$result; fi
     done
-    read -r f_rps f_p50 f_p99 f_bad f_err <<<"$best_f"
-    read -r b_rps b_p50 b_p99 b_bad b_err <<<"$best_b"
+    read -r f_rps f_p50 f_p99 f_bad f_err f_cpu <<<"$best_f"
+    read -r b_rps b_p50 b_p99 b_bad b_err b_cpu <<<"$best_b"
     ratio=$(awk -v f="$f_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", (b > 0 ? f / b : 0) }')
-    ROWS+=("| $name | $f_rps | $b_rps | $ratio | $f_p50 / $f_p99 | $b_p50 / $b_p99 |")
+    ROWS+=("| $name | $f_rps | $b_rps | $ratio | $f_p50 / $f_p99 | $b_p50 / $b_p99 | $f_cpu | $b_cpu |")
     if [ "$f_bad" -gt 0 ] || [ "$f_err" -gt 0 ]; then WARNINGS+=("$name: framework had $f_bad non-2xx answers, $f_err socket errors"); fi
     if [ "$b_bad" -gt 0 ] || [ "$b_err" -gt 0 ]; then WARNINGS+=("$name: baseline had $b_bad non-2xx answers, $b_err socket errors"); fi
 done
 
 echo
-echo "wrk -t2 -c16 -d${DURATION}s, best of 2 alternating rounds; $(nproc) CPUs; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "wrk -t2 -c16 -d${DURATION}s, best of $ROUNDS alternating rounds; $(nproc) CPUs; $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "| endpoint | framework req/s | baseline req/s | ratio (framework/baseline) | framework p50/p99 | baseline p50/p99 |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| endpoint | framework req/s | baseline req/s | ratio (framework/baseline) | framework p50/p99 | baseline p50/p99 | framework CPU µs/req | baseline CPU µs/req |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"
 for warning in "${WARNINGS[@]+"${WARNINGS[@]}"}"; do echo "warning: $warning"; done
 
