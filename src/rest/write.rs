@@ -11,7 +11,7 @@ use super::erased::Resource;
 use super::list::{fetch, written};
 use super::resource::ApiContext;
 use crate::Error;
-use crate::orm::{Record, value};
+use crate::orm::{Changes, Record, value};
 
 /// Whether the caller may change or delete `row`: only its owner, when the resource has an
 /// owner field, and only when `check` (the resource's `check_put` or `check_delete`) agrees.
@@ -38,6 +38,28 @@ pub(super) fn may_change(
     }
 }
 
+/// The values to save: the body's, with the keys of the rows its nested objects wrote, as
+/// `before_save` leaves them. `row` is `None` on create.
+async fn changes(
+    api: &RestApi,
+    resource: &Resource,
+    context: &ApiContext,
+    db: &DatabaseExecutor<'_>,
+    row: Option<&Record>,
+    body: Body,
+) -> Result<Changes, Error> {
+    let Body {
+        mut changes,
+        nested,
+    } = body;
+    super::nested::write(api, resource, context, db, nested, &mut changes).await?;
+    resource
+        .hooks
+        .before_save(context, row, &mut changes)
+        .await?;
+    Ok(changes)
+}
+
 /// Creates a row: nested objects first, then `before_save`, the required columns,
 /// `check_post` and the insert.
 pub(super) fn insert<'a>(
@@ -48,15 +70,7 @@ pub(super) fn insert<'a>(
     body: Body,
 ) -> BoxFuture<'a, Result<Record, Error>> {
     Box::pin(async move {
-        let Body {
-            mut changes,
-            nested,
-        } = body;
-        super::nested::write(api, resource, context, db, nested, &mut changes).await?;
-        resource
-            .hooks
-            .before_save(context, None, &mut changes)
-            .await?;
+        let changes = changes(api, resource, context, db, None, body).await?;
         if let Some(missing) = resource
             .info()
             .columns
@@ -85,15 +99,7 @@ pub(super) fn edit<'a>(
     body: Body,
 ) -> BoxFuture<'a, Result<Record, Error>> {
     Box::pin(async move {
-        let Body {
-            mut changes,
-            nested,
-        } = body;
-        super::nested::write(api, resource, context, db, nested, &mut changes).await?;
-        resource
-            .hooks
-            .before_save(context, Some(&row), &mut changes)
-            .await?;
+        let changes = changes(api, resource, context, db, Some(&row), body).await?;
         let pk = row.pk(resource.info()).clone();
         resource
             .model
