@@ -185,10 +185,9 @@ pub(super) async fn fetch(
     context: &ApiContext,
     pk: &str,
 ) -> Result<Record, Error> {
-    let column = resource.info().pk_column();
-    let pk = value::from_str(column, pk).map_err(|_| Error::NotFound)?;
     let db = DatabaseExecutor::from(&api.inner.db);
-    find(api, resource, context, &db, &column.name, pk)
+    let column = &resource.info().pk_column().name;
+    find(api, resource, context, &db, column, pk_value(resource, pk)?)
         .await?
         .ok_or(Error::NotFound)
 }
@@ -212,8 +211,26 @@ const ONE: Window = Window {
     limit: Some(1),
 };
 
+/// A primary key from the URL; one that cannot be a key is simply not found.
+fn pk_value(resource: &Resource, pk: &str) -> Result<sea_orm::Value, Error> {
+    value::from_str(resource.info().pk_column(), pk).map_err(|_| Error::NotFound)
+}
+
 fn by_key(resource: &Resource, column: &str, key: sea_orm::Value) -> Condition {
     Condition::all().add(column_expr(&resource.info().table, column).eq(key))
+}
+
+/// The row of `query` with primary key `pk`, with its included rows, in one statement.
+async fn load_one<'a>(
+    api: &'a RestApi,
+    resource: &'a Resource,
+    mut query: Query,
+    pk: sea_orm::Value,
+) -> Result<(Vec<Included<'a>>, Page), Error> {
+    query.and(by_key(resource, &resource.info().pk_column().name, pk));
+    let included = included(api, resource);
+    let page = load(api, resource, &query, ONE, &included, false).await?;
+    Ok((included, page))
 }
 
 pub(super) async fn detail(
@@ -222,12 +239,8 @@ pub(super) async fn detail(
     context: &ApiContext,
     pk: &str,
 ) -> Result<HttpResponse, Error> {
-    let info = resource.info();
-    let pk = value::from_str(info.pk_column(), pk).map_err(|_| Error::NotFound)?;
-    let mut query = scoped_query(api, resource, context, &[])?;
-    query.and(by_key(resource, &info.pk_column().name, pk));
-    let included = included(api, resource);
-    let page = load(api, resource, &query, ONE, &included, false).await?;
+    let query = scoped_query(api, resource, context, &[])?;
+    let (included, page) = load_one(api, resource, query, pk_value(resource, pk)?).await?;
     let row = page.rows.first().ok_or(Error::NotFound)?;
     if !resource.hooks.check_get(context, Some(row)) {
         return Err(Error::Forbidden);
@@ -237,7 +250,7 @@ pub(super) async fn detail(
 }
 
 /// A written row as returned: re-read by its primary key (whatever the resource's scope) with
-/// its included rows.
+/// its included rows; as written, without them, should it be gone already.
 pub(super) async fn written(
     api: &RestApi,
     resource: &Resource,
@@ -245,18 +258,11 @@ pub(super) async fn written(
     row: &Record,
 ) -> Result<Json, Error> {
     let info = resource.info();
-    let mut query = Query::everything(info);
-    query.and(by_key(
-        resource,
-        &info.pk_column().name,
-        row.pk(info).clone(),
-    ));
-    let included = included(api, resource);
-    let mut page = load(api, resource, &query, ONE, &included, false).await?;
+    let query = Query::everything(info);
+    let (included, mut page) = load_one(api, resource, query, row.pk(info).clone()).await?;
     if page.rows.is_empty() {
         page.rows.push(row.clone());
         page.joined.push(vec![None; included.len()]);
-        page.related = vec![Vec::new(); included.len()];
     }
     Ok(objects(resource, context, &included, &page)
         .pop()
