@@ -4,13 +4,17 @@ use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{ColumnType, Expr};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, Value,
+    IntoActiveModel, Iterable, PaginatorTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder,
+    QuerySelect, Value,
 };
+
+use super::username::{likely_spellings, normalize_username, skeleton_of};
 
 /// Implemented by a site's user entity (the `Entity` of its user table) so that logins, the
 /// admin and the REST API's authentication can find users and check their passwords.
 pub trait UserEntity: EntityTrait {
-    /// The column holding the login name (unique).
+    /// The column holding the login name (unique). Names are compared in their normalised
+    /// form (see [`normalize_username`](crate::auth::normalize_username)).
     fn username_column() -> Self::Column;
     /// The column holding the argon2id PHC string.
     fn password_column() -> Self::Column;
@@ -59,6 +63,15 @@ pub(crate) trait UserStore: Send + Sync {
         id: i64,
         hash: String,
     ) -> BoxFuture<'a, Result<(), DbErr>>;
+    /// An existing username (other than user `except`'s) that looks like `name`.
+    fn look_alike<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        name: &'a str,
+        except: Option<i64>,
+    ) -> BoxFuture<'a, Result<Option<String>, DbErr>>;
+    /// The column holding the login name.
+    fn username_column(&self) -> String;
     /// The user table's slug, so the admin and the API know which model holds users.
     fn table(&self) -> String;
     /// The column holding the password hash, which the admin never shows.
@@ -105,10 +118,60 @@ where
         username: &'a str,
     ) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>> {
         Box::pin(async move {
-            let select = E::find().filter(E::username_column().eq(username));
-            let model = crate::db::by_unique_key(select, db).await?;
-            Ok(model.as_ref().map(stored::<E>))
+            // Through the username index: the few spellings a stored name is likely to have,
+            // then only rows whose normalised form is the one asked for (MariaDB's collation
+            // would also return accent variants).
+            let wanted = normalize_username(username);
+            let mut select = E::find()
+                .filter(E::username_column().is_in(likely_spellings(username)))
+                .limit(8);
+            for pk in E::PrimaryKey::iter() {
+                select = select.order_by_asc(pk.into_column());
+            }
+            let rows = select.all(db).await?;
+            let typed = username.trim();
+            let model = rows
+                .iter()
+                .find(|row| E::username(row) == typed)
+                .or_else(|| {
+                    rows.iter()
+                        .find(|row| normalize_username(E::username(row)) == wanted)
+                });
+            Ok(model.map(stored::<E>))
         })
+    }
+
+    fn look_alike<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        name: &'a str,
+        except: Option<i64>,
+    ) -> BoxFuture<'a, Result<Option<String>, DbErr>> {
+        Box::pin(async move {
+            // Skeletons cannot be computed by the database and the user contract has no column
+            // to store them in, so this reads every username (one column, streamed). It runs
+            // only when a name is chosen (sign-up, which is throttled per address; the admin;
+            // the CLI), never at login.
+            let wanted = skeleton_of(name);
+            let mut select = E::find()
+                .select_only()
+                .column(E::username_column())
+                .order_by_asc(E::username_column());
+            if let Some(condition) = except.and_then(pk_is::<E>) {
+                select = select.filter(condition.not());
+            }
+            let mut pages = select.into_tuple::<String>().paginate(db, 1000);
+            while let Some(names) = pages.fetch_and_next().await? {
+                if let Some(existing) = names.into_iter().find(|n| skeleton_of(n) == wanted) {
+                    return Ok(Some(existing));
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    fn username_column(&self) -> String {
+        sea_orm::IdenStatic::as_str(&E::username_column()).to_owned()
     }
 
     fn by_id<'a>(
