@@ -28,6 +28,7 @@ mod store;
 mod throttle;
 pub(crate) mod token;
 mod user;
+mod username;
 mod views;
 
 use std::net::IpAddr;
@@ -51,6 +52,7 @@ pub use session::{Flash, Level, flash, take_flashes};
 pub use store::{DbSessionStore, SessionBackend};
 pub use throttle::ThrottleLimits;
 pub use user::{StoredUser, UserEntity};
+pub use username::{normalize_username, username_problem};
 pub(crate) use views::{redirect, see_other};
 
 /// A row of the session table, for maintenance scripts and tests.
@@ -88,6 +90,39 @@ pub(crate) struct Inner {
     trusted_proxies: Vec<IpAddr>,
     templates: Templates,
     branding: String,
+}
+
+/// The refusal of a name that looks like an existing one (the same as for a taken name, so
+/// that it says nothing about how alike they are).
+pub const USERNAME_TAKEN: &str = "This username is already taken.";
+
+/// [`Auth::username_refusal`] for tools that have a database but no [`Auth`] (a command-line
+/// `create-user`).
+pub async fn username_refusal<E>(
+    db: &DatabaseConnection,
+    name: &str,
+    except: Option<i64>,
+) -> Result<Option<String>, sea_orm::DbErr>
+where
+    E: UserEntity,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + Sync,
+    E::ActiveModel:
+        sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send + Sync,
+{
+    refusal(&user::Users::<E>::new(), db, name, except).await
+}
+
+async fn refusal(
+    users: &dyn UserStore,
+    db: &DatabaseConnection,
+    name: &str,
+    except: Option<i64>,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    if let Some(problem) = username_problem(name) {
+        return Ok(Some(problem.to_owned()));
+    }
+    let existing = users.look_alike(db, name, except).await?;
+    Ok(existing.map(|_| USERNAME_TAKEN.to_owned()))
 }
 
 /// Why a username and password were not accepted.
@@ -151,10 +186,13 @@ impl Auth {
     }
 
     /// Checks a username and password: the one place that decides "who is this user" for
-    /// logins and the REST API's authentication. Throttled per address and per
-    /// (username, address); unknown and inactive users cost the same single argon2
-    /// verification as real ones; a hash with old parameters is replaced after a success (the
-    /// returned user carries the hash now stored).
+    /// logins and the REST API's authentication. Throttled per address and per (normalised
+    /// username, address), with the slot taken before the password is checked, so a concurrent
+    /// burst costs no more argon2 verifications than the limits; unknown and inactive users
+    /// cost the same single verification as real ones; a hash with old parameters is replaced
+    /// after a success (the returned user carries the hash now stored). Failures and lockouts
+    /// are logged (`tracing`, target `actix_sea::auth`) with the normalised username and the
+    /// address, never the password.
     pub async fn authenticate(
         &self,
         username: &str,
@@ -162,9 +200,14 @@ impl Auth {
         ip: IpAddr,
     ) -> Result<Result<StoredUser, LoginFailure>, Error> {
         let inner = &self.inner;
-        if let Some(wait) = inner.throttle.check(username, ip).await? {
-            return Ok(Err(LoginFailure::Throttled(wait)));
-        }
+        let name = normalize_username(username);
+        let attempt = match inner.throttle.begin(&name, ip).await? {
+            Ok(attempt) => attempt,
+            Err(wait) => {
+                tracing::warn!(username = %name, %ip, retry_after = wait, "login refused: too many failures");
+                return Ok(Err(LoginFailure::Throttled(wait)));
+            }
+        };
         let user = inner
             .users
             .by_username(&inner.db, username)
@@ -175,10 +218,11 @@ impl Auth {
             .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
             .await?;
         let Some(mut user) = user.filter(|_| verified) else {
-            inner.throttle.fail(username, ip).await?;
+            inner.throttle.fail(attempt).await?;
+            tracing::warn!(username = %name, %ip, "login failed");
             return Ok(Err(LoginFailure::Invalid));
         };
-        inner.throttle.succeed(username, ip).await?;
+        inner.throttle.succeed(attempt).await?;
         if password::needs_rehash(&user.password_hash) {
             let hash = inner.hasher.hash(password).await?;
             inner
@@ -190,6 +234,34 @@ impl Auth {
         Ok(Ok(user))
     }
 
+    /// Whether `name` may be chosen as a username, for the user with id `except` (`None` for a
+    /// new user): `Ok(Some(reason))` when its characters are refused or it looks like an
+    /// existing username (see [`normalize_username`] for the rule). Sign-up pages, the admin's
+    /// user form and command-line tools call it before they store a name.
+    pub async fn username_refusal(
+        &self,
+        name: &str,
+        except: Option<i64>,
+    ) -> Result<Option<String>, Error> {
+        Ok(refusal(self.inner.users.as_ref(), &self.inner.db, name, except).await?)
+    }
+
+    /// Counts a sign-up from `ip` against [`ThrottleLimits::signups`]: `Ok(Some(seconds))`
+    /// when the address must wait that long. Call it when a sign-up form is valid, before the
+    /// username check and the password hash.
+    pub async fn allow_signup(&self, ip: IpAddr) -> Result<Option<u64>, Error> {
+        let refused = self.inner.throttle.signup(ip).await?.err();
+        if let Some(wait) = refused {
+            tracing::warn!(%ip, retry_after = wait, "sign-up refused: too many from this address");
+        }
+        Ok(refused)
+    }
+
+    /// The user entity's username column.
+    pub fn username_column(&self) -> String {
+        self.inner.users.username_column()
+    }
+
     /// Logs `user_id` in on `session` exactly as a successful login does: a new session id (no
     /// session fixation), a fresh CSRF token, the login time for the timeouts. For pages that
     /// sign a user in without a password check, such as a sign-up page right after it creates
@@ -198,7 +270,7 @@ impl Auth {
         session::AuthSession(session).log_in(user_id);
     }
 
-    /// Looks a user up by login name.
+    /// Looks a user up by login name (compared in its normalised form).
     pub async fn user_by_username(&self, username: &str) -> Result<Option<StoredUser>, Error> {
         Ok(self
             .inner
