@@ -1,12 +1,16 @@
 //! Password hashing: argon2id with OWASP's parameters (m=19456 KiB, t=2, p=1), as PHC strings.
+//!
+//! Argon2's 19 MiB of working memory is taken from a pool of buffers that are reused, never
+//! freed: with [`Hasher`] bounding how many run at once, the memory spent on hashing is at most
+//! that many buffers, however large a burst of logins. (Allocating 19 MiB per verification
+//! made glibc keep every thread's copy: hundreds of MiB after one burst.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 /// Memory cost in KiB.
 pub const M_COST: u32 = 19_456;
@@ -19,30 +23,115 @@ pub const P_COST: u32 = 1;
 /// at the next successful login.
 const CURRENT_PREFIX: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
 
-fn hasher() -> Argon2<'static> {
-    let params =
-        Params::new(M_COST, T_COST, P_COST, None).expect("constant argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+/// Stored hashes asking for more memory than this (KiB) never verify: a hash is data, and a
+/// tampered one must not make the server allocate gigabytes.
+const MAX_M_COST: u32 = 4 * M_COST;
+
+/// Idle working-memory buffers, each of [`M_COST`] blocks or more.
+static BUFFERS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+/// Runs `work` with a buffer of at least `blocks` blocks from the pool, and gives it back.
+fn with_buffer<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    let pooled = BUFFERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .pop();
+    let mut buffer = pooled.unwrap_or_default();
+    if buffer.len() < blocks {
+        buffer.resize(blocks, Block::default());
+    }
+    let result = work(&mut buffer[..blocks]);
+    BUFFERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(buffer);
+    result
+}
+
+fn current_params() -> Params {
+    Params::new(M_COST, T_COST, P_COST, None).expect("constant argon2 parameters are valid")
+}
+
+/// Argon2 over `password` and `salt` into `out`, in pooled memory.
+fn compute(
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    with_buffer(blocks, |memory| {
+        argon2.hash_password_into_with_memory(password, salt, out, memory)
+    })
 }
 
 /// Hashes a password with a fresh random salt. CPU-heavy (tens of milliseconds): call it from
 /// the blocking pool in request handlers.
 pub fn hash_password(password: &str) -> String {
-    hasher()
-        .hash_password(password.as_bytes())
-        .expect("argon2 hashing with valid parameters and a random salt cannot fail")
-        .to_string()
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).expect("the operating system provides randomness");
+    let params = current_params();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    compute(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params.clone(),
+        password.as_bytes(),
+        &salt,
+        &mut out,
+    )
+    .expect("argon2 hashing with valid parameters and a 16-byte salt cannot fail");
+    PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).expect("constant parameters encode"),
+        salt: Some(Salt::new(&salt).expect("16 bytes is a valid salt")),
+        hash: Some(Output::new(&out).expect("32 bytes is a valid output")),
+    }
+    .to_string()
 }
 
 /// Checks a password against a stored PHC string. A malformed hash never verifies.
 /// CPU-heavy, like [`hash_password`].
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    match PasswordHash::new(stored) {
-        Ok(parsed) => hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    if params.m_cost() > MAX_M_COST {
+        return false;
     }
+    let mut out = vec![0u8; expected.len()];
+    if compute(
+        algorithm,
+        version,
+        params,
+        password.as_bytes(),
+        salt.as_ref(),
+        &mut out,
+    )
+    .is_err()
+    {
+        return false;
+    }
+    // `Output`'s equality is constant-time.
+    Output::new(&out).is_ok_and(|computed| &computed == expected)
 }
 
 /// Whether a stored hash was made with other parameters than the current ones.
@@ -55,7 +144,8 @@ pub fn needs_rehash(stored: &str) -> bool {
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("actix-sea dummy password"));
 
 /// Runs argon2 on the blocking pool, a bounded number at a time, and counts verifications.
-/// Cheap to clone.
+/// Each running hash or verification holds one 19 MiB buffer, so the hashing memory of a
+/// server is at most `max_concurrent` x 19 MiB, whatever the load. Cheap to clone.
 #[derive(Clone)]
 pub struct Hasher {
     inner: Arc<HasherInner>,
@@ -70,7 +160,8 @@ struct HasherInner {
 const QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Hasher {
-    /// At most `max_concurrent` hashes or verifications at a time (at least 1).
+    /// At most `max_concurrent` hashes or verifications at a time (at least 1); others wait
+    /// for a slot (up to 10 s, then 503).
     pub fn new(max_concurrent: usize) -> Self {
         Self {
             inner: Arc::new(HasherInner {
@@ -122,9 +213,10 @@ impl Hasher {
 }
 
 impl Default for Hasher {
-    /// One slot per CPU.
+    /// One slot per CPU, at most 4 (76 MiB of hashing memory): more slots than CPUs only
+    /// add memory, not throughput.
     fn default() -> Self {
-        Self::new(std::thread::available_parallelism().map_or(2, usize::from))
+        Self::new(std::thread::available_parallelism().map_or(2, |n| usize::from(n).min(4)))
     }
 }
 
@@ -139,6 +231,32 @@ mod tests {
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("correct horsf", &hash));
         assert!(!needs_rehash(&hash));
+    }
+
+    #[test]
+    fn hashes_of_other_parameters_and_libraries_still_verify() {
+        use argon2::password_hash::PasswordHasher;
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4096, 1, 1, None).unwrap(),
+        );
+        let old = weak.hash_password(b"wonderland").unwrap().to_string();
+        assert!(verify_password("wonderland", &old));
+        assert!(!verify_password("wonderlane", &old));
+        let current = Argon2::new(Algorithm::Argon2id, Version::V0x13, current_params())
+            .hash_password(b"wonderland")
+            .unwrap()
+            .to_string();
+        assert!(verify_password("wonderland", &current));
+    }
+
+    #[test]
+    fn a_hash_asking_for_too_much_memory_never_verifies() {
+        assert!(!verify_password(
+            "x",
+            "$argon2id$v=19$m=4000000,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+        ));
     }
 
     #[test]
