@@ -1,11 +1,13 @@
 //! Who may call the API: pluggable backends, chosen per resource.
 
+use std::time::Duration;
+
 use actix_web::HttpRequest;
 use actix_web::http::{Method, header};
 use base64::Engine as _;
 use futures_util::future::LocalBoxFuture;
 
-use super::cache::CredentialCache;
+use super::cache::{CredentialCache, TURN_WAIT};
 use super::resource::ApiUser;
 use crate::Error;
 use crate::auth::{Auth, LoginFailure, StoredUser};
@@ -125,6 +127,7 @@ pub struct UserAuthentication {
     auth: Auth,
     cache: CredentialCache,
     protected: Vec<Method>,
+    turn_wait: Duration,
 }
 
 impl UserAuthentication {
@@ -134,7 +137,15 @@ impl UserAuthentication {
             auth,
             cache: CredentialCache::default(),
             protected: write_methods(),
+            turn_wait: TURN_WAIT,
         }
+    }
+
+    /// How long a request waits while another request checks the same username's password
+    /// before it is answered 503 with `Retry-After` (default 5 s).
+    pub fn lock_timeout(mut self, wait: Duration) -> Self {
+        self.turn_wait = wait;
+        self
     }
 
     /// Sets the protected methods (add GET to protect reads too).
@@ -167,7 +178,7 @@ impl UserAuthentication {
         if let Some(user) = cached(&stored) {
             return Ok(Some(user));
         }
-        let _turn = self.cache.turn(&username).await;
+        let _turn = self.cache.turn(&username, self.turn_wait).await?;
         // Another request may have verified this credential while this one waited.
         if let Some(user) = cached(&stored) {
             return Ok(Some(user));
@@ -218,6 +229,11 @@ impl AdminAuthentication {
     /// Sets the protected methods (add GET to protect reads too).
     pub fn protected_methods(self, methods: Vec<Method>) -> Self {
         Self(self.0.protected_methods(methods))
+    }
+
+    /// See [`UserAuthentication::lock_timeout`] (default 5 s).
+    pub fn lock_timeout(self, wait: Duration) -> Self {
+        Self(self.0.lock_timeout(wait))
     }
 }
 

@@ -15,6 +15,9 @@ const CAPACITY: usize = 10_000;
 /// Checks of one username run one at a time (striped locks): a burst of requests with a
 /// credential not yet cached costs one argon2 verification, not one per request.
 const STRIPES: usize = 64;
+/// How long a check waits for its username's turn before it is answered 503 with
+/// `Retry-After` (the same bound as the wait for a database connection).
+pub(crate) const TURN_WAIT: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub(crate) struct CredentialCache {
@@ -48,10 +51,18 @@ impl CredentialCache {
         hasher.finalize().into()
     }
 
-    /// Waits until no other check of this username is running, and holds that turn.
-    pub(crate) async fn turn(&self, username: &str) -> tokio::sync::MutexGuard<'_, ()> {
-        let stripe = usize::from(self.key(username, "", "")[0]) % STRIPES;
-        self.stripes[stripe].lock().await
+    /// Waits until no other check of this username (normalised) is running, and holds that
+    /// turn; `Unavailable` (503) after `wait`.
+    pub(crate) async fn turn(
+        &self,
+        username: &str,
+        wait: Duration,
+    ) -> Result<tokio::sync::MutexGuard<'_, ()>, crate::Error> {
+        let name = crate::auth::normalize_username(username);
+        let stripe = usize::from(self.key(&name, "", "")[0]) % STRIPES;
+        tokio::time::timeout(wait, self.stripes[stripe].lock())
+            .await
+            .map_err(|_| crate::Error::Unavailable)
     }
 
     pub(crate) fn contains(&self, key: &[u8; 32]) -> bool {
