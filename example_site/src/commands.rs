@@ -62,6 +62,13 @@ pub async fn create_user(
     if taken.is_some() {
         return Err(CommandError::UserExists(username));
     }
+    match actix_sea::auth::username_refusal::<user::Entity>(db, &username, None).await? {
+        Some(refusal) if refusal == actix_sea::auth::USERNAME_TAKEN => {
+            return Err(CommandError::UserExists(username));
+        }
+        Some(refusal) => return Err(CommandError::Invalid(refusal)),
+        None => {}
+    }
     let password = new.password;
     let hash =
         tokio::task::spawn_blocking(move || actix_sea::auth::password::hash_password(&password))

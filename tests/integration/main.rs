@@ -11,4 +11,5 @@ mod rest;
 mod sessions;
 mod site;
 mod support;
+mod throttle;
 mod tokens;

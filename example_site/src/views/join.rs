@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use actix_sea::auth::{Level, flash};
-use actix_web::{HttpResponse, web};
+use actix_sea::auth::{Level, USERNAME_TAKEN, flash};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, SqlErr};
+use sea_orm::{EntityTrait, SqlErr};
 use tera::Context;
 
 use super::failure::Failure;
@@ -19,7 +20,6 @@ const MAX_USERNAME: usize = 30;
 const MAX_EMAIL: usize = 254;
 /// The longest password accepted: the login page refuses longer ones.
 const MAX_PASSWORD: usize = 4096;
-const TAKEN: &str = "This username is already taken.";
 
 type Errors = BTreeMap<&'static str, String>;
 
@@ -51,14 +51,6 @@ fn validate(username: &str, email: &str, password: &str) -> Errors {
     errors
 }
 
-async fn taken(db: &DatabaseConnection, username: &str) -> Result<bool, DbErr> {
-    let found = user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(db)
-        .await?;
-    Ok(found.is_some())
-}
-
 fn form(page: &Page, username: &str, email: &str, errors: &Errors) -> HttpResponse {
     let mut context = Context::new();
     context.insert("nav", "join");
@@ -74,21 +66,36 @@ pub async fn join_form(page: Page) -> HttpResponse {
     form(&page, "", "", &Errors::new())
 }
 
-/// `POST /join/`: creates the user with an argon2id hash and logs them in. A taken username
-/// is a form error, also when another request takes it between the check and the insert.
+/// `POST /join/`: creates the user with an argon2id hash and logs them in. A username that is
+/// taken or looks like a taken one (the library's rule: case, width and look-alike letters do
+/// not make a new name) is a form error, also when another request takes it between the check
+/// and the insert. Sign-ups are throttled per address: 429 with `Retry-After` and a form error.
 pub async fn join(
     site: web::Data<Site>,
     page: Page,
+    req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, Failure> {
     let username = field(&body, "username").trim().to_owned();
     let email = field(&body, "email").trim().to_owned();
     let password = field(&body, "password");
     let mut errors = validate(&username, &email, &password);
-    if errors.is_empty() && taken(&site.db, &username).await? {
-        errors.insert("username", TAKEN.into());
-    }
     if !errors.is_empty() {
+        return Ok(form(&page, &username, &email, &errors));
+    }
+    if let Some(wait) = site.auth.allow_signup(site.auth.client_ip(&req)).await? {
+        let minutes = wait.div_ceil(60);
+        let text = format!("Too many sign-ups from your address. Try again in {minutes} min.");
+        errors.insert("username", text);
+        let mut response = form(&page, &username, &email, &errors);
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+        return Ok(response);
+    }
+    if let Some(refusal) = site.auth.username_refusal(&username, None).await? {
+        errors.insert("username", refusal);
         return Ok(form(&page, &username, &email, &errors));
     }
     let row = user::ActiveModel {
@@ -103,7 +110,7 @@ pub async fn join(
     let id = match user::Entity::insert(row).exec(&site.db).await {
         Ok(inserted) => inserted.last_insert_id,
         Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            errors.insert("username", TAKEN.into());
+            errors.insert("username", USERNAME_TAKEN.into());
             return Ok(form(&page, &username, &email, &errors));
         }
         Err(error) => return Err(error.into()),

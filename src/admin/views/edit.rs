@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{Condition, DatabaseExecutor};
+use sea_orm::{Condition, DatabaseExecutor, Value};
 use tera::Context;
 
 use super::{notice, posted_form, respond, see_other};
@@ -163,6 +163,41 @@ async fn page(
     Ok(admin.render(req, StatusCode::OK, "admin/form.html", context))
 }
 
+/// On the user model, the library's username rule (no look-alike of another user's name, no
+/// invisible or compatibility characters) as an error beside the username field.
+async fn username_refusal(
+    admin: &Admin,
+    model: &AdminModel,
+    record: Option<&Record>,
+    values: &[(String, Value)],
+) -> Result<Option<HashMap<String, String>>, Error> {
+    let auth = admin.auth();
+    if model.slug() != auth.user_table() {
+        return Ok(None);
+    }
+    let column = auth.username_column();
+    let Some(Value::String(Some(name))) = values
+        .iter()
+        .find(|(field, _)| *field == column)
+        .map(|(_, value)| value)
+    else {
+        return Ok(None);
+    };
+    let except = record.and_then(|record| match record.pk(model.info()) {
+        Value::Int(Some(id)) => Some(i64::from(*id)),
+        Value::BigInt(Some(id)) => Some(*id),
+        _ => None,
+    });
+    let refusal = auth.username_refusal(name, except).await?.map(|message| {
+        if message == crate::auth::USERNAME_TAKEN {
+            "A user with this or a look-alike username already exists.".to_owned()
+        } else {
+            message
+        }
+    });
+    Ok(refusal.map(|message| HashMap::from([(column, message)])))
+}
+
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -191,6 +226,9 @@ async fn save(
         Ok(values) => values,
         Err(errors) => return show_again(errors, None).await,
     };
+    if let Some(errors) = username_refusal(admin, model, record, &values).await? {
+        return show_again(errors, None).await;
+    }
     let mut changes = Changes::new(values);
     if let Err(message) = model.hooks.save_model(&mut changes, adding) {
         return show_again(HashMap::new(), Some(message)).await;
