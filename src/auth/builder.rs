@@ -117,8 +117,8 @@ impl AuthBuilder {
         self
     }
 
-    /// Login throttling limits (default: 10 failures per username and address per 15 minutes,
-    /// 50 per address per 5 minutes).
+    /// Login and sign-up throttling limits (default: 10 failures per normalised username and
+    /// address per 15 minutes, 50 per address per 5 minutes, 10 sign-ups per address per hour).
     pub fn throttle(mut self, limits: ThrottleLimits) -> Self {
         self.limits = limits;
         self

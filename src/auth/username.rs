@@ -1,21 +1,25 @@
 //! The username rule: how names are compared, and which names are refused.
-//!
-//! - A name is stored as typed (its display form), but compared in its *normalised* form:
-//!   surrounding whitespace trimmed, Unicode NFKC, then lower-cased. `Alice`, `ALICE`,
-//!   `alice ` and fullwidth `ａｌｉｃｅ` are all the name `alice` for logins, for uniqueness
-//!   and for the login throttle.
-//! - A new name is refused when it has invisible, default-ignorable or control characters (such
-//!   as U+3164 HANGUL FILLER or a zero-width space), whitespace, characters that NFKC would
-//!   change (fullwidth or other compatibility forms), or letters of more than one script
-//!   (Cyrillic `а` inside a Latin name).
-//! - A new name is refused when it is *confusable* with an existing one: their Unicode
-//!   confusables skeletons (UTS #39) of the normalised forms are equal (`admin`, `Admin`,
-//!   `аdmin`, `admіn` and `adrnin` all clash).
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::{GeneralSecurityProfile, MixedScript, skeleton};
 
 /// The form a username is compared in: trimmed, NFKC, lower case.
+///
+/// The rule, for logins, uniqueness and the login throttle:
+/// - A name is stored as typed (its display form), but compared in its *normalised* form:
+///   surrounding whitespace trimmed, Unicode NFKC, then lower-cased. `Alice`, `ALICE`,
+///   `alice ` and fullwidth `ａｌｉｃｅ` are all the name `alice`. A login finds the stored
+///   name through the username index by the spellings it is likely to have (as typed, lower
+///   case, upper case, capitalised), so on databases whose collation is case-sensitive a name
+///   stored in mixed case (`aLiCe`) must be typed as stored; the throttle always keys on the
+///   normalised form.
+/// - A new name is refused when it has invisible, default-ignorable or control characters (such
+///   as U+3164 HANGUL FILLER or a zero-width space), whitespace, characters that NFKC would
+///   change (fullwidth or other compatibility forms), or letters of more than one script
+///   (Cyrillic `а` inside a Latin name): see [`username_problem`].
+/// - A new name is refused when it is *confusable* with an existing one: the Unicode
+///   confusables skeletons (UTS #39) of their normalised forms are equal (`admin`, `Admin`,
+///   `аdmin`, `admіn` and `adrnin` all clash): see [`crate::auth::Auth::username_refusal`].
 pub fn normalize_username(name: &str) -> String {
     let lower: String = name.trim().nfkc().flat_map(char::to_lowercase).collect();
     lower.nfkc().collect()
