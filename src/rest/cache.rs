@@ -87,3 +87,21 @@ impl CredentialCache {
         entries.insert(key, Instant::now());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_check_waiting_on_the_same_username_gives_up_with_unavailable() {
+        let cache = CredentialCache::default();
+        let first = cache.turn("alice", TURN_WAIT).await.unwrap();
+        let waited = cache.turn(" ALICE", Duration::from_millis(20)).await;
+        assert!(
+            matches!(waited, Err(crate::Error::Unavailable)),
+            "the same normalised name waits, then 503"
+        );
+        drop(first);
+        assert!(cache.turn("alice", Duration::from_millis(20)).await.is_ok());
+    }
+}
