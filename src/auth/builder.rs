@@ -142,7 +142,8 @@ impl AuthBuilder {
         self
     }
 
-    /// The password hasher to share (default: one slot per CPU).
+    /// The password hasher to share (default: one slot per CPU, at most 4; each slot holds
+    /// 19 MiB of argon2 memory, see [`Hasher`]).
     pub fn hasher(mut self, hasher: Hasher) -> Self {
         self.hasher = Some(hasher);
         self

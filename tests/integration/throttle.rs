@@ -146,6 +146,11 @@ async fn case_space_and_width_variants_are_locked_out_with_the_user(db: TestDb) 
         );
         other.logout().await;
     }
+    assert_eq!(
+        other.login("al\u{ef}ce", "wonderland").await.status,
+        StatusCode::OK,
+        "an accent variant is another name, even where the collation ignores accents"
+    );
 }
 
 fn join(app_token: &str, username: &str) -> [(String, String); 4] {
