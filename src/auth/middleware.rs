@@ -20,14 +20,23 @@ use futures_util::future::LocalBoxFuture;
 use super::store::{self, SessionBackend};
 use super::{Auth, deadline};
 
-/// Pages may load scripts, styles, images and fonts from this site only, and run no inline
-/// script or style; they cannot be framed, post forms elsewhere or change their base URL.
-const CSP: &str = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; \
-                   base-uri 'self'; object-src 'none'";
+/// Pages may load scripts, styles, images and fonts from this site only (images also from the
+/// origins of [`AuthBuilder::image_sources`](super::AuthBuilder::image_sources)), and run no
+/// inline script or style; they cannot be framed, post forms elsewhere or change their base URL.
+pub(crate) fn content_security_policy(image_sources: &[String]) -> HeaderValue {
+    let mut policy = String::from(
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; \
+         object-src 'none'",
+    );
+    if !image_sources.is_empty() {
+        policy.push_str("; img-src 'self' ");
+        policy.push_str(&image_sources.join(" "));
+    }
+    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'none'"))
+}
 
-const HTML_HEADERS: [(HeaderName, &str); 3] = [
+const HTML_HEADERS: [(HeaderName, &str); 2] = [
     (header::X_FRAME_OPTIONS, "DENY"),
-    (header::CONTENT_SECURITY_POLICY, CSP),
     (header::REFERRER_POLICY, "same-origin"),
 ];
 
@@ -178,6 +187,7 @@ where
     fn call(&self, req: ServiceRequest) -> Self::Future {
         req.extensions_mut().insert(self.auth.clone());
         let service = Rc::clone(&self.service);
+        let policy = self.auth.inner.content_security_policy.clone();
         Box::pin(async move {
             let mut response = service.call(req).await?;
             let headers = response.headers_mut();
@@ -194,6 +204,9 @@ where
                     if !headers.contains_key(&name) {
                         headers.insert(name, HeaderValue::from_static(value));
                     }
+                }
+                if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+                    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
                 }
             }
             Ok(response)

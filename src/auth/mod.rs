@@ -86,6 +86,7 @@ pub(crate) struct Inner {
     idle_timeout: Duration,
     absolute_timeout: Duration,
     body_timeout: Duration,
+    content_security_policy: actix_web::http::header::HeaderValue,
     sessions: SessionBackend,
     throttle: Throttle,
     trusted_proxies: Vec<IpAddr>,

@@ -8,8 +8,9 @@ use actix_web::test;
 use crate::app::spawn;
 use crate::support::TestDb;
 
+/// The example lets pages show gravatar images; everything else comes from the site.
 const CSP: &str = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; \
-                   base-uri 'self'; object-src 'none'";
+                   base-uri 'self'; object-src 'none'; img-src 'self' https://www.gravatar.com";
 
 /// What a page may not contain under `default-src 'self'`: inline scripts, style elements and
 /// attributes, event-handler attributes, `javascript:` URLs.
@@ -119,7 +120,39 @@ async fn head_is_answered_like_get_without_a_body(db: TestDb) {
     }
 }
 
+async fn the_default_policy_allows_this_site_only(db: TestDb) {
+    let builder = || {
+        actix_sea::auth::Auth::builder(db.db.clone())
+            .user_entity::<example_site::models::user::Entity>()
+            .secret_key(crate::app::KEY)
+    };
+    assert!(
+        builder()
+            .image_sources(["https://x; script-src *"])
+            .build()
+            .is_err(),
+        "an origin cannot add directives"
+    );
+    let auth = builder().build().unwrap();
+    let service = test::init_service(
+        actix_web::App::new()
+            .wrap(auth.middleware())
+            .service(auth.clone()),
+    )
+    .await;
+    let request = test::TestRequest::get()
+        .uri("/accounts/login/")
+        .to_request();
+    let page = test::call_service(&service, request).await;
+    assert_eq!(
+        page.headers().get("content-security-policy").unwrap(),
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; \
+         object-src 'none'"
+    );
+}
+
 crate::on_every_database!(example:
     html_pages_allow_only_the_sites_own_scripts_and_styles,
     head_is_answered_like_get_without_a_body,
+    the_default_policy_allows_this_site_only,
 );
