@@ -23,6 +23,7 @@ pub fn build(db: DatabaseConnection, config: &AuthConfig) -> Result<Auth, actix_
         .secret_key(&config.secret_key)
         .secure_cookies(config.secure_cookies)
         .branding("Example Site")
+        .image_sources(["https://www.gravatar.com"])
         .build()
 }
 

@@ -106,6 +106,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let site = Site::new(db, &config).map_err(|e| e.to_string())?;
     let server = actix_web::HttpServer::new(move || app(site.clone()))
+        // A request head must arrive within 5 s (bodies: the Auth's body_timeout, 30 s).
+        .client_request_timeout(std::time::Duration::from_secs(5))
         .bind(&args.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     println!(

@@ -28,6 +28,8 @@ pub struct AuthBuilder {
     cookie_name: String,
     idle_timeout: Duration,
     absolute_timeout: Duration,
+    body_timeout: Duration,
+    image_sources: Vec<String>,
     redis: Option<RedisSessionStore>,
     limits: ThrottleLimits,
     trusted_proxies: Vec<IpAddr>,
@@ -48,6 +50,8 @@ impl AuthBuilder {
             cookie_name: "id".into(),
             idle_timeout: Duration::from_secs(24 * 3600),
             absolute_timeout: Duration::from_secs(14 * 24 * 3600),
+            body_timeout: Duration::from_secs(30),
+            image_sources: Vec::new(),
             redis: None,
             limits: ThrottleLimits::default(),
             trusted_proxies: Vec::new(),
@@ -111,7 +115,23 @@ impl AuthBuilder {
         self
     }
 
-    /// Keeps sessions in Redis instead of the database (for many app instances).
+    /// How long a request body may take to arrive, counted from the start of the request
+    /// (default 30 s: a 1 MiB form at 300 kbit/s). A slower body is cut off: the request is
+    /// answered 408 and its connection closed, so a stalled client holds nothing for long.
+    /// Request heads have their own limit, `HttpServer::client_request_timeout`.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Origins (such as `https://www.gravatar.com`) pages may load images from besides this
+    /// site (default: none). Scripts, styles and everything else come from this site only.
+    pub fn image_sources<'a>(mut self, origins: impl IntoIterator<Item = &'a str>) -> Self {
+        self.image_sources = origins.into_iter().map(str::to_owned).collect();
+        self
+    }
+
+    /// Keeps logged-in sessions in Redis instead of the database (for many app instances).
     pub fn redis_sessions(mut self, store: RedisSessionStore) -> Self {
         self.redis = Some(store);
         self
@@ -163,6 +183,15 @@ impl AuthBuilder {
                 key.len()
             )));
         }
+        let plain = |origin: &String| {
+            !origin.is_empty()
+                && origin
+                    .chars()
+                    .all(|c| c.is_ascii_graphic() && !matches!(c, ';' | ',' | '\'' | '"'))
+        };
+        if let Some(bad) = self.image_sources.iter().find(|origin| !plain(origin)) {
+            return Err(Error::Config(format!("not an image origin: {bad:?}")));
+        }
         let templates = Templates::new(&self.templates)
             .map_err(|e| Error::Config(format!("templates: {e}")))?;
         let sessions = match self.redis {
@@ -182,6 +211,10 @@ impl AuthBuilder {
                 cookie_name: self.cookie_name,
                 idle_timeout: self.idle_timeout,
                 absolute_timeout: self.absolute_timeout,
+                body_timeout: self.body_timeout,
+                content_security_policy: super::middleware::content_security_policy(
+                    &self.image_sources,
+                ),
                 sessions,
                 trusted_proxies: self.trusted_proxies,
                 templates,

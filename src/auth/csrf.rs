@@ -1,5 +1,7 @@
 //! CSRF protection: a synchronizer token kept in the session, sent back in the hidden input
-//! `csrf_token` or the `X-CSRF-Token` header, compared in constant time.
+//! `csrf_token` or the `X-CSRF-Token` header, compared in constant time. An anonymous visitor's
+//! session lives in its sealed cookie, so for them this is the double-submit pattern with a
+//! cookie nobody else can write; logging in and out replaces the token.
 
 use std::future::{Ready, ready};
 use std::rc::Rc;

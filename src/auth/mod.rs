@@ -16,8 +16,10 @@
 //! # }
 //! ```
 
+mod anonymous;
 mod builder;
 pub mod csrf;
+mod deadline;
 mod extract;
 mod guard;
 mod middleware;
@@ -85,6 +87,8 @@ pub(crate) struct Inner {
     cookie_name: String,
     idle_timeout: Duration,
     absolute_timeout: Duration,
+    body_timeout: Duration,
+    content_security_policy: actix_web::http::header::HeaderValue,
     sessions: SessionBackend,
     throttle: Throttle,
     trusted_proxies: Vec<IpAddr>,

@@ -4,7 +4,7 @@ use actix_session::Session;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-const USER_ID: &str = "_auth_user_id";
+pub(crate) const USER_ID: &str = "_auth_user_id";
 const LOGIN_AT: &str = "_auth_login_at";
 const LAST_SEEN: &str = "_auth_last_seen";
 const CSRF: &str = "_csrf_token";

@@ -1,6 +1,10 @@
 //! Server-side session storage: a table through SeaORM (the default, any database), or Redis.
+//! Anonymous sessions stay in their cookie (see [`super::anonymous`]); a session that has ended
+//! on the server (logout, expiry, purge) is never written again.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::future::Future;
 
 use actix_session::storage::{
     LoadError, RedisSessionStore, SaveError, SessionKey, SessionStore, UpdateError,
@@ -10,7 +14,29 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::token;
+use super::{anonymous, token};
+
+tokio::task_local! {
+    /// Set when a store update found its session gone, so that the middleware sends no
+    /// session cookie in that response.
+    static VANISHED: Cell<bool>;
+}
+
+/// Records that this request's session ended on the server while the request ran.
+fn vanished() {
+    let _ = VANISHED.try_with(|flag| flag.set(true));
+}
+
+/// Runs `future` (a request through the session middleware) and tells whether its session
+/// turned out to have ended on the server while it ran.
+pub(crate) async fn watch<F: Future>(future: F) -> (F::Output, bool) {
+    VANISHED
+        .scope(Cell::new(false), async {
+            let output = future.await;
+            (output, VANISHED.with(Cell::get))
+        })
+        .await
+}
 
 /// The session table.
 pub(crate) mod entity {
@@ -36,7 +62,8 @@ pub(crate) mod entity {
 
 /// Sessions kept in the `actix_sea_session` table. Only a hash of each session key is stored,
 /// so a leaked table does not hand out live sessions. Expired rows are removed whenever a new
-/// session is created.
+/// session is created. An update of a session whose row is gone (logout, expiry, purge) writes
+/// nothing: the session stays ended.
 #[derive(Clone)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
@@ -116,13 +143,13 @@ impl SessionStore for DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(|e| UpdateError::Other(other(e)))?;
-        if result.rows_affected > 0 {
-            return Ok(session_key);
+        if result.rows_affected == 0 {
+            // Logged out, expired or purged while this request ran: saving the state under a
+            // new key would log the user back in, so the session stays ended. The key handed
+            // back names nothing, and the middleware sends no cookie for it.
+            vanished();
         }
-        // The session expired or was purged meanwhile: start a new one rather than revive it.
-        self.save(state, ttl)
-            .await
-            .map_err(|e| UpdateError::Other(other(e)))
+        Ok(session_key)
     }
 
     async fn update_ttl(
@@ -148,7 +175,9 @@ impl SessionStore for DbSessionStore {
     }
 }
 
-/// Where sessions live: the database (default) or Redis (for many app instances).
+/// Where logged-in sessions live: the database (default) or Redis (for many app instances).
+/// Anonymous sessions live in their cookie whichever the backend; a session that ended on the
+/// server is never recreated by an update.
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum SessionBackend {
@@ -160,6 +189,9 @@ pub enum SessionBackend {
 
 impl SessionStore for SessionBackend {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        if anonymous::is_sealed(key) {
+            return Ok(Some(anonymous::open(key)));
+        }
         match self {
             Self::Database(store) => store.load(key).await,
             Self::Redis(store) => store.load(key).await,
@@ -171,6 +203,9 @@ impl SessionStore for SessionBackend {
         state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, SaveError> {
+        if let Some(key) = anonymous::seal(&state) {
+            return Ok(key);
+        }
         match self {
             Self::Database(store) => store.save(state, ttl).await,
             Self::Redis(store) => store.save(state, ttl).await,
@@ -183,13 +218,22 @@ impl SessionStore for SessionBackend {
         state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
+        if anonymous::is_sealed(&key) {
+            return self.save(state, ttl).await.map_err(|error| match error {
+                SaveError::Serialization(e) => UpdateError::Serialization(e),
+                SaveError::Other(e) => UpdateError::Other(e),
+            });
+        }
         match self {
             Self::Database(store) => store.update(key, state, ttl).await,
-            Self::Redis(store) => store.update(key, state, ttl).await,
+            Self::Redis(store) => update_redis(store, key, state, ttl).await,
         }
     }
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+        if anonymous::is_sealed(key) {
+            return Ok(());
+        }
         match self {
             Self::Database(store) => store.update_ttl(key, ttl).await,
             Self::Redis(store) => store.update_ttl(key, ttl).await,
@@ -197,9 +241,34 @@ impl SessionStore for SessionBackend {
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
+        if anonymous::is_sealed(key) {
+            return Ok(());
+        }
         match self {
             Self::Database(store) => store.delete(key).await,
             Self::Redis(store) => store.delete(key).await,
         }
     }
+}
+
+/// actix-session's Redis update, minus its fallback: when the key is gone (`SET … XX` found
+/// nothing) it saves the state under a new key, which would revive an ended session. That new
+/// key is deleted before it ever reaches a cookie, and the ended session stays ended.
+async fn update_redis(
+    store: &RedisSessionStore,
+    key: SessionKey,
+    state: HashMap<String, String>,
+    ttl: &Duration,
+) -> Result<SessionKey, UpdateError> {
+    let original = key.as_ref().to_owned();
+    let written = store.update(key, state, ttl).await?;
+    if written.as_ref() == original {
+        return Ok(written);
+    }
+    vanished();
+    if let Err(error) = store.delete(&written).await {
+        // The key was never sent anywhere and expires with its TTL.
+        tracing::warn!(%error, "could not delete a revived Redis session");
+    }
+    SessionKey::try_from(original).map_err(|e| UpdateError::Other(other(e)))
 }

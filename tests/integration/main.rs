@@ -2,10 +2,13 @@
 
 mod admin;
 mod admin_lists;
+mod anonymous;
 mod app;
 mod auth;
 mod chain;
+mod dead_sessions;
 mod grammar;
+mod headers;
 mod nested_writes;
 mod rest;
 mod sessions;
