@@ -3,7 +3,7 @@
 
 use actix_sea::admin::{Action, Admin, Choices, Column, ModelAdmin, Panel};
 use actix_sea::auth::{AdminUser, Auth, Level, flash};
-use actix_sea::orm::Changes;
+use actix_sea::orm::{Changes, check_input};
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use chrono::{Duration, Utc};
@@ -148,7 +148,7 @@ struct NoteForm {
     message: String,
 }
 
-/// Longest note the panel accepts.
+/// Longest note the panel accepts, in characters.
 const MAX_NOTE: usize = 1000;
 
 impl Panel for NotePanel {
@@ -196,7 +196,10 @@ async fn create_note(
     form: web::Form<NoteForm>,
 ) -> Result<HttpResponse, actix_sea::Error> {
     let text = form.message.trim();
-    if text.is_empty() || text.chars().count() > MAX_NOTE {
+    // The column's own rules first (no NUL, its size), as the admin's forms apply them.
+    if let Err(error) = check_input(note::Column::Message, text) {
+        flash(&session, Level::Error, format!("A note {}.", error.reason));
+    } else if text.is_empty() || text.chars().count() > MAX_NOTE {
         flash(
             &session,
             Level::Error,

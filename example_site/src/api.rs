@@ -2,7 +2,7 @@
 //! relationships and notes, each owned by its author.
 
 use actix_sea::auth::Auth;
-use actix_sea::orm::Record;
+use actix_sea::orm::{ModelInfo, Record, value};
 use actix_sea::rest::{
     AdminAuthentication, ApiContext, Changes, RestApi, RestResource, UserAuthentication,
 };
@@ -88,6 +88,33 @@ impl RestResource<relationship::Entity> for RelationshipResource {
 
     fn paginate_by(&self) -> Option<u64> {
         None
+    }
+
+    /// Nobody follows themselves, as on the site. On create the owner column is already
+    /// stamped with the caller; on an update `from_user` comes from the stored row.
+    fn before_save<'a>(
+        &'a self,
+        _: &'a ApiContext,
+        row: Option<&'a Record>,
+        changes: &'a mut Changes,
+    ) -> BoxFuture<'a, Result<(), actix_sea::Error>> {
+        Box::pin(async move {
+            // A `Record` is read through the model's metadata, which the hook has to build.
+            let info = ModelInfo::of::<relationship::Entity>();
+            let current = |name: &str| {
+                changes
+                    .get(name)
+                    .or_else(|| row.and_then(|row| row.get(&info, name)))
+                    .map(value::to_text)
+            };
+            let from = current("from_user");
+            if from.is_some() && from == current("to_user") {
+                return Err(actix_sea::Error::BadRequest(
+                    "field `to_user`: you cannot follow yourself".into(),
+                ));
+            }
+            Ok(())
+        })
     }
 }
 

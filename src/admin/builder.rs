@@ -10,7 +10,7 @@ use super::panel::{Panel, PanelEntry, slug_of};
 use super::{Admin, Inner, is_secret};
 use crate::Error;
 use crate::auth::Auth;
-use crate::orm::{Grammar, ModelInfo, Registry};
+use crate::orm::{Grammar, Limits, ModelInfo, Registry};
 use crate::templates::Templates;
 
 /// Configures an [`Admin`]; start with [`Admin::builder`].
@@ -22,6 +22,7 @@ pub struct AdminBuilder {
     models: Vec<AdminModel>,
     panels: Vec<PanelEntry>,
     templates: Vec<(String, String)>,
+    limits: Limits,
 }
 
 impl AdminBuilder {
@@ -34,6 +35,7 @@ impl AdminBuilder {
             models: Vec::new(),
             panels: Vec::new(),
             templates: Vec::new(),
+            limits: Limits::default(),
         }
     }
 
@@ -46,6 +48,14 @@ impl AdminBuilder {
     /// The name in the top bar and page titles (default: the `Auth`'s branding).
     pub fn branding(mut self, name: &str) -> Self {
         self.branding = Some(name.to_owned());
+        self
+    }
+
+    /// Bounds on list filters, ordering, search text and stored text (default:
+    /// [`Limits::default`], whose documentation gives each bound). Beyond one, a list shows
+    /// the message and a form the error beside the field.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -131,6 +141,12 @@ impl AdminBuilder {
         let branding = self
             .branding
             .unwrap_or_else(|| self.auth.branding().to_owned());
+        // "Export selected" sends a page of checked keys as one `in` filter.
+        let widest_page = self.models.iter().map(|m| m.settings.paginate_by).max();
+        let page_items = usize::try_from(widest_page.unwrap_or(0)).unwrap_or(usize::MAX);
+        let limits = self
+            .limits
+            .list_items(self.limits.list_items.max(page_items));
         Ok(Admin {
             inner: Arc::new(Inner {
                 auth: self.auth,
@@ -140,6 +156,7 @@ impl AdminBuilder {
                 models: self.models,
                 panels: self.panels,
                 templates,
+                limits,
             }),
         })
     }

@@ -14,6 +14,9 @@ use crate::orm::{ColumnInfo, FieldKind, Query, Record, Window, value};
 /// A foreign key whose table has more rows than this is edited with the lookup box.
 const MAX_SELECT_OPTIONS: u64 = 100;
 
+/// Strings that may be longer than this many characters are edited in a textarea.
+const LINE_CHARS: u32 = 255;
+
 /// One input of a form, as the template renders it.
 #[derive(Debug, Serialize)]
 pub(crate) struct Field {
@@ -79,6 +82,8 @@ fn widget_of(column: &ColumnInfo) -> (&'static str, &'static str) {
         FieldKind::DateTime | FieldKind::DateTimeUtc => ("datetime-local", "1"),
         FieldKind::Date => ("date", ""),
         FieldKind::Time => ("time", "1"),
+        // A string longer than a line gets room to be read and edited.
+        FieldKind::String if column.max_chars.is_some_and(|n| n > LINE_CHARS) => ("textarea", ""),
         FieldKind::String => ("text", ""),
         _ => ("readonly", ""),
     }
@@ -332,7 +337,10 @@ async fn read_one(
             Err("This field is required.".to_owned())
         });
     }
-    let parsed = match value::from_str(column, text) {
+    let parsed = match value::from_str(column, text).and_then(|parsed| {
+        crate::orm::check_fits(column, &parsed, admin.inner.limits.text_bytes)?;
+        Ok(parsed)
+    }) {
         Ok(parsed) => parsed,
         Err(error) => return Ok(Err(sentence(&error.reason))),
     };

@@ -37,7 +37,7 @@ pub use model_admin::{Action, Choices, Column, ModelAdmin, Row};
 pub use panel::Panel;
 
 use crate::auth::Auth;
-use crate::orm::{ModelInfo, Registry};
+use crate::orm::{Limits, ModelInfo, Registry};
 use crate::templates::Templates;
 use erased::AdminModel;
 use panel::PanelEntry;
@@ -57,6 +57,7 @@ struct Inner {
     models: Vec<AdminModel>,
     panels: Vec<PanelEntry>,
     templates: Templates,
+    limits: Limits,
 }
 
 /// Whether `column` of `model` is the user model's password hash, among `models`. The grammar

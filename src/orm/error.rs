@@ -30,6 +30,31 @@ pub enum QueryError {
     /// More foreign keys crossed than allowed.
     #[error("field `{0}` crosses more than 3 foreign keys")]
     TooDeep(String),
+    /// A filter value (or an item of a list) longer than the limit; names the filter key.
+    #[error("the value of `{field}` is too long (at most {max} characters)")]
+    ValueTooLong {
+        /// The filter key as written (`content__contains`).
+        field: String,
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// An `in`/`not_in` list with more items than the limit.
+    #[error("too many values in `{field}` (at most {max})")]
+    TooManyItems {
+        /// The filter key as written.
+        field: String,
+        /// The limit.
+        max: usize,
+    },
+    /// More filters in one request than the limit.
+    #[error("too many filters (at most {0} per request)")]
+    TooManyFilters(usize),
+    /// More fields in `ordering` than the limit.
+    #[error("too many fields in `ordering` (at most {0})")]
+    TooManyOrderings(usize),
+    /// A search text (`q`) longer than the limit.
+    #[error("The search text is too long (at most {0} characters in `q`).")]
+    SearchTooLong(usize),
     /// A value that the field's type cannot take.
     #[error(transparent)]
     Value(#[from] ValueError),

@@ -3,8 +3,10 @@
 
 mod changes;
 mod error;
+mod limits;
 mod model;
 mod page;
+mod pattern;
 mod query;
 mod record;
 mod registry;
@@ -12,6 +14,8 @@ pub mod value;
 
 pub use changes::Changes;
 pub use error::QueryError;
+pub(crate) use limits::check_fits;
+pub use limits::{DEFAULT_TEXT_BYTES, Limits, check_input};
 pub(crate) use model::column_expr;
 pub use model::{ColumnInfo, FieldKind, ForeignKey, ModelInfo};
 pub use page::{Join, Page, Window};

@@ -83,6 +83,16 @@ impl FieldKind {
     }
 }
 
+/// The declared length of a text column, as [`ColumnInfo::max_chars`] describes.
+fn max_chars(column_type: &ColumnType) -> Option<u32> {
+    match column_type {
+        ColumnType::String(StringLen::N(n)) | ColumnType::Char(Some(n)) => Some(*n),
+        ColumnType::String(StringLen::None) => Some(255),
+        ColumnType::Char(None) => Some(1),
+        _ => None,
+    }
+}
+
 /// A foreign key: this column holds the primary key of a row in `table`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForeignKey {
@@ -109,9 +119,30 @@ pub struct ColumnInfo {
     pub has_default: bool,
     /// The foreign key this column holds, if any.
     pub foreign_key: Option<ForeignKey>,
+    /// The most characters a value may have, from the column type: `n` for
+    /// `String(StringLen::N(n))` and `Char(Some(n))`, 255 for a `String` without a length
+    /// (MySQL stores it as `VARCHAR(255)`), 1 for `Char(None)`; `None` for other columns.
+    pub max_chars: Option<u32>,
 }
 
 impl ColumnInfo {
+    /// One column read on its own (no primary key, uniqueness or foreign key): enough to read
+    /// and check a value for it.
+    pub fn of<C: ColumnTrait>(column: C) -> Self {
+        let def = column.def();
+        let column_type = def.get_column_type();
+        Self {
+            name: column.as_str().to_owned(),
+            kind: FieldKind::of(column_type),
+            nullable: def.is_null(),
+            unique: def.is_unique(),
+            primary_key: false,
+            has_default: def.get_column_default().is_some(),
+            foreign_key: None,
+            max_chars: max_chars(column_type),
+        }
+    }
+
     /// Whether a create request must supply this column.
     pub fn required(&self) -> bool {
         !self.nullable && !self.has_default
@@ -151,22 +182,15 @@ impl ModelInfo {
         let foreign_keys = foreign_keys::<E>();
         let columns: Vec<ColumnInfo> = E::Column::iter()
             .map(|column| {
-                let def = column.def();
-                let name = column.as_str().to_owned();
-                let primary_key = pk_columns[0] == name;
-                ColumnInfo {
-                    kind: FieldKind::of(def.get_column_type()),
-                    nullable: def.is_null(),
-                    unique: def.is_unique() || primary_key,
-                    has_default: def.get_column_default().is_some()
-                        || (primary_key && auto_increment),
-                    foreign_key: foreign_keys
-                        .iter()
-                        .find(|(from, _)| *from == name)
-                        .map(|(_, fk)| fk.clone()),
-                    primary_key,
-                    name,
-                }
+                let mut info = ColumnInfo::of(column);
+                info.primary_key = pk_columns[0] == info.name;
+                info.unique |= info.primary_key;
+                info.has_default |= info.primary_key && auto_increment;
+                info.foreign_key = foreign_keys
+                    .iter()
+                    .find(|(from, _)| *from == info.name)
+                    .map(|(_, fk)| fk.clone());
+                info
             })
             .collect();
         let pk = columns.iter().position(|c| c.primary_key).unwrap_or(0);

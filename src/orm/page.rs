@@ -55,13 +55,16 @@ impl Window {
     /// Appends `LIMIT`/`OFFSET` as literals, which every backend accepts after `ORDER BY`.
     /// SQLite prepares a statement again whenever a new value is bound to its `LIMIT` (it
     /// plans with the value), so a bound limit would cost a parse per request; literal ones
-    /// let the connection's statement cache serve each page size and offset.
+    /// let the connection's statement cache serve each page size and offset. Both are capped
+    /// at `i64::MAX`, the largest that SQLite and PostgreSQL take: an offset that big is past
+    /// the end of any table, so a huge page number gives an empty page, never an error.
     fn append_to(self, sql: &mut String) {
         use std::fmt::Write as _;
+        const MAX: u64 = i64::MAX as u64;
         if let Some(limit) = self.limit {
-            let _ = write!(sql, " LIMIT {limit}");
+            let _ = write!(sql, " LIMIT {}", Ord::min(limit, MAX));
             if self.offset > 0 {
-                let _ = write!(sql, " OFFSET {}", self.offset);
+                let _ = write!(sql, " OFFSET {}", Ord::min(self.offset, MAX));
             }
         }
     }

@@ -10,7 +10,9 @@ use sea_orm::sea_query::{
 use sea_orm::{DbBackend, Value};
 
 use super::error::QueryError;
+use super::limits::Limits;
 use super::model::{ColumnInfo, ModelInfo, column_expr};
+use super::pattern::{glob_pattern, like_pattern};
 use super::registry::Registry;
 use super::value::{self, ValueError};
 
@@ -74,10 +76,12 @@ pub struct Grammar<'a> {
     model: &'a ModelInfo,
     policy: &'a dyn FieldPolicy,
     backend: DbBackend,
+    limits: Limits,
 }
 
 impl<'a> Grammar<'a> {
-    /// A grammar for `model`, following foreign keys into the models of `registry`.
+    /// A grammar for `model`, following foreign keys into the models of `registry`, with the
+    /// default [`Limits`].
     pub fn new(
         registry: &'a Registry,
         model: &'a ModelInfo,
@@ -89,7 +93,14 @@ impl<'a> Grammar<'a> {
             model,
             policy,
             backend,
+            limits: Limits::default(),
         }
+    }
+
+    /// The bounds on filters, ordering and search this grammar enforces.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Compiles every parameter except the reserved ones and `ignore` into a filter, and
@@ -105,14 +116,19 @@ impl<'a> Grammar<'a> {
             order: Vec::new(),
         };
         let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut filters = 0;
         for (key, value) in params {
             if RESERVED_PARAMS.contains(&key.as_str()) || ignore.contains(&key.as_str()) {
                 continue;
             }
+            filters += 1;
+            if filters > self.limits.filters {
+                return Err(QueryError::TooManyFilters(self.limits.filters));
+            }
             groups.entry(key.as_str()).or_default().push(value.as_str());
         }
         for (key, values) in groups {
-            let condition = self.filter(&mut query, key, &values)?;
+            let condition = self.filter(&mut query, key, &values, self.limits.value_chars)?;
             query.and(condition);
         }
         let ordering = params.iter().rev().find(|(key, _)| key == "ordering");
@@ -125,7 +141,8 @@ impl<'a> Grammar<'a> {
     }
 
     /// Adds a search: rows where any of the text `fields` (paths such as `user__username`)
-    /// contains `text`, ignoring case. Blank text adds nothing.
+    /// contains `text`, ignoring case. Blank text adds nothing; text longer than the limit is
+    /// an error.
     pub fn search(
         &self,
         query: &mut Query,
@@ -133,12 +150,17 @@ impl<'a> Grammar<'a> {
         text: &str,
     ) -> Result<(), QueryError> {
         let text = text.trim();
+        let max = self.limits.search_chars;
+        if text.chars().nth(max).is_some() {
+            return Err(QueryError::SearchTooLong(max));
+        }
         if text.is_empty() || fields.is_empty() {
             return Ok(());
         }
         let mut any = Condition::any();
         for field in fields {
-            any = any.add(self.filter(query, &format!("{field}__icontains"), &[text])?);
+            let key = format!("{field}__icontains");
+            any = any.add(self.filter(query, &key, &[text], max)?);
         }
         query.and(any);
         Ok(())
@@ -160,11 +182,15 @@ impl<'a> Grammar<'a> {
     }
 
     fn ordering(&self, query: &mut Query, spec: &str) -> Result<(), QueryError> {
-        for part in spec
+        let parts: Vec<&str> = spec
             .split(',')
             .map(str::trim)
             .filter(|part| !part.is_empty())
-        {
+            .collect();
+        if parts.len() > self.limits.ordering_fields {
+            return Err(QueryError::TooManyOrderings(self.limits.ordering_fields));
+        }
+        for part in parts {
             let (path, order) = match part.strip_prefix('-') {
                 Some(path) => (path, Order::Desc),
                 None => (part, Order::Asc),
@@ -181,11 +207,14 @@ impl<'a> Grammar<'a> {
         Ok(())
     }
 
+    /// One filter key with all its values; each value (each item of a list) may have at most
+    /// `max_chars` characters.
     fn filter(
         &self,
         query: &mut Query,
         key: &str,
         values: &[&str],
+        max_chars: usize,
     ) -> Result<Condition, QueryError> {
         let (negated, path) = match key.strip_prefix('-') {
             Some(path) => (true, path),
@@ -214,6 +243,7 @@ impl<'a> Grammar<'a> {
             Condition::any()
         };
         for raw in values {
+            self.check_size(key, op, raw, max_chars)?;
             let mut single = self.operation(&field, resolved.column, column.clone(), op, raw)?;
             if negated {
                 single = single.not();
@@ -221,6 +251,40 @@ impl<'a> Grammar<'a> {
             combined = combined.add(single);
         }
         Ok(combined)
+    }
+
+    /// Refuses a value longer than `max_chars` (each item, for list operators) and an `in` or
+    /// `not_in` list longer than the limit, before anything is parsed or sent to the database.
+    fn check_size(
+        &self,
+        key: &str,
+        op: &str,
+        raw: &str,
+        max_chars: usize,
+    ) -> Result<(), QueryError> {
+        let too_long = |text: &str| text.chars().nth(max_chars).is_some();
+        let too_long_error = || QueryError::ValueTooLong {
+            field: key.to_owned(),
+            max: max_chars,
+        };
+        if !matches!(op, "in" | "not_in" | "between") {
+            return if too_long(raw) {
+                Err(too_long_error())
+            } else {
+                Ok(())
+            };
+        }
+        let items = self.limits.list_items;
+        if raw.split(',').nth(items).is_some() {
+            return Err(QueryError::TooManyItems {
+                field: key.to_owned(),
+                max: items,
+            });
+        }
+        if split_list(raw).into_iter().any(too_long) {
+            return Err(too_long_error());
+        }
+        Ok(())
     }
 
     /// Walks a field path, joining each foreign key it crosses. Returns where the path's last
@@ -392,46 +456,6 @@ fn split_list(raw: &str) -> Vec<&str> {
     raw.split(',').map(str::trim).collect()
 }
 
-/// A LIKE pattern matching `text` literally, with `\` as the escape character.
-fn like_pattern(text: &str, any_before: bool, any_after: bool) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    if any_before {
-        pattern.push('%');
-    }
-    for ch in text.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(ch);
-    }
-    if any_after {
-        pattern.push('%');
-    }
-    pattern
-}
-
-/// A GLOB pattern matching `text` literally (GLOB has no escape character: brackets instead).
-fn glob_pattern(text: &str, any_before: bool, any_after: bool) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    if any_before {
-        pattern.push('*');
-    }
-    for ch in text.chars() {
-        match ch {
-            '*' | '?' | '[' => {
-                pattern.push('[');
-                pattern.push(ch);
-                pattern.push(']');
-            }
-            _ => pattern.push(ch),
-        }
-    }
-    if any_after {
-        pattern.push('*');
-    }
-    pattern
-}
-
 impl Query {
     /// Every row of `model`, in primary-key order.
     pub fn everything(model: &ModelInfo) -> Self {
@@ -487,11 +511,13 @@ impl Query {
     }
 }
 
-/// The 1-based page number: missing, invalid or below 1 gives 1.
+/// The 1-based page number: missing, invalid or below 1 gives 1; at most `i64::MAX`, so
+/// the page before and after it never overflow. A page past the end is empty, and the offset
+/// it asks for is capped where it is written into SQL ([`Window`](super::Window)).
 pub fn page_number(raw: Option<&str>) -> u64 {
     raw.and_then(|text| text.trim().parse::<u64>().ok())
         .filter(|&page| page >= 1)
-        .unwrap_or(1)
+        .map_or(1, |page| Ord::min(page, i64::MAX as u64))
 }
 
 /// The page size: `None` when the model is not paginated; otherwise `limit` when it is a

@@ -31,7 +31,9 @@ pub(super) fn scoped_query(
         base: &info.slug,
     };
     let backend = api.inner.db.get_database_backend();
-    let mut query = Grammar::new(&api.inner.models, info, &policy, backend).compile(params, &[])?;
+    let mut query = Grammar::new(&api.inner.models, info, &policy, backend)
+        .with_limits(api.inner.limits)
+        .compile(params, &[])?;
     query.and(resource.hooks.get_query(context));
     Ok(query)
 }
@@ -75,7 +77,13 @@ pub(super) async fn list(
     let window = Window {
         offset,
         // Without an exact count, one row more than the page tells whether there is a next.
-        limit: limit.map(|limit| if exact { limit } else { limit + 1 }),
+        limit: limit.map(|limit| {
+            if exact {
+                limit
+            } else {
+                limit.saturating_add(1)
+            }
+        }),
     };
     let included = included(api, resource);
     let mut rows = load(

@@ -62,7 +62,7 @@ pub use tokens::key_entity::Entity as ApiKeyTable;
 /// The bearer token table's entity (`actix_sea_api_token`), for [`crate::db::Tables::auth`].
 pub use tokens::token_entity::Entity as ApiTokenTable;
 
-use crate::orm::{ModelInfo, Registry};
+use crate::orm::{Limits, ModelInfo, Registry};
 use erased::Resource;
 
 /// The largest request body accepted by default: 1 MiB.
@@ -78,6 +78,7 @@ struct Inner {
     db: DatabaseConnection,
     prefix: String,
     body_limit: usize,
+    limits: Limits,
     models: Registry,
     resources: BTreeMap<String, Resource>,
 }
@@ -87,6 +88,7 @@ pub struct RestApiBuilder {
     db: DatabaseConnection,
     prefix: String,
     body_limit: usize,
+    limits: Limits,
     default_auth: Arc<dyn Authentication>,
     models: Registry,
     resources: BTreeMap<String, Resource>,
@@ -99,6 +101,7 @@ impl RestApi {
             db,
             prefix: "/api".into(),
             body_limit: DEFAULT_BODY_LIMIT,
+            limits: Limits::default(),
             default_auth: Arc::new(Public::new()),
             models: Registry::new(),
             resources: BTreeMap::new(),
@@ -125,6 +128,13 @@ impl RestApiBuilder {
     /// The largest request body accepted (default 1 MiB; larger bodies get 413).
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// Bounds on filters, ordering and stored text (default: [`Limits::default`], whose
+    /// documentation gives each bound). A request beyond one gets 400 naming the parameter.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -198,6 +208,7 @@ impl RestApiBuilder {
                 db: self.db,
                 prefix: self.prefix,
                 body_limit: self.body_limit,
+                limits: self.limits,
                 models: self.models,
                 resources: self.resources,
             }),

@@ -11,7 +11,7 @@ use super::erased::Resource;
 use super::list::{fetch, written};
 use super::resource::ApiContext;
 use crate::Error;
-use crate::orm::{Changes, Record, value};
+use crate::orm::{self, Changes, Record, value};
 
 /// Whether the caller may change or delete `row`: only its owner, when the resource has an
 /// owner field, and only when `check` (the resource's `check_put` or `check_delete`) agrees.
@@ -39,7 +39,8 @@ pub(super) fn may_change(
 }
 
 /// The values to save: the body's, with the keys of the rows its nested objects wrote, as
-/// `before_save` leaves them. `row` is `None` on create.
+/// `before_save` leaves them, each within its column's length (checked on what is stored, so
+/// a password is measured as its hash). `row` is `None` on create.
 async fn changes(
     api: &RestApi,
     resource: &Resource,
@@ -57,6 +58,12 @@ async fn changes(
         .hooks
         .before_save(context, row, &mut changes)
         .await?;
+    let limit = api.inner.limits.text_bytes;
+    for column in &resource.info().columns {
+        if let Some(value) = changes.get(&column.name) {
+            orm::check_fits(column, value, limit)?;
+        }
+    }
     Ok(changes)
 }
 

@@ -2,6 +2,12 @@
 
 use sea_orm::entity::prelude::*;
 
+/// The longest message, in characters. Declared once, as the length of `content`, so the
+/// admin, the API and the site's form all enforce it. Databases made before this was a
+/// `VARCHAR(1000)` keep their `TEXT` column and need no migration: the limit is checked
+/// before anything is written.
+pub const MAX_CONTENT: u32 = 1000;
+
 /// A message on a user's timeline.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "message")]
@@ -10,7 +16,7 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(indexed)]
     pub user: i32,
-    #[sea_orm(column_type = "Text")]
+    #[sea_orm(column_type = "String(StringLen::N(MAX_CONTENT))")]
     pub content: String,
     #[sea_orm(indexed)]
     pub pub_date: DateTime,

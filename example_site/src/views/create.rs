@@ -1,6 +1,7 @@
 //! `/create/`: post a message.
 
 use actix_sea::auth::{CurrentUser, Level, flash};
+use actix_sea::orm::check_input;
 use actix_web::{HttpResponse, web};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::EntityTrait;
@@ -12,21 +13,18 @@ use super::page::{Page, field, see_other, user_id};
 use crate::Site;
 use crate::models::message;
 
-/// The longest message accepted, in characters.
-pub const MAX_MESSAGE: usize = 1000;
+/// The longest message accepted, in characters: the column's declared length.
+pub const MAX_MESSAGE: usize = message::MAX_CONTENT as usize;
 
-/// What is wrong with a message, if anything.
+/// What is wrong with a message, if anything: the rules the admin and the API apply to the
+/// column (no NUL, at most its length), read from the column itself.
 fn problem(content: &str) -> Option<String> {
     if content.trim().is_empty() {
-        Some("Write something first.".into())
-    } else if content.contains('\0') {
-        Some("A message cannot contain NUL characters.".into())
-    } else {
-        let length = content.trim().chars().count();
-        (length > MAX_MESSAGE).then(|| {
-            format!("A message has at most {MAX_MESSAGE} characters; this one has {length}.")
-        })
+        return Some("Write something first.".into());
     }
+    check_input(message::Column::Content, content.trim())
+        .err()
+        .map(|error| format!("A message {}.", error.reason))
 }
 
 fn form(page: &Page, content: &str, error: Option<&str>) -> HttpResponse {

@@ -12,11 +12,9 @@ use super::{found, notice, param, posted_form, query_pairs, respond, see_other};
 use crate::Error;
 use crate::admin::Admin;
 use crate::admin::erased::{AdminModel, ListColumn};
-use crate::auth::Level;
+use crate::auth::{Level, safe_next};
 use crate::orm::{FieldKind, Grammar, OPS, Query, Record, Window, value};
 
-/// Longest accepted search text; longer is a clear error, not a slow query.
-const MAX_SEARCH: usize = 500;
 /// Parameters of the list page that are not filters.
 const NOT_FILTERS: [&str; 4] = ["q", "_ff", "_fo", "_fv"];
 
@@ -93,15 +91,11 @@ pub(super) fn list_query(
 ) -> Result<Query, Error> {
     let policy = |info: &crate::orm::ModelInfo, column: &str| admin.is_secret(info, column);
     let backend = admin.db().get_database_backend();
-    let grammar = Grammar::new(&admin.inner.registry, model.info(), &policy, backend);
+    let grammar = Grammar::new(&admin.inner.registry, model.info(), &policy, backend)
+        .with_limits(admin.inner.limits);
     let mut query = grammar.compile(params, &NOT_FILTERS)?;
     query.and(model.hooks.get_query());
     let search = param(params, "q").unwrap_or("");
-    if search.chars().count() > MAX_SEARCH {
-        return Err(Error::BadRequest(format!(
-            "The search text is too long (at most {MAX_SEARCH} characters)."
-        )));
-    }
     grammar.search(&mut query, &model.settings.search_fields, search)?;
     Ok(query)
 }
@@ -158,6 +152,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("page_links", &page_links(&base, &params, page, pages));
     context.insert("search", get("q").unwrap_or(""));
     context.insert("searchable", &!model.settings.search_fields.is_empty());
+    context.insert("search_chars", &admin.inner.limits.search_chars);
     context.insert("filter_fields", &model.settings.filter_fields);
     context.insert("ops", &OPS);
     context.insert("filters", &active_filters(&base, &params));
@@ -363,11 +358,12 @@ async fn run_action(
     let model = admin.model_or_404(slug)?;
     let base = admin.model_url(model);
     let (form, ids) = posted_form(body);
+    // `next` becomes a `Location` header: only a safe path within this model's pages.
     let back = form
         .get("next")
-        .filter(|next| next.starts_with(&base) && !next.contains("//"))
-        .cloned()
-        .unwrap_or_else(|| base.clone());
+        .and_then(|next| safe_next(next))
+        .filter(|next| next.starts_with(&base))
+        .map_or_else(|| base.clone(), str::to_owned);
     if ids.is_empty() {
         notice(req, Level::Info, "Select one or more rows first.");
         return Ok(see_other(&back));
