@@ -13,9 +13,10 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use futures_util::future::LocalBoxFuture;
 
 use super::Auth;
+use super::outage::Outages;
 use super::store::SessionBackend;
 
-const HTML_HEADERS: [(HeaderName, &str); 3] = [
+pub(super) const HTML_HEADERS: [(HeaderName, &str); 3] = [
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
     (header::REFERRER_POLICY, "same-origin"),
@@ -62,8 +63,9 @@ where
     type Response =
         <SessionMiddleware<SessionBackend> as Transform<WithAuth<S>, ServiceRequest>>::Response;
     type Error = actix_web::Error;
-    type Transform =
-        <SessionMiddleware<SessionBackend> as Transform<WithAuth<S>, ServiceRequest>>::Transform;
+    type Transform = Outages<
+        <SessionMiddleware<SessionBackend> as Transform<WithAuth<S>, ServiceRequest>>::Transform,
+    >;
     type InitError = ();
     type Future = LocalBoxFuture<'static, Result<Self::Transform, ()>>;
 
@@ -72,7 +74,8 @@ where
             service: Rc::new(service),
             auth: self.auth.clone(),
         };
-        Box::pin(self.session.new_transform(with_auth))
+        let session = self.session.new_transform(with_auth);
+        Box::pin(async move { session.await.map(Outages::new) })
     }
 }
 
