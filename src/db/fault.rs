@@ -71,3 +71,42 @@ fn database_unavailable(error: &dyn DatabaseError) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+    use std::sync::Arc;
+
+    use super::is_unavailable;
+
+    fn sqlx(error: sea_orm::sqlx::Error) -> RuntimeErr {
+        RuntimeErr::SqlxError(Arc::new(error))
+    }
+
+    #[test]
+    fn pool_and_connection_failures_are_unavailable() {
+        assert!(is_unavailable(&DbErr::ConnectionAcquire(
+            ConnAcquireErr::Timeout
+        )));
+        assert!(is_unavailable(&DbErr::Conn(RuntimeErr::Internal(
+            "refused".into()
+        ))));
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(is_unavailable(&DbErr::Query(sqlx(reset.into()))));
+        assert!(is_unavailable(&DbErr::Exec(sqlx(
+            sea_orm::sqlx::Error::PoolClosed
+        ))));
+    }
+
+    #[test]
+    fn errors_of_the_request_or_the_code_are_not() {
+        assert!(!is_unavailable(&DbErr::Custom("no column".into())));
+        assert!(!is_unavailable(&DbErr::RecordNotFound("x".into())));
+        assert!(!is_unavailable(&DbErr::Query(RuntimeErr::Internal(
+            "syntax".into()
+        ))));
+        assert!(!is_unavailable(&DbErr::Query(sqlx(
+            sea_orm::sqlx::Error::RowNotFound
+        ))));
+    }
+}
