@@ -127,13 +127,9 @@ impl ResponseError for Error {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ));
-        match self {
-            Self::Unauthorized { realm } => {
-                let realm = realm.replace(['"', '\\'], "");
-                response
-                    .insert_header((header::WWW_AUTHENTICATE, format!("Basic realm=\"{realm}\"")));
-            }
-            _ => {}
+        if let Self::Unauthorized { realm } = self {
+            let realm = realm.replace(['"', '\\'], "");
+            response.insert_header((header::WWW_AUTHENTICATE, format!("Basic realm=\"{realm}\"")));
         }
         if let Some(seconds) = self.retry_after() {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));

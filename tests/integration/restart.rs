@@ -1,7 +1,7 @@
 //! Issue 11 item 5: starting again on the same database (`serve`, `create-user` and `seed` each
 //! create missing tables first) works on every database.
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::on_every_database;
 use crate::support::TestDb;
