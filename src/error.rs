@@ -69,28 +69,35 @@ impl From<ValueError> for Error {
 }
 
 impl From<DbErr> for Error {
+    /// A database that is down, out of connections, locked past the wait bound or that cut a
+    /// statement off at its time limit is 503 (told apart by error variant and driver code); a
+    /// unique violation 409, a dangling foreign key 400, anything else 500.
     fn from(error: DbErr) -> Self {
-        let text = error.to_string();
-        let lower = text.to_lowercase();
-        if matches!(error, DbErr::ConnectionAcquire(_))
-            || lower.contains("database is locked")
-            || lower.contains("database is busy")
-        {
+        if crate::db::is_unavailable(&error) {
+            tracing::warn!(%error, "database unavailable");
             return Self::Unavailable;
         }
-        if matches!(
-            error.sql_err(),
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-        ) {
-            return Self::Conflict("a row with the same unique value already exists".into());
+        match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict("a row with the same unique value already exists".into())
+            }
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                Self::BadRequest("a foreign key refers to a row that does not exist".into())
+            }
+            _ => Self::Internal(error.to_string()),
         }
-        if matches!(
-            error.sql_err(),
-            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
-        ) {
-            return Self::BadRequest("a foreign key refers to a row that does not exist".into());
+    }
+}
+
+impl Error {
+    /// Seconds a client should wait before trying again (the `Retry-After` header): set for
+    /// 429 and 503, `None` otherwise.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after } => Some(*retry_after),
+            Self::Unavailable => Some(1),
+            _ => None,
         }
-        Self::Internal(text)
     }
 }
 
@@ -120,19 +127,12 @@ impl ResponseError for Error {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ));
-        match self {
-            Self::Unauthorized { realm } => {
-                let realm = realm.replace(['"', '\\'], "");
-                response
-                    .insert_header((header::WWW_AUTHENTICATE, format!("Basic realm=\"{realm}\"")));
-            }
-            Self::TooManyRequests { retry_after } => {
-                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
-            }
-            Self::Unavailable => {
-                response.insert_header((header::RETRY_AFTER, "1"));
-            }
-            _ => {}
+        if let Self::Unauthorized { realm } = self {
+            let realm = realm.replace(['"', '\\'], "");
+            response.insert_header((header::WWW_AUTHENTICATE, format!("Basic realm=\"{realm}\"")));
+        }
+        if let Some(seconds) = self.retry_after() {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         let message = match self {
             Self::Config(_) => "Internal server error".to_owned(),

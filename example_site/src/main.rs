@@ -72,8 +72,15 @@ struct ServeArgs {
     database: DatabaseArg,
 }
 
-async fn open(url: &str) -> Result<DatabaseConnection, String> {
-    let db = actix_sea::db::connect(url)
+/// Opens the database and creates missing tables. Serving keeps the default statement limit;
+/// the batch commands (`create-user`, `seed`) run without one.
+async fn open(url: &str, serving: bool) -> Result<DatabaseConnection, String> {
+    let mut options = actix_sea::db::Options::new(url);
+    if !serving {
+        options = options.statement_timeout(None);
+    }
+    let db = options
+        .connect()
         .await
         .map_err(|e| format!("cannot open {url}: {e}"))?;
     models::create_tables(&db)
@@ -83,7 +90,7 @@ async fn open(url: &str) -> Result<DatabaseConnection, String> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let db = open(&args.database.url).await?;
+    let db = open(&args.database.url, true).await?;
     let key_file = example_site::auth::key_file_for(&args.database.url);
     let from_env = std::env::var("SECRET_KEY")
         .ok()
@@ -134,7 +141,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             inactive,
             database,
         } => {
-            let db = open(&database.url).await?;
+            let db = open(&database.url, false).await?;
             let new = NewUser {
                 username,
                 password,
@@ -158,7 +165,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             messages,
             database,
         } => {
-            let db = open(&database.url).await?;
+            let db = open(&database.url, false).await?;
             commands::seed(&db, users, messages, &mut std::io::stderr())
                 .await
                 .map_err(|e| e.to_string())

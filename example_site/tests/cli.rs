@@ -215,3 +215,108 @@ fn serve_answers_on_the_given_address() {
         "prints its URL: {stdout}"
     );
 }
+
+/// Every command creates the missing tables first: run twice on one database, the second run
+/// must not trip over what the first one created (indexes on MySQL/MariaDB did).
+fn commands_run_twice_on(url: &str) {
+    for name in ["first", "second"] {
+        let output = run(&["create-user", name, "--password", "pw", "--database", url]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    let again = run(&[
+        "create-user",
+        "first",
+        "--password",
+        "pw",
+        "--database",
+        url,
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("a user named `first` already exists"),
+        "{}",
+        text(&again.stderr)
+    );
+    let seed = ["seed", "--users", "3", "--messages", "5", "--database", url];
+    let output = run(&seed);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let output = run(&seed);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("already holds seeded users"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn commands_run_twice_on_the_same_sqlite_database() {
+    let db = TempDb::new("twice");
+    commands_run_twice_on(&db.url());
+}
+
+/// A fresh database on the server named by `var`, dropped afterwards; `None` when unset.
+struct ServerDb {
+    admin_url: String,
+    name: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl ServerDb {
+    fn new(var: &str, tag: &str) -> Option<Self> {
+        let admin_url = std::env::var(var).ok()?;
+        let name = format!("example_site_cli_{}_{tag}", std::process::id());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let db = Self {
+            admin_url,
+            name,
+            runtime,
+        };
+        db.admin(&format!("CREATE DATABASE {}", db.name));
+        Some(db)
+    }
+
+    fn admin(&self, sql: &str) {
+        use sea_orm::ConnectionTrait;
+        self.runtime.block_on(async {
+            let admin = sea_orm::Database::connect(self.admin_url.as_str())
+                .await
+                .unwrap();
+            admin.execute_unprepared(sql).await.unwrap();
+            admin.close().await.unwrap();
+        });
+    }
+
+    fn url(&self) -> String {
+        let (base, _) = self.admin_url.rsplit_once('/').unwrap();
+        format!("{base}/{}", self.name)
+    }
+}
+
+impl Drop for ServerDb {
+    fn drop(&mut self) {
+        let force = if self.admin_url.starts_with("postgres") {
+            " WITH (FORCE)"
+        } else {
+            ""
+        };
+        self.admin(&format!("DROP DATABASE IF EXISTS {}{force}", self.name));
+    }
+}
+
+#[test]
+fn commands_run_twice_on_the_same_postgres_database() {
+    if let Some(db) = ServerDb::new("ACTIX_SEA_TEST_POSTGRES_URL", "pg") {
+        commands_run_twice_on(&db.url());
+    }
+}
+
+#[test]
+fn commands_run_twice_on_the_same_mysql_database() {
+    if let Some(db) = ServerDb::new("ACTIX_SEA_TEST_MYSQL_URL", "my") {
+        commands_run_twice_on(&db.url());
+    }
+}

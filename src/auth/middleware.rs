@@ -17,6 +17,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
 use futures_util::future::LocalBoxFuture;
 
+use super::outage::Outages;
 use super::store::{self, SessionBackend};
 use super::{Auth, deadline};
 
@@ -35,7 +36,7 @@ pub(crate) fn content_security_policy(image_sources: &[String]) -> HeaderValue {
     HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'none'"))
 }
 
-const HTML_HEADERS: [(HeaderName, &str); 2] = [
+pub(super) const HTML_HEADERS: [(HeaderName, &str); 2] = [
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::REFERRER_POLICY, "same-origin"),
 ];
@@ -81,7 +82,9 @@ where
     type Response = ServiceResponse<EitherBody<B, HeadBody>>;
     type Error = actix_web::Error;
     type Transform = AuthService<
-        <SessionMiddleware<SessionBackend> as Transform<WithAuth<S>, ServiceRequest>>::Transform,
+        Outages<
+            <SessionMiddleware<SessionBackend> as Transform<WithAuth<S>, ServiceRequest>>::Transform,
+        >,
     >;
     type InitError = ();
     type Future = LocalBoxFuture<'static, Result<Self::Transform, ()>>;
@@ -95,7 +98,7 @@ where
         let auth = self.auth.clone();
         Box::pin(async move {
             Ok(AuthService {
-                service: Rc::new(session.await?),
+                service: Rc::new(Outages::new(session.await?)),
                 auth,
             })
         })

@@ -24,6 +24,7 @@ mod extract;
 mod guard;
 mod middleware;
 mod next;
+mod outage;
 pub mod password;
 mod session;
 mod store;

@@ -81,7 +81,11 @@ fn expiry(ttl: &Duration) -> chrono::NaiveDateTime {
     Utc::now().naive_utc() + chrono::Duration::seconds(seconds)
 }
 
-fn other(error: impl std::fmt::Display) -> anyhow::Error {
+fn other(error: impl std::fmt::Display + 'static) -> anyhow::Error {
+    // actix-session answers every store error with a 500; an outage should be a 503.
+    if let Some(error) = (&error as &dyn std::any::Any).downcast_ref::<sea_orm::DbErr>() {
+        super::outage::note(error);
+    }
     anyhow::anyhow!("session store: {error}")
 }
 

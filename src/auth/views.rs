@@ -90,8 +90,8 @@ pub(crate) fn error_page(error: &Error) -> HttpResponse {
         error.to_string()
     };
     let mut response = plain_page(status, &message);
-    if let Error::TooManyRequests { retry_after } = error
-        && let Ok(value) = header::HeaderValue::from_str(&retry_after.to_string())
+    if let Some(seconds) = error.retry_after()
+        && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
     {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }

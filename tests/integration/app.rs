@@ -112,13 +112,23 @@ where
         if !cookie.is_empty() {
             request = request.insert_header(("cookie", cookie));
         }
-        let response = test::call_service(&self.service, request.to_request()).await;
-        let status = response.status();
-        let headers = response.headers().clone();
+        let (status, headers, body) =
+            match test::try_call_service(&self.service, request.to_request()).await {
+                Ok(response) => {
+                    let (status, headers) = (response.status(), response.headers().clone());
+                    (status, headers, test::read_body(response).await)
+                }
+                // A middleware's error: the server answers with the error's own response.
+                Err(error) => {
+                    let response = error.error_response();
+                    let (status, headers) = (response.status(), response.headers().clone());
+                    let body = actix_web::body::to_bytes(response.into_body()).await;
+                    (status, headers, body.unwrap_or_default())
+                }
+            };
         for value in headers.get_all("set-cookie") {
             self.store_cookie(value.to_str().unwrap_or_default());
         }
-        let body = test::read_body(response).await;
         Reply {
             status,
             headers,
@@ -221,7 +231,8 @@ where
             .id
     }
 
-    fn cookie_header(&self) -> String {
+    /// The `Cookie` header this client sends.
+    pub fn cookie_header(&self) -> String {
         self.jar
             .borrow()
             .iter()

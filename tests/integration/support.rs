@@ -6,6 +6,7 @@ use std::io::Write;
 use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use actix_sea::db::Options;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
 /// Which database server a test runs on.
@@ -30,6 +31,8 @@ impl Backend {
 pub struct TestDb {
     pub db: DatabaseConnection,
     pub backend: Backend,
+    /// The URL `db` was opened with, for a second, independent connection.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -55,7 +58,7 @@ fn unique_name() -> String {
 }
 
 /// Replaces the database name (the URL's last path segment) of a server URL.
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));
@@ -74,14 +77,26 @@ impl TestDb {
     /// A fresh, empty database on `backend`, or `None` (with a note on stderr) when that
     /// backend's URL is not configured.
     pub async fn new(backend: Backend) -> Option<TestDb> {
+        Self::with_options(backend, |options| options).await
+    }
+
+    /// Like [`TestDb::new`], opened with connection options of the test's choosing.
+    pub async fn with_options(
+        backend: Backend,
+        options: impl FnOnce(Options) -> Options,
+    ) -> Option<TestDb> {
         let name = unique_name();
         let Some(var) = backend.env_var() else {
             let path = std::env::temp_dir().join(format!("{name}.db"));
             let url = format!("sqlite://{}?mode=rwc", path.display());
-            let db = actix_sea::db::connect(&url).await.expect("open SQLite");
+            let db = options(Options::new(&url))
+                .connect()
+                .await
+                .expect("open SQLite");
             return Some(TestDb {
                 db,
                 backend,
+                url,
                 cleanup: Cleanup::File(path),
             });
         };
@@ -108,12 +123,15 @@ impl TestDb {
             .await
             .expect("create test database");
         admin.close().await.ok();
-        let db = actix_sea::db::connect(&with_database(&admin_url, &name))
+        let url = with_database(&admin_url, &name);
+        let db = options(Options::new(&url))
+            .connect()
             .await
             .expect("open test database");
         Some(TestDb {
             db,
             backend,
+            url,
             cleanup: Cleanup::Server { admin_url, name },
         })
     }

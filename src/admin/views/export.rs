@@ -14,8 +14,14 @@ use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::orm::{Query, Record, Window, value};
 
-/// Rows fetched per query while streaming.
-const BATCH: u64 = 500;
+/// Most rows fetched per query while streaming.
+const BATCH_ROWS: u64 = 500;
+/// Rows fetched by the first query, while the size of a row is not known yet.
+const FIRST_BATCH_ROWS: u64 = 8;
+/// About how many bytes of the file one batch produces: each query fetches as many rows as
+/// fit when every row is as large as the largest one written so far, so a table of large rows
+/// is exported a few rows at a time and memory stays flat whatever the row size.
+const BATCH_BYTES: usize = 1 << 20;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Format {
@@ -56,6 +62,7 @@ fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, E
         query,
         format,
         offset: 0,
+        largest_row: 0,
         done: false,
     };
     let body = stream::unfold(state, next_chunk);
@@ -74,7 +81,20 @@ struct State {
     query: Query,
     format: Format,
     offset: u64,
+    /// The most bytes one row has taken in the file so far.
+    largest_row: usize,
     done: bool,
+}
+
+impl State {
+    /// How many rows the next query fetches.
+    fn batch_rows(&self) -> u64 {
+        if self.offset == 0 {
+            return FIRST_BATCH_ROWS;
+        }
+        let fit = BATCH_BYTES / self.largest_row.max(1);
+        (fit as u64).clamp(1, BATCH_ROWS)
+    }
 }
 
 /// The next piece of the file: the opening (header row or `[`) with the first batch, then one
@@ -85,9 +105,10 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
     }
     let model = state.admin.model(&state.slug)?;
     let db = DatabaseExecutor::from(state.admin.db());
+    let batch = state.batch_rows();
     let window = Window {
         offset: state.offset,
-        limit: Some(BATCH),
+        limit: Some(batch),
     };
     let rows = match model.model.list(&db, &state.query, window).await {
         Ok(rows) => rows,
@@ -104,6 +125,7 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
         }
     }
     for (index, row) in rows.iter().enumerate() {
+        let before = out.len();
         match state.format {
             Format::Csv => csv_row(&mut out, model, row),
             Format::Json => {
@@ -116,9 +138,10 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
                 out.push_str(&serde_json::Value::Object(object).to_string());
             }
         }
+        state.largest_row = state.largest_row.max(out.len() - before);
     }
     state.offset += rows.len() as u64;
-    if (rows.len() as u64) < BATCH {
+    if (rows.len() as u64) < batch {
         state.done = true;
         if state.format == Format::Json {
             out.push(']');
