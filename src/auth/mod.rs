@@ -65,6 +65,13 @@ pub use store::entity::Entity as SessionTable;
 /// The failed-login table's entity (`actix_sea_login_failure`), for [`crate::db::Tables::auth`].
 pub use throttle::entity::Entity as LoginFailureTable;
 
+impl crate::db::Tables {
+    /// Adds the tables [`Auth`] keeps its state in: sessions and failed logins.
+    pub fn auth(self) -> Self {
+        self.entity(SessionTable).entity(LoginFailureTable)
+    }
+}
+
 use crate::Error;
 use crate::templates::Templates;
 use throttle::Throttle;

@@ -96,7 +96,7 @@ impl SessionStore for DbSessionStore {
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let select = entity::Entity::find_by_id(token::digest(session_key.as_ref()))
             .filter(entity::Column::ExpiresAt.gt(Utc::now().naive_utc()));
-        let row = crate::db::by_unique_key(select, &self.db)
+        let row = crate::orm::by_unique_key(select, &self.db)
             .await
             .map_err(|e| LoadError::Other(other(e)))?;
         row.map(|row| {

@@ -183,7 +183,7 @@ where
             let Some(condition) = pk_is::<E>(id) else {
                 return Ok(None);
             };
-            let model = crate::db::by_unique_key(E::find().filter(condition), db).await?;
+            let model = crate::orm::by_unique_key(E::find().filter(condition), db).await?;
             Ok(model.as_ref().map(stored::<E>))
         })
     }

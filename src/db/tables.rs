@@ -33,15 +33,6 @@ impl Tables {
         self
     }
 
-    /// Adds the tables actix-sea keeps credentials in: sessions, failed logins, API keys and
-    /// bearer tokens.
-    pub fn auth(self) -> Self {
-        self.entity(crate::auth::SessionTable)
-            .entity(crate::auth::LoginFailureTable)
-            .entity(crate::rest::ApiKeyTable)
-            .entity(crate::rest::ApiTokenTable)
-    }
-
     /// Adds a table statement of the caller's own (a session table, say).
     pub fn table(mut self, table: TableCreateStatement) -> Self {
         self.tables.push(table);

@@ -4,6 +4,7 @@
 mod changes;
 mod error;
 mod limits;
+mod lookup;
 mod model;
 mod page;
 mod pattern;
@@ -16,6 +17,7 @@ pub use changes::Changes;
 pub use error::QueryError;
 pub(crate) use limits::check_fits;
 pub use limits::{DEFAULT_TEXT_BYTES, Limits, check_input};
+pub(crate) use lookup::by_unique_key;
 pub(crate) use model::column_expr;
 pub use model::{ColumnInfo, FieldKind, ForeignKey, ModelInfo};
 pub use page::{Join, Page, Window};

@@ -185,7 +185,7 @@ where
         Box::pin(async move {
             let pk_column = column_of::<E>(&self.0.pk_column().name)?;
             let select = E::find().filter(pk_column.eq(pk));
-            let Some(model) = crate::db::by_unique_key(select, db).await? else {
+            let Some(model) = super::by_unique_key(select, db).await? else {
                 return Ok(None);
             };
             if values.is_empty() {

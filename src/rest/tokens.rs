@@ -122,7 +122,7 @@ impl ApiKeyAuthentication {
             _ => return Err(unauthorized()),
         };
         let select = key_entity::Entity::find().filter(key_entity::Column::Key.eq(key));
-        let row = crate::db::by_unique_key(select, self.auth.db()).await?;
+        let row = crate::orm::by_unique_key(select, self.auth.db()).await?;
         let row = row.ok_or_else(unauthorized)?;
         if !token::constant_time_eq(&row.secret_hash, &token::digest(secret)) {
             return Err(unauthorized());
@@ -203,7 +203,7 @@ impl BearerAuthentication {
         };
         let select = token_entity::Entity::find()
             .filter(token_entity::Column::TokenHash.eq(token::digest(token.trim())));
-        let row = crate::db::by_unique_key(select, self.auth.db())
+        let row = crate::orm::by_unique_key(select, self.auth.db())
             .await?
             .ok_or_else(unauthorized)?;
         if row

@@ -16,6 +16,7 @@ async fn tables_and_indexes_are_created_again_without_error(db: TestDb) {
     }
     Tables::new(db.db.get_database_backend())
         .auth()
+        .api()
         .create(&db.db)
         .await
         .expect("the crate's own tables are set up again");
