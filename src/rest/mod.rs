@@ -33,6 +33,7 @@
 mod authentication;
 mod body;
 mod cache;
+mod docs;
 mod erased;
 mod list;
 mod nested;
@@ -78,6 +79,7 @@ struct Inner {
     db: DatabaseConnection,
     prefix: String,
     body_limit: usize,
+    docs: bool,
     models: Registry,
     resources: BTreeMap<String, Resource>,
 }
@@ -87,6 +89,7 @@ pub struct RestApiBuilder {
     db: DatabaseConnection,
     prefix: String,
     body_limit: usize,
+    docs: bool,
     default_auth: Arc<dyn Authentication>,
     models: Registry,
     resources: BTreeMap<String, Resource>,
@@ -99,6 +102,7 @@ impl RestApi {
             db,
             prefix: "/api".into(),
             body_limit: DEFAULT_BODY_LIMIT,
+            docs: true,
             default_auth: Arc::new(Public::new()),
             models: Registry::new(),
             resources: BTreeMap::new(),
@@ -125,6 +129,14 @@ impl RestApiBuilder {
     /// The largest request body accepted (default 1 MiB; larger bodies get 413).
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// Whether `<prefix>/docs/` serves an interactive reference of the API (Swagger UI,
+    /// embedded in the binary, reading `<prefix>/openapi.json`; try-it-out sends the reader's
+    /// HTTP Basic credentials). Default on: it shows nothing `openapi.json` does not.
+    pub fn docs(mut self, enabled: bool) -> Self {
+        self.docs = enabled;
         self
     }
 
@@ -177,8 +189,15 @@ impl RestApiBuilder {
     /// # Panics
     ///
     /// When a resource's [`nested_writes`](RestResource::nested_writes) names a column that
-    /// is not a foreign key to a registered resource: a mistake in the code, not in a request.
+    /// is not a foreign key to a registered resource, or when a resource's table is called
+    /// `docs` while [`docs`](Self::docs) is on (both want `<prefix>/docs/`): mistakes in the
+    /// code, not in a request.
     pub fn build(self) -> RestApi {
+        assert!(
+            !(self.docs && self.resources.contains_key("docs")),
+            "a resource called `docs` hides the API reference at `{}/docs/`: turn it off with `.docs(false)`",
+            self.prefix
+        );
         for resource in self.resources.values() {
             let info = resource.info();
             for name in &resource.settings.nested_writes {
@@ -198,6 +217,7 @@ impl RestApiBuilder {
                 db: self.db,
                 prefix: self.prefix,
                 body_limit: self.body_limit,
+                docs: self.docs,
                 models: self.models,
                 resources: self.resources,
             }),
