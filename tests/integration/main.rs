@@ -2,6 +2,7 @@
 
 mod admin;
 mod admin_lists;
+mod api_docs;
 mod app;
 mod auth;
 mod chain;
