@@ -1,4 +1,6 @@
 //! The REST API: `/api/<model>/` for every registered entity, flask-peewee's `RestAPI`.
+//! It also describes itself at `/api/openapi.json` and, unless turned off with
+//! [`RestApiBuilder::docs`], renders that description as an interactive reference at `/api/docs/`.
 //!
 //! ```no_run
 //! # fn build(db: sea_orm::DatabaseConnection, auth: actix_sea::auth::Auth) {
