@@ -1,4 +1,6 @@
 //! The REST API: `/api/<model>/` for every registered entity, flask-peewee's `RestAPI`.
+//! It also describes itself at `/api/openapi.json` and, unless turned off with
+//! [`RestApiBuilder::docs`], renders that description as an interactive reference at `/api/docs/`.
 //!
 //! ```no_run
 //! # fn build(db: sea_orm::DatabaseConnection, auth: actix_sea::auth::Auth) {
@@ -33,6 +35,7 @@
 mod authentication;
 mod body;
 mod cache;
+mod docs;
 mod erased;
 mod list;
 mod nested;
@@ -86,6 +89,7 @@ struct Inner {
     prefix: String,
     body_limit: usize,
     limits: Limits,
+    docs: bool,
     models: Registry,
     resources: BTreeMap<String, Resource>,
 }
@@ -96,6 +100,7 @@ pub struct RestApiBuilder {
     prefix: String,
     body_limit: usize,
     limits: Limits,
+    docs: bool,
     default_auth: Arc<dyn Authentication>,
     models: Registry,
     resources: BTreeMap<String, Resource>,
@@ -109,6 +114,7 @@ impl RestApi {
             prefix: "/api".into(),
             body_limit: DEFAULT_BODY_LIMIT,
             limits: Limits::default(),
+            docs: true,
             default_auth: Arc::new(Public::new()),
             models: Registry::new(),
             resources: BTreeMap::new(),
@@ -142,6 +148,14 @@ impl RestApiBuilder {
     /// documentation gives each bound). A request beyond one gets 400 naming the parameter.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Whether `<prefix>/docs/` serves an interactive reference of the API (Swagger UI,
+    /// embedded in the binary, reading `<prefix>/openapi.json`; try-it-out sends the reader's
+    /// HTTP Basic credentials). Default on: it shows nothing `openapi.json` does not.
+    pub fn docs(mut self, enabled: bool) -> Self {
+        self.docs = enabled;
         self
     }
 
@@ -194,8 +208,15 @@ impl RestApiBuilder {
     /// # Panics
     ///
     /// When a resource's [`nested_writes`](RestResource::nested_writes) names a column that
-    /// is not a foreign key to a registered resource: a mistake in the code, not in a request.
+    /// is not a foreign key to a registered resource, or when a resource's table is called
+    /// `docs` while [`docs`](Self::docs) is on (both want `<prefix>/docs/`): mistakes in the
+    /// code, not in a request.
     pub fn build(self) -> RestApi {
+        assert!(
+            !(self.docs && self.resources.contains_key("docs")),
+            "a resource called `docs` hides the API reference at `{}/docs/`: turn it off with `.docs(false)`",
+            self.prefix
+        );
         for resource in self.resources.values() {
             let info = resource.info();
             for name in &resource.settings.nested_writes {
@@ -216,6 +237,7 @@ impl RestApiBuilder {
                 prefix: self.prefix,
                 body_limit: self.body_limit,
                 limits: self.limits,
+                docs: self.docs,
                 models: self.models,
                 resources: self.resources,
             }),

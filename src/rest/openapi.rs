@@ -112,6 +112,7 @@ fn operation(
     ok: (&str, Json),
 ) -> Json {
     let mut op = json!({
+        "tags": [resource.info().slug],
         "summary": summary,
         "responses": {
             ok.0: { "description": "OK", "content": { "application/json": { "schema": ok.1 } } },

@@ -10,9 +10,14 @@ use super::{RestApi, body, list, openapi, write};
 use crate::Error;
 
 pub(super) fn scope(api: RestApi) -> Scope {
-    web::scope(&api.inner.prefix.clone())
+    let docs = api.inner.docs;
+    let mut scope = web::scope(&api.inner.prefix.clone())
         .app_data(web::Data::new(api))
-        .route("/openapi.json", web::get().to(openapi::document))
+        .route("/openapi.json", web::get().to(openapi::document));
+    if docs {
+        scope = super::docs::routes(scope);
+    }
+    scope
         .route("/{model}/", web::route().to(collection))
         .route("/{model}/{pk}/", web::route().to(member))
         .route("/{model}/{pk}/delete/", web::route().to(delete_route))

@@ -3,6 +3,7 @@
 mod admin;
 mod admin_lists;
 mod anonymous;
+mod api_docs;
 mod app;
 mod auth;
 mod chain;
