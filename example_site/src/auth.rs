@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use actix_sea::auth::Auth;
+use actix_sea::auth::{Auth, AuthBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::models::user;
@@ -18,13 +18,17 @@ pub struct AuthConfig {
 
 /// The site's `Auth`.
 pub fn build(db: DatabaseConnection, config: &AuthConfig) -> Result<Auth, actix_sea::Error> {
+    builder(db, config).build()
+}
+
+/// The site's `Auth` settings, for callers that add their own (a Redis session store).
+pub fn builder(db: DatabaseConnection, config: &AuthConfig) -> AuthBuilder {
     Auth::builder(db)
         .user_entity::<user::Entity>()
         .secret_key(&config.secret_key)
         .secure_cookies(config.secure_cookies)
         .branding("Example Site")
         .image_sources(["https://www.gravatar.com"])
-        .build()
 }
 
 /// Where development mode keeps its generated key: beside an SQLite database file, else in

@@ -68,6 +68,10 @@ struct ServeArgs {
     /// Mark session cookies Secure (only when the site is reached over HTTPS).
     #[arg(long)]
     secure_cookies: bool,
+    /// Keep logged-in sessions in Redis (`redis://host:port`), shared by every instance of the
+    /// site; default: in the database.
+    #[arg(long, env = "SESSION_URL")]
+    sessions: Option<String>,
     #[command(flatten)]
     database: DatabaseArg,
 }
@@ -111,7 +115,19 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         secret_key,
         secure_cookies: args.secure_cookies,
     };
-    let site = Site::new(db, &config).map_err(|e| e.to_string())?;
+    let mut auth = example_site::auth::builder(db.clone(), &config);
+    match args.sessions.as_deref().filter(|url| !url.is_empty()) {
+        Some(url) => {
+            let store = actix_session::storage::RedisSessionStore::new(url)
+                .await
+                .map_err(|e| format!("cannot reach the session store {url}: {e}"))?;
+            auth = auth.redis_sessions(store);
+            println!("example_site: sessions kept in Redis at {url}");
+        }
+        None => println!("example_site: sessions kept in the database"),
+    }
+    let auth = auth.build().map_err(|e| e.to_string())?;
+    let site = Site::with_auth(db, auth).map_err(|e| e.to_string())?;
     let server = actix_web::HttpServer::new(move || app(site.clone()))
         // A request head must arrive within 5 s (bodies: the Auth's body_timeout, 30 s).
         .client_request_timeout(std::time::Duration::from_secs(5))
@@ -128,6 +144,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs {
         bind: "127.0.0.1:8000".into(),
         secure_cookies: false,
+        sessions: std::env::var("SESSION_URL").ok(),
         database: DatabaseArg {
             url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE.into()),
         },

@@ -320,3 +320,133 @@ fn commands_run_twice_on_the_same_mysql_database() {
         commands_run_twice_on(&db.url());
     }
 }
+
+/// Sends a raw HTTP/1.1 request and reads the whole response.
+fn send(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+/// The `id` session cookie a response sets (`id=…`), if any.
+fn session_cookie(response: &str) -> Option<String> {
+    response.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        let cookie = value.trim().split(';').next()?;
+        (name.eq_ignore_ascii_case("set-cookie") && cookie.starts_with("id="))
+            .then(|| cookie.to_owned())
+    })
+}
+
+/// A `serve` process on a free port, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(url: &str, sessions: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let bind = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_example_site"))
+            .args(["serve", "--bind", &bind, "--database", url])
+            .args(["--sessions", sessions])
+            .env("SECRET_KEY", "k".repeat(64))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while get(port, "/").is_none() {
+            assert!(Instant::now() < deadline, "the server answers within 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+#[test]
+fn two_instances_share_sessions_kept_in_redis() {
+    let Ok(redis) = std::env::var("ACTIX_SEA_TEST_REDIS_URL") else {
+        eprintln!("note: ACTIX_SEA_TEST_REDIS_URL is not set; the Redis sessions test is skipped");
+        return;
+    };
+    let db = TempDb::new("redis");
+    let made = run(&[
+        "create-user",
+        "alice",
+        "--password",
+        "wonderland1",
+        "--database",
+        &db.url(),
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let (a, b) = (
+        Server::start(&db.url(), &redis),
+        Server::start(&db.url(), &redis),
+    );
+
+    let form = send(
+        a.port,
+        "GET /accounts/login/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    let anonymous = session_cookie(&form).expect("the login form sets a cookie");
+    let token = form
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the login form carries a CSRF token");
+    let body = format!("username=alice&password=wonderland1&next=%2F&csrf_token={token}");
+    let login = send(
+        a.port,
+        &format!(
+            "POST /accounts/login/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Cookie: {anonymous}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(login.starts_with("HTTP/1.1 303"), "{login}");
+    let cookie = session_cookie(&login).expect("login sets the session cookie");
+
+    let private = |port: u16, cookie: &str| {
+        send(
+            port,
+            &format!(
+                "GET /private/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+                 Cookie: {cookie}\r\n\r\n"
+            ),
+        )
+    };
+    let on_b = private(b.port, &cookie);
+    assert!(on_b.starts_with("HTTP/1.1 200"), "{on_b}");
+    assert!(on_b.contains("alice"), "the other instance knows the user");
+    let stranger = private(b.port, &anonymous);
+    assert!(!stranger.starts_with("HTTP/1.1 200"), "{stranger}");
+    // Both instances share the database too: the session must not be there.
+    let rows = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sea_orm::{ConnectionTrait, Statement};
+        let conn = sea_orm::Database::connect(db.url()).await.unwrap();
+        let sql = "SELECT COUNT(*) AS n FROM actix_sea_session";
+        let row = conn
+            .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    });
+    assert_eq!(rows, 0, "the session lives in Redis, not in the database");
+}
