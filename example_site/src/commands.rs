@@ -1,8 +1,7 @@
 //! What the command line does besides serving: create a user, seed demo data.
 
-use std::io::Write;
-
 use chrono::{Duration, NaiveDate, NaiveDateTime};
+use indicatif::ProgressBar;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait,
@@ -121,14 +120,35 @@ fn base_date() -> NaiveDateTime {
         .unwrap_or_default()
 }
 
+/// What [`seed`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seeded {
+    /// Users created.
+    pub users: u32,
+    /// Follow relationships created.
+    pub follows: usize,
+    /// Messages created.
+    pub messages: u32,
+}
+
+impl std::fmt::Display for Seeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "seed: {} users, {} follows, {} messages",
+            self.users, self.follows, self.messages
+        )
+    }
+}
+
 /// Seeds `users` users (`user1`…, password [`SEED_PASSWORD`]), a few follows each, and
-/// `messages` messages, deterministically. Progress goes to `progress`.
+/// `messages` messages, deterministically. `progress` advances by one per message written.
 pub async fn seed(
     db: &DatabaseConnection,
     users: u32,
     messages: u32,
-    progress: &mut dyn Write,
-) -> Result<(), CommandError> {
+    progress: &ProgressBar,
+) -> Result<Seeded, CommandError> {
     if users == 0 && messages > 0 {
         return Err(CommandError::Invalid(
             "messages need at least one user".into(),
@@ -193,14 +213,13 @@ pub async fn seed(
             message::Entity::insert_many(std::mem::take(&mut batch))
                 .exec(&txn)
                 .await?;
-            let _ = writeln!(progress, "seed: {}/{messages} messages", n + 1);
+            progress.set_position(u64::from(n + 1));
         }
     }
     txn.commit().await?;
-    let _ = writeln!(
-        progress,
-        "seed: {users} users, {} follows, {messages} messages",
-        follows.len()
-    );
-    Ok(())
+    Ok(Seeded {
+        users,
+        follows: follows.len(),
+        messages,
+    })
 }

@@ -183,9 +183,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             database,
         } => {
             let db = open(&database.url, false).await?;
-            commands::seed(&db, users, messages, &mut std::io::stderr())
+            // Redrawn in place on a terminal; elsewhere only the summary line is printed.
+            let bar = indicatif::ProgressBar::new(u64::from(messages)).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "seed: {bar:40} {pos}/{len} messages ({eta} left)",
+                )
+                .map_err(|e| e.to_string())?,
+            );
+            let seeded = commands::seed(&db, users, messages, &bar)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            eprintln!("{seeded}");
+            Ok(())
         }
     }
 }
