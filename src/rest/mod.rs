@@ -62,6 +62,7 @@ pub use tokens::key_entity::Entity as ApiKeyTable;
 /// The bearer token table's entity (`actix_sea_api_token`), for [`crate::db::Tables::auth`].
 pub use tokens::token_entity::Entity as ApiTokenTable;
 
+use crate::db::Permits;
 use crate::orm::{Limits, ModelInfo, Registry};
 use erased::Resource;
 
@@ -79,6 +80,7 @@ struct Inner {
     prefix: String,
     body_limit: usize,
     limits: Limits,
+    list_permits: Permits,
     models: Registry,
     resources: BTreeMap<String, Resource>,
 }
@@ -89,6 +91,7 @@ pub struct RestApiBuilder {
     prefix: String,
     body_limit: usize,
     limits: Limits,
+    list_permits: Option<usize>,
     default_auth: Arc<dyn Authentication>,
     models: Registry,
     resources: BTreeMap<String, Resource>,
@@ -102,6 +105,7 @@ impl RestApi {
             prefix: "/api".into(),
             body_limit: DEFAULT_BODY_LIMIT,
             limits: Limits::default(),
+            list_permits: None,
             default_auth: Arc::new(Public::new()),
             models: Registry::new(),
             resources: BTreeMap::new(),
@@ -135,6 +139,17 @@ impl RestApiBuilder {
     /// documentation gives each bound). A request beyond one gets 400 naming the parameter.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// How many list requests may use the database at once (default: half the pool's
+    /// connections, at least one). A list's filters, ordering and page are the client's
+    /// choice, so its statements may run up to the statement limit; with lists held to part of
+    /// the pool, details, writes and logins still find a connection while slow lists run. A
+    /// list that waits longer than the pool's acquire timeout for its turn gets 503 with
+    /// `Retry-After`.
+    pub fn list_permits(mut self, lists: usize) -> Self {
+        self.list_permits = Some(lists);
         self
     }
 
@@ -203,12 +218,14 @@ impl RestApiBuilder {
                 );
             }
         }
+        let list_permits = Permits::for_pool(&self.db, self.list_permits);
         RestApi {
             inner: Arc::new(Inner {
                 db: self.db,
                 prefix: self.prefix,
                 body_limit: self.body_limit,
                 limits: self.limits,
+                list_permits,
                 models: self.models,
                 resources: self.resources,
             }),
