@@ -1,7 +1,7 @@
 //! The site's REST API, as in flask-peewee's example: users (admin writes), messages,
 //! relationships and notes, each owned by its author.
 
-use actix_sea::auth::Auth;
+use actix_sea::auth::{Auth, USERNAME_TAKEN};
 use actix_sea::orm::{ModelInfo, Record, value};
 use actix_sea::rest::{
     AdminAuthentication, ApiContext, Changes, RestApi, RestResource, UserAuthentication,
@@ -20,6 +20,34 @@ impl UserResource {
     /// The resource, hashing passwords with `auth`'s hasher.
     pub fn new(auth: Auth) -> Self {
         Self { auth }
+    }
+
+    /// The library's username rule, as at `/join/`, in the admin and the CLI, on create and
+    /// rename: a name whose characters are refused gets 400; a name that looks like another
+    /// user's is taken, 409 as for an identical one (the same answer whichever it is, and the
+    /// one the unique index gives when two creates race). A user may be renamed to a variant
+    /// of their own name.
+    async fn refuse_look_alike(
+        &self,
+        row: Option<&Record>,
+        changes: &Changes,
+    ) -> Result<(), actix_sea::Error> {
+        let Some(Value::String(Some(name))) = changes.get("username") else {
+            return Ok(());
+        };
+        let info = ModelInfo::of::<user::Entity>();
+        let id = row
+            .and_then(|row| row.get(&info, "id"))
+            .and_then(|id| value::to_text(id).parse().ok());
+        match self.auth.username_refusal(name, id).await? {
+            None => Ok(()),
+            Some(reason) if reason == USERNAME_TAKEN => Err(actix_sea::Error::Conflict(format!(
+                "field `username`: {reason}"
+            ))),
+            Some(reason) => Err(actix_sea::Error::BadRequest(format!(
+                "field `username`: {reason}"
+            ))),
+        }
     }
 }
 
@@ -45,6 +73,7 @@ impl RestResource<user::Entity> for UserResource {
         changes: &'a mut Changes,
     ) -> BoxFuture<'a, Result<(), actix_sea::Error>> {
         Box::pin(async move {
+            self.refuse_look_alike(row, changes).await?;
             if let Some(Value::String(Some(password))) = changes.get("password").cloned() {
                 if password.is_empty() {
                     return Err(actix_sea::Error::BadRequest(

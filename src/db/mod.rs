@@ -3,10 +3,12 @@
 
 mod fault;
 mod options;
+mod permits;
 mod tables;
 
 pub(crate) use fault::is_unavailable;
 pub use options::{DEFAULT_STATEMENT_TIMEOUT, DEFAULT_WAIT, Options, SQLITE_CONNECTIONS};
+pub(crate) use permits::Permits;
 pub use tables::Tables;
 
 use sea_orm::{DatabaseConnection, DbErr};

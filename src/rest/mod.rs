@@ -72,6 +72,7 @@ impl crate::db::Tables {
     }
 }
 
+use crate::db::Permits;
 use crate::orm::{Limits, ModelInfo, Registry};
 use erased::Resource;
 
@@ -90,6 +91,7 @@ struct Inner {
     body_limit: usize,
     limits: Limits,
     docs: bool,
+    list_permits: Permits,
     models: Registry,
     resources: BTreeMap<String, Resource>,
 }
@@ -101,6 +103,7 @@ pub struct RestApiBuilder {
     body_limit: usize,
     limits: Limits,
     docs: bool,
+    list_permits: Option<usize>,
     default_auth: Arc<dyn Authentication>,
     models: Registry,
     resources: BTreeMap<String, Resource>,
@@ -115,6 +118,7 @@ impl RestApi {
             body_limit: DEFAULT_BODY_LIMIT,
             limits: Limits::default(),
             docs: true,
+            list_permits: None,
             default_auth: Arc::new(Public::new()),
             models: Registry::new(),
             resources: BTreeMap::new(),
@@ -156,6 +160,17 @@ impl RestApiBuilder {
     /// HTTP Basic credentials). Default on: it shows nothing `openapi.json` does not.
     pub fn docs(mut self, enabled: bool) -> Self {
         self.docs = enabled;
+        self
+    }
+
+    /// How many list requests may use the database at once (default: half the pool's
+    /// connections, at least one). A list's filters, ordering and page are the client's
+    /// choice, so its statements may run up to the statement limit; with lists held to part of
+    /// the pool, details, writes and logins still find a connection while slow lists run. A
+    /// list that waits longer than the pool's acquire timeout for its turn gets 503 with
+    /// `Retry-After`.
+    pub fn list_permits(mut self, lists: usize) -> Self {
+        self.list_permits = Some(lists);
         self
     }
 
@@ -231,6 +246,7 @@ impl RestApiBuilder {
                 );
             }
         }
+        let list_permits = Permits::for_pool(&self.db, self.list_permits);
         RestApi {
             inner: Arc::new(Inner {
                 db: self.db,
@@ -238,6 +254,7 @@ impl RestApiBuilder {
                 body_limit: self.body_limit,
                 limits: self.limits,
                 docs: self.docs,
+                list_permits,
                 models: self.models,
                 resources: self.resources,
             }),

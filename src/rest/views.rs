@@ -72,6 +72,7 @@ async fn collection(
     match *req.method() {
         Method::GET => {
             let (resource, context) = prepare(&api, &req, &slug, &Method::GET).await?;
+            let _turn = api.inner.list_permits.acquire().await?;
             list::list(&api, &req, resource, &context).await
         }
         Method::POST => {

@@ -1,5 +1,6 @@
 //! Issue 11: the login throttle holds under concurrent bursts, keys on the normalised
-//! username, and sign-ups are throttled per address.
+//! username, look-alike names are refused wherever a name is chosen, and sign-ups are
+//! throttled per address.
 
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
@@ -258,6 +259,65 @@ async fn look_alike_names_are_refused_in_the_admin(db: TestDb) {
     );
 }
 
+async fn look_alike_names_are_refused_by_the_api(db: TestDb) {
+    use example_site::models::user;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    const ROOT: Option<(&str, &str)> = Some(("admin", "boss-password"));
+    let app = spawn(db).await;
+    app.create_user("admin", "boss-password", true, true).await;
+    let error_of = |reply: &crate::app::Reply| reply.json()["error"].as_str().unwrap().to_owned();
+    for name in LOOK_ALIKES {
+        let body = json!({"username": name, "password": "pw-pw-pw-pw", "email": "b@x"});
+        let reply = app.api("POST", "/api/user/", Some(body), ROOT).await;
+        // A look-alike is taken (409, as an identical name); refused characters are 400.
+        let expected = if name == "Admin" {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        assert_eq!(reply.status, expected, "{name:?}: {}", reply.body);
+        assert!(
+            error_of(&reply).contains("`username`"),
+            "{name:?}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(user::Entity::find().count(&app.db.db).await.unwrap(), 1);
+    let bob = app.create_user("bob", "bob-password", false, true).await;
+    let bob_url = format!("/api/user/{bob}/");
+    for (name, expected) in [
+        ("ADMIN", StatusCode::CONFLICT),
+        ("adm\u{456}n", StatusCode::BAD_REQUEST),
+    ] {
+        let body = json!({"username": name});
+        let reply = app.api("PATCH", &bob_url, Some(body), ROOT).await;
+        assert_eq!(reply.status, expected, "rename to {name:?}: {}", reply.body);
+        assert!(error_of(&reply).contains("`username`"), "{}", reply.body);
+    }
+    let renamed = app
+        .api("PATCH", &bob_url, Some(json!({"username": "Bob"})), ROOT)
+        .await;
+    assert_eq!(
+        renamed.status,
+        StatusCode::OK,
+        "a user may take a variant of their own name: {}",
+        renamed.body
+    );
+    let unchanged = app
+        .api("PATCH", &bob_url, Some(json!({"email": "bob@x"})), ROOT)
+        .await;
+    assert_eq!(unchanged.status, StatusCode::OK, "{}", unchanged.body);
+    let names: Vec<String> = user::Entity::find()
+        .all(&app.db.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.contains(&"Bob".to_owned()), "{names:?}");
+}
+
 async fn sign_ups_are_throttled_per_address(db: TestDb) {
     let app = spawn(db).await;
     let mut last = None;
@@ -288,5 +348,6 @@ crate::on_every_database!(example:
     case_space_and_width_variants_are_locked_out_with_the_user,
     look_alike_names_are_refused_at_sign_up,
     look_alike_names_are_refused_in_the_admin,
+    look_alike_names_are_refused_by_the_api,
     sign_ups_are_throttled_per_address,
 );
