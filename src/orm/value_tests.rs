@@ -10,6 +10,7 @@ fn column(kind: FieldKind) -> ColumnInfo {
         unique: false,
         primary_key: false,
         has_default: false,
+        default: None,
         foreign_key: None,
         max_chars: None,
     }
@@ -71,7 +72,7 @@ fn dates_and_times_render_as_iso_8601_without_offset() {
         (date.and_hms_opt(0, 21, 0).unwrap(), "2024-03-09T00:21:00"),
         (
             date.and_hms_milli_opt(23, 5, 7, 120).unwrap(),
-            "2024-03-09T23:05:07.120",
+            "2024-03-09T23:05:07.120000",
         ),
         (
             date.and_hms_micro_opt(1, 2, 3, 4).unwrap(),
@@ -79,12 +80,21 @@ fn dates_and_times_render_as_iso_8601_without_offset() {
         ),
         (
             date.and_hms_nano_opt(1, 2, 3, 5).unwrap(),
-            "2024-03-09T01:02:03.000000005",
+            "2024-03-09T01:02:03",
+        ),
+        (
+            date.and_hms_nano_opt(1, 2, 3, 123_456_789).unwrap(),
+            "2024-03-09T01:02:03.123456",
         ),
     ] {
         let rendered = to_json(&Value::ChronoDateTime(Some(time)));
         assert_eq!(rendered, Json::String(text.into()));
-        assert_eq!(text, time.format("%Y-%m-%dT%H:%M:%S%.f").to_string());
+        let utc = to_json(&Value::ChronoDateTimeUtc(Some(time.and_utc())));
+        assert_eq!(
+            utc,
+            Json::String(text.into()),
+            "the same text with an offset type"
+        );
     }
     assert_eq!(
         to_json(&Value::ChronoDate(Some(date))),
