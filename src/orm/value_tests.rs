@@ -264,3 +264,16 @@ fn json_with_a_nul_anywhere_is_refused() {
     }
     assert!(from_json(&json, &serde_json::json!({"a": "\u{0}"})).is_err());
 }
+
+#[test]
+fn accepted_datetimes_and_times_are_cut_to_microseconds() {
+    let mut column = column(FieldKind::DateTime);
+    let when = from_str(&column, "2026-01-02T10:30:00.123456789").unwrap();
+    assert_eq!(
+        to_json(&when),
+        Json::String("2026-01-02T10:30:00.123456".into())
+    );
+    column.kind = FieldKind::Time;
+    let time = from_str(&column, "10:30:00.9999999").unwrap();
+    assert_eq!(to_json(&time), Json::String("10:30:00.999999".into()));
+}
