@@ -5,7 +5,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use sea_orm::DbErr;
 
-use crate::orm::{QueryError, ValueError};
+use crate::orm::{QueryError, ValueError, WriteError};
+use crate::verdict::{Conflict, Invalid};
 
 /// Everything a request handled by actix-sea can fail with. Each variant maps to one HTTP
 /// status; the body is JSON `{"error": "..."}` and never shows internals for a 500.
@@ -30,9 +31,15 @@ pub enum Error {
     /// The method is not allowed on this URL (405).
     #[error("Method not allowed")]
     MethodNotAllowed,
-    /// The write conflicts with a unique constraint (409).
+    /// The row breaks a rule: a required field left out, or the entity's
+    /// `ActiveModelBehavior::before_save` refused it with `DbErr::Custom` (400 naming the
+    /// field; the admin shows each message beside its field).
     #[error("{0}")]
-    Conflict(String),
+    Invalid(Invalid),
+    /// The write conflicts with a unique constraint (409), naming the columns when known:
+    /// ``field `username`: a user with this value already exists``.
+    #[error("{0}")]
+    Conflict(Conflict),
     /// The body is larger than allowed (413).
     #[error("Request body too large")]
     PayloadTooLarge,
@@ -79,7 +86,7 @@ impl From<DbErr> for Error {
         }
         match error.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict("a row with the same unique value already exists".into())
+                Self::Conflict(Conflict::pending("row", None))
             }
             Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
                 Self::BadRequest("a foreign key refers to a row that does not exist".into())
@@ -89,7 +96,26 @@ impl From<DbErr> for Error {
     }
 }
 
+impl From<WriteError> for Error {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::Invalid(invalid) => Self::Invalid(invalid),
+            WriteError::Conflict(conflict) => Self::Conflict(conflict),
+            WriteError::Db(error) => error.into(),
+        }
+    }
+}
+
 impl Error {
+    /// Names the columns of a unique conflict by probing `db`; other errors pass unchanged.
+    /// Call it once the failed transaction is gone.
+    pub(crate) async fn resolved(self, db: &sea_orm::DatabaseConnection) -> Self {
+        match self {
+            Self::Conflict(conflict) => Self::Conflict(crate::orm::resolve(conflict, db).await),
+            other => other,
+        }
+    }
+
     /// Seconds a client should wait before trying again (the `Retry-After` header): set for
     /// 429 and 503, `None` otherwise.
     pub fn retry_after(&self) -> Option<u64> {
@@ -104,7 +130,7 @@ impl Error {
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,

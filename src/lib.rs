@@ -10,5 +10,7 @@ pub mod error;
 pub mod orm;
 pub mod rest;
 mod templates;
+pub mod verdict;
 
 pub use error::Error;
+pub use verdict::{Conflict, Invalid};

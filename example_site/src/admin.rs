@@ -3,7 +3,7 @@
 
 use actix_sea::admin::{Action, Admin, Choices, Column, ModelAdmin, Panel};
 use actix_sea::auth::{AdminUser, Auth, Level, flash};
-use actix_sea::orm::{Changes, check_input};
+use actix_sea::orm::check_input;
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use chrono::{Duration, Utc};
@@ -43,7 +43,7 @@ impl ModelAdmin<message::Entity> for MessageAdmin {
     }
 }
 
-/// Notes: the creation date is set on save, not typed in.
+/// Notes: the creation date is the entity's default, not typed in.
 pub struct NoteAdmin;
 
 impl ModelAdmin<note::Entity> for NoteAdmin {
@@ -96,16 +96,10 @@ impl ModelAdmin<note::Entity> for NoteAdmin {
             },
         )]
     }
-
-    fn save_model(&self, changes: &mut Changes, adding: bool) -> Result<(), String> {
-        if adding {
-            changes.set("created_date", Utc::now().naive_utc());
-        }
-        Ok(())
-    }
 }
 
-/// Users: searchable by username and email; the password field sets a new hash when filled.
+/// Users: searchable by username and email; the password field sets a new hash when filled;
+/// `join_date` starts at now on the add form (the entity's default).
 pub struct UserAdmin;
 
 impl ModelAdmin<user::Entity> for UserAdmin {
@@ -125,17 +119,6 @@ impl ModelAdmin<user::Entity> for UserAdmin {
 
     fn search_fields(&self) -> Vec<&'static str> {
         vec!["username", "email"]
-    }
-
-    fn readonly_fields(&self) -> Vec<user::Column> {
-        vec![user::Column::JoinDate]
-    }
-
-    fn save_model(&self, changes: &mut Changes, adding: bool) -> Result<(), String> {
-        if adding {
-            changes.set("join_date", Utc::now().naive_utc());
-        }
-        Ok(())
     }
 }
 

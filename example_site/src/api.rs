@@ -64,12 +64,11 @@ impl RestResource<user::Entity> for UserResource {
         ]
     }
 
-    /// Stores an argon2id hash of the password sent, never the password; stamps new users'
-    /// join date.
+    /// Stores an argon2id hash of the password sent, never the password.
     fn before_save<'a>(
         &'a self,
         _: &'a ApiContext,
-        row: Option<&'a Record>,
+        _: Option<&'a Record>,
         changes: &'a mut Changes,
     ) -> BoxFuture<'a, Result<(), actix_sea::Error>> {
         Box::pin(async move {
@@ -81,9 +80,6 @@ impl RestResource<user::Entity> for UserResource {
                     ));
                 }
                 changes.set("password", self.auth.hasher().hash(&password).await?);
-            }
-            if row.is_none() {
-                changes.set("join_date", chrono::Utc::now().naive_utc());
             }
             Ok(())
         })

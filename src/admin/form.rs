@@ -14,6 +14,9 @@ use crate::orm::{ColumnInfo, FieldKind, Query, Record, Window, value};
 /// A foreign key whose table has more rows than this is edited with the lookup box.
 const MAX_SELECT_OPTIONS: u64 = 100;
 
+/// The message beside a field that needs a value.
+pub(crate) const REQUIRED: &str = "This field is required.";
+
 /// Strings that may be longer than this many characters are edited in a textarea.
 const LINE_CHARS: u32 = 255;
 
@@ -51,10 +54,12 @@ pub(crate) struct Fieldset {
     fields: Vec<Field>,
 }
 
-/// What the form shows: the posted text (input kept after an error) or the row's values.
+/// What the form shows: the posted text (input kept after an error), the row's values, or
+/// on an add form the values a new row starts with (declared defaults, `new()`).
 pub(crate) enum Source<'a> {
     Posted(&'a HashMap<String, String>),
     Stored,
+    Defaults(&'a Record),
 }
 
 /// `pub_date` -> `Pub date`: a column or table name as a person reads it.
@@ -89,11 +94,12 @@ fn widget_of(column: &ColumnInfo) -> (&'static str, &'static str) {
     }
 }
 
-/// The text an input shows for a stored value (`datetime-local` takes no offset).
+/// The text an input shows for a stored value: `datetime-local` takes no offset and at most
+/// milliseconds, so it gets whole seconds.
 fn input_text(column: &ColumnInfo, stored: &Value) -> String {
     let text = value::to_text(stored);
     match column.kind {
-        FieldKind::DateTimeUtc => text.trim_end_matches('Z').chars().take(19).collect(),
+        FieldKind::DateTime | FieldKind::DateTimeUtc => text.chars().take(19).collect(),
         _ => text,
     }
 }
@@ -135,10 +141,15 @@ async fn field(
     errors: &HashMap<String, String>,
 ) -> Result<Field, Error> {
     let settings = &model.settings;
-    let stored = record.and_then(|r| r.get(model.info(), &column.name));
+    let stored = match source {
+        Source::Defaults(defaults) => defaults.get(model.info(), &column.name),
+        _ => record.and_then(|r| r.get(model.info(), &column.name)),
+    };
     let text = match source {
         Source::Posted(posted) => posted.get(&column.name).cloned().unwrap_or_default(),
-        Source::Stored => stored.map(|v| input_text(column, v)).unwrap_or_default(),
+        Source::Stored | Source::Defaults(_) => {
+            stored.map(|v| input_text(column, v)).unwrap_or_default()
+        }
     };
     let (widget, step) = widget_of(column);
     let readonly = settings.is_readonly(&column.name) || (column.primary_key && record.is_some());
@@ -178,7 +189,9 @@ async fn field(
     if widget == "checkbox" {
         field.checked = match source {
             Source::Posted(posted) => posted.contains_key(&column.name),
-            Source::Stored => value::parse_bool(&field.value).unwrap_or(false),
+            Source::Stored | Source::Defaults(_) => {
+                value::parse_bool(&field.value).unwrap_or(false)
+            }
         };
     } else if widget == "select" {
         field.options = [("", "Unknown"), ("true", "Yes"), ("false", "No")]
@@ -279,13 +292,20 @@ pub(crate) async fn read(
         {
             continue;
         }
+        // On an edit, a field the post leaves out (not even blank) keeps its stored value, as
+        // a partial update does on the API; a checkbox is the exception, as HTML sends none
+        // when it is unticked.
+        let checkbox = column.kind == FieldKind::Bool && !column.nullable;
+        if !adding && !posted.contains_key(name) && !checkbox {
+            continue;
+        }
         let text = posted.get(name).map(String::as_str).unwrap_or("");
         if settings.is_secret(name) {
             if text.is_empty() && !adding {
                 continue;
             }
             if text.is_empty() {
-                errors.insert(name.clone(), "This field is required.".to_owned());
+                errors.insert(name.clone(), REQUIRED.to_owned());
                 continue;
             }
             let hash = admin.auth().hasher().hash(text).await?;
@@ -316,7 +336,10 @@ pub(crate) async fn read(
     })
 }
 
-/// One field's value: `None` to leave the column to its default.
+/// One field's value: `None` to leave the column to what the new row starts with (its
+/// default, `ActiveModelBehavior::new()` or `before_save`; a column none of them fills is then
+/// reported required beside the field). A blank text column is the empty string, as on the
+/// API and the CLI: "not blank" is a rule of the entity's.
 async fn read_one(
     admin: &Admin,
     model: &AdminModel,
@@ -328,13 +351,13 @@ async fn read_one(
     if column.kind == FieldKind::Bool && !column.nullable {
         return Ok(Ok(Some(Value::from(present && text != "false"))));
     }
-    if text.trim().is_empty() {
+    if text.trim().is_empty() && (column.nullable || !column.kind.is_text()) {
         return Ok(if column.nullable {
             Ok(Some(value::null_of(column.kind)))
-        } else if column.has_default && adding {
+        } else if adding {
             Ok(None)
         } else {
-            Err("This field is required.".to_owned())
+            Err(REQUIRED.to_owned())
         });
     }
     let parsed = match value::from_str(column, text).and_then(|parsed| {

@@ -2,6 +2,7 @@
 //! Nothing here knows about HTTP.
 
 mod changes;
+mod conflict;
 mod error;
 mod limits;
 mod lookup;
@@ -11,19 +12,22 @@ mod pattern;
 mod query;
 mod record;
 mod registry;
+mod save;
 pub mod value;
 
 pub use changes::Changes;
+pub(crate) use conflict::resolve;
 pub use error::QueryError;
 pub(crate) use limits::check_fits;
 pub use limits::{DEFAULT_TEXT_BYTES, Limits, check_input};
 pub(crate) use lookup::by_unique_key;
 pub(crate) use model::column_expr;
-pub use model::{ColumnInfo, FieldKind, ForeignKey, ModelInfo};
+pub use model::{ColumnInfo, Declared, FieldKind, ForeignKey, ModelInfo};
 pub use page::{Join, Page, Window};
 pub use query::{
     FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size,
 };
 pub use record::Record;
 pub use registry::{ErasedModel, Registry};
+pub use save::WriteError;
 pub use value::ValueError;

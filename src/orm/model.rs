@@ -1,9 +1,10 @@
 //! What a SeaORM entity looks like, read from SeaORM's own metadata.
 
-use sea_orm::sea_query::{ColumnType, Expr};
+use sea_orm::sea_query::{ColumnType, Expr, Keyword};
 use sea_orm::{
-    ColumnTrait, EntityTrait, Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, RelationTrait,
-    RelationType, sea_query::StringLen,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, Iterable,
+    PrimaryKeyToColumn, PrimaryKeyTrait, RelationTrait, RelationType, Schema, Value,
+    sea_query::StringLen,
 };
 use sea_orm::{IdenStatic, Identity};
 
@@ -93,6 +94,35 @@ fn max_chars(column_type: &ColumnType) -> Option<u32> {
     }
 }
 
+/// A default declared on a column (SeaORM's `default_value` / `default_expr`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Declared {
+    /// A fixed value (`default_value = true`).
+    Value(Value),
+    /// `CURRENT_TIMESTAMP`: the time of the write, in UTC.
+    Now,
+    /// `CURRENT_DATE`: the day of the write, in UTC.
+    Today,
+    /// `CURRENT_TIME`: the time of day of the write, in UTC.
+    Time,
+    /// Another expression: the database computes it.
+    Database,
+}
+
+impl Declared {
+    fn of(expr: &Expr) -> Option<Self> {
+        Some(match expr {
+            Expr::Value(value) => Self::Value(value.clone()),
+            Expr::Keyword(Keyword::Null) => return None,
+            Expr::Keyword(Keyword::CurrentTimestamp) => Self::Now,
+            Expr::Keyword(Keyword::CurrentDate) => Self::Today,
+            Expr::Keyword(Keyword::CurrentTime) => Self::Time,
+            _ => Self::Database,
+        })
+    }
+}
+
 /// A foreign key: this column holds the primary key of a row in `table`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForeignKey {
@@ -115,8 +145,11 @@ pub struct ColumnInfo {
     pub unique: bool,
     /// Whether it is the primary key.
     pub primary_key: bool,
-    /// Whether the database fills it in (auto-increment primary key or a column default).
+    /// Whether a create may leave it out: an auto-increment primary key, a declared default,
+    /// or a value set by the entity's `ActiveModelBehavior::new()`.
     pub has_default: bool,
+    /// The default declared on the column, which the crate fills on create.
+    pub default: Option<Declared>,
     /// The foreign key this column holds, if any.
     pub foreign_key: Option<ForeignKey>,
     /// The most characters a value may have, from the column type: `n` for
@@ -131,13 +164,15 @@ impl ColumnInfo {
     pub fn of<C: ColumnTrait>(column: C) -> Self {
         let def = column.def();
         let column_type = def.get_column_type();
+        let default = def.get_column_default().and_then(Declared::of);
         Self {
             name: column.as_str().to_owned(),
             kind: FieldKind::of(column_type),
             nullable: def.is_null(),
             unique: def.is_unique(),
             primary_key: false,
-            has_default: def.get_column_default().is_some(),
+            has_default: default.is_some(),
+            default,
             foreign_key: None,
             max_chars: max_chars(column_type),
         }
@@ -160,6 +195,9 @@ pub struct ModelInfo {
     pub columns: Vec<ColumnInfo>,
     /// Index of the primary-key column in `columns`.
     pub pk: usize,
+    /// The groups of columns whose values are unique together, as indexes into `columns`:
+    /// the primary key, each `unique` column and each `unique_key` group.
+    pub unique: Vec<Vec<usize>>,
 }
 
 impl ModelInfo {
@@ -180,12 +218,14 @@ impl ModelInfo {
         );
         let auto_increment = <E::PrimaryKey as PrimaryKeyTrait>::auto_increment();
         let foreign_keys = foreign_keys::<E>();
+        let new = <E::ActiveModel as ActiveModelBehavior>::new();
         let columns: Vec<ColumnInfo> = E::Column::iter()
             .map(|column| {
                 let mut info = ColumnInfo::of(column);
                 info.primary_key = pk_columns[0] == info.name;
                 info.unique |= info.primary_key;
                 info.has_default |= info.primary_key && auto_increment;
+                info.has_default |= !new.is_not_set(column);
                 info.foreign_key = foreign_keys
                     .iter()
                     .find(|(from, _)| *from == info.name)
@@ -194,11 +234,13 @@ impl ModelInfo {
             })
             .collect();
         let pk = columns.iter().position(|c| c.primary_key).unwrap_or(0);
+        let unique = unique_groups::<E>(&columns, pk);
         Self {
             slug: table.clone(),
             table,
             columns,
             pk,
+            unique,
         }
     }
 
@@ -211,6 +253,29 @@ impl ModelInfo {
     pub fn pk_column(&self) -> &ColumnInfo {
         &self.columns[self.pk]
     }
+}
+
+/// The primary key, the `unique` columns and the `unique_key` groups (read from the unique
+/// indexes SeaORM would create; the backend does not change which columns they hold).
+fn unique_groups<E: EntityTrait>(columns: &[ColumnInfo], pk: usize) -> Vec<Vec<usize>> {
+    let index = |name: &str| columns.iter().position(|c| c.name == name);
+    let mut groups = vec![vec![pk]];
+    groups.extend(
+        (0..columns.len())
+            .filter(|&i| i != pk && columns[i].unique)
+            .map(|i| vec![i]),
+    );
+    let indexes = Schema::new(DbBackend::Sqlite).create_index_from_entity(E::default());
+    groups.extend(
+        indexes
+            .iter()
+            .filter(|index| index.is_unique_key())
+            .filter_map(|stmt| {
+                let names = stmt.get_index_spec().get_column_names();
+                names.iter().map(|name| index(name)).collect()
+            }),
+    );
+    groups
 }
 
 fn foreign_keys<E: EntityTrait>() -> Vec<(String, ForeignKey)> {

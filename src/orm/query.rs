@@ -520,14 +520,14 @@ pub fn page_number(raw: Option<&str>) -> u64 {
         .map_or(1, |page| Ord::min(page, i64::MAX as u64))
 }
 
-/// The page size: `None` when the model is not paginated; otherwise `limit` when it is a
-/// positive number (capped at `max`), else `paginate_by`.
+/// The page size: `limit` when it is a positive number (capped at `max`), else `paginate_by`;
+/// `None` (one page with everything) when neither is given. An explicit `limit` pages even a
+/// model that is not paginated by default, as flask-peewee does.
 pub fn page_size(raw: Option<&str>, paginate_by: Option<u64>, max: u64) -> Option<u64> {
-    let default = paginate_by?;
     let requested = raw
         .and_then(|text| text.trim().parse::<u64>().ok())
         .filter(|&n| n > 0);
-    Some(Ord::min(requested.unwrap_or(default), Ord::max(max, 1)))
+    Some(Ord::min(requested.or(paginate_by)?, Ord::max(max, 1)))
 }
 
 #[cfg(test)]

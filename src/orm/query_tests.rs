@@ -331,5 +331,12 @@ fn page_and_limit_follow_the_rules() {
     assert_eq!(page_size(Some("x"), Some(20), 100), Some(20));
     assert_eq!(page_size(Some("100000"), Some(20), 100), Some(100));
     assert_eq!(page_size(Some("7"), Some(20), 100), Some(7));
-    assert_eq!(page_size(Some("7"), None, 100), None);
+    assert_eq!(
+        page_size(Some("7"), None, 100),
+        Some(7),
+        "an explicit limit pages"
+    );
+    assert_eq!(page_size(Some("500"), None, 100), Some(100));
+    assert_eq!(page_size(None, None, 100), None);
+    assert_eq!(page_size(Some("0"), None, 100), None);
 }

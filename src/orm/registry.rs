@@ -16,6 +16,7 @@ use super::model::{ModelInfo, column_expr};
 use super::page::{Join, Page, Window};
 use super::query::Query;
 use super::record::Record;
+use super::save::{self, WriteError};
 
 /// One registered entity, with its type erased: reads and writes in terms of [`Record`]s.
 pub trait ErasedModel: Send + Sync {
@@ -60,20 +61,28 @@ pub trait ErasedModel: Send + Sync {
         values: Vec<Value>,
     ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>>;
 
-    /// Inserts a row from column values (the rest take their defaults) and returns it.
+    /// Inserts a row from column values and returns it: the entity's
+    /// `ActiveModelBehavior::new()` first, declared defaults for the columns left unset, then
+    /// its `before_save` (which may fill required columns) and `after_save`.
     fn insert<'a>(
         &'a self,
         db: &'a DatabaseExecutor<'a>,
         values: Vec<(String, Value)>,
-    ) -> BoxFuture<'a, Result<Record, DbErr>>;
+    ) -> BoxFuture<'a, Result<Record, WriteError>>;
 
-    /// Changes the given columns of the row with primary key `pk`; `None` if it is gone.
+    /// Changes the given columns of the row with primary key `pk`, through the entity's
+    /// `before_save` and `after_save`; `None` if it is gone.
     fn update<'a>(
         &'a self,
         db: &'a DatabaseExecutor<'a>,
         pk: Value,
         values: Vec<(String, Value)>,
-    ) -> BoxFuture<'a, Result<Option<Record>, DbErr>>;
+    ) -> BoxFuture<'a, Result<Option<Record>, WriteError>>;
+
+    /// The values a new row starts with, in the order of [`ModelInfo::columns`]: those the
+    /// entity's `ActiveModelBehavior::new()` sets, then the declared defaults (now, for a
+    /// `CURRENT_TIMESTAMP`); NULL for the others.
+    fn defaults(&self) -> Record;
 
     /// Deletes the rows with these primary keys; returns how many went.
     fn delete<'a>(
@@ -165,15 +174,15 @@ where
         &'a self,
         db: &'a DatabaseExecutor<'a>,
         values: Vec<(String, Value)>,
-    ) -> BoxFuture<'a, Result<Record, DbErr>> {
+    ) -> BoxFuture<'a, Result<Record, WriteError>> {
         Box::pin(async move {
-            let mut active = E::ActiveModel::default();
-            for (name, value) in values {
-                active.try_set(column_of::<E>(&name)?, value)?;
-            }
-            let model = active.insert(db).await?;
+            let model = save::create::<E>(&self.0, db, values).await?;
             Ok(record_of::<E>(&model))
         })
+    }
+
+    fn defaults(&self) -> Record {
+        Record::new(save::defaults::<E>(&self.0))
     }
 
     fn update<'a>(
@@ -181,7 +190,7 @@ where
         db: &'a DatabaseExecutor<'a>,
         pk: Value,
         values: Vec<(String, Value)>,
-    ) -> BoxFuture<'a, Result<Option<Record>, DbErr>> {
+    ) -> BoxFuture<'a, Result<Option<Record>, WriteError>> {
         Box::pin(async move {
             let pk_column = column_of::<E>(&self.0.pk_column().name)?;
             let select = E::find().filter(pk_column.eq(pk));
@@ -191,11 +200,7 @@ where
             if values.is_empty() {
                 return Ok(Some(record_of::<E>(&model)));
             }
-            let mut active = model.into_active_model();
-            for (name, value) in values {
-                active.try_set(column_of::<E>(&name)?, value)?;
-            }
-            let model = active.update(db).await?;
+            let model = save::update::<E>(&self.0, db, model, values).await?;
             Ok(Some(record_of::<E>(&model)))
         })
     }

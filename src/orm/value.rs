@@ -1,6 +1,6 @@
 //! Conversions between request input (query strings, form fields, JSON) and database values.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, Timelike, Utc};
 use sea_orm::Value;
 use serde_json::Value as Json;
 
@@ -196,7 +196,9 @@ pub fn from_str(column: &ColumnInfo, text: &str) -> Result<Value, ValueError> {
         }
         FieldKind::Bool => Value::Bool(Some(parse_bool(text).ok_or_else(|| invalid("a boolean"))?)),
         FieldKind::DateTime | FieldKind::DateTimeUtc => {
-            let when = parse_datetime(text).ok_or_else(|| invalid("a date and time"))?;
+            let when = parse_datetime(text)
+                .ok_or_else(|| invalid("a date and time"))?
+                .trunc_subsecs(6);
             check_year(column, text, when.date())?;
             if column.kind == FieldKind::DateTime {
                 Value::ChronoDateTime(Some(when))
@@ -209,9 +211,11 @@ pub fn from_str(column: &ColumnInfo, text: &str) -> Result<Value, ValueError> {
             check_year(column, text, date)?;
             Value::ChronoDate(Some(date))
         }
-        FieldKind::Time => {
-            Value::ChronoTime(Some(parse_time(text).ok_or_else(|| invalid("a time"))?))
-        }
+        FieldKind::Time => Value::ChronoTime(Some(
+            parse_time(text)
+                .ok_or_else(|| invalid("a time"))?
+                .trunc_subsecs(6),
+        )),
         FieldKind::Json => {
             let json: Json = serde_json::from_str(text).map_err(|_| invalid("valid JSON"))?;
             check_json(column, &json)?;
@@ -273,10 +277,43 @@ pub fn from_json(column: &ColumnInfo, json: &Json) -> Result<Value, ValueError> 
     }
 }
 
+/// Datetimes and times carry at most microseconds, the finest every supported database
+/// stores (PostgreSQL's and MySQL's limit; SQLite keeps the text it is given): values the
+/// crate sets or accepts are cut to it, so the same value reads back the same everywhere.
+pub fn to_micros(value: Value) -> Value {
+    match value {
+        Value::ChronoDateTime(Some(dt)) => Value::ChronoDateTime(Some(dt.trunc_subsecs(6))),
+        Value::ChronoDateTimeUtc(Some(dt)) => Value::ChronoDateTimeUtc(Some(dt.trunc_subsecs(6))),
+        Value::ChronoTime(Some(t)) => Value::ChronoTime(Some(t.trunc_subsecs(6))),
+        other => other,
+    }
+}
+
+/// `10:30:00`, or `10:30:00.123456` when there is a fraction: always six digits, so a value
+/// reads the same whatever precision the database kept (SQLite keeps nanoseconds written by
+/// other programs; they are cut here too).
+fn time_text(time: NaiveTime) -> String {
+    let seconds = format!(
+        "{:02}:{:02}:{:02}",
+        time.hour(),
+        time.minute(),
+        time.second()
+    );
+    match time.nanosecond() / 1000 {
+        0 => seconds,
+        // Past 999,999 µs is a leap second: chrono counts it in the fraction.
+        micros => format!("{seconds}.{micros:06}"),
+    }
+}
+
+fn datetime_text(dt: NaiveDateTime) -> String {
+    format!("{:?}T{}", dt.date(), time_text(dt.time()))
+}
+
 /// Renders a database value as JSON: datetimes as ISO 8601 without offset
-/// (`2024-01-01T00:21:00`), bytes as base64, NULL as `null`. Dates and times use chrono's
-/// `Debug`, which is documented as `%Y-%m-%d`, `%H:%M:%S%.f` and their join with `T`, and
-/// costs no format-string parsing per value.
+/// (`2024-01-01T00:21:00`, or `2024-01-01T00:21:00.123456` with a fraction: six digits, the
+/// same text on every database), bytes as base64, NULL as `null`. Dates use chrono's `Debug`
+/// (`%Y-%m-%d`), which costs no format-string parsing per value.
 pub fn to_json(value: &Value) -> Json {
     use base64::Engine as _;
     match value {
@@ -298,17 +335,17 @@ pub fn to_json(value: &Value) -> Json {
         }),
         Value::Json(v) => v.as_ref().map_or(Json::Null, |json| (**json).clone()),
         Value::ChronoDate(v) => v.map_or(Json::Null, |d| Json::String(format!("{d:?}"))),
-        Value::ChronoTime(v) => v.map_or(Json::Null, |t| Json::String(format!("{t:?}"))),
-        Value::ChronoDateTime(v) => v.map_or(Json::Null, |dt| Json::String(format!("{dt:?}"))),
+        Value::ChronoTime(v) => v.map_or(Json::Null, |t| Json::String(time_text(t))),
+        Value::ChronoDateTime(v) => v.map_or(Json::Null, |dt| Json::String(datetime_text(dt))),
         Value::ChronoDateTimeUtc(v) => v.map_or(Json::Null, |dt: DateTime<Utc>| {
-            Json::String(format!("{:?}", dt.naive_utc()))
+            Json::String(datetime_text(dt.naive_utc()))
         }),
-        Value::ChronoDateTimeWithTimeZone(v) => v.map_or(Json::Null, |dt| {
-            Json::String(format!("{:?}", dt.naive_utc()))
-        }),
-        Value::ChronoDateTimeLocal(v) => v.map_or(Json::Null, |dt| {
-            Json::String(format!("{:?}", dt.naive_utc()))
-        }),
+        Value::ChronoDateTimeWithTimeZone(v) => {
+            v.map_or(Json::Null, |dt| Json::String(datetime_text(dt.naive_utc())))
+        }
+        Value::ChronoDateTimeLocal(v) => {
+            v.map_or(Json::Null, |dt| Json::String(datetime_text(dt.naive_utc())))
+        }
         other => Json::String(format!("{other:?}")),
     }
 }

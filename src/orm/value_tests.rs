@@ -10,6 +10,7 @@ fn column(kind: FieldKind) -> ColumnInfo {
         unique: false,
         primary_key: false,
         has_default: false,
+        default: None,
         foreign_key: None,
         max_chars: None,
     }
@@ -71,7 +72,7 @@ fn dates_and_times_render_as_iso_8601_without_offset() {
         (date.and_hms_opt(0, 21, 0).unwrap(), "2024-03-09T00:21:00"),
         (
             date.and_hms_milli_opt(23, 5, 7, 120).unwrap(),
-            "2024-03-09T23:05:07.120",
+            "2024-03-09T23:05:07.120000",
         ),
         (
             date.and_hms_micro_opt(1, 2, 3, 4).unwrap(),
@@ -79,12 +80,21 @@ fn dates_and_times_render_as_iso_8601_without_offset() {
         ),
         (
             date.and_hms_nano_opt(1, 2, 3, 5).unwrap(),
-            "2024-03-09T01:02:03.000000005",
+            "2024-03-09T01:02:03",
+        ),
+        (
+            date.and_hms_nano_opt(1, 2, 3, 123_456_789).unwrap(),
+            "2024-03-09T01:02:03.123456",
         ),
     ] {
         let rendered = to_json(&Value::ChronoDateTime(Some(time)));
         assert_eq!(rendered, Json::String(text.into()));
-        assert_eq!(text, time.format("%Y-%m-%dT%H:%M:%S%.f").to_string());
+        let utc = to_json(&Value::ChronoDateTimeUtc(Some(time.and_utc())));
+        assert_eq!(
+            utc,
+            Json::String(text.into()),
+            "the same text with an offset type"
+        );
     }
     assert_eq!(
         to_json(&Value::ChronoDate(Some(date))),
@@ -253,4 +263,17 @@ fn json_with_a_nul_anywhere_is_refused() {
         assert!(error.reason.contains("NUL"), "{bad}");
     }
     assert!(from_json(&json, &serde_json::json!({"a": "\u{0}"})).is_err());
+}
+
+#[test]
+fn accepted_datetimes_and_times_are_cut_to_microseconds() {
+    let mut column = column(FieldKind::DateTime);
+    let when = from_str(&column, "2026-01-02T10:30:00.123456789").unwrap();
+    assert_eq!(
+        to_json(&when),
+        Json::String("2026-01-02T10:30:00.123456".into())
+    );
+    column.kind = FieldKind::Time;
+    let time = from_str(&column, "10:30:00.9999999").unwrap();
+    assert_eq!(to_json(&time), Json::String("10:30:00.999999".into()));
 }

@@ -86,9 +86,10 @@ pub(super) async fn list(
         }),
     };
     let included = included(api, resource);
+    let db = DatabaseExecutor::from(&api.inner.db);
     let mut rows = load(
-        api,
         resource,
+        &db,
         &query,
         window,
         &included,
@@ -163,8 +164,8 @@ pub(super) fn included<'a>(api: &'a RestApi, resource: &'a Resource) -> Vec<Incl
 /// Rows of `query` within `window`, with the rows of the included foreign keys, in one
 /// statement.
 pub(super) async fn load(
-    api: &RestApi,
     resource: &Resource,
+    db: &DatabaseExecutor<'_>,
     query: &Query,
     window: Window,
     included: &[Included<'_>],
@@ -178,10 +179,9 @@ pub(super) async fn load(
             key: include.key,
         })
         .collect();
-    let db = DatabaseExecutor::from(&api.inner.db);
     Ok(resource
         .model
-        .page(&db, query, window, &joins, count)
+        .page(db, query, window, &joins, count)
         .await?)
 }
 
@@ -232,12 +232,13 @@ fn by_key(resource: &Resource, column: &str, key: sea_orm::Value) -> Condition {
 async fn load_one<'a>(
     api: &'a RestApi,
     resource: &'a Resource,
+    db: &DatabaseExecutor<'_>,
     mut query: Query,
     pk: sea_orm::Value,
 ) -> Result<(Vec<Included<'a>>, Page), Error> {
     query.and(by_key(resource, &resource.info().pk_column().name, pk));
     let included = included(api, resource);
-    let page = load(api, resource, &query, ONE, &included, false).await?;
+    let page = load(resource, db, &query, ONE, &included, false).await?;
     Ok((included, page))
 }
 
@@ -248,7 +249,8 @@ pub(super) async fn detail(
     pk: &str,
 ) -> Result<HttpResponse, Error> {
     let query = scoped_query(api, resource, context, &[])?;
-    let (included, page) = load_one(api, resource, query, pk_value(resource, pk)?).await?;
+    let db = DatabaseExecutor::from(&api.inner.db);
+    let (included, page) = load_one(api, resource, &db, query, pk_value(resource, pk)?).await?;
     let row = page.rows.first().ok_or(Error::NotFound)?;
     if !resource.hooks.check_get(context, Some(row)) {
         return Err(Error::Forbidden);
@@ -258,16 +260,18 @@ pub(super) async fn detail(
 }
 
 /// A written row as returned: re-read by its primary key (whatever the resource's scope) with
-/// its included rows; as written, without them, should it be gone already.
+/// its included rows, on `db`, the write's own transaction; as written, without them, should
+/// it be gone already.
 pub(super) async fn written(
     api: &RestApi,
     resource: &Resource,
     context: &ApiContext,
+    db: &DatabaseExecutor<'_>,
     row: &Record,
 ) -> Result<Json, Error> {
     let info = resource.info();
     let query = Query::everything(info);
-    let (included, mut page) = load_one(api, resource, query, row.pk(info).clone()).await?;
+    let (included, mut page) = load_one(api, resource, db, query, row.pk(info).clone()).await?;
     if page.rows.is_empty() {
         page.rows.push(row.clone());
         page.joined.push(vec![None; included.len()]);

@@ -102,6 +102,7 @@ fn refused(error: Error, verb: &str) -> Error {
 fn within(field: &str, error: Error) -> Error {
     match error {
         Error::BadRequest(message) => Error::BadRequest(format!("field `{field}`: {message}")),
+        Error::Invalid(invalid) => Error::BadRequest(format!("field `{field}`: {invalid}")),
         other => other,
     }
 }

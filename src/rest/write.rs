@@ -67,8 +67,8 @@ async fn changes(
     Ok(changes)
 }
 
-/// Creates a row: nested objects first, then `before_save`, the required columns,
-/// `check_post` and the insert.
+/// Creates a row: nested objects first, then `before_save`, `check_post` and the insert
+/// (which checks the required columns after the entity's own `before_save`).
 pub(super) fn insert<'a>(
     api: &'a RestApi,
     resource: &'a Resource,
@@ -78,17 +78,6 @@ pub(super) fn insert<'a>(
 ) -> BoxFuture<'a, Result<Record, Error>> {
     Box::pin(async move {
         let changes = changes(api, resource, context, db, None, body).await?;
-        if let Some(missing) = resource
-            .info()
-            .columns
-            .iter()
-            .find(|c| c.required() && changes.get(&c.name).is_none())
-        {
-            return Err(Error::BadRequest(format!(
-                "field `{}` is required",
-                missing.name
-            )));
-        }
         if !resource.hooks.check_post(context, &changes) {
             return Err(Error::Forbidden);
         }
@@ -116,14 +105,43 @@ pub(super) fn edit<'a>(
     })
 }
 
-async fn respond(
+/// A create, or a change of a stored row.
+enum Write {
+    Create(Body),
+    Edit(Record, Body),
+}
+
+/// Runs `write` and reads the written row back in one transaction, so the answer is about
+/// the row as committed, or an error and nothing stored. A unique conflict is named after
+/// the rollback (see [`Error::resolved`]).
+async fn in_transaction(
     api: &RestApi,
     resource: &Resource,
     context: &ApiContext,
-    row: Record,
-    created: bool,
+    write: Write,
 ) -> Result<HttpResponse, Error> {
-    let object = written(api, resource, context, &row).await?;
+    let created = matches!(write, Write::Create(_));
+    let txn = api.inner.db.begin().await?;
+    let result = {
+        let db = DatabaseExecutor::from(&txn);
+        let row = match write {
+            Write::Create(body) => insert(api, resource, context, &db, body).await,
+            Write::Edit(row, body) => edit(api, resource, context, &db, row, body).await,
+        };
+        match row {
+            Ok(row) => written(api, resource, context, &db, &row).await,
+            Err(error) => Err(error),
+        }
+    };
+    let object = match result {
+        Ok(object) => object,
+        Err(error) => {
+            // A failed rollback ends the connection, which the database rolls back itself.
+            txn.rollback().await.ok();
+            return Err(error.resolved(&api.inner.db).await);
+        }
+    };
+    txn.commit().await?;
     let mut response = if created {
         HttpResponse::Created()
     } else {
@@ -139,16 +157,7 @@ pub(super) async fn create(
     body: Map<String, Json>,
 ) -> Result<HttpResponse, Error> {
     let body = parse(resource, context, body, true)?;
-    let row = if body.nested.is_empty() {
-        let db = DatabaseExecutor::from(&api.inner.db);
-        insert(api, resource, context, &db, body).await?
-    } else {
-        let txn = api.inner.db.begin().await?;
-        let row = insert(api, resource, context, &DatabaseExecutor::from(&txn), body).await?;
-        txn.commit().await?;
-        row
-    };
-    respond(api, resource, context, row, true).await
+    in_transaction(api, resource, context, Write::Create(body)).await
 }
 
 pub(super) async fn update(
@@ -163,25 +172,9 @@ pub(super) async fn update(
         resource.hooks.check_put(context, row)
     })?;
     let body = parse(resource, context, body, false)?;
-    let row = if body.nested.is_empty() {
-        let db = DatabaseExecutor::from(&api.inner.db);
-        edit(api, resource, context, &db, row, body).await?
-    } else {
-        let txn = api.inner.db.begin().await?;
-        let row = edit(
-            api,
-            resource,
-            context,
-            &DatabaseExecutor::from(&txn),
-            row,
-            body,
-        )
-        .await?;
-        txn.commit().await?;
-        row
-    };
-    respond(api, resource, context, row, false).await
+    in_transaction(api, resource, context, Write::Edit(row, body)).await
 }
+
 pub(super) async fn delete(
     api: &RestApi,
     resource: &Resource,

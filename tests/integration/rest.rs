@@ -653,12 +653,23 @@ async fn notes_show_only_live_ones_and_relationships_are_not_paged(db: TestDb) {
         .unwrap();
     }
     let follows = app
-        .api("GET", "/api/relationship/?limit=5", None, None)
+        .api("GET", "/api/relationship/", None, None)
         .await
         .json();
     assert_eq!(follows["objects"].as_array().unwrap().len(), 25);
     assert_eq!(follows["meta"]["page_count"], 1);
+    assert_eq!(follows["meta"]["next"], "");
     assert_eq!(follows["objects"][0]["to_user"]["username"], "u0");
+    // An explicit limit pages even a resource with `paginate_by = None`, as flask-peewee's.
+    let paged = app
+        .api("GET", "/api/relationship/?limit=5&page=2", None, None)
+        .await
+        .json();
+    assert_eq!(paged["objects"].as_array().unwrap().len(), 5);
+    assert_eq!(paged["meta"]["page_count"], 5);
+    assert_eq!(paged["meta"]["object_count"], 25);
+    assert_eq!(paged["objects"][0]["to_user"]["username"], "u5");
+    assert_eq!(paged["meta"]["next"], "/api/relationship/?limit=5&page=3");
 }
 
 async fn basic_auth_verifies_each_credential_once(db: TestDb) {

@@ -18,7 +18,9 @@ pub struct Model {
     pub user: i32,
     #[sea_orm(column_type = "String(StringLen::N(MAX_CONTENT))")]
     pub content: String,
-    #[sea_orm(indexed)]
+    /// Defaults to the time of the write (UTC): the crate fills it on admin and API creates,
+    /// the database on other inserts.
+    #[sea_orm(indexed, default_expr = "Expr::current_timestamp()")]
     pub pub_date: DateTime,
 }
 

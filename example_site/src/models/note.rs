@@ -16,6 +16,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub message: String,
     pub status: Option<i32>,
+    /// Defaults to the time of the write (UTC): the crate fills it on admin and API creates,
+    /// the database on other inserts.
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_date: DateTime,
 }
 

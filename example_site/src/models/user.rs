@@ -12,6 +12,9 @@ pub struct Model {
     pub username: String,
     pub password: String,
     pub email: String,
+    /// Defaults to the time of the write (UTC): the crate fills it on admin and API creates,
+    /// the database on other inserts.
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub join_date: DateTime,
     #[sea_orm(default_value = true)]
     pub active: bool,

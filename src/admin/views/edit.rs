@@ -23,12 +23,13 @@ pub(super) async fn add_form(
 ) -> HttpResponse {
     let result = async {
         let model = admin.model_or_404(&slug)?;
+        let defaults = model.model.defaults();
         page(
             &admin,
             &req,
             model,
             None,
-            Source::Stored,
+            Source::Defaults(&defaults),
             HashMap::new(),
             None,
         )
@@ -198,6 +199,34 @@ async fn username_refusal(
     Ok(refusal.map(|message| HashMap::from([(column, message)])))
 }
 
+/// The errors of a refused row: each beside its field when the form shows that field, the
+/// others (and those without a field) at the top of the form.
+fn beside_fields(
+    model: &AdminModel,
+    invalid: &crate::Invalid,
+) -> (HashMap<String, String>, Option<String>) {
+    let mut errors = HashMap::new();
+    let mut top = Vec::new();
+    for (field, message, required) in invalid.errors() {
+        let message = if required {
+            form::REQUIRED.to_owned()
+        } else {
+            form::sentence(message)
+        };
+        match field.filter(|f| model.settings.form_fields.iter().any(|c| c == f)) {
+            Some(field) => {
+                errors.insert(field.to_owned(), message);
+            }
+            None => top.push(match field {
+                Some(field) => format!("{}: {message}", form::human(field)),
+                None => message,
+            }),
+        }
+    }
+    let top = (!top.is_empty()).then(|| top.join(" "));
+    (errors, top)
+}
+
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -248,12 +277,27 @@ async fn save(
     let saved = match saved.map_err(Error::from) {
         Ok(Some(saved)) => saved,
         Ok(None) => return Err(Error::NotFound),
-        Err(Error::Conflict(_)) => {
-            let message = format!(
-                "A {} with one of these unique values already exists.",
-                model.name.to_lowercase()
-            );
-            return show_again(HashMap::new(), Some(message)).await;
+        Err(Error::Invalid(invalid)) => {
+            let (errors, form_error) = beside_fields(model, &invalid);
+            return show_again(errors, form_error).await;
+        }
+        Err(Error::Conflict(conflict)) => {
+            let conflict = crate::orm::resolve(conflict, admin.db()).await;
+            let shown: Vec<&String> = conflict
+                .columns()
+                .iter()
+                .filter(|c| model.settings.form_fields.contains(c))
+                .collect();
+            if shown.is_empty() {
+                let message = format!(
+                    "A {} with one of these unique values already exists.",
+                    model.name.to_lowercase()
+                );
+                return show_again(HashMap::new(), Some(message)).await;
+            }
+            let message = form::sentence(&conflict.sentence());
+            let errors = shown.into_iter().map(|c| (c.clone(), message.clone()));
+            return show_again(errors.collect(), None).await;
         }
         Err(Error::BadRequest(message)) => {
             return show_again(HashMap::new(), Some(form::sentence(&message))).await;
