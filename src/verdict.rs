@@ -158,6 +158,16 @@ impl Conflict {
         }
     }
 
+    /// A clash on `column` found by a hook of the caller's own (a name that looks like one
+    /// taken, say): 409 naming the column, as the database's own unique index would give.
+    pub fn on<C: sea_orm::ColumnTrait>(column: C) -> Self {
+        Self {
+            columns: vec![column.as_str().to_owned()],
+            model: column.entity_name().to_string(),
+            pending: None,
+        }
+    }
+
     pub(crate) fn found(mut self, columns: Vec<String>) -> Self {
         self.columns = columns;
         self.pending = None;

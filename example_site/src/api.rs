@@ -41,9 +41,9 @@ impl UserResource {
             .and_then(|id| value::to_text(id).parse().ok());
         match self.auth.username_refusal(name, id).await? {
             None => Ok(()),
-            Some(reason) if reason == USERNAME_TAKEN => Err(actix_sea::Error::Conflict(format!(
-                "field `username`: {reason}"
-            ))),
+            Some(reason) if reason == USERNAME_TAKEN => Err(actix_sea::Error::Conflict(
+                actix_sea::Conflict::on(user::Column::Username),
+            )),
             Some(reason) => Err(actix_sea::Error::BadRequest(format!(
                 "field `username`: {reason}"
             ))),
@@ -68,7 +68,7 @@ impl RestResource<user::Entity> for UserResource {
     fn before_save<'a>(
         &'a self,
         _: &'a ApiContext,
-        _: Option<&'a Record>,
+        row: Option<&'a Record>,
         changes: &'a mut Changes,
     ) -> BoxFuture<'a, Result<(), actix_sea::Error>> {
         Box::pin(async move {
