@@ -128,6 +128,24 @@ fn classify<E: EntityTrait>(info: &ModelInfo, active: &E::ActiveModel, error: Db
     }
 }
 
+/// The end of a write: a unique violation classified, else the entity's `after_save`.
+async fn saved<E>(
+    info: &ModelInfo,
+    db: &DatabaseExecutor<'_>,
+    active: &E::ActiveModel,
+    written: Result<E::Model, DbErr>,
+    insert: bool,
+) -> Result<E::Model, WriteError>
+where
+    E: EntityTrait,
+    E::ActiveModel: Send,
+{
+    let model = written.map_err(|error| classify::<E>(info, active, error))?;
+    <E::ActiveModel as ActiveModelBehavior>::after_save(model, db, insert)
+        .await
+        .map_err(refusal)
+}
+
 /// Inserts a row from column values (see the module docs for the steps) and returns it.
 pub(crate) async fn create<E>(
     info: &ModelInfo,
@@ -161,13 +179,8 @@ where
     if let Some(missing) = missing {
         return Err(WriteError::Invalid(missing));
     }
-    let model = match E::insert(active.clone()).exec_with_returning(db).await {
-        Ok(model) => model,
-        Err(error) => return Err(classify::<E>(info, &active, error)),
-    };
-    <E::ActiveModel as ActiveModelBehavior>::after_save(model, db, true)
-        .await
-        .map_err(refusal)
+    let written = E::insert(active.clone()).exec_with_returning(db).await;
+    saved::<E>(info, db, &active, written, true).await
 }
 
 fn auto_key(info: &ModelInfo, column: &ColumnInfo) -> bool {
@@ -192,13 +205,8 @@ where
         .await
         .map_err(refusal)?;
     to_micros::<E>(info, &mut active)?;
-    let model = match E::update(active.clone()).exec(db).await {
-        Ok(model) => model,
-        Err(error) => return Err(classify::<E>(info, &active, error)),
-    };
-    <E::ActiveModel as ActiveModelBehavior>::after_save(model, db, false)
-        .await
-        .map_err(refusal)
+    let written = E::update(active.clone()).exec(db).await;
+    saved::<E>(info, db, &active, written, false).await
 }
 
 /// The values an add form starts with: those `ActiveModelBehavior::new()` sets, then the
