@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use sea_orm::DbErr;
 
 use crate::orm::{QueryError, ValueError, WriteError};
-use crate::verdict::{Conflict, Invalid};
+use crate::verdict::{Conflict, Invalid, Refusal};
 
 /// Everything a request handled by actix-sea can fail with. Each variant maps to one HTTP
 /// status; the body is JSON `{"error": "..."}` and never shows internals for a 500.
@@ -22,9 +22,9 @@ pub enum Error {
         /// The realm announced in `WWW-Authenticate`.
         realm: String,
     },
-    /// The caller is known but not allowed (403).
+    /// The caller is known but not allowed (403), with the hook's reason when it gave one.
     #[error("Forbidden")]
-    Forbidden,
+    Forbidden(Refusal),
     /// No such model or row (404).
     #[error("Not found")]
     NotFound,
@@ -61,6 +61,12 @@ pub enum Error {
     /// Anything else: logged, answered with a bare 500.
     #[error("Internal server error")]
     Internal(String),
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Self::Forbidden(refusal)
+    }
 }
 
 impl From<QueryError> for Error {
@@ -132,7 +138,7 @@ impl ResponseError for Error {
         match self {
             Self::BadRequest(_) | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -164,6 +170,11 @@ impl ResponseError for Error {
             Self::Config(_) => "Internal server error".to_owned(),
             other => other.to_string(),
         };
-        response.json(serde_json::json!({ "error": message }))
+        match self {
+            Self::Forbidden(refusal) if refusal.reason().is_some() => {
+                response.json(serde_json::json!({ "error": message, "detail": refusal.reason() }))
+            }
+            _ => response.json(serde_json::json!({ "error": message })),
+        }
     }
 }

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod context;
 pub mod db;
 pub mod error;
 pub mod orm;
@@ -12,5 +13,6 @@ pub mod rest;
 mod templates;
 pub mod verdict;
 
+pub use context::{Channel, Context, CurrentUser};
 pub use error::Error;
-pub use verdict::{Conflict, Invalid};
+pub use verdict::{Conflict, Invalid, Refusal};

@@ -203,3 +203,42 @@ impl fmt::Display for Conflict {
 }
 
 impl std::error::Error for Conflict {}
+
+/// Why a hook refused the caller (403). Without a reason the body is exactly
+/// `{"error": "Forbidden"}`; with one, `{"error": "Forbidden", "detail": "<reason>"}`, and the
+/// admin shows the reason on its 403 page.
+///
+/// ```
+/// use actix_sea::Refusal;
+///
+/// let late = Refusal::new("reviews can be edited for 24 hours");
+/// assert_eq!(late.reason(), Some("reviews can be edited for 24 hours"));
+/// assert_eq!(Refusal::default().reason(), None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refusal {
+    reason: Option<String>,
+}
+
+impl Refusal {
+    /// A refusal that tells the caller why.
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: Some(reason.into()),
+        }
+    }
+
+    /// The reason given, if any.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reason {
+            Some(reason) => write!(f, "Forbidden: {reason}"),
+            None => f.write_str("Forbidden"),
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! Who is asking: `CurrentUser`, `Option<CurrentUser>` and `AdminUser` extractors.
+//! Who is asking: `CurrentUser`, `Option<CurrentUser>`, `AdminUser` and `Context` extractors.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,32 +11,8 @@ use super::Auth;
 use super::session::AuthSession;
 use super::views;
 use crate::Error;
-
-/// The logged-in user of a request. As an extractor, an anonymous request is redirected to
-/// the login page (with `next`); use `Option<CurrentUser>` where anonymous is fine.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrentUser {
-    id: i64,
-    username: String,
-    admin: bool,
-}
-
-impl CurrentUser {
-    /// The user's primary key.
-    pub fn id(&self) -> i64 {
-        self.id
-    }
-
-    /// The login name.
-    pub fn username(&self) -> &str {
-        &self.username
-    }
-
-    /// Whether the user may use the admin.
-    pub fn is_admin(&self) -> bool {
-        self.admin
-    }
-}
+pub use crate::context::CurrentUser;
+use crate::context::{Channel, Context};
 
 /// A logged-in admin. Anonymous requests are redirected to login; other users get 403.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,11 +54,7 @@ impl Auth {
             match stored.filter(|stored| stored.active) {
                 Some(stored) => {
                     state.touch();
-                    user = Some(CurrentUser {
-                        id: stored.id,
-                        username: stored.username,
-                        admin: stored.admin,
-                    });
+                    user = Some(CurrentUser::new(stored.id, stored.username, stored.admin));
                 }
                 None => session.purge(),
             }
@@ -102,13 +74,13 @@ pub(crate) fn resolved_user(req: &HttpRequest) -> Option<CurrentUser> {
 
 /// Why a user extractor failed: answered with a redirect to login or a 403 page.
 #[derive(Debug)]
-pub(crate) enum Refusal {
+pub(crate) enum Denied {
     Login(String),
     Forbidden,
     Failed(Error),
 }
 
-impl std::fmt::Display for Refusal {
+impl std::fmt::Display for Denied {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Login(_) => f.write_str("login required"),
@@ -118,7 +90,7 @@ impl std::fmt::Display for Refusal {
     }
 }
 
-impl actix_web::ResponseError for Refusal {
+impl actix_web::ResponseError for Denied {
     fn status_code(&self) -> actix_web::http::StatusCode {
         self.error_response().status()
     }
@@ -141,11 +113,11 @@ pub(crate) fn login_redirect(auth: &Auth, req: &HttpRequest) -> String {
     format!("{}?next={encoded}", auth.login_url())
 }
 
-pub(crate) async fn require_user(req: &HttpRequest, admin: bool) -> Result<CurrentUser, Refusal> {
-    let auth = auth_of(req).map_err(Refusal::Failed)?;
-    match auth.current_user(req).await.map_err(Refusal::Failed)? {
-        None => Err(Refusal::Login(login_redirect(&auth, req))),
-        Some(user) if admin && !user.admin => Err(Refusal::Forbidden),
+pub(crate) async fn require_user(req: &HttpRequest, admin: bool) -> Result<CurrentUser, Denied> {
+    let auth = auth_of(req).map_err(Denied::Failed)?;
+    match auth.current_user(req).await.map_err(Denied::Failed)? {
+        None => Err(Denied::Login(login_redirect(&auth, req))),
+        Some(user) if admin && !user.is_admin() => Err(Denied::Forbidden),
         Some(user) => Ok(user),
     }
 }
@@ -171,6 +143,36 @@ impl FromRequest for AdminUser {
                 .await
                 .map(AdminUser)
                 .map_err(Into::into)
+        })
+    }
+}
+
+impl Auth {
+    /// The [`Context`] of a request through `channel`, for `user`: its method, path and
+    /// client address (by the trusted-proxy rule).
+    pub(crate) fn context(
+        &self,
+        req: &HttpRequest,
+        user: Option<CurrentUser>,
+        channel: Channel,
+    ) -> Context {
+        Context::new(channel, req.method().clone(), req.path())
+            .with_user(user)
+            .with_client(self.client_ip(req))
+    }
+}
+
+/// The context of a request to one of the site's own routes: the logged-in user, if any.
+impl FromRequest for Context {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth = auth_of(&req)?;
+            let user = auth.current_user(&req).await?;
+            Ok(auth.context(&req, user, Channel::Site))
         })
     }
 }

@@ -10,6 +10,7 @@ use super::resource::ApiContext;
 use super::{RestApi, Visibility};
 use crate::Error;
 use crate::orm::{self, Grammar, Join, Page, Query, Record, Window, column_expr, value};
+use crate::verdict::Refusal;
 
 fn params(req: &HttpRequest) -> Vec<(String, String)> {
     form_urlencoded::parse(req.query_string().as_bytes())
@@ -55,7 +56,7 @@ pub(super) async fn list(
     context: &ApiContext,
 ) -> Result<HttpResponse, Error> {
     if !resource.hooks.check_get(context, None) {
-        return Err(Error::Forbidden);
+        return Err(Error::Forbidden(Refusal::default()));
     }
     let params = params(req);
     let query = scoped_query(api, resource, context, &params)?;
@@ -253,7 +254,7 @@ pub(super) async fn detail(
     let (included, page) = load_one(api, resource, &db, query, pk_value(resource, pk)?).await?;
     let row = page.rows.first().ok_or(Error::NotFound)?;
     if !resource.hooks.check_get(context, Some(row)) {
-        return Err(Error::Forbidden);
+        return Err(Error::Forbidden(Refusal::default()));
     }
     let object = objects(resource, context, &included, &page).pop();
     Ok(HttpResponse::Ok().json(object.unwrap_or(Json::Null)))

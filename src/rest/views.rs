@@ -8,6 +8,7 @@ use super::erased::Resource;
 use super::resource::ApiContext;
 use super::{RestApi, body, list, openapi, write};
 use crate::Error;
+use crate::verdict::Refusal;
 
 pub(super) fn scope(api: RestApi) -> Scope {
     let docs = api.inner.docs;
@@ -55,7 +56,9 @@ pub(super) fn permit(resource: &Resource, context: &ApiContext) -> Result<(), Er
     if resource.auth.protected_methods().contains(&context.method) {
         match &context.user {
             None => return Err(super::authentication::unauthorized()),
-            Some(user) if !resource.auth.authorize(user) => return Err(Error::Forbidden),
+            Some(user) if !resource.auth.authorize(user) => {
+                return Err(Error::Forbidden(Refusal::default()));
+            }
             Some(_) => {}
         }
     }

@@ -12,6 +12,7 @@ use super::list::{fetch, written};
 use super::resource::ApiContext;
 use crate::Error;
 use crate::orm::{self, Changes, Record, value};
+use crate::verdict::Refusal;
 
 /// Whether the caller may change or delete `row`: only its owner, when the resource has an
 /// owner field, and only when `check` (the resource's `check_put` or `check_delete`) agrees.
@@ -28,13 +29,13 @@ pub(super) fn may_change(
             .ok_or_else(super::authentication::unauthorized)?;
         let owner = row.get(resource.info(), owner).map(value::to_text);
         if owner != Some(user.id.to_string()) {
-            return Err(Error::Forbidden);
+            return Err(Error::Forbidden(Refusal::default()));
         }
     }
     if check(row) {
         Ok(())
     } else {
-        Err(Error::Forbidden)
+        Err(Error::Forbidden(Refusal::default()))
     }
 }
 
@@ -79,7 +80,7 @@ pub(super) fn insert<'a>(
     Box::pin(async move {
         let changes = changes(api, resource, context, db, None, body).await?;
         if !resource.hooks.check_post(context, &changes) {
-            return Err(Error::Forbidden);
+            return Err(Error::Forbidden(Refusal::default()));
         }
         Ok(resource.model.insert(db, changes.into_values()).await?)
     })

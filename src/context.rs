@@ -1,0 +1,155 @@
+//! Who is asking, and how: the [`Context`] every hook of the admin, the API and the panels
+//! receives. Plain data; it knows nothing of HTTP but the method.
+
+use std::net::IpAddr;
+
+use actix_web::http::Method;
+
+/// A logged-in user, as the crate knows it for the length of one request. As an extractor
+/// (see [`crate::auth`]), an anonymous request is redirected to the login page; use
+/// `Option<CurrentUser>` where anonymous is fine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser {
+    id: i64,
+    username: String,
+    admin: bool,
+}
+
+impl CurrentUser {
+    /// A user with this key, login name and admin flag.
+    pub fn new(id: i64, username: impl Into<String>, admin: bool) -> Self {
+        Self {
+            id,
+            username: username.into(),
+            admin,
+        }
+    }
+
+    /// The user's primary key.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// The login name.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// Whether the user is an admin (a superuser: may do everything).
+    pub fn is_admin(&self) -> bool {
+        self.admin
+    }
+}
+
+/// Which front door a request came through; the audit trail records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Channel {
+    /// The admin's pages.
+    Admin,
+    /// The REST API.
+    Api,
+    /// The site's own routes.
+    Site,
+    /// A command-line helper.
+    Cli,
+}
+
+impl Channel {
+    /// The channel's name in lower case: `admin`, `api`, `site`, `cli`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Api => "api",
+            Self::Site => "site",
+            Self::Cli => "cli",
+        }
+    }
+}
+
+/// What a hook knows about the request it serves: the caller, the method, the path, the
+/// client's address (by the trusted-proxy rule of [`crate::auth::AuthBuilder::trusted_proxies`])
+/// and the front door.
+///
+/// ```
+/// use actix_sea::{Channel, Context, CurrentUser};
+/// use actix_web::http::Method;
+///
+/// let ctx = Context::new(Channel::Api, Method::POST, "/api/message/")
+///     .with_user(Some(CurrentUser::new(7, "alice", false)));
+/// assert_eq!(ctx.user_id(), Some(7));
+/// assert!(!ctx.is_admin());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Context {
+    user: Option<CurrentUser>,
+    method: Method,
+    path: String,
+    client: Option<IpAddr>,
+    channel: Channel,
+}
+
+impl Context {
+    /// An anonymous request through `channel`.
+    pub fn new(channel: Channel, method: Method, path: impl Into<String>) -> Self {
+        Self {
+            user: None,
+            method,
+            path: path.into(),
+            client: None,
+            channel,
+        }
+    }
+
+    /// The context of a command-line helper: no user, no address.
+    pub fn cli() -> Self {
+        Self::new(Channel::Cli, Method::POST, "")
+    }
+
+    /// The same request made by `user`.
+    pub fn with_user(mut self, user: Option<CurrentUser>) -> Self {
+        self.user = user;
+        self
+    }
+
+    /// The same request from `client`.
+    pub fn with_client(mut self, client: IpAddr) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// The caller, when logged in or authenticated.
+    pub fn user(&self) -> Option<&CurrentUser> {
+        self.user.as_ref()
+    }
+
+    /// The caller's primary key, when known.
+    pub fn user_id(&self) -> Option<i64> {
+        self.user.as_ref().map(CurrentUser::id)
+    }
+
+    /// Whether the caller is an admin.
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(CurrentUser::is_admin)
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request's path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The client's address, when the request came over the network.
+    pub fn client(&self) -> Option<IpAddr> {
+        self.client
+    }
+
+    /// The front door.
+    pub fn channel(&self) -> Channel {
+        self.channel
+    }
+}
