@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseExecutor, DbErr, EntityTrait,
     FromQueryResult, IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter, QueryResult,
@@ -53,12 +53,14 @@ pub trait ErasedModel: Send + Sync {
         window: Window,
     ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>>;
 
-    /// Fetches the rows whose `column` is one of `values`, in one query.
+    /// Fetches the rows whose `column` is one of `values` and that match `scope`, in one
+    /// query.
     fn find_in<'a>(
         &'a self,
         db: &'a DatabaseExecutor<'a>,
         column: &'a str,
         values: Vec<Value>,
+        scope: Condition,
     ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>>;
 
     /// Inserts a row from column values and returns it: the entity's
@@ -157,6 +159,7 @@ where
         db: &'a DatabaseExecutor<'a>,
         column: &'a str,
         values: Vec<Value>,
+        scope: Condition,
     ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>> {
         Box::pin(async move {
             if values.is_empty() {
@@ -164,6 +167,7 @@ where
             }
             let models = E::find()
                 .filter(column_expr(&self.0.table, column).is_in(values))
+                .filter(scope)
                 .all(db)
                 .await?;
             Ok(models.iter().map(record_of::<E>).collect())

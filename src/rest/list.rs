@@ -30,6 +30,7 @@ pub(super) fn scoped_query(
     let policy = Visibility {
         api,
         base: &info.slug,
+        context,
     };
     let backend = api.inner.db.get_database_backend();
     let mut query = Grammar::new(&api.inner.models, info, &policy, backend)
@@ -86,7 +87,7 @@ pub(super) async fn list(
             }
         }),
     };
-    let included = included(api, resource);
+    let included = included(api, resource, context);
     let db = DatabaseExecutor::from(&api.inner.db);
     let mut rows = load(
         resource,
@@ -141,10 +142,16 @@ pub(super) struct Included<'a> {
     column: &'a str,
     key: &'a str,
     resource: &'a Resource,
+    /// The rows of the included resource the caller may see: its `get_query`.
+    scope: Condition,
 }
 
 /// The resource's `include_resources` that it shows and whose tables are registered.
-pub(super) fn included<'a>(api: &'a RestApi, resource: &'a Resource) -> Vec<Included<'a>> {
+pub(super) fn included<'a>(
+    api: &'a RestApi,
+    resource: &'a Resource,
+    context: &ApiContext,
+) -> Vec<Included<'a>> {
     let info = resource.info();
     let settings = &resource.settings;
     settings
@@ -153,10 +160,12 @@ pub(super) fn included<'a>(api: &'a RestApi, resource: &'a Resource) -> Vec<Incl
         .filter(|name| settings.shows(name))
         .filter_map(|name| {
             let fk = info.column(name)?.foreign_key.as_ref()?;
+            let resource = api.resource(&fk.table)?;
             Some(Included {
                 column: name,
                 key: &fk.column,
-                resource: api.resource(&fk.table)?,
+                resource,
+                scope: resource.hooks.get_query(context),
             })
         })
         .collect()
@@ -178,6 +187,7 @@ pub(super) async fn load(
             column: include.column,
             model: &*include.resource.model,
             key: include.key,
+            scope: include.scope.clone(),
         })
         .collect();
     Ok(resource
@@ -233,12 +243,13 @@ fn by_key(resource: &Resource, column: &str, key: sea_orm::Value) -> Condition {
 async fn load_one<'a>(
     api: &'a RestApi,
     resource: &'a Resource,
+    context: &ApiContext,
     db: &DatabaseExecutor<'_>,
     mut query: Query,
     pk: sea_orm::Value,
 ) -> Result<(Vec<Included<'a>>, Page), Error> {
     query.and(by_key(resource, &resource.info().pk_column().name, pk));
-    let included = included(api, resource);
+    let included = included(api, resource, context);
     let page = load(resource, db, &query, ONE, &included, false).await?;
     Ok((included, page))
 }
@@ -251,7 +262,8 @@ pub(super) async fn detail(
 ) -> Result<HttpResponse, Error> {
     let query = scoped_query(api, resource, context, &[])?;
     let db = DatabaseExecutor::from(&api.inner.db);
-    let (included, page) = load_one(api, resource, &db, query, pk_value(resource, pk)?).await?;
+    let (included, page) =
+        load_one(api, resource, context, &db, query, pk_value(resource, pk)?).await?;
     let row = page.rows.first().ok_or(Error::NotFound)?;
     if !resource.hooks.check_get(context, Some(row)) {
         return Err(Error::Forbidden(Refusal::default()));
@@ -272,7 +284,8 @@ pub(super) async fn written(
 ) -> Result<Json, Error> {
     let info = resource.info();
     let query = Query::everything(info);
-    let (included, mut page) = load_one(api, resource, db, query, row.pk(info).clone()).await?;
+    let (included, mut page) =
+        load_one(api, resource, context, db, query, row.pk(info).clone()).await?;
     if page.rows.is_empty() {
         page.rows.push(row.clone());
         page.joined.push(vec![None; included.len()]);

@@ -40,6 +40,7 @@ mod erased;
 mod list;
 mod nested;
 mod openapi;
+mod reach;
 mod resource;
 mod tokens;
 mod views;
@@ -50,7 +51,8 @@ use std::sync::Arc;
 
 use actix_web::dev::{AppService, HttpServiceFactory};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    ActiveModelBehavior, ActiveModelTrait, Condition, DatabaseConnection, EntityTrait,
+    IntoActiveModel,
 };
 
 pub use crate::orm::Changes;
@@ -270,10 +272,12 @@ impl HttpServiceFactory for RestApi {
 
 /// Hides, for filters and ordering, what a resource does not show: excluded (write-only)
 /// columns, columns outside `fields`, and, on the resource's own model, columns outside
-/// `filter_fields`.
+/// `filter_fields`; and, across foreign keys, the rows outside the other resource's
+/// `get_query`.
 pub(crate) struct Visibility<'a> {
     api: &'a RestApi,
     base: &'a str,
+    context: &'a ApiContext,
 }
 
 impl crate::orm::FieldPolicy for Visibility<'_> {
@@ -290,5 +294,11 @@ impl crate::orm::FieldPolicy for Visibility<'_> {
                 .filter_fields
                 .as_ref()
                 .is_some_and(|allowed| !allowed.iter().any(|c| c == column))
+    }
+
+    fn scope(&self, model: &ModelInfo) -> Condition {
+        self.api
+            .resource(&model.slug)
+            .map_or_else(Condition::all, |r| r.hooks.get_query(self.context))
     }
 }

@@ -55,6 +55,7 @@ async fn changes(
         nested,
     } = body;
     super::nested::write(api, resource, context, db, nested, &mut changes).await?;
+    super::reach::check_references(api, resource, context, db, |c| changes.get(c)).await?;
     resource
         .hooks
         .before_save(context, row, &mut changes)

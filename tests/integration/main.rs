@@ -19,6 +19,7 @@ mod nested_writes;
 mod rest;
 mod restart;
 mod rules;
+mod scoping;
 mod sessions;
 mod site;
 mod support;
