@@ -8,6 +8,7 @@ pub mod auth;
 pub mod context;
 pub mod db;
 pub mod error;
+mod factory;
 pub mod orm;
 pub mod rest;
 mod templates;
@@ -15,4 +16,5 @@ pub mod verdict;
 
 pub use context::{Channel, Context, CurrentUser};
 pub use error::Error;
+pub use factory::AppFactory;
 pub use verdict::{Conflict, Invalid, Refusal};

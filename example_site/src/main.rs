@@ -105,7 +105,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             key_file.display()
         );
     }
-    let secret_key = example_site::auth::secret_key(from_env, &key_file)?;
+    let secret_key = actix_sea::auth::secret_key_or_dev_file(from_env, &key_file)?;
     if !args.secure_cookies {
         println!(
             "example_site: session cookies are not marked Secure (plain HTTP); pass --secure-cookies behind HTTPS"
