@@ -6,11 +6,9 @@ use sea_orm::{Condition, DatabaseExecutor};
 use serde_json::{Value as Json, json};
 
 use super::erased::Resource;
-use super::resource::ApiContext;
 use super::{RestApi, Visibility};
-use crate::Error;
 use crate::orm::{self, Grammar, Join, Page, Query, Record, Window, column_expr, value};
-use crate::verdict::Refusal;
+use crate::{Context, Error};
 
 fn params(req: &HttpRequest) -> Vec<(String, String)> {
     form_urlencoded::parse(req.query_string().as_bytes())
@@ -23,7 +21,7 @@ fn params(req: &HttpRequest) -> Vec<(String, String)> {
 pub(super) fn scoped_query(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     params: &[(String, String)],
 ) -> Result<Query, Error> {
     let info = resource.info();
@@ -35,7 +33,7 @@ pub(super) fn scoped_query(
     let mut query = Grammar::new(&api.inner.models, info, &policy, backend)
         .with_limits(api.inner.limits)
         .compile(params, &[])?;
-    query.and(resource.hooks.get_query(context));
+    query.and(resource.hooks.get_query(ctx));
     Ok(query)
 }
 
@@ -53,13 +51,11 @@ pub(super) async fn list(
     api: &RestApi,
     req: &HttpRequest,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
 ) -> Result<HttpResponse, Error> {
-    if !resource.hooks.check_get(context, None) {
-        return Err(Error::Forbidden(Refusal::default()));
-    }
+    resource.hooks.check_get(ctx, None).await?;
     let params = params(req);
-    let query = scoped_query(api, resource, context, &params)?;
+    let query = scoped_query(api, resource, ctx, &params)?;
     let settings = &resource.settings;
     let get = |key: &str| {
         params
@@ -114,7 +110,7 @@ pub(super) async fn list(
         (Some(count), None) => Some(u64::from(count > 0)),
         (None, _) => None,
     };
-    let objects = objects(resource, context, &included, &rows);
+    let objects = objects(resource, ctx, &included, &rows)?;
     let previous = if page > 1 {
         page_url(req, &params, page - 1)
     } else {
@@ -191,12 +187,12 @@ pub(super) async fn load(
 pub(super) async fn fetch(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
+    db: &DatabaseExecutor<'_>,
     pk: &str,
 ) -> Result<Record, Error> {
-    let db = DatabaseExecutor::from(&api.inner.db);
     let column = &resource.info().pk_column().name;
-    find(api, resource, context, &db, column, pk_value(resource, pk)?)
+    find(api, resource, ctx, db, column, pk_value(resource, pk)?)
         .await?
         .ok_or(Error::NotFound)
 }
@@ -205,12 +201,12 @@ pub(super) async fn fetch(
 pub(super) async fn find(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     db: &DatabaseExecutor<'_>,
     column: &str,
     key: sea_orm::Value,
 ) -> Result<Option<Record>, Error> {
-    let mut query = scoped_query(api, resource, context, &[])?;
+    let mut query = scoped_query(api, resource, ctx, &[])?;
     query.and(by_key(resource, column, key));
     Ok(resource.model.list(db, &query, ONE).await?.pop())
 }
@@ -246,17 +242,15 @@ async fn load_one<'a>(
 pub(super) async fn detail(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     pk: &str,
 ) -> Result<HttpResponse, Error> {
-    let query = scoped_query(api, resource, context, &[])?;
+    let query = scoped_query(api, resource, ctx, &[])?;
     let db = DatabaseExecutor::from(&api.inner.db);
     let (included, page) = load_one(api, resource, &db, query, pk_value(resource, pk)?).await?;
     let row = page.rows.first().ok_or(Error::NotFound)?;
-    if !resource.hooks.check_get(context, Some(row)) {
-        return Err(Error::Forbidden(Refusal::default()));
-    }
-    let object = objects(resource, context, &included, &page).pop();
+    resource.hooks.check_get(ctx, Some(row)).await?;
+    let object = objects(resource, ctx, &included, &page)?.pop();
     Ok(HttpResponse::Ok().json(object.unwrap_or(Json::Null)))
 }
 
@@ -266,7 +260,7 @@ pub(super) async fn detail(
 pub(super) async fn written(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     db: &DatabaseExecutor<'_>,
     row: &Record,
 ) -> Result<Json, Error> {
@@ -277,7 +271,7 @@ pub(super) async fn written(
         page.rows.push(row.clone());
         page.joined.push(vec![None; included.len()]);
     }
-    Ok(objects(resource, context, &included, &page)
+    Ok(objects(resource, ctx, &included, &page)?
         .pop()
         .unwrap_or(Json::Null))
 }
@@ -287,10 +281,10 @@ pub(super) async fn written(
 /// `prepare_data`.
 pub(super) fn objects(
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     included: &[Included<'_>],
     page: &Page,
-) -> Vec<Json> {
+) -> Result<Vec<Json>, Error> {
     let info = resource.info();
     let settings = &resource.settings;
     let nested: Vec<Vec<Json>> = included
@@ -301,11 +295,11 @@ pub(super) fn objects(
             rows.iter()
                 .map(|row| {
                     let data = row.to_json(nested.info(), |c| nested.settings.shows(c));
-                    Json::Object(nested.hooks.prepare_data(context, row, data))
+                    Ok(Json::Object(nested.hooks.prepare_data(ctx, row, data)?))
                 })
                 .collect()
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     page.rows
         .iter()
         .zip(&page.joined)
@@ -316,7 +310,7 @@ pub(super) fn objects(
                     map.insert(include.column.to_owned(), object.clone());
                 }
             }
-            Json::Object(resource.hooks.prepare_data(context, row, map))
+            Ok(Json::Object(resource.hooks.prepare_data(ctx, row, map)?))
         })
         .collect()
 }

@@ -68,9 +68,9 @@ async fn before_save_refusals_are_client_errors_and_form_errors(db: TestDb) {
         .await
         .unwrap();
     let mut site = example_site::Site::new(connection.clone(), &config()).unwrap();
-    site.api = RestApi::builder(connection.clone())
+    site.api = RestApi::builder(&site.auth)
         .default_auth(UserAuthentication::new(site.auth.clone()))
-        .register::<gadget::Entity, _>(Gadgets)
+        .register(gadget::Entity, Gadgets)
         .build();
     site.admin = Admin::builder(site.auth.clone())
         .register_default::<gadget::Entity>()
