@@ -3,9 +3,11 @@
 //! door accepts and refuses the same rows.
 //!
 //! Create: `ActiveModelBehavior::new()`, declared defaults on the columns still unset, the
-//! values sent, `before_save`, datetimes cut to microseconds, the required columns (after
-//! `before_save`, so the columns it fills are optional), the insert, `after_save`. Update: the
-//! stored row, the values sent, `before_save`, the update, `after_save`.
+//! values sent, the front door's [`SaveHook`], `before_save`, datetimes cut to microseconds,
+//! the required columns (after `before_save`, so the columns it fills are optional), the
+//! insert, `after_save`. Update: the stored row, the values sent, the front door's hook,
+//! `before_save`, the update, `after_save`. Delete: `ActiveModel::delete`, with
+//! `before_delete` and `after_delete`.
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
