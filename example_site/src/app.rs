@@ -32,7 +32,7 @@ impl Site {
 
     /// A site over a connected database with an `Auth` configured by the caller.
     pub fn with_auth(db: DatabaseConnection, auth: Auth) -> Result<Self, actix_sea::Error> {
-        let api = crate::api::build(db.clone(), &auth);
+        let api = crate::api::build(&auth);
         let admin = crate::admin::build(&auth)?;
         Ok(Self {
             db,

@@ -204,7 +204,7 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
             let total: i64 = result.try_get("", COUNT)?;
             page.total = Some(u64::try_from(total).unwrap_or_default());
         }
-        let row = record_of::<E>(&E::Model::from_query_result(result, "")?);
+        let row = record_of::<E>(E::Model::from_query_result(result, "")?);
         let mut joined = Vec::with_capacity(joins.len());
         for (index, join) in joins.iter().enumerate() {
             let Some(key) = row.get(info, join.column).filter(|v| !value::is_null(v)) else {

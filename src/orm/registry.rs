@@ -102,8 +102,10 @@ fn column_of<E: EntityTrait>(name: &str) -> Result<E::Column, DbErr> {
         .ok_or_else(|| DbErr::Custom(format!("no column `{name}`")))
 }
 
-pub(crate) fn record_of<E: EntityTrait>(model: &E::Model) -> Record {
-    Record::new(E::Column::iter().map(|column| model.get(column)).collect())
+/// A row as a [`Record`] that keeps the typed model for the hooks.
+pub(crate) fn record_of<E: EntityTrait<Model: Sync>>(model: E::Model) -> Record {
+    let values = E::Column::iter().map(|column| model.get(column)).collect();
+    Record::typed(values, model)
 }
 
 impl<E> ErasedModel for Entity<E>
@@ -139,7 +141,7 @@ where
 
     fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record> {
         let model = E::Model::from_query_result_optional(result, prefix).ok()??;
-        Some(record_of::<E>(&model))
+        Some(record_of::<E>(model))
     }
 
     fn list<'a>(
@@ -170,7 +172,7 @@ where
                 .filter(scope)
                 .all(db)
                 .await?;
-            Ok(models.iter().map(record_of::<E>).collect())
+            Ok(models.into_iter().map(record_of::<E>).collect())
         })
     }
 
@@ -180,8 +182,8 @@ where
         values: Vec<(String, Value)>,
     ) -> BoxFuture<'a, Result<Record, WriteError>> {
         Box::pin(async move {
-            let model = save::create::<E>(&self.0, db, values).await?;
-            Ok(record_of::<E>(&model))
+            let model = save::create::<E, _>(&self.0, db, values, &()).await?;
+            Ok(record_of::<E>(model))
         })
     }
 
@@ -202,10 +204,10 @@ where
                 return Ok(None);
             };
             if values.is_empty() {
-                return Ok(Some(record_of::<E>(&model)));
+                return Ok(Some(record_of::<E>(model)));
             }
-            let model = save::update::<E>(&self.0, db, model, values).await?;
-            Ok(Some(record_of::<E>(&model)))
+            let model = save::update::<E, _>(&self.0, db, model, values, &()).await?;
+            Ok(Some(record_of::<E>(model)))
         })
     }
 

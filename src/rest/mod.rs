@@ -3,7 +3,7 @@
 //! [`RestApiBuilder::docs`], renders that description as an interactive reference at `/api/docs/`.
 //!
 //! ```no_run
-//! # fn build(db: sea_orm::DatabaseConnection, auth: actix_sea::auth::Auth) {
+//! # fn build(auth: actix_sea::auth::Auth) {
 //! use actix_sea::rest::{AdminAuthentication, RestApi, RestResource, UserAuthentication};
 //! use example_site::models::{message, user};
 //!
@@ -24,10 +24,10 @@
 //!     }
 //! }
 //!
-//! let api = RestApi::builder(db)
+//! let api = RestApi::builder(&auth)
 //!     .default_auth(UserAuthentication::new(auth.clone()))
-//!     .register::<message::Entity, _>(MessageResource)
-//!     .register_with_auth::<user::Entity, _>(UserResource, AdminAuthentication::new(auth))
+//!     .register(message::Entity, MessageResource)
+//!     .register_with_auth(user::Entity, UserResource, AdminAuthentication::new(auth.clone()))
 //!     .build();
 //! # }
 //! ```
@@ -43,6 +43,7 @@ mod openapi;
 mod reach;
 mod resource;
 mod tokens;
+mod users;
 mod views;
 mod write;
 
@@ -50,16 +51,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use actix_web::dev::{AppService, HttpServiceFactory};
-use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, Condition, DatabaseConnection, EntityTrait,
-    IntoActiveModel,
-};
+use sea_orm::{Condition, DatabaseConnection, EntityTrait, IntoActiveModel};
 
-pub use crate::orm::Changes;
+use crate::auth::Auth;
 pub use authentication::{
     AdminAuthentication, Authentication, Public, UserAuthentication, write_methods,
 };
-pub use resource::{ApiContext, ApiUser, RestResource};
+pub use resource::RestResource;
 pub use tokens::{ApiKeyAuthentication, BearerAuthentication};
 
 /// The API key table's entity (`actix_sea_api_key`), for [`crate::db::Tables::api`].
@@ -74,6 +72,7 @@ impl crate::db::Tables {
     }
 }
 
+use crate::Context;
 use crate::db::Permits;
 use crate::orm::{Limits, ModelInfo, Registry};
 use erased::Resource;
@@ -89,6 +88,7 @@ pub struct RestApi {
 
 struct Inner {
     db: DatabaseConnection,
+    auth: Auth,
     prefix: String,
     body_limit: usize,
     limits: Limits,
@@ -101,6 +101,7 @@ struct Inner {
 /// Configures a [`RestApi`].
 pub struct RestApiBuilder {
     db: DatabaseConnection,
+    auth: Auth,
     prefix: String,
     body_limit: usize,
     limits: Limits,
@@ -112,10 +113,14 @@ pub struct RestApiBuilder {
 }
 
 impl RestApi {
-    /// Starts configuring an API over `db`.
-    pub fn builder(db: DatabaseConnection) -> RestApiBuilder {
+    /// Starts configuring an API over `auth`'s database. `auth` gives every hook its
+    /// [`Context`](crate::Context) (the client's address by its trusted-proxy rule) and serves
+    /// the user table's own rules: a `password` sent to it is stored as its argon2id hash, and a
+    /// username passes the rule of sign-up pages and the admin.
+    pub fn builder(auth: &Auth) -> RestApiBuilder {
         RestApiBuilder {
-            db,
+            db: auth.db().clone(),
+            auth: auth.clone(),
             prefix: "/api".into(),
             body_limit: DEFAULT_BODY_LIMIT,
             limits: Limits::default(),
@@ -183,34 +188,32 @@ impl RestApiBuilder {
         self
     }
 
-    /// Serves entity `E` as described by `resource`, with the default authentication.
-    pub fn register<E, R>(self, resource: R) -> Self
+    /// Serves `entity` as described by `resource`, with the default authentication:
+    /// `.register(message::Entity, MessageResource)`.
+    pub fn register<E, R>(self, entity: E, resource: R) -> Self
     where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
+        E::Model: IntoActiveModel<E::ActiveModel>,
         R: RestResource<E>,
     {
         let auth = Arc::clone(&self.default_auth);
-        self.add::<E, R>(resource, auth)
+        self.add(entity, resource, auth)
     }
 
-    /// Serves entity `E` with its own authentication.
-    pub fn register_with_auth<E, R>(self, resource: R, auth: impl Authentication) -> Self
+    /// Serves `entity` with its own authentication.
+    pub fn register_with_auth<E, R>(self, entity: E, resource: R, auth: impl Authentication) -> Self
     where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
+        E::Model: IntoActiveModel<E::ActiveModel>,
         R: RestResource<E>,
     {
-        self.add::<E, R>(resource, Arc::new(auth))
+        self.add(entity, resource, Arc::new(auth))
     }
 
-    fn add<E, R>(mut self, resource: R, auth: Arc<dyn Authentication>) -> Self
+    fn add<E, R>(mut self, _entity: E, resource: R, auth: Arc<dyn Authentication>) -> Self
     where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
+        E::Model: IntoActiveModel<E::ActiveModel>,
         R: RestResource<E>,
     {
         let slug = self.models.register::<E>();
@@ -252,6 +255,7 @@ impl RestApiBuilder {
         RestApi {
             inner: Arc::new(Inner {
                 db: self.db,
+                auth: self.auth,
                 prefix: self.prefix,
                 body_limit: self.body_limit,
                 limits: self.limits,
@@ -277,7 +281,7 @@ impl HttpServiceFactory for RestApi {
 pub(crate) struct Visibility<'a> {
     api: &'a RestApi,
     base: &'a str,
-    context: &'a ApiContext,
+    ctx: &'a Context,
 }
 
 impl crate::orm::FieldPolicy for Visibility<'_> {
@@ -299,6 +303,6 @@ impl crate::orm::FieldPolicy for Visibility<'_> {
     fn scope(&self, model: &ModelInfo) -> Condition {
         self.api
             .resource(&model.slug)
-            .map_or_else(Condition::all, |r| r.hooks.get_query(self.context))
+            .map_or_else(Condition::all, |r| r.hooks.get_query(self.ctx))
     }
 }

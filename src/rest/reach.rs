@@ -5,16 +5,15 @@ use sea_orm::{DatabaseExecutor, Value};
 
 use super::RestApi;
 use super::erased::Resource;
-use super::resource::ApiContext;
-use crate::Error;
 use crate::orm::value;
+use crate::{Context, Error};
 
 /// Checks each foreign key that `value_of` gives a value against the `get_query` of the
 /// resource registered for the referenced table (one query per scoped key written).
 pub(super) async fn check_references<'v>(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     db: &DatabaseExecutor<'_>,
     value_of: impl Fn(&str) -> Option<&'v Value>,
 ) -> Result<(), Error> {
@@ -28,7 +27,7 @@ pub(super) async fn check_references<'v>(
         let Some(target) = api.resource(&fk.table) else {
             continue;
         };
-        let scope = target.hooks.get_query(context);
+        let scope = target.hooks.get_query(ctx);
         if scope.is_empty() {
             continue;
         }

@@ -17,6 +17,7 @@ mod lengths;
 mod limits;
 mod nested_writes;
 mod rest;
+mod rest_hooks;
 mod restart;
 mod rules;
 mod scoping;

@@ -4,7 +4,8 @@
 //! not exist: nested as its bare key, unmatched by filters across the foreign key, refused as
 //! a foreign key written.
 
-use actix_sea::rest::{ApiContext, RestApi, RestResource, UserAuthentication};
+use actix_sea::Context;
+use actix_sea::rest::{RestApi, RestResource, UserAuthentication};
 use actix_web::http::StatusCode;
 use example_site::api::{MessageResource, RelationshipResource};
 use example_site::models::{message, relationship, user};
@@ -27,8 +28,8 @@ impl RestResource<user::Entity> for Members {
         vec![user::Column::Password, user::Column::Email]
     }
 
-    fn get_query(&self, context: &ApiContext) -> Condition {
-        if context.user.as_ref().is_some_and(|user| user.admin) {
+    fn get_query(&self, ctx: &Context) -> Condition {
+        if ctx.is_admin() {
             Condition::all()
         } else {
             Condition::all().add(user::Column::Active.eq(true))
@@ -39,11 +40,11 @@ impl RestResource<user::Entity> for Members {
 async fn hidden_rows_stay_hidden_across_foreign_keys(db: TestDb) {
     let connection = db.db.clone();
     let mut site = example_site::Site::new(connection.clone(), &config()).unwrap();
-    site.api = RestApi::builder(connection.clone())
+    site.api = RestApi::builder(&site.auth)
         .default_auth(UserAuthentication::new(site.auth.clone()))
-        .register::<user::Entity, _>(Members)
-        .register::<message::Entity, _>(MessageResource)
-        .register::<relationship::Entity, _>(RelationshipResource)
+        .register(user::Entity, Members)
+        .register(message::Entity, MessageResource)
+        .register(relationship::Entity, RelationshipResource)
         .build();
     let app = wrap(
         actix_web::test::init_service(example_site::app(site.clone())).await,
