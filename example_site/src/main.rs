@@ -304,9 +304,11 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            // sea-orm-migration logs each statement at `info`; the commands say what was applied.
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sea_orm_migration=warn".into()),
+            // sea-orm-migration logs each step at `info`, and PostgreSQL a notice for each
+            // `IF NOT EXISTS` that finds its table: the commands say what was applied.
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                "info,sea_orm_migration=warn,sqlx::postgres::notice=warn".into()
+            }),
         )
         .init();
     match run(Cli::parse()).await {
