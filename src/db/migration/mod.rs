@@ -10,10 +10,55 @@
 //! impl MigratorTrait for Migrator {
 //!     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
 //!         let mut all = actix_sea::db::migrations();
-//!         // all.push(Box::new(m20260101_000001_create_post::Migration));
+//!         all.push(Box::new(m20260101_000001_create_post::Migration));
 //!         all
 //!     }
 //! }
+//!
+//! mod m20260101_000001_create_post {
+//!     use actix_sea::db::migration::{datetime, now};
+//!     use sea_orm_migration::prelude::*;
+//!
+//!     #[derive(DeriveMigrationName)]
+//!     pub struct Migration;
+//!
+//!     #[derive(DeriveIden)]
+//!     enum Post {
+//!         Table,
+//!         Id,
+//!         Title,
+//!         Published,
+//!     }
+//!
+//!     #[async_trait::async_trait]
+//!     impl MigrationTrait for Migration {
+//!         async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+//!             let backend = manager.get_database_backend();
+//!             manager
+//!                 .create_table(
+//!                     Table::create()
+//!                         .table(Post::Table)
+//!                         .col(ColumnDef::new(Post::Id).integer().not_null().auto_increment().primary_key())
+//!                         .col(ColumnDef::new(Post::Title).string().not_null())
+//!                         .col(datetime(backend, Post::Published).not_null().default(now(backend)))
+//!                         .to_owned(),
+//!                 )
+//!                 .await
+//!         }
+//!
+//!         async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+//!             manager.drop_table(Table::drop().table(Post::Table).to_owned()).await
+//!         }
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), DbErr> {
+//! let db = actix_sea::db::connect("sqlite::memory:").await?;
+//! Migrator::up(&db, None).await?;
+//! assert!(Migrator::get_pending_migrations(&db).await?.is_empty());
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Later releases only append to the list (new tables, altered columns), so a site runs
