@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use support::{Client, Server, ServerDb, input, run_ok, status};
@@ -129,7 +130,8 @@ fn two_instances_act_as_one_site(url: &str, extra: &[&str]) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "measured: B refused the deactivated user's Basic credentials {:?} after A saved it \
          ({accepted} requests accepted in between; credential cache TTL {CREDENTIAL_TTL:?})",
         deactivated.elapsed()
@@ -147,7 +149,7 @@ fn two_instances_on_one_postgres_database_act_as_one_site() {
 #[test]
 fn two_instances_with_sessions_in_redis_act_as_one_site() {
     let Ok(redis) = std::env::var("ACTIX_SEA_TEST_REDIS_URL") else {
-        eprintln!("note: ACTIX_SEA_TEST_REDIS_URL is not set; this test is skipped");
+        support::skipped("ACTIX_SEA_TEST_REDIS_URL is not set: two instances with Redis sessions");
         return;
     };
     let Some(db) = ServerDb::new("ACTIX_SEA_TEST_POSTGRES_URL", "two_redis") else {

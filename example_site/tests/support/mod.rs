@@ -48,7 +48,7 @@ pub struct ServerDb {
 impl ServerDb {
     pub fn new(var: &str, tag: &str) -> Option<Self> {
         let Ok(admin_url) = std::env::var(var) else {
-            eprintln!("note: {var} is not set; this test is skipped on that database");
+            skipped(&format!("{var} is not set"));
             return None;
         };
         let name = format!("example_site_cli_{}_{tag}", std::process::id());
@@ -91,6 +91,11 @@ impl Drop for ServerDb {
         };
         self.admin(&format!("DROP DATABASE IF EXISTS {}{force}", self.name));
     }
+}
+
+/// Says why a test is skipped, past the test harness's capture so every run shows it.
+pub fn skipped(why: &str) {
+    let _ = writeln!(std::io::stderr(), "note: {why}; a test is skipped");
 }
 
 /// Runs `example_site` with `args`, `DATABASE_URL` unset, and waits for it.
