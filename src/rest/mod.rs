@@ -60,17 +60,10 @@ pub use authentication::{
 pub use resource::RestResource;
 pub use tokens::{ApiKeyAuthentication, BearerAuthentication};
 
-/// The API key table's entity (`actix_sea_api_key`), for [`crate::db::Tables::api`].
+/// The API key table's entity (`actix_sea_api_key`; created by [`crate::db::migrations`]).
 pub use tokens::key_entity::Entity as ApiKeyTable;
-/// The bearer token table's entity (`actix_sea_api_token`), for [`crate::db::Tables::api`].
+/// The bearer token table's entity (`actix_sea_api_token`; created by [`crate::db::migrations`]).
 pub use tokens::token_entity::Entity as ApiTokenTable;
-
-impl crate::db::Tables {
-    /// Adds the tables [`RestApi`] keeps credentials in: API keys and bearer tokens.
-    pub fn api(self) -> Self {
-        self.entity(ApiKeyTable).entity(ApiTokenTable)
-    }
-}
 
 use crate::Context;
 use crate::db::Permits;
