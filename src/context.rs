@@ -118,6 +118,14 @@ impl Context {
         self
     }
 
+    /// The same request as if made with `method` (a nested write inside a request).
+    pub(crate) fn with_method(&self, method: Method) -> Self {
+        Self {
+            method,
+            ..self.clone()
+        }
+    }
+
     /// The caller, when logged in or authenticated.
     pub fn user(&self) -> Option<&CurrentUser> {
         self.user.as_ref()

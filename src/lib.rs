@@ -8,11 +8,16 @@ pub mod auth;
 pub mod context;
 pub mod db;
 pub mod error;
+mod factory;
 pub mod orm;
 pub mod rest;
 mod templates;
 pub mod verdict;
 
+/// The attribute for writing hooks as `async fn` (`#[actix_sea::async_trait]` on an `impl
+/// RestResource<..>` that overrides one), re-exported so a site need not depend on it.
+pub use async_trait::async_trait;
 pub use context::{Channel, Context, CurrentUser};
 pub use error::Error;
+pub use factory::AppFactory;
 pub use verdict::{Conflict, Invalid, Refusal};

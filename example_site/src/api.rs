@@ -1,55 +1,16 @@
 //! The site's REST API, as in flask-peewee's example: users (admin writes), messages,
 //! relationships and notes, each owned by its author.
 
-use actix_sea::auth::{Auth, USERNAME_TAKEN};
-use actix_sea::orm::{ModelInfo, Record, value};
-use actix_sea::rest::{
-    AdminAuthentication, ApiContext, Changes, RestApi, RestResource, UserAuthentication,
-};
-use futures_util::future::BoxFuture;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, Value};
+use actix_sea::auth::Auth;
+use actix_sea::rest::{AdminAuthentication, RestApi, RestResource, UserAuthentication};
+use actix_sea::{Context, Error, Invalid};
+use sea_orm::{ColumnTrait, Condition};
 
 use crate::models::{message, note, relationship, user};
 
 /// Users: password and email are write-only, admin and active read-only; only admins write.
-pub struct UserResource {
-    auth: Auth,
-}
-
-impl UserResource {
-    /// The resource, hashing passwords with `auth`'s hasher.
-    pub fn new(auth: Auth) -> Self {
-        Self { auth }
-    }
-
-    /// The library's username rule, as at `/join/`, in the admin and the CLI, on create and
-    /// rename: a name whose characters are refused gets 400; a name that looks like another
-    /// user's is taken, 409 as for an identical one (the same answer whichever it is, and the
-    /// one the unique index gives when two creates race). A user may be renamed to a variant
-    /// of their own name.
-    async fn refuse_look_alike(
-        &self,
-        row: Option<&Record>,
-        changes: &Changes,
-    ) -> Result<(), actix_sea::Error> {
-        let Some(Value::String(Some(name))) = changes.get("username") else {
-            return Ok(());
-        };
-        let info = ModelInfo::of::<user::Entity>();
-        let id = row
-            .and_then(|row| row.get(&info, "id"))
-            .and_then(|id| value::to_text(id).parse().ok());
-        match self.auth.username_refusal(name, id).await? {
-            None => Ok(()),
-            Some(reason) if reason == USERNAME_TAKEN => Err(actix_sea::Error::Conflict(
-                actix_sea::Conflict::on(user::Column::Username),
-            )),
-            Some(reason) => Err(actix_sea::Error::BadRequest(format!(
-                "field `username`: {reason}"
-            ))),
-        }
-    }
-}
+/// The API hashes the password and checks the username itself, as for every user table.
+pub struct UserResource;
 
 impl RestResource<user::Entity> for UserResource {
     fn exclude(&self) -> Vec<user::Column> {
@@ -62,27 +23,6 @@ impl RestResource<user::Entity> for UserResource {
             user::Column::Active,
             user::Column::JoinDate,
         ]
-    }
-
-    /// Stores an argon2id hash of the password sent, never the password.
-    fn before_save<'a>(
-        &'a self,
-        _: &'a ApiContext,
-        row: Option<&'a Record>,
-        changes: &'a mut Changes,
-    ) -> BoxFuture<'a, Result<(), actix_sea::Error>> {
-        Box::pin(async move {
-            self.refuse_look_alike(row, changes).await?;
-            if let Some(Value::String(Some(password))) = changes.get("password").cloned() {
-                if password.is_empty() {
-                    return Err(actix_sea::Error::BadRequest(
-                        "field `password` may not be empty".into(),
-                    ));
-                }
-                changes.set("password", self.auth.hasher().hash(&password).await?);
-            }
-            Ok(())
-        })
     }
 }
 
@@ -102,6 +42,7 @@ impl RestResource<message::Entity> for MessageResource {
 /// Follows: owned by `from_user`, both users nested, all on one page.
 pub struct RelationshipResource;
 
+#[actix_sea::async_trait]
 impl RestResource<relationship::Entity> for RelationshipResource {
     fn owner_field(&self) -> Option<relationship::Column> {
         Some(relationship::Column::FromUser)
@@ -116,30 +57,22 @@ impl RestResource<relationship::Entity> for RelationshipResource {
     }
 
     /// Nobody follows themselves, as on the site. On create the owner column is already
-    /// stamped with the caller; on an update `from_user` comes from the stored row.
-    fn before_save<'a>(
-        &'a self,
-        _: &'a ApiContext,
-        row: Option<&'a Record>,
-        changes: &'a mut Changes,
-    ) -> BoxFuture<'a, Result<(), actix_sea::Error>> {
-        Box::pin(async move {
-            // A `Record` is read through the model's metadata, which the hook has to build.
-            let info = ModelInfo::of::<relationship::Entity>();
-            let current = |name: &str| {
-                changes
-                    .get(name)
-                    .or_else(|| row.and_then(|row| row.get(&info, name)))
-                    .map(value::to_text)
-            };
-            let from = current("from_user");
-            if from.is_some() && from == current("to_user") {
-                return Err(actix_sea::Error::BadRequest(
-                    "field `to_user`: you cannot follow yourself".into(),
-                ));
-            }
-            Ok(())
-        })
+    /// stamped with the caller; on an update both columns hold the stored or sent values.
+    async fn before_save(
+        &self,
+        _: &Context,
+        _: Option<&relationship::Model>,
+        new: &mut relationship::ActiveModel,
+    ) -> Result<(), Error> {
+        let (from, to) = (new.from_user.try_as_ref(), new.to_user.try_as_ref());
+        if from.is_some() && from == to {
+            let column = relationship::Column::ToUser;
+            return Err(Error::Invalid(Invalid::field(
+                column,
+                "you cannot follow yourself",
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -155,21 +88,22 @@ impl RestResource<note::Entity> for NoteResource {
         vec![note::Column::User]
     }
 
-    fn get_query(&self, _: &ApiContext) -> Condition {
+    fn get_query(&self, _: &Context) -> Condition {
         Condition::all().add(note::Column::Status.eq(1))
     }
 }
 
 /// The site's API under `/api/`.
-pub fn build(db: DatabaseConnection, auth: &Auth) -> RestApi {
-    RestApi::builder(db)
+pub fn build(auth: &Auth) -> RestApi {
+    RestApi::builder(auth)
         .default_auth(UserAuthentication::new(auth.clone()))
-        .register_with_auth::<user::Entity, _>(
-            UserResource::new(auth.clone()),
+        .register_with_auth(
+            user::Entity,
+            UserResource,
             AdminAuthentication::new(auth.clone()),
         )
-        .register::<message::Entity, _>(MessageResource)
-        .register::<relationship::Entity, _>(RelationshipResource)
-        .register::<note::Entity, _>(NoteResource)
+        .register(message::Entity, MessageResource)
+        .register(relationship::Entity, RelationshipResource)
+        .register(note::Entity, NoteResource)
         .build()
 }

@@ -1,6 +1,6 @@
 //! The site's auth: the user entity, the secret key and the cookie policy.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use actix_sea::auth::{Auth, AuthBuilder};
 use sea_orm::DatabaseConnection;
@@ -42,38 +42,4 @@ pub fn key_file_for(database_url: &str) -> PathBuf {
         Some(path) => PathBuf::from(format!("{path}.key")),
         None => PathBuf::from("example_site.key"),
     }
-}
-
-/// The key from `SECRET_KEY` when set; otherwise the development key in `file`, created
-/// (128 random hex characters, mode 0600) on first use.
-pub fn secret_key(from_env: Option<String>, file: &Path) -> Result<Vec<u8>, String> {
-    if let Some(key) = from_env {
-        if key.len() < actix_sea::auth::MIN_KEY_BYTES {
-            return Err(format!(
-                "SECRET_KEY must be at least {} bytes long",
-                actix_sea::auth::MIN_KEY_BYTES
-            ));
-        }
-        return Ok(key.into_bytes());
-    }
-    if let Ok(existing) = std::fs::read_to_string(file) {
-        let key = existing.trim().to_owned();
-        if key.len() >= actix_sea::auth::MIN_KEY_BYTES {
-            return Ok(key.into_bytes());
-        }
-    }
-    let mut bytes = [0u8; 64];
-    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
-    let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    write_private(file, &key).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    Ok(key.into_bytes())
-}
-
-fn write_private(file: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(file)?.write_all(contents.as_bytes())
 }

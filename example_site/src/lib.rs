@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod commands;
+pub mod migrations;
 pub mod models;
 pub mod views;
 

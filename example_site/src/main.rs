@@ -1,11 +1,12 @@
-//! `example_site serve | create-user | seed`: the twitter clone's command line.
+//! `example_site serve | create-user | seed | migrate`: the twitter clone's command line.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use example_site::auth::AuthConfig;
 use example_site::commands::{self, NewUser};
-use example_site::{Site, app, models};
+use example_site::{Site, app, migrations};
+use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::DatabaseConnection;
 
 const DEFAULT_DATABASE: &str = "sqlite://example.db?mode=rwc";
@@ -51,12 +52,40 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Apply or roll back the schema's migrations, or list them (`serve`, `create-user` and
+    /// `seed` apply pending ones first).
+    Migrate {
+        #[command(subcommand)]
+        action: Option<MigrateAction>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+#[derive(Subcommand, Clone, Copy)]
+enum MigrateAction {
+    /// Apply pending migrations (the default).
+    Up {
+        /// Apply at most this many.
+        #[arg(long)]
+        steps: Option<u32>,
+    },
+    /// Roll back the newest applied migrations.
+    Down {
+        /// How many to roll back.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List every migration, applied or pending.
+    Status,
+    /// Drop every table in the database, then apply every migration.
+    Fresh,
 }
 
 #[derive(clap::Args, Default)]
 struct DatabaseArg {
     /// Database URL: sqlite://…, postgres://… or mysql://…
-    #[arg(long = "database", env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    #[arg(long = "database", env = "DATABASE_URL", default_value = DEFAULT_DATABASE, global = true)]
     url: String,
 }
 
@@ -76,21 +105,89 @@ struct ServeArgs {
     database: DatabaseArg,
 }
 
-/// Opens the database and creates missing tables. Serving keeps the default statement limit;
-/// the batch commands (`create-user`, `seed`) run without one.
-async fn open(url: &str, serving: bool) -> Result<DatabaseConnection, String> {
+/// A progress bar on stderr, redrawn in place on a terminal and hidden elsewhere (where the
+/// command prints one summary line instead).
+fn progress_bar(template: &str) -> Result<ProgressBar, String> {
+    let style = ProgressStyle::with_template(template).map_err(|e| e.to_string())?;
+    Ok(ProgressBar::new(0).with_style(style))
+}
+
+/// "3 migrations: a, b, c", or "no migrations".
+fn listed(names: &[String]) -> String {
+    match names.len() {
+        0 => "no migrations".into(),
+        1 => format!("1 migration: {}", names[0]),
+        n => format!("{n} migrations: {}", names.join(", ")),
+    }
+}
+
+/// Opens the database. Serving keeps the default statement limit; the batch commands
+/// (`create-user`, `seed`, `migrate`) run without one.
+async fn connect(url: &str, serving: bool) -> Result<DatabaseConnection, String> {
     let mut options = actix_sea::db::Options::new(url);
     if !serving {
         options = options.statement_timeout(None);
     }
-    let db = options
+    options
         .connect()
         .await
-        .map_err(|e| format!("cannot open {url}: {e}"))?;
-    models::create_tables(&db)
-        .await
-        .map_err(|e| format!("cannot create tables: {e}"))?;
+        .map_err(|e| format!("cannot open {url}: {e}"))
+}
+
+/// Opens the database and applies pending migrations, saying which.
+async fn open(url: &str, serving: bool) -> Result<DatabaseConnection, String> {
+    let db = connect(url, serving).await?;
+    let bar = progress_bar("migrate: {bar:30} {pos}/{len} {msg}")?;
+    let applied = match migrations::up(&db, None, &bar).await {
+        Ok(applied) => applied,
+        // Another instance starting at the same moment may have applied them first.
+        Err(error) => match migrations::status(&db).await {
+            Ok(all) if all.iter().all(|(_, applied)| *applied) => Vec::new(),
+            _ => return Err(format!("cannot apply migrations: {error}")),
+        },
+    };
+    bar.finish_and_clear();
+    if applied.is_empty() {
+        println!("example_site: database schema up to date");
+    } else {
+        println!("example_site: applied {}", listed(&applied));
+    }
     Ok(db)
+}
+
+async fn migrate(action: MigrateAction, url: &str) -> Result<(), String> {
+    let db = connect(url, false).await?;
+    let bar = progress_bar("migrate: {bar:30} {pos}/{len} {msg}")?;
+    let failed = |e: sea_orm::DbErr| format!("migration failed: {e}");
+    match action {
+        MigrateAction::Up { steps } => {
+            let applied = migrations::up(&db, steps, &bar).await.map_err(failed)?;
+            bar.finish_and_clear();
+            eprintln!("migrate: applied {}", listed(&applied));
+        }
+        MigrateAction::Down { steps } => {
+            let undone = migrations::down(&db, steps, &bar).await.map_err(failed)?;
+            bar.finish_and_clear();
+            eprintln!("migrate: rolled back {}", listed(&undone));
+        }
+        MigrateAction::Fresh => {
+            let applied = migrations::fresh(&db, &bar).await.map_err(failed)?;
+            bar.finish_and_clear();
+            eprintln!("migrate: dropped every table, applied {}", listed(&applied));
+        }
+        MigrateAction::Status => {
+            let all = migrations::status(&db).await.map_err(failed)?;
+            for (name, applied) in &all {
+                println!("{} {name}", if *applied { "applied" } else { "pending" });
+            }
+            let pending = all.iter().filter(|(_, applied)| !applied).count();
+            println!(
+                "migrate status: {} applied, {pending} pending",
+                all.len() - pending
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
@@ -105,7 +202,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             key_file.display()
         );
     }
-    let secret_key = example_site::auth::secret_key(from_env, &key_file)?;
+    let secret_key = actix_sea::auth::secret_key_or_dev_file(from_env, &key_file)?;
     if !args.secure_cookies {
         println!(
             "example_site: session cookies are not marked Secure (plain HTTP); pass --secure-cookies behind HTTPS"
@@ -150,6 +247,13 @@ async fn run(cli: Cli) -> Result<(), String> {
         },
     })) {
         Command::Serve(args) => serve(args).await,
+        Command::Migrate { action, database } => {
+            migrate(
+                action.unwrap_or(MigrateAction::Up { steps: None }),
+                &database.url,
+            )
+            .await
+        }
         Command::CreateUser {
             username,
             password,
@@ -184,12 +288,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let db = open(&database.url, false).await?;
             // Redrawn in place on a terminal; elsewhere only the summary line is printed.
-            let bar = indicatif::ProgressBar::new(u64::from(messages)).with_style(
-                indicatif::ProgressStyle::with_template(
-                    "seed: {bar:40} {pos}/{len} messages ({eta} left)",
-                )
-                .map_err(|e| e.to_string())?,
-            );
+            let bar = progress_bar("seed: {bar:40} {pos}/{len} messages ({eta} left)")?;
+            bar.set_length(u64::from(messages));
             let seeded = commands::seed(&db, users, messages, &bar)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -204,7 +304,11 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            // sea-orm-migration logs each step at `info`, and PostgreSQL a notice for each
+            // `IF NOT EXISTS` that finds its table: the commands say what was applied.
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                "info,sea_orm_migration=warn,sqlx::postgres::notice=warn".into()
+            }),
         )
         .init();
     match run(Cli::parse()).await {

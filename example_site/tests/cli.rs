@@ -1,44 +1,12 @@
 //! The `example_site` binary, run as a user would run it.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct TempDb(PathBuf);
-
-impl TempDb {
-    fn new(tag: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("example_site_cli_{}_{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn url(&self) -> String {
-        format!("sqlite://{}?mode=rwc", self.0.join("site.db").display())
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_example_site"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run example_site")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use support::{Server, ServerDb, TempDb, get, run, send, session_cookie, text};
 
 #[test]
 fn create_user_twice_fails_clearly_the_second_time() {
@@ -165,18 +133,6 @@ fn seed_writes_the_same_data_every_time_and_reports_progress() {
     );
 }
 
-fn get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
-}
-
 #[test]
 fn serve_answers_on_the_given_address() {
     let db = TempDb::new("serve");
@@ -254,58 +210,6 @@ fn commands_run_twice_on_the_same_sqlite_database() {
     commands_run_twice_on(&db.url());
 }
 
-/// A fresh database on the server named by `var`, dropped afterwards; `None` when unset.
-struct ServerDb {
-    admin_url: String,
-    name: String,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl ServerDb {
-    fn new(var: &str, tag: &str) -> Option<Self> {
-        let admin_url = std::env::var(var).ok()?;
-        let name = format!("example_site_cli_{}_{tag}", std::process::id());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let db = Self {
-            admin_url,
-            name,
-            runtime,
-        };
-        db.admin(&format!("CREATE DATABASE {}", db.name));
-        Some(db)
-    }
-
-    fn admin(&self, sql: &str) {
-        use sea_orm::ConnectionTrait;
-        self.runtime.block_on(async {
-            let admin = sea_orm::Database::connect(self.admin_url.as_str())
-                .await
-                .unwrap();
-            admin.execute_unprepared(sql).await.unwrap();
-            admin.close().await.unwrap();
-        });
-    }
-
-    fn url(&self) -> String {
-        let (base, _) = self.admin_url.rsplit_once('/').unwrap();
-        format!("{base}/{}", self.name)
-    }
-}
-
-impl Drop for ServerDb {
-    fn drop(&mut self) {
-        let force = if self.admin_url.starts_with("postgres") {
-            " WITH (FORCE)"
-        } else {
-            ""
-        };
-        self.admin(&format!("DROP DATABASE IF EXISTS {}{force}", self.name));
-    }
-}
-
 #[test]
 fn commands_run_twice_on_the_same_postgres_database() {
     if let Some(db) = ServerDb::new("ACTIX_SEA_TEST_POSTGRES_URL", "pg") {
@@ -317,63 +221,6 @@ fn commands_run_twice_on_the_same_postgres_database() {
 fn commands_run_twice_on_the_same_mysql_database() {
     if let Some(db) = ServerDb::new("ACTIX_SEA_TEST_MYSQL_URL", "my") {
         commands_run_twice_on(&db.url());
-    }
-}
-
-/// Sends a raw HTTP/1.1 request and reads the whole response.
-fn send(port: u16, request: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    response
-}
-
-/// The `id` session cookie a response sets (`id=…`), if any.
-fn session_cookie(response: &str) -> Option<String> {
-    response.lines().find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        let cookie = value.trim().split(';').next()?;
-        (name.eq_ignore_ascii_case("set-cookie") && cookie.starts_with("id="))
-            .then(|| cookie.to_owned())
-    })
-}
-
-/// A `serve` process on a free port, killed when dropped.
-struct Server {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(url: &str, sessions: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let bind = format!("127.0.0.1:{port}");
-        let child = Command::new(env!("CARGO_BIN_EXE_example_site"))
-            .args(["serve", "--bind", &bind, "--database", url])
-            .args(["--sessions", sessions])
-            .env("SECRET_KEY", "k".repeat(64))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while get(port, "/").is_none() {
-            assert!(Instant::now() < deadline, "the server answers within 30 s");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
     }
 }
 
@@ -394,8 +241,8 @@ fn two_instances_share_sessions_kept_in_redis() {
     ]);
     assert!(made.status.success(), "{}", text(&made.stderr));
     let (a, b) = (
-        Server::start(&db.url(), &redis),
-        Server::start(&db.url(), &redis),
+        Server::start(&db.url(), &["--sessions", &redis]),
+        Server::start(&db.url(), &["--sessions", &redis]),
     );
 
     let form = send(

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{DatabaseExecutor, TransactionTrait};
+use sea_orm::{Condition, DatabaseExecutor, TransactionTrait};
 
 use super::Admin;
 use super::erased::AdminModel;
@@ -49,7 +49,7 @@ pub(crate) async fn collect<'a>(
                 let keys = Record::distinct(&batches[next].rows, parent.info(), &fk.column);
                 let rows: Vec<Record> = child
                     .model
-                    .find_in(&db, &column.name, keys)
+                    .find_in(&db, &column.name, keys, Condition::all())
                     .await?
                     .into_iter()
                     .filter(|row| seen.insert((child.slug().to_owned(), child.pk_text(row))))

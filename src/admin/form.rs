@@ -215,7 +215,8 @@ async fn field(
         && let Some(target) = admin.model(&fk.table)
     {
         let db = DatabaseExecutor::from(admin.db());
-        let everything = Query::everything(target.info());
+        let mut everything = Query::everything(target.info());
+        everything.and(target.hooks.get_query());
         let small = !settings.lookups.contains(&column.name)
             && target.model.count(&db, &everything).await? <= MAX_SELECT_OPTIONS;
         if small {
@@ -267,7 +268,10 @@ pub(crate) async fn related_title(
         return Ok(None);
     };
     let db = DatabaseExecutor::from(admin.db());
-    let rows = target.model.find_in(&db, column, vec![key.clone()]).await?;
+    let rows = target
+        .model
+        .find_in(&db, column, vec![key.clone()], target.hooks.get_query())
+        .await?;
     Ok(rows.first().map(|row| target.title(row)))
 }
 

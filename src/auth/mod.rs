@@ -22,6 +22,7 @@ pub mod csrf;
 mod deadline;
 mod extract;
 mod guard;
+mod key;
 mod middleware;
 mod next;
 mod outage;
@@ -48,6 +49,7 @@ pub use csrf::{CsrfProtect, csrf_token, hidden_input};
 pub(crate) use extract::resolved_user;
 pub use extract::{AdminUser, CurrentUser};
 pub use guard::{admin_required, login_required};
+pub use key::secret_key_or_dev_file;
 pub use middleware::AuthMiddleware;
 pub use next::safe_next;
 pub use password::Hasher;
@@ -60,17 +62,11 @@ pub(crate) use views::{redirect, see_other};
 
 /// A row of the session table, for maintenance scripts and tests.
 pub use store::entity::ActiveModel as SessionRow;
-/// The session table's entity (`actix_sea_session`), for [`crate::db::Tables::auth`].
+/// The session table's entity (`actix_sea_session`; created by [`crate::db::migrations`]).
 pub use store::entity::Entity as SessionTable;
-/// The failed-login table's entity (`actix_sea_login_failure`), for [`crate::db::Tables::auth`].
+/// The failed-login table's entity (`actix_sea_login_failure`; created by
+/// [`crate::db::migrations`]).
 pub use throttle::entity::Entity as LoginFailureTable;
-
-impl crate::db::Tables {
-    /// Adds the tables [`Auth`] keeps its state in: sessions and failed logins.
-    pub fn auth(self) -> Self {
-        self.entity(SessionTable).entity(LoginFailureTable)
-    }
-}
 
 use crate::Error;
 use crate::templates::Templates;

@@ -70,7 +70,7 @@ pub struct DbSessionStore {
 }
 
 impl DbSessionStore {
-    /// A store over `db`; its table comes from [`crate::db::Tables::auth`].
+    /// A store over `db`; its table comes from [`crate::db::migrations`].
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }

@@ -1,15 +1,15 @@
-//! Connecting to a database by URL, creating the tables of a site, lookups by unique key, and
+//! Connecting to a database by URL, the crate's tables as migrations ([`migrations`]), and
 //! telling a database that is down or busy from a failed query.
 
 mod fault;
+pub mod migration;
 mod options;
 mod permits;
-mod tables;
 
 pub(crate) use fault::is_unavailable;
+pub use migration::migrations;
 pub use options::{DEFAULT_STATEMENT_TIMEOUT, DEFAULT_WAIT, Options, SQLITE_CONNECTIONS};
 pub(crate) use permits::Permits;
-pub use tables::Tables;
 
 use sea_orm::{DatabaseConnection, DbErr};
 

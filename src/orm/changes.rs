@@ -37,11 +37,6 @@ impl Changes {
         Some(self.values.remove(index).1)
     }
 
-    /// Keeps only the values `keep` accepts.
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&str, &Value) -> bool) {
-        self.values.retain(|(name, value)| keep(name, value));
-    }
-
     /// Whether nothing is about to be written.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()

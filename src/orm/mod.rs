@@ -12,7 +12,7 @@ mod pattern;
 mod query;
 mod record;
 mod registry;
-mod save;
+pub(crate) mod save;
 pub mod value;
 
 pub use changes::Changes;
@@ -28,6 +28,7 @@ pub use query::{
     FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size,
 };
 pub use record::Record;
+pub(crate) use registry::record_of;
 pub use registry::{ErasedModel, Registry};
 pub use save::WriteError;
 pub use value::ValueError;

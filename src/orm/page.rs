@@ -3,13 +3,15 @@
 //! is a round trip to the connection's worker thread, so one statement instead of three is
 //! most of the cost of a page.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement, SubQueryStatement};
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, ExprTrait, JoinType, SelectStatement, SubQueryStatement,
+};
 use sea_orm::{
     ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryTrait,
-    Statement,
+    Statement, Value,
 };
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::model::{ModelInfo, column_expr};
 use super::query::Query;
@@ -26,6 +28,9 @@ pub struct Join<'a> {
     pub model: &'a dyn ErasedModel,
     /// The referenced column.
     pub key: &'a str,
+    /// The referenced rows the caller may see (the referenced model's `get_query`); a row
+    /// referring to any other is joined to nothing, as if its row did not exist.
+    pub scope: Condition,
 }
 
 /// A page of rows with the rows their joins refer to and the total.
@@ -199,7 +204,7 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
             let total: i64 = result.try_get("", COUNT)?;
             page.total = Some(u64::try_from(total).unwrap_or_default());
         }
-        let row = record_of::<E>(&E::Model::from_query_result(result, "")?);
+        let row = record_of::<E>(E::Model::from_query_result(result, "")?);
         let mut joined = Vec::with_capacity(joins.len());
         for (index, join) in joins.iter().enumerate() {
             let Some(key) = row.get(info, join.column).filter(|v| !value::is_null(v)) else {
@@ -227,7 +232,50 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
     if count && page.total.is_none() {
         page.total = Some(total::<E>(db, query).await?);
     }
+    for (index, join) in joins.iter().enumerate() {
+        if !join.scope.is_empty() {
+            hide_unseen(db, &mut page, index, join).await?;
+        }
+    }
     Ok(page)
+}
+
+/// Unlinks the rows of `join` outside its scope: one query for the keys of the page's
+/// related rows, run only when the referenced model has a scope.
+async fn hide_unseen(
+    db: &DatabaseExecutor<'_>,
+    page: &mut Page,
+    index: usize,
+    join: &Join<'_>,
+) -> Result<(), DbErr> {
+    let target = join.model.info();
+    let keys: Vec<Value> = page.related[index]
+        .iter()
+        .filter_map(|row| row.get(target, join.key).cloned())
+        .collect();
+    let seen: HashSet<String> = join
+        .model
+        .find_in(db, join.key, keys, join.scope.clone())
+        .await?
+        .iter()
+        .filter_map(|row| row.get(target, join.key).map(value::to_text))
+        .collect();
+    let mut moved = Vec::new();
+    let mut kept = Vec::new();
+    for row in std::mem::take(&mut page.related[index]) {
+        let visible = row
+            .get(target, join.key)
+            .is_some_and(|key| seen.contains(&value::to_text(key)));
+        moved.push(visible.then_some(kept.len()));
+        if visible {
+            kept.push(row);
+        }
+    }
+    page.related[index] = kept;
+    for joined in &mut page.joined {
+        joined[index] = joined[index].and_then(|position| moved[position]);
+    }
+    Ok(())
 }
 
 /// The number of rows of `E` matching the query's filter.

@@ -42,11 +42,19 @@ pub const OPS: [&str; 16] = [
     "between",
 ];
 
-/// Decides which fields of which model a caller may not filter or order on
-/// (excluded and write-only fields). Called for every column a path touches.
+/// Decides what of each model a caller may reach: the fields it may not filter or order on
+/// (excluded and write-only fields; called for every column a path touches) and the rows it
+/// may see (the front door's `get_query`, applied to every model a path crosses into).
 pub trait FieldPolicy {
     /// Whether `column` of `model` is hidden from this caller.
     fn hidden(&self, model: &ModelInfo, column: &str) -> bool;
+
+    /// The rows of `model` this caller may see (default: all). A path crossing a foreign key
+    /// into `model` treats the other rows as absent.
+    fn scope(&self, model: &ModelInfo) -> Condition {
+        let _ = model;
+        Condition::all()
+    }
 }
 
 impl<F: Fn(&ModelInfo, &str) -> bool> FieldPolicy for F {
@@ -55,12 +63,53 @@ impl<F: Fn(&ModelInfo, &str) -> bool> FieldPolicy for F {
     }
 }
 
+/// A foreign key a path crosses: the joined table, the alias it is joined from, the column
+/// there, the referenced column, and the rows of the joined table the caller may see.
+#[derive(Debug, Clone)]
+struct Hop {
+    table: String,
+    from: String,
+    column: String,
+    key: String,
+    scope: Condition,
+}
+
+impl Hop {
+    /// `alias.key = from.column`, and, under a scope, `alias.key IN (SELECT key FROM table
+    /// WHERE scope)`: the scope names the real table, which the subquery selects from.
+    fn on(&self, alias: &str) -> Condition {
+        let joined = column_expr(alias, &self.key).equals((
+            Alias::new(self.from.clone()),
+            Alias::new(self.column.clone()),
+        ));
+        let mut on = Condition::all().add(joined);
+        if !self.scope.is_empty() {
+            on = on.add(column_expr(alias, &self.key).in_subquery(visible_keys(
+                &self.table,
+                &self.key,
+                self.scope.clone(),
+            )));
+        }
+        on
+    }
+}
+
+/// `SELECT table.key FROM table WHERE scope`: the keys of the rows a caller may see.
+pub(crate) fn visible_keys(table: &str, key: &str, scope: Condition) -> SelectStatement {
+    let mut select = SelectStatement::new();
+    select
+        .expr(column_expr(table, key))
+        .from(Alias::new(table.to_owned()))
+        .cond_where(scope);
+    select
+}
+
 /// A compiled filter and ordering, ready to be applied to a `SELECT` of the base model.
 #[derive(Debug, Clone)]
 pub struct Query {
     condition: Condition,
-    /// Join alias -> (table, alias joined from, column there, column on the joined table).
-    joins: BTreeMap<String, (String, String, String, String)>,
+    /// Join alias -> the foreign key crossed.
+    joins: BTreeMap<String, Hop>,
     order: Vec<(Expr, Order)>,
 }
 
@@ -324,14 +373,16 @@ impl<'a> Grammar<'a> {
                 .model(&fk.table)
                 .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
             let join_alias = format!("j{hops}_{}", path.replace("__", "_"));
-            query.joins.entry(join_alias.clone()).or_insert_with(|| {
-                (
-                    fk.table.clone(),
-                    alias.clone(),
-                    column.name.clone(),
-                    fk.column.clone(),
-                )
-            });
+            query
+                .joins
+                .entry(join_alias.clone())
+                .or_insert_with(|| Hop {
+                    table: fk.table.clone(),
+                    from: alias.clone(),
+                    column: column.name.clone(),
+                    key: fk.column.clone(),
+                    scope: self.policy.scope(target),
+                });
             model = target;
             alias = join_alias;
         }
@@ -484,15 +535,12 @@ impl Query {
 
     /// Adds the joins and the filter only (for counting).
     pub fn apply_filter(&self, select: &mut SelectStatement) {
-        for (alias, (table, from_alias, from_column, to_column)) in &self.joins {
+        for (alias, hop) in &self.joins {
             select.join_as(
                 JoinType::LeftJoin,
-                Alias::new(table.clone()),
+                Alias::new(hop.table.clone()),
                 Alias::new(alias.clone()),
-                column_expr(alias, to_column).equals((
-                    Alias::new(from_alias.clone()),
-                    Alias::new(from_column.clone()),
-                )),
+                hop.on(alias),
             );
         }
         if !self.condition.is_empty() {

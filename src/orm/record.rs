@@ -1,18 +1,55 @@
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
 use sea_orm::Value;
 use serde_json::{Map, Value as Json};
 
 use super::model::ModelInfo;
 use super::value;
 
-/// One row of a registered model: its values in the order of [`ModelInfo::columns`].
-#[derive(Debug, Clone, PartialEq)]
+/// One row of a registered model: its values in the order of [`ModelInfo::columns`] and,
+/// when it was read or written through its entity, the entity's own model, for typed hooks.
+#[derive(Clone)]
 pub struct Record {
     values: Vec<Value>,
+    model: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Record")
+            .field("values", &self.values)
+            .finish()
+    }
+}
+
+impl PartialEq for Record {
+    /// Two records are equal when their values are.
+    fn eq(&self, other: &Self) -> bool {
+        self.values == other.values
+    }
 }
 
 impl Record {
     pub(crate) fn new(values: Vec<Value>) -> Self {
-        Self { values }
+        Self {
+            values,
+            model: None,
+        }
+    }
+
+    /// The values with the typed model they were read from.
+    pub(crate) fn typed<M: Send + Sync + 'static>(values: Vec<Value>, model: M) -> Self {
+        Self {
+            values,
+            model: Some(Arc::new(model)),
+        }
+    }
+
+    /// The entity's own model of this row, when the record was made from one of type `M`.
+    pub(crate) fn model<M: 'static>(&self) -> Option<&M> {
+        self.model.as_deref()?.downcast_ref()
     }
 
     /// The value of the column called `name`.

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseExecutor, DbErr, EntityTrait,
     FromQueryResult, IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter, QueryResult,
@@ -53,12 +53,14 @@ pub trait ErasedModel: Send + Sync {
         window: Window,
     ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>>;
 
-    /// Fetches the rows whose `column` is one of `values`, in one query.
+    /// Fetches the rows whose `column` is one of `values` and that match `scope`, in one
+    /// query.
     fn find_in<'a>(
         &'a self,
         db: &'a DatabaseExecutor<'a>,
         column: &'a str,
         values: Vec<Value>,
+        scope: Condition,
     ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>>;
 
     /// Inserts a row from column values and returns it: the entity's
@@ -100,8 +102,10 @@ fn column_of<E: EntityTrait>(name: &str) -> Result<E::Column, DbErr> {
         .ok_or_else(|| DbErr::Custom(format!("no column `{name}`")))
 }
 
-pub(crate) fn record_of<E: EntityTrait>(model: &E::Model) -> Record {
-    Record::new(E::Column::iter().map(|column| model.get(column)).collect())
+/// A row as a [`Record`] that keeps the typed model for the hooks.
+pub(crate) fn record_of<E: EntityTrait<Model: Sync>>(model: E::Model) -> Record {
+    let values = E::Column::iter().map(|column| model.get(column)).collect();
+    Record::typed(values, model)
 }
 
 impl<E> ErasedModel for Entity<E>
@@ -137,7 +141,7 @@ where
 
     fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record> {
         let model = E::Model::from_query_result_optional(result, prefix).ok()??;
-        Some(record_of::<E>(&model))
+        Some(record_of::<E>(model))
     }
 
     fn list<'a>(
@@ -157,6 +161,7 @@ where
         db: &'a DatabaseExecutor<'a>,
         column: &'a str,
         values: Vec<Value>,
+        scope: Condition,
     ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>> {
         Box::pin(async move {
             if values.is_empty() {
@@ -164,9 +169,10 @@ where
             }
             let models = E::find()
                 .filter(column_expr(&self.0.table, column).is_in(values))
+                .filter(scope)
                 .all(db)
                 .await?;
-            Ok(models.iter().map(record_of::<E>).collect())
+            Ok(models.into_iter().map(record_of::<E>).collect())
         })
     }
 
@@ -176,8 +182,8 @@ where
         values: Vec<(String, Value)>,
     ) -> BoxFuture<'a, Result<Record, WriteError>> {
         Box::pin(async move {
-            let model = save::create::<E>(&self.0, db, values).await?;
-            Ok(record_of::<E>(&model))
+            let model = save::create::<E, _>(&self.0, db, values, &()).await?;
+            Ok(record_of::<E>(model))
         })
     }
 
@@ -198,10 +204,10 @@ where
                 return Ok(None);
             };
             if values.is_empty() {
-                return Ok(Some(record_of::<E>(&model)));
+                return Ok(Some(record_of::<E>(model)));
             }
-            let model = save::update::<E>(&self.0, db, model, values).await?;
-            Ok(Some(record_of::<E>(&model)))
+            let model = save::update::<E, _>(&self.0, db, model, values, &()).await?;
+            Ok(Some(record_of::<E>(model)))
         })
     }
 

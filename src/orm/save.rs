@@ -3,9 +3,11 @@
 //! door accepts and refuses the same rows.
 //!
 //! Create: `ActiveModelBehavior::new()`, declared defaults on the columns still unset, the
-//! values sent, `before_save`, datetimes cut to microseconds, the required columns (after
-//! `before_save`, so the columns it fills are optional), the insert, `after_save`. Update: the
-//! stored row, the values sent, `before_save`, the update, `after_save`.
+//! values sent, the front door's [`SaveHook`], `before_save`, datetimes cut to microseconds,
+//! the required columns (after `before_save`, so the columns it fills are optional), the
+//! insert, `after_save`. Update: the stored row, the values sent, the front door's hook,
+//! `before_save`, the update, `after_save`. Delete: `ActiveModel::delete`, with
+//! `before_delete` and `after_delete`.
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
@@ -146,26 +148,72 @@ where
         .map_err(refusal)
 }
 
-/// Inserts a row from column values (see the module docs for the steps) and returns it.
-pub(crate) async fn create<E>(
+/// The front door's own step of a write, run on the typed values after the values sent are
+/// set and before the entity's `before_save`: the REST resource's `before_save` and
+/// `check_post`, the admin's `save_model`. `()` is the write without one.
+#[async_trait::async_trait]
+pub(crate) trait SaveHook<E: EntityTrait<Model: Sync, ActiveModel: Send>>: Sync {
+    /// What the hook may refuse with; every other step's [`WriteError`] converts into it.
+    type Error: From<WriteError> + Send;
+
+    /// Checks or changes `new`; `old` is the stored row on an update, `None` on a create.
+    async fn before_save(
+        &self,
+        old: Option<&E::Model>,
+        new: &mut E::ActiveModel,
+    ) -> Result<(), Self::Error>;
+}
+
+#[async_trait::async_trait]
+impl<E: EntityTrait<Model: Sync, ActiveModel: Send>> SaveHook<E> for () {
+    type Error = WriteError;
+
+    async fn before_save(
+        &self,
+        _: Option<&E::Model>,
+        _: &mut E::ActiveModel,
+    ) -> Result<(), WriteError> {
+        Ok(())
+    }
+}
+
+/// Inserts a row from column values (see the module docs for the steps, `hook` runs before
+/// the entity's `before_save`) and returns it.
+pub(crate) async fn create<E, H>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
     values: Vec<(String, Value)>,
-) -> Result<E::Model, WriteError>
+    hook: &H,
+) -> Result<E::Model, H::Error>
 where
-    E: EntityTrait,
+    E: EntityTrait<Model: Sync, ActiveModel: Send>,
     E::Model: IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: Send,
+    H: SaveHook<E>,
 {
     let mut active = <E::ActiveModel as ActiveModelBehavior>::new();
     for (column, info) in columns::<E>(info) {
         if active.is_not_set(column)
             && let Some(value) = declared(info)
         {
-            active.try_set(column, value)?;
+            active.try_set(column, value).map_err(WriteError::from)?;
         }
     }
     set_values::<E>(info, &mut active, values)?;
+    hook.before_save(None, &mut active).await?;
+    insert::<E>(info, db, active).await.map_err(Into::into)
+}
+
+/// The end of a create: the entity's `before_save`, the required columns, the insert and
+/// `after_save`.
+async fn insert<E>(
+    info: &ModelInfo,
+    db: &DatabaseExecutor<'_>,
+    active: E::ActiveModel,
+) -> Result<E::Model, WriteError>
+where
+    E: EntityTrait<ActiveModel: Send>,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
     let mut active = ActiveModelBehavior::before_save(active, db, true)
         .await
         .map_err(refusal)?;
@@ -187,26 +235,58 @@ fn auto_key(info: &ModelInfo, column: &ColumnInfo) -> bool {
     column.primary_key && info.pk_column().has_default
 }
 
-/// Changes `model` with column values (see the module docs) and returns the stored row.
-pub(crate) async fn update<E>(
+/// Changes `model` with column values (see the module docs; `hook` runs before the entity's
+/// `before_save`) and returns the stored row.
+pub(crate) async fn update<E, H>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
     model: E::Model,
     values: Vec<(String, Value)>,
+    hook: &H,
+) -> Result<E::Model, H::Error>
+where
+    E: EntityTrait<Model: Sync, ActiveModel: Send>,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    H: SaveHook<E>,
+{
+    let mut active = model.clone().into_active_model();
+    set_values::<E>(info, &mut active, values)?;
+    hook.before_save(Some(&model), &mut active).await?;
+    change::<E>(info, db, active).await.map_err(Into::into)
+}
+
+/// The end of an update: the entity's `before_save`, the update and `after_save`.
+async fn change<E>(
+    info: &ModelInfo,
+    db: &DatabaseExecutor<'_>,
+    active: E::ActiveModel,
 ) -> Result<E::Model, WriteError>
 where
-    E: EntityTrait,
+    E: EntityTrait<ActiveModel: Send>,
     E::Model: IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: Send,
 {
-    let mut active = model.into_active_model();
-    set_values::<E>(info, &mut active, values)?;
     let mut active = ActiveModelBehavior::before_save(active, db, false)
         .await
         .map_err(refusal)?;
     to_micros::<E>(info, &mut active)?;
     let written = E::update(active.clone()).exec(db).await;
     saved::<E>(info, db, &active, written, false).await
+}
+
+/// Deletes `model` through `ActiveModel::delete`, so the entity's `before_delete` and
+/// `after_delete` run; a `DbErr::Custom` from either refuses the delete (400, the row stays
+/// once the caller's transaction rolls back). Returns how many rows went.
+pub(crate) async fn delete<E>(db: &DatabaseExecutor<'_>, model: E::Model) -> Result<u64, WriteError>
+where
+    E: EntityTrait<ActiveModel: Send>,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    let deleted = model
+        .into_active_model()
+        .delete(db)
+        .await
+        .map_err(refusal)?;
+    Ok(deleted.rows_affected)
 }
 
 /// The values an add form starts with: those `ActiveModelBehavior::new()` sets, then the

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use futures_util::future::LocalBoxFuture;
 
 use super::cache::{CredentialCache, TURN_WAIT};
-use super::resource::ApiUser;
+use crate::CurrentUser;
 use crate::Error;
 use crate::auth::{Auth, LoginFailure, StoredUser};
 
@@ -28,10 +28,10 @@ pub trait Authentication: Send + Sync + 'static {
     fn authenticate<'a>(
         &'a self,
         req: &'a HttpRequest,
-    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>>;
+    ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>>;
 
     /// Whether an authenticated caller may use protected methods (403 otherwise).
-    fn authorize(&self, _user: &ApiUser) -> bool {
+    fn authorize(&self, _user: &CurrentUser) -> bool {
         true
     }
 
@@ -48,12 +48,8 @@ pub(crate) fn unauthorized() -> Error {
     }
 }
 
-pub(crate) fn api_user(user: &StoredUser) -> ApiUser {
-    ApiUser {
-        id: user.id,
-        username: user.username.clone(),
-        admin: user.admin,
-    }
+pub(crate) fn api_user(user: &StoredUser) -> CurrentUser {
+    CurrentUser::new(user.id, user.username.clone(), user.admin)
 }
 
 /// flask-peewee's `Authentication`: nobody is authenticated, so protected methods (by default
@@ -93,7 +89,7 @@ impl Authentication for Public {
     fn authenticate<'a>(
         &'a self,
         _req: &'a HttpRequest,
-    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>> {
         Box::pin(async { Ok(None) })
     }
 }
@@ -154,7 +150,7 @@ impl UserAuthentication {
         self
     }
 
-    async fn check(&self, req: &HttpRequest) -> Result<Option<ApiUser>, Error> {
+    async fn check(&self, req: &HttpRequest) -> Result<Option<CurrentUser>, Error> {
         let Some((username, password)) = basic_credentials(req)? else {
             return Ok(None);
         };
@@ -211,7 +207,7 @@ impl Authentication for UserAuthentication {
     fn authenticate<'a>(
         &'a self,
         req: &'a HttpRequest,
-    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>> {
         Box::pin(self.check(req))
     }
 }
@@ -245,12 +241,12 @@ impl Authentication for AdminAuthentication {
     fn authenticate<'a>(
         &'a self,
         req: &'a HttpRequest,
-    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>> {
         Box::pin(self.0.check(req))
     }
 
-    fn authorize(&self, user: &ApiUser) -> bool {
-        user.admin
+    fn authorize(&self, user: &CurrentUser) -> bool {
+        user.is_admin()
     }
 
     fn scheme(&self) -> Option<&'static str> {

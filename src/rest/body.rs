@@ -8,9 +8,8 @@ use serde_json::{Map, Value as Json};
 
 use super::RestApi;
 use super::erased::Resource;
-use super::resource::{ApiContext, ApiUser};
-use crate::Error;
-use crate::orm::{Changes, ColumnInfo, FieldKind, value};
+use crate::orm::{ColumnInfo, FieldKind, value};
+use crate::{Context, CurrentUser, Error};
 
 /// The request body as a JSON object: 415 unless it is sent as JSON, 413 past the limit,
 /// 400 when it is not a JSON object.
@@ -45,21 +44,17 @@ pub(super) async fn read_json(
 }
 
 /// The owner column's value for `user`, typed as the column expects.
-fn owner_value(column: &ColumnInfo, user: &ApiUser) -> Result<Value, Error> {
-    let out_of_range = || {
-        Error::Internal(format!(
-            "user id {} does not fit `{}`",
-            user.id, column.name
-        ))
-    };
+fn owner_value(column: &ColumnInfo, user: &CurrentUser) -> Result<Value, Error> {
+    let id = user.id();
+    let out_of_range = || Error::Internal(format!("user id {id} does not fit `{}`", column.name));
     Ok(match column.kind {
-        FieldKind::BigInt => Value::BigInt(Some(user.id)),
-        FieldKind::Int => Value::Int(Some(i32::try_from(user.id).map_err(|_| out_of_range())?)),
+        FieldKind::BigInt => Value::BigInt(Some(id)),
+        FieldKind::Int => Value::Int(Some(i32::try_from(id).map_err(|_| out_of_range())?)),
         FieldKind::BigUnsigned => {
-            Value::BigUnsigned(Some(u64::try_from(user.id).map_err(|_| out_of_range())?))
+            Value::BigUnsigned(Some(u64::try_from(id).map_err(|_| out_of_range())?))
         }
         FieldKind::Unsigned => {
-            Value::Unsigned(Some(u32::try_from(user.id).map_err(|_| out_of_range())?))
+            Value::Unsigned(Some(u32::try_from(id).map_err(|_| out_of_range())?))
         }
         _ => {
             return Err(Error::Internal(format!(
@@ -87,7 +82,7 @@ fn reference(column: &ColumnInfo, object: &Map<String, Json>) -> Result<Json, Er
 /// A request body read against a resource: the column values to write and the nested
 /// objects (of foreign keys that opt in to nested writes) to write before them.
 pub(super) struct Body {
-    pub(super) changes: Changes,
+    pub(super) values: Vec<(String, Value)>,
     pub(super) nested: Vec<(String, Map<String, Json>)>,
 }
 
@@ -96,7 +91,7 @@ pub(super) struct Body {
 /// is the caller.
 pub(super) fn parse(
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     body: Map<String, Json>,
     creating: bool,
 ) -> Result<Body, Error> {
@@ -129,18 +124,22 @@ pub(super) fn parse(
         }
         values.push((key, value));
     }
-    let mut changes = Changes::new(values);
     if let Some(owner) = settings
         .owner_field
         .as_ref()
         .and_then(|name| info.column(name))
         .filter(|_| creating)
     {
-        let user = context
-            .user
-            .as_ref()
-            .ok_or_else(super::authentication::unauthorized)?;
-        changes.set(&owner.name, owner_value(owner, user)?);
+        let user = ctx.user().ok_or_else(super::authentication::unauthorized)?;
+        set(&mut values, &owner.name, owner_value(owner, user)?);
     }
-    Ok(Body { changes, nested })
+    Ok(Body { values, nested })
+}
+
+/// Sets (or replaces) the value for column `name`.
+pub(super) fn set(values: &mut Vec<(String, Value)>, name: &str, value: Value) {
+    match values.iter_mut().find(|(n, _)| n == name) {
+        Some(slot) => slot.1 = value,
+        None => values.push((name.to_owned(), value)),
+    }
 }

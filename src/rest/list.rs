@@ -6,11 +6,9 @@ use sea_orm::{Condition, DatabaseExecutor};
 use serde_json::{Value as Json, json};
 
 use super::erased::Resource;
-use super::resource::ApiContext;
 use super::{RestApi, Visibility};
-use crate::Error;
 use crate::orm::{self, Grammar, Join, Page, Query, Record, Window, column_expr, value};
-use crate::verdict::Refusal;
+use crate::{Context, Error};
 
 fn params(req: &HttpRequest) -> Vec<(String, String)> {
     form_urlencoded::parse(req.query_string().as_bytes())
@@ -23,19 +21,20 @@ fn params(req: &HttpRequest) -> Vec<(String, String)> {
 pub(super) fn scoped_query(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     params: &[(String, String)],
 ) -> Result<Query, Error> {
     let info = resource.info();
     let policy = Visibility {
         api,
         base: &info.slug,
+        ctx,
     };
     let backend = api.inner.db.get_database_backend();
     let mut query = Grammar::new(&api.inner.models, info, &policy, backend)
         .with_limits(api.inner.limits)
         .compile(params, &[])?;
-    query.and(resource.hooks.get_query(context));
+    query.and(resource.hooks.get_query(ctx));
     Ok(query)
 }
 
@@ -53,13 +52,11 @@ pub(super) async fn list(
     api: &RestApi,
     req: &HttpRequest,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
 ) -> Result<HttpResponse, Error> {
-    if !resource.hooks.check_get(context, None) {
-        return Err(Error::Forbidden(Refusal::default()));
-    }
+    resource.hooks.check_get(ctx, None).await?;
     let params = params(req);
-    let query = scoped_query(api, resource, context, &params)?;
+    let query = scoped_query(api, resource, ctx, &params)?;
     let settings = &resource.settings;
     let get = |key: &str| {
         params
@@ -86,7 +83,7 @@ pub(super) async fn list(
             }
         }),
     };
-    let included = included(api, resource);
+    let included = included(api, resource, ctx);
     let db = DatabaseExecutor::from(&api.inner.db);
     let mut rows = load(
         resource,
@@ -114,7 +111,7 @@ pub(super) async fn list(
         (Some(count), None) => Some(u64::from(count > 0)),
         (None, _) => None,
     };
-    let objects = objects(resource, context, &included, &rows);
+    let objects = objects(resource, ctx, &included, &rows)?;
     let previous = if page > 1 {
         page_url(req, &params, page - 1)
     } else {
@@ -141,10 +138,16 @@ pub(super) struct Included<'a> {
     column: &'a str,
     key: &'a str,
     resource: &'a Resource,
+    /// The rows of the included resource the caller may see: its `get_query`.
+    scope: Condition,
 }
 
 /// The resource's `include_resources` that it shows and whose tables are registered.
-pub(super) fn included<'a>(api: &'a RestApi, resource: &'a Resource) -> Vec<Included<'a>> {
+pub(super) fn included<'a>(
+    api: &'a RestApi,
+    resource: &'a Resource,
+    ctx: &Context,
+) -> Vec<Included<'a>> {
     let info = resource.info();
     let settings = &resource.settings;
     settings
@@ -153,10 +156,12 @@ pub(super) fn included<'a>(api: &'a RestApi, resource: &'a Resource) -> Vec<Incl
         .filter(|name| settings.shows(name))
         .filter_map(|name| {
             let fk = info.column(name)?.foreign_key.as_ref()?;
+            let resource = api.resource(&fk.table)?;
             Some(Included {
                 column: name,
                 key: &fk.column,
-                resource: api.resource(&fk.table)?,
+                resource,
+                scope: resource.hooks.get_query(ctx),
             })
         })
         .collect()
@@ -178,6 +183,7 @@ pub(super) async fn load(
             column: include.column,
             model: &*include.resource.model,
             key: include.key,
+            scope: include.scope.clone(),
         })
         .collect();
     Ok(resource
@@ -191,12 +197,12 @@ pub(super) async fn load(
 pub(super) async fn fetch(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
+    db: &DatabaseExecutor<'_>,
     pk: &str,
 ) -> Result<Record, Error> {
-    let db = DatabaseExecutor::from(&api.inner.db);
     let column = &resource.info().pk_column().name;
-    find(api, resource, context, &db, column, pk_value(resource, pk)?)
+    find(api, resource, ctx, db, column, pk_value(resource, pk)?)
         .await?
         .ok_or(Error::NotFound)
 }
@@ -205,12 +211,12 @@ pub(super) async fn fetch(
 pub(super) async fn find(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     db: &DatabaseExecutor<'_>,
     column: &str,
     key: sea_orm::Value,
 ) -> Result<Option<Record>, Error> {
-    let mut query = scoped_query(api, resource, context, &[])?;
+    let mut query = scoped_query(api, resource, ctx, &[])?;
     query.and(by_key(resource, column, key));
     Ok(resource.model.list(db, &query, ONE).await?.pop())
 }
@@ -233,12 +239,13 @@ fn by_key(resource: &Resource, column: &str, key: sea_orm::Value) -> Condition {
 async fn load_one<'a>(
     api: &'a RestApi,
     resource: &'a Resource,
+    ctx: &Context,
     db: &DatabaseExecutor<'_>,
     mut query: Query,
     pk: sea_orm::Value,
 ) -> Result<(Vec<Included<'a>>, Page), Error> {
     query.and(by_key(resource, &resource.info().pk_column().name, pk));
-    let included = included(api, resource);
+    let included = included(api, resource, ctx);
     let page = load(resource, db, &query, ONE, &included, false).await?;
     Ok((included, page))
 }
@@ -246,17 +253,16 @@ async fn load_one<'a>(
 pub(super) async fn detail(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     pk: &str,
 ) -> Result<HttpResponse, Error> {
-    let query = scoped_query(api, resource, context, &[])?;
+    let query = scoped_query(api, resource, ctx, &[])?;
     let db = DatabaseExecutor::from(&api.inner.db);
-    let (included, page) = load_one(api, resource, &db, query, pk_value(resource, pk)?).await?;
+    let (included, page) =
+        load_one(api, resource, ctx, &db, query, pk_value(resource, pk)?).await?;
     let row = page.rows.first().ok_or(Error::NotFound)?;
-    if !resource.hooks.check_get(context, Some(row)) {
-        return Err(Error::Forbidden(Refusal::default()));
-    }
-    let object = objects(resource, context, &included, &page).pop();
+    resource.hooks.check_get(ctx, Some(row)).await?;
+    let object = objects(resource, ctx, &included, &page)?.pop();
     Ok(HttpResponse::Ok().json(object.unwrap_or(Json::Null)))
 }
 
@@ -266,18 +272,19 @@ pub(super) async fn detail(
 pub(super) async fn written(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     db: &DatabaseExecutor<'_>,
     row: &Record,
 ) -> Result<Json, Error> {
     let info = resource.info();
     let query = Query::everything(info);
-    let (included, mut page) = load_one(api, resource, db, query, row.pk(info).clone()).await?;
+    let (included, mut page) =
+        load_one(api, resource, ctx, db, query, row.pk(info).clone()).await?;
     if page.rows.is_empty() {
         page.rows.push(row.clone());
         page.joined.push(vec![None; included.len()]);
     }
-    Ok(objects(resource, context, &included, &page)
+    Ok(objects(resource, ctx, &included, &page)?
         .pop()
         .unwrap_or(Json::Null))
 }
@@ -287,10 +294,10 @@ pub(super) async fn written(
 /// `prepare_data`.
 pub(super) fn objects(
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     included: &[Included<'_>],
     page: &Page,
-) -> Vec<Json> {
+) -> Result<Vec<Json>, Error> {
     let info = resource.info();
     let settings = &resource.settings;
     let nested: Vec<Vec<Json>> = included
@@ -301,11 +308,11 @@ pub(super) fn objects(
             rows.iter()
                 .map(|row| {
                     let data = row.to_json(nested.info(), |c| nested.settings.shows(c));
-                    Json::Object(nested.hooks.prepare_data(context, row, data))
+                    Ok(Json::Object(nested.hooks.prepare_data(ctx, row, data)?))
                 })
                 .collect()
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     page.rows
         .iter()
         .zip(&page.joined)
@@ -316,7 +323,7 @@ pub(super) fn objects(
                     map.insert(include.column.to_owned(), object.clone());
                 }
             }
-            Json::Object(resource.hooks.prepare_data(context, row, map))
+            Ok(Json::Object(resource.hooks.prepare_data(ctx, row, map)?))
         })
         .collect()
 }

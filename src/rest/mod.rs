@@ -3,7 +3,7 @@
 //! [`RestApiBuilder::docs`], renders that description as an interactive reference at `/api/docs/`.
 //!
 //! ```no_run
-//! # fn build(db: sea_orm::DatabaseConnection, auth: actix_sea::auth::Auth) {
+//! # fn build(auth: actix_sea::auth::Auth) {
 //! use actix_sea::rest::{AdminAuthentication, RestApi, RestResource, UserAuthentication};
 //! use example_site::models::{message, user};
 //!
@@ -24,10 +24,10 @@
 //!     }
 //! }
 //!
-//! let api = RestApi::builder(db)
+//! let api = RestApi::builder(&auth)
 //!     .default_auth(UserAuthentication::new(auth.clone()))
-//!     .register::<message::Entity, _>(MessageResource)
-//!     .register_with_auth::<user::Entity, _>(UserResource, AdminAuthentication::new(auth))
+//!     .register(message::Entity, MessageResource)
+//!     .register_with_auth(user::Entity, UserResource, AdminAuthentication::new(auth.clone()))
 //!     .build();
 //! # }
 //! ```
@@ -40,8 +40,10 @@ mod erased;
 mod list;
 mod nested;
 mod openapi;
+mod reach;
 mod resource;
 mod tokens;
+mod users;
 mod views;
 mod write;
 
@@ -49,29 +51,21 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use actix_web::dev::{AppService, HttpServiceFactory};
-use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-};
+use sea_orm::{Condition, DatabaseConnection, EntityTrait, IntoActiveModel};
 
-pub use crate::orm::Changes;
+use crate::auth::Auth;
 pub use authentication::{
     AdminAuthentication, Authentication, Public, UserAuthentication, write_methods,
 };
-pub use resource::{ApiContext, ApiUser, RestResource};
+pub use resource::RestResource;
 pub use tokens::{ApiKeyAuthentication, BearerAuthentication};
 
-/// The API key table's entity (`actix_sea_api_key`), for [`crate::db::Tables::api`].
+/// The API key table's entity (`actix_sea_api_key`; created by [`crate::db::migrations`]).
 pub use tokens::key_entity::Entity as ApiKeyTable;
-/// The bearer token table's entity (`actix_sea_api_token`), for [`crate::db::Tables::api`].
+/// The bearer token table's entity (`actix_sea_api_token`; created by [`crate::db::migrations`]).
 pub use tokens::token_entity::Entity as ApiTokenTable;
 
-impl crate::db::Tables {
-    /// Adds the tables [`RestApi`] keeps credentials in: API keys and bearer tokens.
-    pub fn api(self) -> Self {
-        self.entity(ApiKeyTable).entity(ApiTokenTable)
-    }
-}
-
+use crate::Context;
 use crate::db::Permits;
 use crate::orm::{Limits, ModelInfo, Registry};
 use erased::Resource;
@@ -87,6 +81,7 @@ pub struct RestApi {
 
 struct Inner {
     db: DatabaseConnection,
+    auth: Auth,
     prefix: String,
     body_limit: usize,
     limits: Limits,
@@ -99,6 +94,7 @@ struct Inner {
 /// Configures a [`RestApi`].
 pub struct RestApiBuilder {
     db: DatabaseConnection,
+    auth: Auth,
     prefix: String,
     body_limit: usize,
     limits: Limits,
@@ -110,10 +106,14 @@ pub struct RestApiBuilder {
 }
 
 impl RestApi {
-    /// Starts configuring an API over `db`.
-    pub fn builder(db: DatabaseConnection) -> RestApiBuilder {
+    /// Starts configuring an API over `auth`'s database. `auth` gives every hook its
+    /// [`Context`](crate::Context) (the client's address by its trusted-proxy rule) and serves
+    /// the user table's own rules: a `password` sent to it is stored as its argon2id hash, and a
+    /// username passes the rule of sign-up pages and the admin.
+    pub fn builder(auth: &Auth) -> RestApiBuilder {
         RestApiBuilder {
-            db,
+            db: auth.db().clone(),
+            auth: auth.clone(),
             prefix: "/api".into(),
             body_limit: DEFAULT_BODY_LIMIT,
             limits: Limits::default(),
@@ -181,34 +181,32 @@ impl RestApiBuilder {
         self
     }
 
-    /// Serves entity `E` as described by `resource`, with the default authentication.
-    pub fn register<E, R>(self, resource: R) -> Self
+    /// Serves `entity` as described by `resource`, with the default authentication:
+    /// `.register(message::Entity, MessageResource)`.
+    pub fn register<E, R>(self, entity: E, resource: R) -> Self
     where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
+        E::Model: IntoActiveModel<E::ActiveModel>,
         R: RestResource<E>,
     {
         let auth = Arc::clone(&self.default_auth);
-        self.add::<E, R>(resource, auth)
+        self.add(entity, resource, auth)
     }
 
-    /// Serves entity `E` with its own authentication.
-    pub fn register_with_auth<E, R>(self, resource: R, auth: impl Authentication) -> Self
+    /// Serves `entity` with its own authentication.
+    pub fn register_with_auth<E, R>(self, entity: E, resource: R, auth: impl Authentication) -> Self
     where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
+        E::Model: IntoActiveModel<E::ActiveModel>,
         R: RestResource<E>,
     {
-        self.add::<E, R>(resource, Arc::new(auth))
+        self.add(entity, resource, Arc::new(auth))
     }
 
-    fn add<E, R>(mut self, resource: R, auth: Arc<dyn Authentication>) -> Self
+    fn add<E, R>(mut self, _entity: E, resource: R, auth: Arc<dyn Authentication>) -> Self
     where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
+        E::Model: IntoActiveModel<E::ActiveModel>,
         R: RestResource<E>,
     {
         let slug = self.models.register::<E>();
@@ -250,6 +248,7 @@ impl RestApiBuilder {
         RestApi {
             inner: Arc::new(Inner {
                 db: self.db,
+                auth: self.auth,
                 prefix: self.prefix,
                 body_limit: self.body_limit,
                 limits: self.limits,
@@ -270,10 +269,12 @@ impl HttpServiceFactory for RestApi {
 
 /// Hides, for filters and ordering, what a resource does not show: excluded (write-only)
 /// columns, columns outside `fields`, and, on the resource's own model, columns outside
-/// `filter_fields`.
+/// `filter_fields`; and, across foreign keys, the rows outside the other resource's
+/// `get_query`.
 pub(crate) struct Visibility<'a> {
     api: &'a RestApi,
     base: &'a str,
+    ctx: &'a Context,
 }
 
 impl crate::orm::FieldPolicy for Visibility<'_> {
@@ -290,5 +291,11 @@ impl crate::orm::FieldPolicy for Visibility<'_> {
                 .filter_fields
                 .as_ref()
                 .is_some_and(|allowed| !allowed.iter().any(|c| c == column))
+    }
+
+    fn scope(&self, model: &ModelInfo) -> Condition {
+        self.api
+            .resource(&model.slug)
+            .map_or_else(Condition::all, |r| r.hooks.get_query(self.ctx))
     }
 }

@@ -3,27 +3,26 @@
 //! with that resource's authentication and checks, inside the caller's transaction.
 
 use actix_web::http::Method;
-use sea_orm::DatabaseExecutor;
+use sea_orm::{DatabaseExecutor, Value};
 use serde_json::{Map, Value as Json};
 
 use super::RestApi;
-use super::body::parse;
+use super::body::{parse, set};
 use super::erased::Resource;
 use super::list::find;
-use super::resource::ApiContext;
 use super::views::permit;
-use super::write::{edit, insert, may_change};
-use crate::Error;
-use crate::orm::{Changes, Record, value};
+use super::write::{edit, insert, owns};
+use crate::orm::{Record, value};
+use crate::{Context, Error};
 
 /// Writes each nested object and sets its foreign key to the row written.
 pub(super) async fn write(
     api: &RestApi,
     resource: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     db: &DatabaseExecutor<'_>,
     nested: Vec<(String, Map<String, Json>)>,
-    changes: &mut Changes,
+    values: &mut Vec<(String, Value)>,
 ) -> Result<(), Error> {
     let info = resource.info();
     for (name, object) in nested {
@@ -34,12 +33,12 @@ pub(super) async fn write(
         let target = api
             .resource(&fk.table)
             .ok_or_else(|| Error::Internal(format!("no resource for `{}`", fk.table)))?;
-        let row = write_one(api, target, context, db, &fk.column, object)
+        let row = write_one(api, target, ctx, db, &fk.column, object)
             .await
             .map_err(|error| within(&name, error))?;
         let key = row.get(target.info(), &fk.column).map(value::to_json);
         let key = value::from_json(column, key.as_ref().unwrap_or(&Json::Null))?;
-        changes.set(&name, key);
+        set(values, &name, key);
     }
     Ok(())
 }
@@ -49,7 +48,7 @@ pub(super) async fn write(
 async fn write_one(
     api: &RestApi,
     target: &Resource,
-    context: &ApiContext,
+    ctx: &Context,
     db: &DatabaseExecutor<'_>,
     key: &str,
     mut object: Map<String, Json>,
@@ -57,37 +56,29 @@ async fn write_one(
     let info = target.info();
     let sent_key = object.remove(key).filter(|k| !k.is_null());
     let Some(sent_key) = sent_key else {
-        let context = as_method(context, Method::POST);
-        permit(target, &context).map_err(|e| refused(e, "created"))?;
-        let body = parse(target, &context, object, true)?;
-        return insert(api, target, &context, db, body).await;
+        let ctx = ctx.with_method(Method::POST);
+        permit(target, &ctx).map_err(|e| refused(e, "created"))?;
+        let body = parse(target, &ctx, object, true)?;
+        return insert(api, target, &ctx, db, body).await;
     };
     let key_column = info
         .column(key)
         .ok_or_else(|| Error::Internal(format!("no column `{key}`")))?;
     let key_value = value::from_json(key_column, &sent_key)?;
-    let row = find(api, target, context, db, key, key_value)
+    let row = find(api, target, ctx, db, key, key_value)
         .await?
         .ok_or_else(|| Error::BadRequest(format!("no row with `{key}` {sent_key}")))?;
-    let context = as_method(context, Method::PUT);
-    let mut body = parse(target, &context, object, false)?;
-    body.changes
-        .retain(|name, value| row.get(info, name) != Some(value));
-    if body.changes.is_empty() && body.nested.is_empty() {
+    let ctx = ctx.with_method(Method::PUT);
+    let mut body = parse(target, &ctx, object, false)?;
+    body.values
+        .retain(|(name, value)| row.get(info, name) != Some(value));
+    if body.values.is_empty() && body.nested.is_empty() {
         return Ok(row);
     }
-    permit(target, &context).map_err(|e| refused(e, "changed"))?;
-    may_change(target, &context, &row, |row| {
-        target.hooks.check_put(&context, row)
-    })?;
-    edit(api, target, &context, db, row, body).await
-}
-
-fn as_method(context: &ApiContext, method: Method) -> ApiContext {
-    ApiContext {
-        user: context.user.clone(),
-        method,
-    }
+    permit(target, &ctx).map_err(|e| refused(e, "changed"))?;
+    owns(target, &ctx, &row)?;
+    target.hooks.check_put(&ctx, &row).await?;
+    edit(api, target, &ctx, db, row, body).await
 }
 
 /// A nested resource that does not serve the method is a bad request, not a 405 of the URL.

@@ -1,37 +1,45 @@
 //! `RestResource`: how one entity is exposed, with flask-peewee's settings and hooks.
 
 use actix_web::http::Method;
-use futures_util::future::BoxFuture;
 use sea_orm::{Condition, EntityTrait};
 use serde_json::{Map, Value as Json};
 
-use crate::Error;
-use crate::orm::{Changes, ModelInfo, Record};
-
-/// The authenticated caller of an API request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiUser {
-    /// The user's primary key.
-    pub id: i64,
-    /// The login name.
-    pub username: String,
-    /// Whether the user is an admin.
-    pub admin: bool,
-}
-
-/// What hooks know about the request being served.
-#[derive(Debug, Clone)]
-pub struct ApiContext {
-    /// The caller, when the request carried valid credentials.
-    pub user: Option<ApiUser>,
-    /// The HTTP method.
-    pub method: Method,
-}
+use crate::orm::ModelInfo;
+use crate::{Context, Error, Refusal};
 
 /// How an entity `E` is served under `/api/<table>/`. Every method has a default, so
 /// `struct MessageResource; impl RestResource<message::Entity> for MessageResource {}` serves
 /// every column with the defaults; override what differs, as with flask-peewee's attributes.
-pub trait RestResource<E: EntityTrait>: Send + Sync + 'static {
+///
+/// The hooks know the caller ([`Context`]) and see the entity's own types: rows as
+/// `E::Model`, values about to be written as `E::ActiveModel`. The `async` ones are written
+/// as `async fn` under [`#[actix_sea::async_trait]`](crate::async_trait) (an impl that
+/// overrides none needs no attribute). A check refuses with a [`Refusal`]: 403, with its
+/// reason as `detail` when it gives one.
+///
+/// ```
+/// use actix_sea::rest::RestResource;
+/// use actix_sea::{Context, Refusal};
+/// use example_site::models::message;
+/// use sea_orm::ActiveValue::Set;
+///
+/// struct MessageResource;
+///
+/// #[actix_sea::async_trait]
+/// impl RestResource<message::Entity> for MessageResource {
+///     async fn check_post(&self, _: &Context, new: &message::ActiveModel) -> Result<(), Refusal> {
+///         match &new.content {
+///             Set(text) if text.contains("spam") => Err(Refusal::new("no spam, please")),
+///             _ => Ok(()),
+///         }
+///     }
+/// }
+/// ```
+#[async_trait::async_trait]
+pub trait RestResource<E>: Send + Sync + 'static
+where
+    E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
+{
     /// The only columns returned (default: all but [`exclude`](Self::exclude)).
     fn fields(&self) -> Option<Vec<E::Column>> {
         None
@@ -107,49 +115,52 @@ pub trait RestResource<E: EntityTrait>: Send + Sync + 'static {
 
     /// Restricts every list, detail, edit and delete to the rows matching this condition
     /// (default: all rows).
-    fn get_query(&self, _context: &ApiContext) -> Condition {
+    fn get_query(&self, _ctx: &Context) -> Condition {
         Condition::all()
     }
 
     /// May the caller read this row? `None` for a list (default: yes).
-    fn check_get(&self, _context: &ApiContext, _row: Option<&Record>) -> bool {
-        true
+    async fn check_get(&self, _ctx: &Context, _row: Option<&E::Model>) -> Result<(), Refusal> {
+        Ok(())
     }
 
-    /// May the caller create a row with these values (default: yes)?
-    fn check_post(&self, _context: &ApiContext, _changes: &Changes) -> bool {
-        true
+    /// May the caller create a row with these values (default: yes)? Runs after
+    /// [`before_save`](Self::before_save), on the values about to be inserted.
+    async fn check_post(&self, _ctx: &Context, _new: &E::ActiveModel) -> Result<(), Refusal> {
+        Ok(())
     }
 
-    /// May the caller change this row (default: yes)?
-    fn check_put(&self, _context: &ApiContext, _row: &Record) -> bool {
-        true
+    /// May the caller change this row (default: yes)? Runs after the owner rule.
+    async fn check_put(&self, _ctx: &Context, _row: &E::Model) -> Result<(), Refusal> {
+        Ok(())
     }
 
-    /// May the caller delete this row (default: yes)?
-    fn check_delete(&self, _context: &ApiContext, _row: &Record) -> bool {
-        true
+    /// May the caller delete this row (default: yes)? Runs after the owner rule.
+    async fn check_delete(&self, _ctx: &Context, _row: &E::Model) -> Result<(), Refusal> {
+        Ok(())
+    }
+
+    /// Adjusts or checks the values about to be written, before the entity's own
+    /// `ActiveModelBehavior::before_save` (default: nothing). `old` is the stored row on an
+    /// update, `None` on a create. An error refuses the write: [`Error::Invalid`] gives 400
+    /// naming the field.
+    async fn before_save(
+        &self,
+        _ctx: &Context,
+        _old: Option<&E::Model>,
+        _new: &mut E::ActiveModel,
+    ) -> Result<(), Error> {
+        Ok(())
     }
 
     /// Adjusts an outgoing object (default: unchanged).
     fn prepare_data(
         &self,
-        _context: &ApiContext,
-        _row: &Record,
+        _ctx: &Context,
+        _row: &E::Model,
         data: Map<String, Json>,
     ) -> Map<String, Json> {
         data
-    }
-
-    /// Runs before a create or update is saved, for example to hash a password
-    /// (default: nothing). `row` is `None` on create.
-    fn before_save<'a>(
-        &'a self,
-        _context: &'a ApiContext,
-        _row: Option<&'a Record>,
-        _changes: &'a mut Changes,
-    ) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(async { Ok(()) })
     }
 }
 
@@ -170,7 +181,11 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    pub(crate) fn read<E: EntityTrait, R: RestResource<E>>(resource: &R, info: &ModelInfo) -> Self {
+    pub(crate) fn read<E, R>(resource: &R, info: &ModelInfo) -> Self
+    where
+        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
+        R: RestResource<E>,
+    {
         use sea_orm::IdenStatic;
         let names = |columns: Vec<E::Column>| {
             columns

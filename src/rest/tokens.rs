@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::authentication::{Authentication, api_user, unauthorized, write_methods};
-use super::resource::ApiUser;
+use crate::CurrentUser;
 use crate::Error;
 use crate::auth::{Auth, token};
 
@@ -60,7 +60,7 @@ pub(crate) mod token_entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-async fn active_user(auth: &Auth, id: i64) -> Result<ApiUser, Error> {
+async fn active_user(auth: &Auth, id: i64) -> Result<CurrentUser, Error> {
     match auth.user_by_id(id).await? {
         Some(user) if user.active => Ok(api_user(&user)),
         _ => Err(unauthorized()),
@@ -112,7 +112,7 @@ impl ApiKeyAuthentication {
         Ok((key, secret))
     }
 
-    async fn check(&self, req: &HttpRequest) -> Result<Option<ApiUser>, Error> {
+    async fn check(&self, req: &HttpRequest) -> Result<Option<CurrentUser>, Error> {
         let (key, secret) = match (
             header_text(req, "x-api-key"),
             header_text(req, "x-api-secret"),
@@ -143,7 +143,7 @@ impl Authentication for ApiKeyAuthentication {
     fn authenticate<'a>(
         &'a self,
         req: &'a HttpRequest,
-    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>> {
         Box::pin(self.check(req))
     }
 }
@@ -194,7 +194,7 @@ impl BearerAuthentication {
         Ok(token)
     }
 
-    async fn check(&self, req: &HttpRequest) -> Result<Option<ApiUser>, Error> {
+    async fn check(&self, req: &HttpRequest) -> Result<Option<CurrentUser>, Error> {
         let Some(value) = header_text(req, header::AUTHORIZATION.as_str()) else {
             return Ok(None);
         };
@@ -228,7 +228,7 @@ impl Authentication for BearerAuthentication {
     fn authenticate<'a>(
         &'a self,
         req: &'a HttpRequest,
-    ) -> LocalBoxFuture<'a, Result<Option<ApiUser>, Error>> {
+    ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>> {
         Box::pin(self.check(req))
     }
 }

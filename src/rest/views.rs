@@ -5,10 +5,9 @@ use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
 
 use super::erased::Resource;
-use super::resource::ApiContext;
 use super::{RestApi, body, list, openapi, write};
-use crate::Error;
 use crate::verdict::Refusal;
+use crate::{Channel, Context, Error};
 
 pub(super) fn scope(api: RestApi) -> Scope {
     let docs = api.inner.docs;
@@ -28,33 +27,35 @@ pub(super) fn scope(api: RestApi) -> Scope {
 }
 
 /// The resource, an allowed method and an authorized caller, or the error to answer with.
+/// `method` is what the request does (a POST to a detail URL edits, as a PUT).
 pub(super) async fn prepare<'a>(
     api: &'a RestApi,
     req: &HttpRequest,
     slug: &str,
     method: &Method,
-) -> Result<(&'a Resource, ApiContext), Error> {
+) -> Result<(&'a Resource, Context), Error> {
     let resource = api.resource(slug).ok_or(Error::NotFound)?;
     if !resource.settings.allowed_methods.contains(method) {
         return Err(Error::MethodNotAllowed);
     }
     let user = resource.auth.authenticate(req).await?;
-    let context = ApiContext {
-        user,
-        method: method.clone(),
-    };
-    permit(resource, &context)?;
-    Ok((resource, context))
+    let ctx = api
+        .inner
+        .auth
+        .context(req, user, Channel::Api)
+        .with_method(method.clone());
+    permit(resource, &ctx)?;
+    Ok((resource, ctx))
 }
 
 /// Whether the caller may use the context's method on the resource: 405 when the resource
 /// does not serve it, 401 or 403 when it is protected and the caller is missing or refused.
-pub(super) fn permit(resource: &Resource, context: &ApiContext) -> Result<(), Error> {
-    if !resource.settings.allowed_methods.contains(&context.method) {
+pub(super) fn permit(resource: &Resource, ctx: &Context) -> Result<(), Error> {
+    if !resource.settings.allowed_methods.contains(ctx.method()) {
         return Err(Error::MethodNotAllowed);
     }
-    if resource.auth.protected_methods().contains(&context.method) {
-        match &context.user {
+    if resource.auth.protected_methods().contains(ctx.method()) {
+        match ctx.user() {
             None => return Err(super::authentication::unauthorized()),
             Some(user) if !resource.auth.authorize(user) => {
                 return Err(Error::Forbidden(Refusal::default()));

@@ -132,9 +132,9 @@ async fn unknown_reference_files_are_a_json_404(db: TestDb) {
 
 async fn the_reference_can_be_turned_off(db: TestDb) {
     let site = example_site::Site::new(db.db.clone(), &crate::app::config()).unwrap();
-    let api = RestApi::builder(db.db.clone())
+    let api = RestApi::builder(&site.auth)
         .default_auth(UserAuthentication::new(site.auth.clone()))
-        .register::<message::Entity, _>(MessageResource)
+        .register(message::Entity, MessageResource)
         .docs(false)
         .build();
     let service = test::init_service(App::new().wrap(site.auth.middleware()).service(api)).await;

@@ -1,6 +1,6 @@
 //! Four tables in a chain (house -> street -> city -> country), for traversal tests.
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, Schema};
 
 pub mod country {
     use sea_orm::entity::prelude::*;
@@ -82,13 +82,17 @@ pub mod house {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// Creates the four tables.
+/// Creates the four tables, straight from the entities: they exist only in these tests, so
+/// they have no migrations.
 pub async fn create(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    actix_sea::db::Tables::new(db.get_database_backend())
-        .entity(country::Entity)
-        .entity(city::Entity)
-        .entity(street::Entity)
-        .entity(house::Entity)
-        .create(db)
-        .await
+    let schema = Schema::new(db.get_database_backend());
+    for table in [
+        schema.create_table_from_entity(country::Entity),
+        schema.create_table_from_entity(city::Entity),
+        schema.create_table_from_entity(street::Entity),
+        schema.create_table_from_entity(house::Entity),
+    ] {
+        db.execute(&table).await?;
+    }
+    Ok(())
 }

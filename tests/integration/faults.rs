@@ -15,7 +15,9 @@ use crate::admin_app;
 use crate::app::{Reply, spawn};
 use crate::on_every_database;
 use crate::support::{Backend, TestDb};
-use example_site::models::{self, message};
+use example_site::migrations::Migrator;
+use example_site::models::message;
+use sea_orm_migration::MigratorTrait;
 
 /// A small bound so the tests do not wait 5 s for each 503.
 const WAIT: Duration = Duration::from_secs(1);
@@ -24,7 +26,7 @@ impl TestDb {
     /// The example's tables behind a pool of one connection, so a test can exhaust it.
     async fn one_connection(backend: Backend) -> Option<TestDb> {
         let test_db = Self::with_options(backend, |o| o.max_connections(1).wait(WAIT)).await?;
-        models::create_tables(&test_db.db).await.unwrap();
+        Migrator::up(&test_db.db, None).await.unwrap();
         Some(test_db)
     }
 
@@ -177,7 +179,7 @@ async fn an_sqlite_write_lock_held_past_the_bound_is_503_and_stores_nothing() {
     let db = TestDb::with_options(Backend::Sqlite, |o| o.wait(WAIT))
         .await
         .unwrap();
-    models::create_tables(&db.db).await.unwrap();
+    Migrator::up(&db.db, None).await.unwrap();
     let app = spawn(db).await;
     app.create_user("alice", "alice-password", false, true)
         .await;

@@ -71,14 +71,15 @@ async fn by_default_nested_objects_only_refer_to_rows(db: TestDb) {
 async fn opted_in_nested_rows_pass_their_own_resources_checks(db: TestDb) {
     let TestDb { db: connection, .. } = &db;
     let mut site = example_site::Site::new(connection.clone(), &config()).unwrap();
-    site.api = RestApi::builder(connection.clone())
+    site.api = RestApi::builder(&site.auth)
         .default_auth(UserAuthentication::new(site.auth.clone()))
-        .register_with_auth::<user::Entity, _>(
-            UserResource::new(site.auth.clone()),
+        .register_with_auth(
+            user::Entity,
+            UserResource,
             AdminAuthentication::new(site.auth.clone()),
         )
-        .register::<message::Entity, _>(MessageResource)
-        .register::<relationship::Entity, _>(FollowAnyone)
+        .register(message::Entity, MessageResource)
+        .register(relationship::Entity, FollowAnyone)
         .build();
     let app = wrap(
         actix_web::test::init_service(example_site::app(site.clone())).await,
@@ -209,8 +210,9 @@ async fn nested_writes_need_a_foreign_key_to_a_registered_resource() {
         }
     }
     let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
-    RestApi::builder(db)
-        .register::<relationship::Entity, _>(NotAForeignKey)
+    let site = example_site::Site::new(db, &config()).unwrap();
+    RestApi::builder(&site.auth)
+        .register(relationship::Entity, NotAForeignKey)
         .build();
 }
 

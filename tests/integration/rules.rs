@@ -53,7 +53,22 @@ pub mod gadget {
             }
             Ok(self)
         }
+
+        async fn before_delete<C: ConnectionTrait>(self, _: &C) -> Result<Self, DbErr> {
+            if self.name.try_as_ref().is_some_and(|name| name == "anchor") {
+                return Err(DbErr::Custom("an anchor stays where it is".into()));
+            }
+            Ok(self)
+        }
     }
+}
+
+/// Creates the `gadget` table in a test's own database.
+pub async fn create_gadgets(db: &sea_orm::DatabaseConnection) {
+    let schema = Schema::new(db.get_database_backend());
+    db.execute(&schema.create_table_from_entity(gadget::Entity))
+        .await
+        .unwrap();
 }
 
 struct Gadgets;
@@ -62,15 +77,11 @@ impl RestResource<gadget::Entity> for Gadgets {}
 
 async fn before_save_refusals_are_client_errors_and_form_errors(db: TestDb) {
     let TestDb { db: connection, .. } = &db;
-    let schema = Schema::new(connection.get_database_backend());
-    connection
-        .execute(&schema.create_table_from_entity(gadget::Entity))
-        .await
-        .unwrap();
+    create_gadgets(connection).await;
     let mut site = example_site::Site::new(connection.clone(), &config()).unwrap();
-    site.api = RestApi::builder(connection.clone())
+    site.api = RestApi::builder(&site.auth)
         .default_auth(UserAuthentication::new(site.auth.clone()))
-        .register::<gadget::Entity, _>(Gadgets)
+        .register(gadget::Entity, Gadgets)
         .build();
     site.admin = Admin::builder(site.auth.clone())
         .register_default::<gadget::Entity>()

@@ -136,12 +136,13 @@ impl TestDb {
         })
     }
 
-    /// A fresh database with the example site's tables.
+    /// A fresh database with the example site's tables, made by its migrations.
     pub async fn example(backend: Backend) -> Option<TestDb> {
+        use sea_orm_migration::MigratorTrait;
         let test_db = Self::new(backend).await?;
-        example_site::models::create_tables(&test_db.db)
+        example_site::migrations::Migrator::up(&test_db.db, None)
             .await
-            .expect("create example tables");
+            .expect("apply the example's migrations");
         Some(test_db)
     }
 }

@@ -22,16 +22,18 @@ fn post(path: &str) -> test::TestRequest {
 async fn bearer_tokens_and_api_keys_authenticate_active_users(db: TestDb) {
     let site = example_site::Site::new(db.db.clone(), &crate::app::config()).unwrap();
     let auth = site.auth.clone();
-    let bearer = RestApi::builder(db.db.clone())
+    let bearer = RestApi::builder(&auth)
         .prefix("/bearer")
-        .register_with_auth::<message::Entity, _>(
+        .register_with_auth(
+            message::Entity,
             MessageResource,
             BearerAuthentication::new(auth.clone()),
         )
         .build();
-    let keys = RestApi::builder(db.db.clone())
+    let keys = RestApi::builder(&auth)
         .prefix("/keys")
-        .register_with_auth::<message::Entity, _>(
+        .register_with_auth(
+            message::Entity,
             MessageResource,
             ApiKeyAuthentication::new(auth.clone()),
         )

@@ -1,5 +1,5 @@
 //! The public site, as in the peewee example: the timelines, the people, joining and posting.
-//! Handlers are plain functions over `web::Data<Site>`; `app()` maps the URLs to them.
+//! Handlers are plain functions over `web::Data<Site>`; [`scope`] maps the URLs to them.
 
 mod create;
 mod display;
@@ -19,8 +19,37 @@ pub use page::{PER_PAGE, Page};
 pub use people::{followers, following, user_detail, user_list};
 pub use timeline::{home, private_timeline, public_timeline};
 
-use actix_web::HttpResponse;
+use actix_sea::auth::CsrfProtect;
+use actix_web::dev::HttpServiceFactory;
 use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+
+/// The site's URLs, every form CSRF-checked once for the whole scope (mount it last: it
+/// answers every path the auth, API and admin did not take, with the site's 404 page).
+pub fn scope() -> impl HttpServiceFactory {
+    web::scope("")
+        .wrap(CsrfProtect)
+        .route("/", web::get().to(home))
+        .route("/private/", web::get().to(private_timeline))
+        .route("/public/", web::get().to(public_timeline))
+        .service(
+            web::resource("/join/")
+                .route(web::get().to(join_form))
+                .route(web::post().to(join)),
+        )
+        .route("/users/", web::get().to(user_list))
+        .route("/users/{username}/", web::get().to(user_detail))
+        .route("/users/{username}/follow/", web::post().to(follow))
+        .route("/users/{username}/unfollow/", web::post().to(unfollow))
+        .route("/following/", web::get().to(following))
+        .route("/followers/", web::get().to(followers))
+        .service(
+            web::resource("/create/")
+                .route(web::get().to(create_form))
+                .route(web::post().to(create)),
+        )
+        .default_service(web::to(not_found))
+}
 
 /// Any other URL: the site's 404 page.
 pub async fn not_found(page: Page) -> HttpResponse {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use sea_orm::DatabaseExecutor;
+use sea_orm::{Condition, DatabaseExecutor};
 use serde::Serialize;
 use tera::Context;
 
@@ -13,7 +13,7 @@ use crate::Error;
 use crate::admin::Admin;
 use crate::admin::erased::{AdminModel, ListColumn};
 use crate::auth::{Level, safe_next};
-use crate::orm::{FieldKind, Grammar, OPS, Query, Record, Window, value};
+use crate::orm::{FieldKind, FieldPolicy, Grammar, ModelInfo, OPS, Query, Record, Window, value};
 
 /// Parameters of the list page that are not filters.
 const NOT_FILTERS: [&str; 4] = ["q", "_ff", "_fo", "_fv"];
@@ -83,13 +83,29 @@ fn url_with(
     }
 }
 
+/// What an admin user reaches through foreign keys: never the password hash, and only the
+/// rows each model's `get_query` lets through.
+struct Reach<'a>(&'a Admin);
+
+impl FieldPolicy for Reach<'_> {
+    fn hidden(&self, model: &ModelInfo, column: &str) -> bool {
+        self.0.is_secret(model, column)
+    }
+
+    fn scope(&self, model: &ModelInfo) -> Condition {
+        self.0
+            .model(&model.slug)
+            .map_or_else(Condition::all, |m| m.hooks.get_query())
+    }
+}
+
 /// The list's filtered query; also used by the export.
 pub(super) fn list_query(
     admin: &Admin,
     model: &AdminModel,
     params: &[(String, String)],
 ) -> Result<Query, Error> {
-    let policy = |info: &crate::orm::ModelInfo, column: &str| admin.is_secret(info, column);
+    let policy = Reach(admin);
     let backend = admin.db().get_database_backend();
     let grammar = Grammar::new(&admin.inner.registry, model.info(), &policy, backend)
         .with_limits(admin.inner.limits);
@@ -202,7 +218,10 @@ async fn lines(admin: &Admin, model: &AdminModel, rows: &[Record]) -> Result<Vec
             continue;
         };
         let keys = Record::distinct(rows, info, name);
-        let found = target.model.find_in(&db, &fk.column, keys).await?;
+        let found = target
+            .model
+            .find_in(&db, &fk.column, keys, target.hooks.get_query())
+            .await?;
         let names = found
             .iter()
             .filter_map(|row| {

@@ -1,0 +1,154 @@
+//! `example_site migrate [up|down|status|fresh]` and the migrations `serve` applies, on SQLite
+//! always and on PostgreSQL and MariaDB/MySQL when their test URLs are set (each test makes a
+//! uniquely named database there and drops only that).
+
+mod support;
+
+use support::{Server, ServerDb, TempDb, run, run_ok};
+
+/// How many migrations the site has: actix-sea's two, the twitter clone's one.
+const MIGRATIONS: usize = 3;
+
+fn status(url: &str) -> String {
+    run_ok(&["migrate", "status", "--database", url])
+}
+
+fn counts(applied: usize, pending: usize) -> String {
+    format!("migrate status: {applied} applied, {pending} pending")
+}
+
+fn up_from_empty_then_down_and_up_again(url: &str) {
+    let empty = status(url);
+    assert!(empty.contains(&counts(0, MIGRATIONS)), "{empty}");
+    assert!(
+        empty.contains("pending m20261202_000001_actix_sea_auth_tables"),
+        "{empty}"
+    );
+
+    let up = run_ok(&["migrate", "up", "--database", url]);
+    // Off a terminal: no progress bar, one summary line.
+    assert_eq!(
+        up.trim(),
+        "migrate: applied 3 migrations: m20261202_000001_actix_sea_auth_tables, \
+         m20261202_000002_actix_sea_api_tables, m20261202_000001_twitter_tables"
+    );
+    assert!(status(url).contains(&counts(MIGRATIONS, 0)));
+    let again = run_ok(&["migrate", "--database", url]);
+    assert_eq!(again.trim(), "migrate: applied no migrations");
+
+    run_ok(&[
+        "create-user",
+        "alice",
+        "--password",
+        "pw",
+        "--database",
+        url,
+    ]);
+    let one = run_ok(&["migrate", "down", "--database", url]);
+    assert_eq!(
+        one.trim(),
+        "migrate: rolled back 1 migration: m20261202_000001_twitter_tables"
+    );
+    assert!(status(url).contains(&counts(2, 1)));
+    let rest = run_ok(&["migrate", "down", "--steps", "5", "--database", url]);
+    assert!(rest.contains("rolled back 2 migrations"), "{rest}");
+    assert!(status(url).contains(&counts(0, MIGRATIONS)));
+
+    let up = run_ok(&["migrate", "up", "--steps", "2", "--database", url]);
+    assert!(up.contains("applied 2 migrations"), "{up}");
+    run_ok(&["migrate", "up", "--database", url]);
+    assert!(status(url).contains(&counts(MIGRATIONS, 0)));
+    // The tables were dropped and made again: alice is gone.
+    let made = run_ok(&[
+        "create-user",
+        "alice",
+        "--password",
+        "pw",
+        "--database",
+        url,
+    ]);
+    assert!(made.contains("created user `alice`"), "{made}");
+
+    let fresh = run_ok(&["migrate", "fresh", "--database", url]);
+    assert!(
+        fresh.contains("dropped every table, applied 3 migrations"),
+        "{fresh}"
+    );
+    assert!(status(url).contains(&counts(MIGRATIONS, 0)));
+    run_ok(&[
+        "create-user",
+        "alice",
+        "--password",
+        "pw",
+        "--database",
+        url,
+    ]);
+}
+
+#[test]
+fn migrate_goes_up_from_empty_then_down_and_up_again_on_sqlite() {
+    let db = TempDb::new("migrate");
+    up_from_empty_then_down_and_up_again(&db.url());
+}
+
+#[test]
+fn migrate_goes_up_from_empty_then_down_and_up_again_on_postgres() {
+    if let Some(db) = ServerDb::new("ACTIX_SEA_TEST_POSTGRES_URL", "migrate_pg") {
+        up_from_empty_then_down_and_up_again(&db.url());
+    }
+}
+
+#[test]
+fn migrate_goes_up_from_empty_then_down_and_up_again_on_mysql() {
+    if let Some(db) = ServerDb::new("ACTIX_SEA_TEST_MYSQL_URL", "migrate_my") {
+        up_from_empty_then_down_and_up_again(&db.url());
+    }
+}
+
+fn nothing_pending_after_serve(url: &str) {
+    let first = Server::start(url, &[]);
+    let said = first.output();
+    assert!(
+        said.contains("example_site: applied 3 migrations: m20261202_000001_actix_sea_auth_tables"),
+        "serve says which migrations it applied: {said}"
+    );
+    drop(first);
+    let status = status(url);
+    assert!(status.contains(&counts(MIGRATIONS, 0)), "{status}");
+    assert!(!status.contains("pending m"), "{status}");
+    let second = Server::start(url, &[]);
+    assert!(
+        second
+            .output()
+            .contains("example_site: database schema up to date"),
+        "{}",
+        second.output()
+    );
+}
+
+#[test]
+fn status_reports_nothing_pending_on_a_database_made_by_serve_on_sqlite() {
+    let db = TempDb::new("migrate_serve");
+    nothing_pending_after_serve(&db.url());
+}
+
+#[test]
+fn status_reports_nothing_pending_on_a_database_made_by_serve_on_postgres() {
+    if let Some(db) = ServerDb::new("ACTIX_SEA_TEST_POSTGRES_URL", "serve_pg") {
+        nothing_pending_after_serve(&db.url());
+    }
+}
+
+#[test]
+fn status_reports_nothing_pending_on_a_database_made_by_serve_on_mysql() {
+    if let Some(db) = ServerDb::new("ACTIX_SEA_TEST_MYSQL_URL", "serve_my") {
+        nothing_pending_after_serve(&db.url());
+    }
+}
+
+#[test]
+fn a_bad_database_url_is_a_clear_error() {
+    let output = run(&["migrate", "status", "--database", "nosuchdb://x"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(support::text(&output.stderr).contains("cannot open"));
+}

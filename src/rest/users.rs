@@ -1,0 +1,59 @@
+//! The user resource's own rules, whatever its hooks say: the password sent is stored as its
+//! argon2id hash through [`Auth`]'s hasher (as the admin does), and a username passes the rule
+//! of sign-up pages, the admin and the CLI.
+
+use sea_orm::Value;
+
+use super::RestApi;
+use super::erased::Resource;
+use crate::orm::{Record, value};
+use crate::verdict::{Conflict, Invalid};
+use crate::{Error, auth::USERNAME_TAKEN};
+
+/// Applies the user rules to the values about to be written to `resource`, when it serves the
+/// auth's user table: the password is hashed (empty: refused on a create, the stored hash kept
+/// on an update); a username whose characters are refused is a 400, one that looks like
+/// another user's is taken, 409 as for an identical one. A user may be renamed to a variant
+/// of their own name. `row` is the stored row on an update.
+pub(super) async fn apply(
+    api: &RestApi,
+    resource: &Resource,
+    row: Option<&Record>,
+    values: &mut Vec<(String, Value)>,
+) -> Result<(), Error> {
+    let auth = &api.inner.auth;
+    let info = resource.info();
+    if info.slug != auth.user_table() {
+        return Ok(());
+    }
+    let password = auth.password_column();
+    if let Some(index) = values.iter().position(|(name, _)| *name == password) {
+        match &values[index].1 {
+            Value::String(Some(text)) if text.is_empty() && row.is_some() => {
+                values.remove(index);
+            }
+            Value::String(Some(text)) if text.is_empty() => {
+                return Err(Error::Invalid(Invalid::named(
+                    &password,
+                    "may not be empty",
+                )));
+            }
+            Value::String(Some(text)) => {
+                values[index].1 = Value::from(auth.hasher().hash(text).await?);
+            }
+            _ => {}
+        }
+    }
+    let username = auth.username_column();
+    let Some((_, Value::String(Some(name)))) = values.iter().find(|(n, _)| *n == username) else {
+        return Ok(());
+    };
+    let except = row.and_then(|row| value::to_text(row.pk(info)).parse().ok());
+    match auth.username_refusal(name, except).await? {
+        None => Ok(()),
+        Some(reason) if reason == USERNAME_TAKEN => Err(Error::Conflict(
+            Conflict::pending(&info.slug, None).found(vec![username]),
+        )),
+        Some(reason) => Err(Error::Invalid(Invalid::named(&username, reason))),
+    }
+}
