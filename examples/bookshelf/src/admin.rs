@@ -5,7 +5,9 @@ use actix_sea::admin::{Action, Admin, Column, Field, ModelAdmin, Panel};
 use actix_sea::auth::Auth;
 use actix_sea::{Context, Error, async_trait};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde_json::json;
 
 use crate::models::{author, book, book_tag, review, tag, user};
@@ -23,12 +25,22 @@ impl ModelAdmin<book::Entity> for BookAdmin {
 
     fn columns(&self) -> Vec<Column<book::Entity>> {
         use book::Column::*;
-        vec![Title.into(), Isbn.into(), Author.into(), Stock.into(), InStock.into()]
+        vec![
+            Title.into(),
+            Isbn.into(),
+            Author.into(),
+            Stock.into(),
+            InStock.into(),
+        ]
     }
 
     fn search_fields(&self) -> Vec<Field<book::Entity>> {
         use book::Column::*;
-        vec![Title.into(), Isbn.into(), Field::via(Author, author::Column::Name)]
+        vec![
+            Title.into(),
+            Isbn.into(),
+            Field::via(Author, author::Column::Name),
+        ]
     }
 
     fn actions(&self) -> Vec<Action<book::Entity>> {
@@ -70,7 +82,11 @@ impl Panel for LowStock {
         include_str!("../templates/low_stock.html")
     }
 
-    async fn context(&self, _: &Context, db: &DatabaseConnection) -> Result<serde_json::Value, Error> {
+    async fn context(
+        &self,
+        _: &Context,
+        db: &DatabaseConnection,
+    ) -> Result<serde_json::Value, Error> {
         let books = book::Entity::find()
             .filter(book::Column::InStock.eq(true))
             .filter(book::Column::Stock.lt(LOW_STOCK))

@@ -15,7 +15,11 @@ use sea_orm_migration::MigratorTrait;
 #[command(about = "A bookshelf on actix-sea")]
 struct Cli {
     /// Database URL: sqlite://…, postgres://… or mysql://…
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://bookshelf.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://bookshelf.db?mode=rwc"
+    )]
     database: String,
     #[command(subcommand)]
     command: Option<Command>,
@@ -53,7 +57,11 @@ async fn main() -> Result<(), String> {
         .map_err(|e| format!("cannot open {}: {e}", cli.database))?;
     Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
     match cli.command {
-        Some(Command::CreateUser { username, password, admin }) => {
+        Some(Command::CreateUser {
+            username,
+            password,
+            admin,
+        }) => {
             let hash = actix_sea::auth::password::hash_password(&password);
             let new = user::ActiveModel {
                 username: Set(username),
@@ -71,7 +79,8 @@ async fn main() -> Result<(), String> {
                 _ => "127.0.0.1:8001".to_owned(),
             };
             let from_env = std::env::var("SECRET_KEY").ok().filter(|k| !k.is_empty());
-            let key = actix_sea::auth::secret_key_or_dev_file(from_env, Path::new("bookshelf.key"))?;
+            let key =
+                actix_sea::auth::secret_key_or_dev_file(from_env, Path::new("bookshelf.key"))?;
             let shelf = Shelf::new(db, &key).map_err(|e| e.to_string())?;
             println!("bookshelf: http://{bind}/admin/");
             HttpServer::new(move || app(shelf.clone()))

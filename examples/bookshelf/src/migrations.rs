@@ -49,7 +49,9 @@ impl MigrationTrait for ShopTables {
 /// Creates `entity`'s table and indexes as its model declares them.
 async fn create<E: EntityTrait>(manager: &SchemaManager<'_>, entity: E) -> Result<(), DbErr> {
     let schema = Schema::new(manager.get_database_backend());
-    manager.create_table(schema.create_table_from_entity(entity)).await?;
+    manager
+        .create_table(schema.create_table_from_entity(entity))
+        .await?;
     for index in schema.create_index_from_entity(entity) {
         manager.create_index(index).await?;
     }
@@ -57,5 +59,7 @@ async fn create<E: EntityTrait>(manager: &SchemaManager<'_>, entity: E) -> Resul
 }
 
 async fn drop<E: EntityTrait>(manager: &SchemaManager<'_>, entity: E) -> Result<(), DbErr> {
-    manager.drop_table(Table::drop().table(entity).to_owned()).await
+    manager
+        .drop_table(Table::drop().table(entity).to_owned())
+        .await
 }

@@ -51,11 +51,16 @@ pub struct Client<S> {
 /// The bookshelf over `test_db`, migrated, with an admin `root` and a reader `ann`.
 pub async fn shelf(
     test_db: TestDb,
-) -> Client<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>>
-{
+) -> Client<
+    impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+> {
     let db = test_db.db.clone();
     Migrator::up(&db, None).await.expect("migrations");
-    for (name, password, admin) in [("root", "toor", true), ("ann", "reader", false), ("bo", "reader", false)] {
+    for (name, password, admin) in [
+        ("root", "toor", true),
+        ("ann", "reader", false),
+        ("bo", "reader", false),
+    ] {
         user::ActiveModel {
             username: Set(name.into()),
             password: Set(actix_sea::auth::password::hash_password(password)),
@@ -85,28 +90,53 @@ where
     B: MessageBody,
 {
     async fn send(&self, mut request: test::TestRequest) -> Reply {
-        let cookies: Vec<String> = self.jar.borrow().iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let cookies: Vec<String> = self
+            .jar
+            .borrow()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         if !cookies.is_empty() {
             request = request.insert_header(("cookie", cookies.join("; ")));
         }
-        let response = test::call_service(&self.service, request.peer_addr("10.0.0.1:4000".parse().unwrap()).to_request()).await;
+        let response = test::call_service(
+            &self.service,
+            request
+                .peer_addr("10.0.0.1:4000".parse().unwrap())
+                .to_request(),
+        )
+        .await;
         for cookie in response.response().cookies() {
-            self.jar.borrow_mut().insert(cookie.name().to_owned(), cookie.value().to_owned());
+            self.jar
+                .borrow_mut()
+                .insert(cookie.name().to_owned(), cookie.value().to_owned());
         }
         let status = response.status();
         let bytes = test::read_body(response).await;
-        Reply { status, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// An API request with Basic credentials when `user` is given.
-    pub async fn api(&self, method: &str, path: &str, body: Option<serde_json::Value>, user: Option<(&str, &str)>) -> Reply {
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        user: Option<(&str, &str)>,
+    ) -> Reply {
         let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = test::TestRequest::default().method(method).uri(path);
         if let Some(body) = body {
-            request = request.insert_header(("content-type", "application/json")).set_payload(body.to_string());
+            request = request
+                .insert_header(("content-type", "application/json"))
+                .set_payload(body.to_string());
         }
         if let Some((name, password)) = user {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{name}:{password}"));
+            let encoded =
+                base64::engine::general_purpose::STANDARD.encode(format!("{name}:{password}"));
             request = request.insert_header(("authorization", format!("Basic {encoded}")));
         }
         self.send(request).await
@@ -118,7 +148,11 @@ where
 
     /// Posts a form with this session's CSRF token.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let token = self.get("/accounts/login/").await.input("csrf_token").expect("token");
+        let token = self
+            .get("/accounts/login/")
+            .await
+            .input("csrf_token")
+            .expect("token");
         let mut body = form_urlencoded::Serializer::new(String::new());
         body.append_pair("csrf_token", &token);
         for (key, value) in fields {
@@ -133,7 +167,12 @@ where
 
     /// Logs in through the login form.
     pub async fn login(&self, name: &str, password: &str) {
-        let reply = self.post_form("/accounts/login/", &[("username", name), ("password", password)]).await;
+        let reply = self
+            .post_form(
+                "/accounts/login/",
+                &[("username", name), ("password", password)],
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "login: {}", reply.body);
     }
 }

@@ -56,11 +56,7 @@ impl Related<super::user::Entity> for Entity {
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
-    async fn before_save<C: ConnectionTrait>(
-        mut self,
-        _: &C,
-        insert: bool,
-    ) -> Result<Self, DbErr> {
+    async fn before_save<C: ConnectionTrait>(mut self, _: &C, insert: bool) -> Result<Self, DbErr> {
         if let ActiveValue::Set(rating) = self.rating
             && !RATINGS.contains(&rating)
         {
