@@ -164,6 +164,7 @@ impl RestResource<note::Entity> for NoteResource {
 pub fn build(db: DatabaseConnection, auth: &Auth) -> RestApi {
     RestApi::builder(db)
         .default_auth(UserAuthentication::new(auth.clone()))
+        .secret_key(&auth.derive_key("api cursors"))
         .register_with_auth::<user::Entity, _>(
             UserResource::new(auth.clone()),
             AdminAuthentication::new(auth.clone()),

@@ -60,6 +60,9 @@ pub(super) async fn list(
     }
     let params = params(req);
     let query = scoped_query(api, resource, context, &params)?;
+    if let Some((_, cursor)) = params.iter().rev().find(|(key, _)| key == "cursor") {
+        return super::cursor::list(api, req, resource, context, query, &params, cursor).await;
+    }
     let settings = &resource.settings;
     let get = |key: &str| {
         params
