@@ -58,6 +58,19 @@ struct DatabaseArg {
     /// Database URL: sqlite://…, postgres://… or mysql://…
     #[arg(long = "database", env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
     url: String,
+    /// SQLite's `synchronous` in WAL mode. `normal` (the default here): a commit survives a
+    /// crash of the process but the last ones may be lost on a power loss; `full`: every
+    /// commit is synced to disk first (an fsync per write).
+    #[arg(long, env = "SQLITE_SYNC", value_enum, default_value_t = SyncMode::Normal)]
+    sqlite_sync: SyncMode,
+}
+
+/// SQLite's `synchronous` setting, see `actix_sea::db::SqliteSync`.
+#[derive(clap::ValueEnum, Clone, Copy, Default)]
+enum SyncMode {
+    #[default]
+    Normal,
+    Full,
 }
 
 #[derive(clap::Args, Default)]
@@ -78,8 +91,13 @@ struct ServeArgs {
 
 /// Opens the database and creates missing tables. Serving keeps the default statement limit;
 /// the batch commands (`create-user`, `seed`) run without one.
-async fn open(url: &str, serving: bool) -> Result<DatabaseConnection, String> {
-    let mut options = actix_sea::db::Options::new(url);
+async fn open(database: &DatabaseArg, serving: bool) -> Result<DatabaseConnection, String> {
+    let url = &database.url;
+    let sync = match database.sqlite_sync {
+        SyncMode::Normal => actix_sea::db::SqliteSync::Normal,
+        SyncMode::Full => actix_sea::db::SqliteSync::Full,
+    };
+    let mut options = actix_sea::db::Options::new(url).sqlite_sync(sync);
     if !serving {
         options = options.statement_timeout(None);
     }
@@ -94,7 +112,7 @@ async fn open(url: &str, serving: bool) -> Result<DatabaseConnection, String> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let db = open(&args.database.url, true).await?;
+    let db = open(&args.database, true).await?;
     let key_file = example_site::auth::key_file_for(&args.database.url);
     let from_env = std::env::var("SECRET_KEY")
         .ok()
@@ -147,6 +165,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         sessions: std::env::var("SESSION_URL").ok(),
         database: DatabaseArg {
             url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE.into()),
+            sqlite_sync: match std::env::var("SQLITE_SYNC").as_deref() {
+                Ok("full") => SyncMode::Full,
+                _ => SyncMode::Normal,
+            },
         },
     })) {
         Command::Serve(args) => serve(args).await,
@@ -158,7 +180,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             inactive,
             database,
         } => {
-            let db = open(&database.url, false).await?;
+            let db = open(&database, false).await?;
             let new = NewUser {
                 username,
                 password,
@@ -182,7 +204,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             messages,
             database,
         } => {
-            let db = open(&database.url, false).await?;
+            let db = open(&database, false).await?;
             // Redrawn in place on a terminal; elsewhere only the summary line is printed.
             let bar = indicatif::ProgressBar::new(u64::from(messages)).with_style(
                 indicatif::ProgressStyle::with_template(

@@ -7,7 +7,9 @@ mod permits;
 mod tables;
 
 pub(crate) use fault::is_unavailable;
-pub use options::{DEFAULT_STATEMENT_TIMEOUT, DEFAULT_WAIT, Options, SQLITE_CONNECTIONS};
+pub use options::{
+    DEFAULT_STATEMENT_TIMEOUT, DEFAULT_WAIT, Options, SQLITE_CONNECTIONS, SqliteSync,
+};
 pub(crate) use permits::Permits;
 pub use tables::Tables;
 
