@@ -199,7 +199,7 @@ impl<'a> Grammar<'a> {
         let expr = column_expr(alias, name);
         if rest.is_empty() {
             self.check_size(name, "icontains", text, self.limits.search_chars)?;
-            return Ok(self.operation(name, column, expr, "icontains", text)?);
+            return self.operation(name, column, expr, "icontains", text);
         }
         let fk = column
             .foreign_key

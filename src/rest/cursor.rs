@@ -146,19 +146,23 @@ pub(super) async fn list(
     cursor: &str,
 ) -> Result<HttpResponse, Error> {
     orm::orderable(&query).map_err(Error::BadRequest)?;
-    let get = |key: &str| {
+    let named = |key: &'static str| {
         params
             .iter()
-            .rev()
-            .find(|(k, _)| k == key)
+            .filter(move |(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
-    let ordering = get("ordering").unwrap_or("");
+    // As the grammar reads them: the last `ordering`, the first `limit`.
+    let ordering = named("ordering").next_back().unwrap_or("");
     let secret = &api.inner.cursor_key;
     let settings = &resource.settings;
     // Cursor paging always pages: without a page size, the largest one.
-    let limit = orm::page_size(get("limit"), settings.paginate_by, settings.max_paginate_by)
-        .unwrap_or(settings.max_paginate_by.max(1));
+    let limit = orm::page_size(
+        named("limit").next(),
+        settings.paginate_by,
+        settings.max_paginate_by,
+    )
+    .unwrap_or(settings.max_paginate_by.max(1));
     let (direction, key) = if cursor.is_empty() {
         (Direction::Next, None)
     } else {
