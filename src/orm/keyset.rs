@@ -47,7 +47,8 @@ fn read_one(result: &QueryResult, alias: &str, column: &ColumnInfo) -> Result<Va
     })
 }
 
-/// Whether every order term of `query` can be part of a key (see [`read`]).
+/// Whether every order term of `query` can be part of a key: JSON, binary and other
+/// non-scalar columns cannot. Returns the message for the client otherwise.
 pub fn orderable(query: &Query) -> Result<(), String> {
     match query.order_columns().iter().find(|column| {
         matches!(
