@@ -13,6 +13,7 @@ pub mod rest;
 mod templates;
 pub mod verdict;
 
+pub use async_trait::async_trait;
 pub use context::{Channel, Context, CurrentUser};
 pub use error::Error;
 pub use verdict::{Conflict, Invalid, Refusal};

@@ -12,7 +12,7 @@ mod pattern;
 mod query;
 mod record;
 mod registry;
-mod save;
+pub(crate) mod save;
 pub mod value;
 
 pub use changes::Changes;

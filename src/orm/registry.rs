@@ -176,7 +176,7 @@ where
         values: Vec<(String, Value)>,
     ) -> BoxFuture<'a, Result<Record, WriteError>> {
         Box::pin(async move {
-            let model = save::create::<E>(&self.0, db, values).await?;
+            let model = save::create::<E>(&self.0, db, values, async |_| Ok(())).await?;
             Ok(record_of::<E>(&model))
         })
     }
@@ -200,7 +200,7 @@ where
             if values.is_empty() {
                 return Ok(Some(record_of::<E>(&model)));
             }
-            let model = save::update::<E>(&self.0, db, model, values).await?;
+            let model = save::update::<E>(&self.0, db, model, values, async |_| Ok(())).await?;
             Ok(Some(record_of::<E>(&model)))
         })
     }

@@ -31,6 +31,9 @@ pub enum WriteError {
     /// Anything else the database said.
     #[error(transparent)]
     Db(DbErr),
+    /// The front door's hook refused the row.
+    #[error(transparent)]
+    Hook(Box<crate::Error>),
 }
 
 impl From<DbErr> for WriteError {
@@ -146,11 +149,25 @@ where
         .map_err(refusal)
 }
 
-/// Inserts a row from column values (see the module docs for the steps) and returns it.
+/// Runs the front door's hook on the typed values (between the values sent and the entity's
+/// `before_save`).
+async fn run_hook<E: EntityTrait>(
+    active: &mut E::ActiveModel,
+    hook: impl AsyncFnOnce(&mut E::ActiveModel) -> Result<(), crate::Error>,
+) -> Result<(), WriteError> {
+    hook(active).await.map_err(|error| match error {
+        crate::Error::Invalid(invalid) => WriteError::Invalid(invalid),
+        other => WriteError::Hook(Box::new(other)),
+    })
+}
+
+/// Inserts a row from column values (see the module docs for the steps) and returns it;
+/// `hook` sees the typed values just before the entity's `before_save`.
 pub(crate) async fn create<E>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
     values: Vec<(String, Value)>,
+    hook: impl AsyncFnOnce(&mut E::ActiveModel) -> Result<(), crate::Error>,
 ) -> Result<E::Model, WriteError>
 where
     E: EntityTrait,
@@ -166,6 +183,7 @@ where
         }
     }
     set_values::<E>(info, &mut active, values)?;
+    run_hook::<E>(&mut active, hook).await?;
     let mut active = ActiveModelBehavior::before_save(active, db, true)
         .await
         .map_err(refusal)?;
@@ -187,12 +205,14 @@ fn auto_key(info: &ModelInfo, column: &ColumnInfo) -> bool {
     column.primary_key && info.pk_column().has_default
 }
 
-/// Changes `model` with column values (see the module docs) and returns the stored row.
+/// Changes `model` with column values (see the module docs) and returns the stored row;
+/// `hook` sees the typed values just before the entity's `before_save`.
 pub(crate) async fn update<E>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
     model: E::Model,
     values: Vec<(String, Value)>,
+    hook: impl AsyncFnOnce(&mut E::ActiveModel) -> Result<(), crate::Error>,
 ) -> Result<E::Model, WriteError>
 where
     E: EntityTrait,
@@ -201,6 +221,7 @@ where
 {
     let mut active = model.into_active_model();
     set_values::<E>(info, &mut active, values)?;
+    run_hook::<E>(&mut active, hook).await?;
     let mut active = ActiveModelBehavior::before_save(active, db, false)
         .await
         .map_err(refusal)?;

@@ -11,7 +11,7 @@ use super::list::list_query;
 use super::{param, query_pairs, respond};
 use crate::Error;
 use crate::admin::Admin;
-use crate::admin::erased::AdminModel;
+use crate::admin::erased::{AdminModel, Gate};
 use crate::orm::{Query, Record, Window, value};
 
 /// Most rows fetched per query while streaming.
@@ -34,12 +34,14 @@ pub(super) async fn export(
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> HttpResponse {
-    let result = start(&admin, &req, &slug);
+    let result = start(&admin, &req, &slug).await;
     respond(&admin, &req, result)
 }
 
-fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
+async fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
     let model = admin.model_or_404(slug)?;
+    let ctx = admin.context(req);
+    model.hooks.gate(&ctx, Gate::View, model.info(), None).await?;
     let mut params = query_pairs(req);
     let format = match param(&params, "format") {
         Some("json") => Format::Json,
@@ -51,7 +53,7 @@ fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, E
         }
     };
     params.retain(|(key, _)| key != "format" && key != "page");
-    let query = list_query(admin, model, &params)?;
+    let query = list_query(admin, model, &ctx, &params)?;
     let (content_type, extension) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Json => ("application/json", "json"),

@@ -4,14 +4,15 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use sea_orm::DatabaseExecutor;
+use sea_orm::{DatabaseExecutor, TransactionTrait};
 use serde::Serialize;
 use tera::Context;
 
+use super::edit::fetch_many;
 use super::{found, notice, param, posted_form, query_pairs, respond, see_other};
 use crate::Error;
 use crate::admin::Admin;
-use crate::admin::erased::{AdminModel, ListColumn};
+use crate::admin::erased::{AdminModel, Gate, ListColumn};
 use crate::auth::{Level, safe_next};
 use crate::orm::{FieldKind, Grammar, OPS, Query, Record, Window, value};
 
@@ -87,6 +88,7 @@ fn url_with(
 pub(super) fn list_query(
     admin: &Admin,
     model: &AdminModel,
+    ctx: &crate::Context,
     params: &[(String, String)],
 ) -> Result<Query, Error> {
     let policy = |info: &crate::orm::ModelInfo, column: &str| admin.is_secret(info, column);
@@ -94,7 +96,7 @@ pub(super) fn list_query(
     let grammar = Grammar::new(&admin.inner.registry, model.info(), &policy, backend)
         .with_limits(admin.inner.limits);
     let mut query = grammar.compile(params, &NOT_FILTERS)?;
-    query.and(model.hooks.get_query());
+    query.and(model.hooks.get_query(ctx));
     let search = param(params, "q").unwrap_or("");
     grammar.search(&mut query, &model.settings.search_fields, search)?;
     Ok(query)
@@ -102,6 +104,8 @@ pub(super) fn list_query(
 
 async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
     let model = admin.model_or_404(slug)?;
+    let ctx = admin.context(req);
+    model.hooks.gate(&ctx, Gate::View, model.info(), None).await?;
     let base = admin.model_url(model);
     let params = query_pairs(req);
     let get = |key: &str| param(&params, key);
@@ -121,7 +125,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
         return Ok(found(&url));
     }
     let mut context = Context::new();
-    let (status, rows, count, page, pages) = match list_query(admin, model, &params) {
+    let (status, rows, count, page, pages) = match list_query(admin, model, &ctx, &params) {
         Ok(query) => {
             let db = DatabaseExecutor::from(admin.db());
             let per_page = model.settings.paginate_by;
@@ -157,13 +161,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("ops", &OPS);
     context.insert("filters", &active_filters(&base, &params));
     context.insert("hidden_params", &hidden_params(&params));
-    let actions: Vec<(String, String)> = model
-        .settings
-        .actions
-        .iter()
-        .map(|a| (a.name.clone(), a.title.clone()))
-        .collect();
-    context.insert("actions", &actions);
+    context.insert("actions", &model.settings.actions);
     context.insert("here", &url_with(&base, &params, &[], &[]));
     context.insert(
         "export_csv",
@@ -369,15 +367,12 @@ async fn run_action(
         return Ok(see_other(&back));
     }
     let pk_name = &model.info().pk_column().name;
-    let mut pks = Vec::new();
-    for id in &ids {
-        match value::from_str(model.info().pk_column(), id) {
-            Ok(pk) => pks.push(pk),
-            Err(_) => {
-                notice(req, Level::Error, "The selection contains an invalid key.");
-                return Ok(see_other(&back));
-            }
-        }
+    if ids
+        .iter()
+        .any(|id| value::from_str(model.info().pk_column(), id).is_err())
+    {
+        notice(req, Level::Error, "The selection contains an invalid key.");
+        return Ok(see_other(&back));
     }
     let list = |params: &[(&str, &str)]| url_with("", &[], &[], params);
     let id_pairs: Vec<(&str, &str)> = ids.iter().map(|id| ("id", id.as_str())).collect();
@@ -394,12 +389,14 @@ async fn run_action(
             list(&[("format", "json"), (&in_key, &joined)])
         ))),
         name => {
-            let Some(action) = model.settings.actions.iter().find(|a| a.name == name) else {
+            let actions = &model.settings.actions;
+            let Some(index) = actions.iter().position(|(n, _)| n == name) else {
                 notice(req, Level::Error, "Choose an action.");
                 return Ok(see_other(&back));
             };
-            match (action.run)(admin.db().clone(), pks).await {
+            match custom_action(admin, req, model, index, &ids).await {
                 Ok(message) => notice(req, Level::Success, message),
+                Err(error @ Error::Forbidden(_)) => return Err(error),
                 Err(error) if error.status_code().is_client_error() => {
                     notice(req, Level::Error, error.to_string());
                 }
@@ -408,4 +405,30 @@ async fn run_action(
             Ok(see_other(&back))
         }
     }
+}
+
+/// Runs custom action number `index` on the checked rows within `get_query`, each allowed by
+/// `has_change_permission`, in one transaction.
+async fn custom_action(
+    admin: &Admin,
+    req: &HttpRequest,
+    model: &AdminModel,
+    index: usize,
+    ids: &[String],
+) -> Result<String, Error> {
+    let ctx = admin.context(req);
+    let rows = fetch_many(admin, model, &ctx, ids).await?;
+    for row in &rows {
+        model
+            .hooks
+            .gate(&ctx, Gate::Change, model.info(), Some(row))
+            .await?;
+    }
+    let txn = admin.db().begin().await?;
+    let message = model
+        .hooks
+        .action(index, &ctx, model.info(), &txn, &rows)
+        .await?;
+    txn.commit().await?;
+    Ok(message)
 }

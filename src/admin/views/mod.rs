@@ -81,6 +81,12 @@ impl Admin {
         self.model(slug).ok_or(Error::NotFound)
     }
 
+    /// Who asks, for the hooks.
+    fn context(&self, req: &HttpRequest) -> crate::Context {
+        let user = crate::auth::resolved_user(req);
+        self.inner.auth.context(req, user, crate::Channel::Admin)
+    }
+
     fn model_url(&self, model: &AdminModel) -> String {
         format!("{}/{}/", self.inner.prefix, model.slug())
     }
@@ -129,10 +135,13 @@ fn error_page(admin: &Admin, req: &HttpRequest, error: &Error) -> HttpResponse {
     if status.is_server_error() {
         tracing::error!(%error, path = req.path(), "admin request failed");
     }
-    let message = if status.is_server_error() {
-        "Something went wrong. Please try again.".to_owned()
-    } else {
-        error.to_string()
+    let message = match error {
+        _ if status.is_server_error() => "Something went wrong. Please try again.".to_owned(),
+        Error::Forbidden(refusal) => match refusal.reason() {
+            Some(reason) => format!("Forbidden: {reason}"),
+            None => error.to_string(),
+        },
+        _ => error.to_string(),
     };
     let mut context = Context::new();
     context.insert("status", &status.as_u16());
