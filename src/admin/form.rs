@@ -188,7 +188,7 @@ async fn field(
     }
     if widget == "checkbox" {
         field.checked = match source {
-            Source::Posted(posted) => posted.contains_key(&column.name),
+            Source::Posted(posted) => posted.get(&column.name).is_some_and(|v| v != "false"),
             Source::Stored | Source::Defaults(_) => {
                 value::parse_bool(&field.value).unwrap_or(false)
             }
@@ -349,6 +349,11 @@ async fn read_one(
     adding: bool,
 ) -> Result<Result<Option<Value>, String>, Error> {
     if column.kind == FieldKind::Bool && !column.nullable {
+        // The form sends a hidden `false` before each checkbox, so a box left out of the post
+        // altogether (a client that only sends what it sets) takes the declared default.
+        if !present && adding && column.default.is_some() {
+            return Ok(Ok(None));
+        }
         return Ok(Ok(Some(Value::from(present && text != "false"))));
     }
     if text.trim().is_empty() && (column.nullable || !column.kind.is_text()) {
