@@ -53,7 +53,9 @@ impl ModelAdmin<note::Entity> for NoteAdmin {
             let label = note::STATUS_CHOICES
                 .iter()
                 .find(|(value, _)| Some(*value) == note.status);
-            label.map(|(_, label)| (*label).to_owned()).unwrap_or_default()
+            label
+                .map(|(_, label)| (*label).to_owned())
+                .unwrap_or_default()
         });
         vec![User.into(), Message.into(), status, CreatedDate.into()]
     }

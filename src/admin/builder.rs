@@ -122,7 +122,10 @@ impl AdminBuilder {
             let grammar = Grammar::new(&self.registry, model.info(), &policy, backend);
             let settings = &model.settings;
             for (key, table) in &settings.hops {
-                let target = model.info().column(key).and_then(|c| c.foreign_key.as_ref());
+                let target = model
+                    .info()
+                    .column(key)
+                    .and_then(|c| c.foreign_key.as_ref());
                 if target.is_none_or(|fk| fk.table != *table) {
                     return Err(Error::Config(format!(
                         "admin for `{}`: `{key}` is not a foreign key to `{table}`",

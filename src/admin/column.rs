@@ -54,7 +54,10 @@ impl<E: EntityTrait> Field<E> {
     pub fn via<T: ColumnTrait>(key: E::Column, target: T) -> Self {
         Self {
             path: format!("{}__{}", key.as_str(), target.as_str()),
-            hop: Some((key.as_str().to_owned(), T::EntityName::default().table_name())),
+            hop: Some((
+                key.as_str().to_owned(),
+                T::EntityName::default().table_name(),
+            )),
             entity: PhantomData,
         }
     }

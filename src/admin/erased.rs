@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, Condition, DatabaseExecutor, DatabaseTransaction,
-    DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable, TryIntoModel, Value,
+    ActiveModelBehavior, ActiveModelTrait, Condition, DatabaseExecutor, DatabaseTransaction, DbErr,
+    EntityTrait, IdenStatic, IntoActiveModel, Iterable, TryIntoModel, Value,
 };
 
 use super::action::Action;
@@ -214,9 +214,8 @@ where
         values: Vec<(String, Value)>,
     ) -> Result<Record, WriteError> {
         let old = model_of::<E>(old)?;
-        let hook = async |new: &mut E::ActiveModel| {
-            self.admin.save_model(ctx, Some(&old), new).await
-        };
+        let hook =
+            async |new: &mut E::ActiveModel| self.admin.save_model(ctx, Some(&old), new).await;
         match save::update::<E>(info, db, old.clone(), values, hook).await {
             Ok(model) => Ok(record_of::<E>(&model)),
             // Deleted since the form was read.

@@ -57,8 +57,8 @@ mod views;
 
 use std::sync::Arc;
 
-pub use builder::AdminBuilder;
 pub use action::Action;
+pub use builder::AdminBuilder;
 pub use column::{Choices, Column, Field};
 pub use model_admin::ModelAdmin;
 pub use panel::Panel;

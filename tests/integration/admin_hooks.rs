@@ -9,7 +9,7 @@ use example_site::models::user;
 use sea_orm::ActiveValue::{Set, Unchanged};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, Schema,
+    QueryFilter, QueryOrder, Schema,
 };
 
 use crate::app::{config, wrap};
@@ -87,7 +87,10 @@ impl ModelAdmin<part::Entity> for PartAdmin {
             let invalid = Invalid::field(part::Column::Name, "is not a part name");
             return Err(Error::Invalid(invalid));
         }
-        let who = ctx.user().map(|u| u.username().to_owned()).unwrap_or_default();
+        let who = ctx
+            .user()
+            .map(|u| u.username().to_owned())
+            .unwrap_or_default();
         let what = if old.is_some() { "edited" } else { "added" };
         new.note = Set(format!("{who} {what}"));
         Ok(())
@@ -182,7 +185,11 @@ async fn save_model_refuses_beside_the_field_and_sees_the_caller(db: TestDb) {
         )
         .await;
     assert_eq!(refused.status, StatusCode::OK);
-    assert!(refused.body.contains("Is not a part name."), "{}", refused.body);
+    assert!(
+        refused.body.contains("Is not a part name."),
+        "{}",
+        refused.body
+    );
     assert!(refused.body.contains(r#"value="nope""#), "input kept");
     assert_eq!(part::Entity::find().count(&app.db.db).await.unwrap(), 0);
 
@@ -217,7 +224,11 @@ async fn a_change_permission_row_rule_is_a_403_with_its_reason(db: TestDb) {
 
     let page = app.get(&format!("/admin/part/{anvil}/")).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    assert!(page.body.contains("heavy parts are frozen"), "{}", page.body);
+    assert!(
+        page.body.contains("heavy parts are frozen"),
+        "{}",
+        page.body
+    );
     let post = app
         .post_form(
             &format!("/admin/part/{anvil}/"),
@@ -265,7 +276,11 @@ async fn a_refusal_from_before_delete_shows_the_confirmation_again(db: TestDb) {
         "{}",
         single.body
     );
-    assert!(single.body.contains(&format!(r#"name="id" value="{keystone}""#)));
+    assert!(
+        single
+            .body
+            .contains(&format!(r#"name="id" value="{keystone}""#))
+    );
     let bulk = app
         .post_form(
             "/admin/part/delete/",
@@ -314,9 +329,14 @@ async fn an_action_gets_typed_rows_within_get_query(db: TestDb) {
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let list = app.get("/admin/part/").await;
-    assert!(list.body.contains("boss lightened bolt, nut"), "{}", list.body);
+    assert!(
+        list.body.contains("boss lightened bolt, nut"),
+        "{}",
+        list.body
+    );
     let weights: Vec<i32> = part::Entity::find()
         .filter(part::Column::Name.is_in(["bolt", "nut", "secret gear"]))
+        .order_by_asc(part::Column::Id)
         .all(&app.db.db)
         .await
         .unwrap()

@@ -8,9 +8,9 @@ use tera::Context;
 
 use super::edit::fetch_many;
 use super::{notice, posted_form, query_pairs, respond, see_other};
+use crate::Error;
 use crate::admin::Admin;
 use crate::admin::cascade::{self, Batch};
-use crate::Error;
 use crate::admin::erased::{AdminModel, Gate};
 use crate::auth::Level;
 use crate::orm::Record;

@@ -24,7 +24,10 @@ pub(super) async fn add_form(
     let result = async {
         let model = admin.model_or_404(&slug)?;
         let ctx = admin.context(&req);
-        model.hooks.gate(&ctx, Gate::Add, model.info(), None).await?;
+        model
+            .hooks
+            .gate(&ctx, Gate::Add, model.info(), None)
+            .await?;
         let defaults = model.model.defaults();
         page(
             &admin,
@@ -52,8 +55,14 @@ pub(super) async fn edit_form(
         let ctx = admin.context(&req);
         let record = fetch(&admin, model, &ctx, &pk).await?;
         let row = Some(&record);
-        model.hooks.gate(&ctx, Gate::View, model.info(), row).await?;
-        model.hooks.gate(&ctx, Gate::Change, model.info(), row).await?;
+        model
+            .hooks
+            .gate(&ctx, Gate::View, model.info(), row)
+            .await?;
+        model
+            .hooks
+            .gate(&ctx, Gate::Change, model.info(), row)
+            .await?;
         let source = Source::Stored;
         page(
             &admin,
@@ -79,7 +88,10 @@ pub(super) async fn add(
     let result = async {
         let model = admin.model_or_404(&slug)?;
         let ctx = admin.context(&req);
-        model.hooks.gate(&ctx, Gate::Add, model.info(), None).await?;
+        model
+            .hooks
+            .gate(&ctx, Gate::Add, model.info(), None)
+            .await?;
         save(&admin, &req, &ctx, model, None, &body).await
     }
     .await;
@@ -98,7 +110,10 @@ pub(super) async fn edit(
         let ctx = admin.context(&req);
         let record = fetch(&admin, model, &ctx, &pk).await?;
         let row = Some(&record);
-        model.hooks.gate(&ctx, Gate::Change, model.info(), row).await?;
+        model
+            .hooks
+            .gate(&ctx, Gate::Change, model.info(), row)
+            .await?;
         save(&admin, &req, &ctx, model, row, &body).await
     }
     .await;

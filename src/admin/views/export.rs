@@ -41,7 +41,10 @@ pub(super) async fn export(
 async fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
     let model = admin.model_or_404(slug)?;
     let ctx = admin.context(req);
-    model.hooks.gate(&ctx, Gate::View, model.info(), None).await?;
+    model
+        .hooks
+        .gate(&ctx, Gate::View, model.info(), None)
+        .await?;
     let mut params = query_pairs(req);
     let format = match param(&params, "format") {
         Some("json") => Format::Json,

@@ -105,7 +105,10 @@ pub(super) fn list_query(
 async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
     let model = admin.model_or_404(slug)?;
     let ctx = admin.context(req);
-    model.hooks.gate(&ctx, Gate::View, model.info(), None).await?;
+    model
+        .hooks
+        .gate(&ctx, Gate::View, model.info(), None)
+        .await?;
     let base = admin.model_url(model);
     let params = query_pairs(req);
     let get = |key: &str| param(&params, key);

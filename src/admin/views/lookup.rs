@@ -30,7 +30,10 @@ pub(super) async fn lookup(
 async fn results(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<serde_json::Value, Error> {
     let model = admin.model_or_404(slug)?;
     let ctx = admin.context(req);
-    model.hooks.gate(&ctx, Gate::View, model.info(), None).await?;
+    model
+        .hooks
+        .gate(&ctx, Gate::View, model.info(), None)
+        .await?;
     let params = query_pairs(req);
     let get = |key: &str| param(&params, key);
     let text = get("q").unwrap_or("").trim().to_owned();
