@@ -29,7 +29,15 @@ impl<E: EntityTrait> Action<E> {
     /// An action called `name` in forms, shown as `title`. `run` gets the request's context,
     /// the transaction and the rows, and returns the message flashed afterwards:
     ///
-    /// ```ignore
+    /// ```
+    /// # use actix_sea::admin::Action;
+    /// # use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    /// # mod note { use sea_orm::entity::prelude::*;
+    /// #   #[derive(Clone, Debug, PartialEq, DeriveEntityModel)] #[sea_orm(table_name = "note")]
+    /// #   pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub status: i32 }
+    /// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)] pub enum Relation {}
+    /// #   impl ActiveModelBehavior for ActiveModel {} }
+    /// # let _: Action<note::Entity> =
     /// Action::new("mark_deleted", "Mark selected as deleted", async |_, txn, notes: Vec<note::Model>| {
     ///     let ids = notes.iter().map(|n| n.id);
     ///     let done = note::Entity::update_many()
@@ -39,6 +47,7 @@ impl<E: EntityTrait> Action<E> {
     ///         .await?;
     ///     Ok(format!("Marked {} notes as deleted.", done.rows_affected))
     /// })
+    /// # ;
     /// ```
     pub fn new<F>(name: &str, title: &str, run: F) -> Self
     where
