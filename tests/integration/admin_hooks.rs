@@ -2,7 +2,7 @@
 //! see the entity's own rows and values, and every write and delete goes through the entity's
 //! `ActiveModelBehavior`.
 
-use actix_sea::admin::{Action, Admin, Column, ModelAdmin};
+use actix_sea::admin::{Action, Admin, Column, Field, ModelAdmin};
 use actix_sea::{Context, Error, Invalid, Refusal};
 use actix_web::http::StatusCode;
 use example_site::models::user;
@@ -381,7 +381,31 @@ async fn an_admin_add_of_a_user_with_only_username_and_password_is_active(db: Te
     assert!(!find("eve").active);
 }
 
+/// Searches `weight` as if it were a foreign key to the user table.
+struct WrongHop;
+
+impl ModelAdmin<part::Entity> for WrongHop {
+    fn search_fields(&self) -> Vec<Field<part::Entity>> {
+        vec![Field::via(part::Column::Weight, user::Column::Username)]
+    }
+}
+
+async fn a_field_via_a_column_that_is_no_foreign_key_fails_the_build(db: TestDb) {
+    let site = example_site::Site::new(db.db.clone(), &config()).unwrap();
+    let built = Admin::builder(site.auth.clone())
+        .register(part::Entity, WrongHop)
+        .build();
+    let Err(Error::Config(message)) = built else {
+        panic!("the build must fail");
+    };
+    assert!(
+        message.contains("`weight` is not a foreign key to `user`"),
+        "{message}"
+    );
+}
+
 crate::on_every_database!(example:
+    a_field_via_a_column_that_is_no_foreign_key_fails_the_build,
     save_model_refuses_beside_the_field_and_sees_the_caller,
     a_change_permission_row_rule_is_a_403_with_its_reason,
     a_refusal_from_before_delete_shows_the_confirmation_again,
