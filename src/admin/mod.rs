@@ -51,6 +51,7 @@ mod cascade;
 mod column;
 mod erased;
 mod form;
+mod hooks;
 mod model_admin;
 mod panel;
 mod views;

@@ -11,7 +11,8 @@ use super::{notice, posted_form, query_pairs, respond, see_other};
 use crate::Error;
 use crate::admin::Admin;
 use crate::admin::cascade::{self, Batch};
-use crate::admin::erased::{AdminModel, Gate};
+use crate::admin::erased::AdminModel;
+use crate::admin::hooks::Gate;
 use crate::auth::Level;
 use crate::orm::Record;
 

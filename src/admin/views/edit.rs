@@ -10,8 +10,9 @@ use tera::Context;
 
 use super::{notice, posted_form, respond, see_other};
 use crate::admin::Admin;
-use crate::admin::erased::{AdminModel, Gate};
+use crate::admin::erased::AdminModel;
 use crate::admin::form::{self, Source};
+use crate::admin::hooks::Gate;
 use crate::auth::Level;
 use crate::orm::{Query, Record, Window, column_expr, value};
 use crate::{Context as Caller, Error};

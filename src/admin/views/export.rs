@@ -11,7 +11,8 @@ use super::list::list_query;
 use super::{param, query_pairs, respond};
 use crate::Error;
 use crate::admin::Admin;
-use crate::admin::erased::{AdminModel, Gate};
+use crate::admin::erased::AdminModel;
+use crate::admin::hooks::Gate;
 use crate::orm::{Query, Record, Window, value};
 
 /// Most rows fetched per query while streaming.

@@ -10,7 +10,7 @@ use super::list::list_query;
 use super::{param, query_pairs};
 use crate::Error;
 use crate::admin::Admin;
-use crate::admin::erased::Gate;
+use crate::admin::hooks::Gate;
 use crate::orm::{Window, column_expr, page_number, value};
 
 /// Results per lookup page.

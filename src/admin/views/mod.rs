@@ -1,5 +1,6 @@
 //! The admin's routes, one module per page, and what every page shares.
 
+mod action;
 mod dashboard;
 mod delete;
 mod edit;
@@ -41,7 +42,7 @@ impl HttpServiceFactory for Admin {
             .service(
                 web::resource("/{model}/")
                     .route(web::get().to(list::show))
-                    .route(web::post().to(list::action)),
+                    .route(web::post().to(action::action)),
             )
             .service(
                 web::resource("/{model}/add/")
