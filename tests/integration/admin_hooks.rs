@@ -132,6 +132,20 @@ async fn part_app(
         Error = actix_web::Error,
     >,
 > {
+    app_with(db, PartAdmin).await
+}
+
+/// The example app with `part` registered under `admin`, logged in as admin `boss`.
+async fn app_with(
+    db: TestDb,
+    admin: impl ModelAdmin<part::Entity>,
+) -> crate::app::TestApp<
+    impl actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
     let connection = db.db.clone();
     let schema = Schema::new(connection.get_database_backend());
     connection
@@ -140,7 +154,7 @@ async fn part_app(
         .unwrap();
     let mut site = example_site::Site::new(connection.clone(), &config()).unwrap();
     site.admin = Admin::builder(site.auth.clone())
-        .register(part::Entity, PartAdmin)
+        .register(part::Entity, admin)
         .build()
         .unwrap();
     let app = wrap(
@@ -381,6 +395,39 @@ async fn an_admin_add_of_a_user_with_only_username_and_password_is_active(db: Te
     assert!(!find("eve").active);
 }
 
+/// Lets nobody see parts, with a reason.
+struct Sealed;
+
+#[actix_sea::async_trait]
+impl ModelAdmin<part::Entity> for Sealed {
+    async fn has_view_permission(
+        &self,
+        _: &Context,
+        _: Option<&part::Model>,
+    ) -> Result<(), Refusal> {
+        Err(Refusal::new("the parts store is sealed"))
+    }
+}
+
+async fn a_view_refusal_closes_the_list_export_lookup_and_edit_page(db: TestDb) {
+    let app = app_with(db, Sealed).await;
+    let bolt = add_part(&app.db.db, "bolt", 3).await;
+    for path in [
+        "/admin/part/".to_owned(),
+        "/admin/part/export/?format=csv".to_owned(),
+        format!("/admin/part/{bolt}/"),
+    ] {
+        let page = app.get(&path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(page.body.contains("the parts store is sealed"), "{path}");
+    }
+    let lookup = app.get("/admin/part/lookup/?q=bolt").await;
+    assert_eq!(lookup.status, StatusCode::FORBIDDEN);
+    assert_eq!(lookup.json()["detail"], "the parts store is sealed");
+    let add = app.get("/admin/part/add/").await;
+    assert_eq!(add.status, StatusCode::OK, "adding is another permission");
+}
+
 /// Searches `weight` as if it were a foreign key to the user table.
 struct WrongHop;
 
@@ -405,6 +452,7 @@ async fn a_field_via_a_column_that_is_no_foreign_key_fails_the_build(db: TestDb)
 }
 
 crate::on_every_database!(example:
+    a_view_refusal_closes_the_list_export_lookup_and_edit_page,
     a_field_via_a_column_that_is_no_foreign_key_fails_the_build,
     save_model_refuses_beside_the_field_and_sees_the_caller,
     a_change_permission_row_rule_is_a_403_with_its_reason,
