@@ -1,7 +1,6 @@
 //! Entity reflection and the query grammar, shared by the admin and the REST API.
 //! Nothing here knows about HTTP.
 
-mod changes;
 mod conflict;
 mod count;
 mod error;
@@ -17,7 +16,6 @@ mod registry;
 pub(crate) mod save;
 pub mod value;
 
-pub use changes::Changes;
 pub(crate) use conflict::resolve;
 pub use count::{Count, count_upto};
 pub use error::QueryError;
