@@ -33,7 +33,6 @@ pub(super) async fn add_form(
         page(
             &admin,
             &req,
-            &ctx,
             model,
             None,
             Source::Defaults(&defaults),
@@ -69,7 +68,6 @@ pub(super) async fn edit_form(
         page(
             &admin,
             &req,
-            &ctx,
             model,
             Some(&record),
             source,
@@ -164,7 +162,6 @@ pub(super) async fn fetch(
 async fn page(
     admin: &Admin,
     req: &HttpRequest,
-    ctx: &Caller,
     model: &AdminModel,
     record: Option<&Record>,
     source: Source<'_>,
@@ -177,7 +174,7 @@ async fn page(
     context.insert("list_url", &base);
     context.insert(
         "fieldsets",
-        &form::fieldsets(admin, model, ctx, source, record, &errors).await?,
+        &form::fieldsets(admin, model, &admin.context(req), source, record, &errors).await?,
     );
     context.insert("form_error", &form_error);
     context.insert("has_errors", &(!errors.is_empty()));
@@ -281,7 +278,6 @@ async fn save(
         page(
             admin,
             req,
-            ctx,
             model,
             record,
             Source::Posted(&posted),
