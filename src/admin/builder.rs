@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel, TryIntoModel};
 
 use super::erased::AdminModel;
 use super::model_admin::{DefaultAdmin, ModelAdmin};
@@ -12,6 +12,9 @@ use crate::Error;
 use crate::auth::Auth;
 use crate::orm::{Grammar, Limits, ModelInfo, Registry};
 use crate::templates::Templates;
+
+/// How many rows an admin count reads at most, unless configured.
+pub const DEFAULT_COUNT_LIMIT: u64 = 10_000;
 
 /// Configures an [`Admin`]; start with [`Admin::builder`].
 pub struct AdminBuilder {
@@ -23,6 +26,7 @@ pub struct AdminBuilder {
     panels: Vec<PanelEntry>,
     templates: Vec<(String, String)>,
     limits: Limits,
+    count_limit: u64,
 }
 
 impl AdminBuilder {
@@ -36,6 +40,7 @@ impl AdminBuilder {
             panels: Vec::new(),
             templates: Vec::new(),
             limits: Limits::default(),
+            count_limit: DEFAULT_COUNT_LIMIT,
         }
     }
 
@@ -59,14 +64,29 @@ impl AdminBuilder {
         self
     }
 
-    /// Registers entity `E` with its `ModelAdmin`; registering `E` again replaces it.
-    pub fn register<E, A>(mut self, admin: A) -> Self
+    /// The most rows a list, the dashboard or a foreign-key widget counts (default 10,000): a
+    /// count stops after `limit + 1` rows, so its cost does not grow with the table. Beyond
+    /// it a list says "10,000+" and pages with previous/next; below it counts stay exact.
+    /// A `ModelAdmin` may set its own with [`ModelAdmin::count_limit`].
+    pub fn count_limit(mut self, limit: u64) -> Self {
+        self.count_limit = limit;
+        self
+    }
+
+    /// Registers `entity` with its `ModelAdmin`, as `.register(message::Entity, MessageAdmin)`;
+    /// registering an entity again replaces it.
+    pub fn register<E, A>(mut self, entity: E, admin: A) -> Self
     where
         E: EntityTrait,
         E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E>
+            + ActiveModelBehavior
+            + TryIntoModel<E::Model>
+            + Send
+            + Sync,
         A: ModelAdmin<E>,
     {
+        let _ = entity;
         let slug = self.registry.register::<E>();
         let Some(model) = self.registry.get(&slug).cloned() else {
             return self;
@@ -78,14 +98,18 @@ impl AdminBuilder {
         self
     }
 
-    /// Registers entity `E` with every default.
-    pub fn register_default<E>(self) -> Self
+    /// Registers `entity` with every default, as `.register_default(relationship::Entity)`.
+    pub fn register_default<E>(self, entity: E) -> Self
     where
         E: EntityTrait,
         E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E>
+            + ActiveModelBehavior
+            + TryIntoModel<E::Model>
+            + Send
+            + Sync,
     {
-        self.register::<E, _>(DefaultAdmin)
+        self.register(entity, DefaultAdmin)
     }
 
     /// Adds a dashboard panel titled `title`; panels show in the order they are added.
@@ -111,6 +135,18 @@ impl AdminBuilder {
         for model in &self.models {
             let grammar = Grammar::new(&self.registry, model.info(), &policy, backend);
             let settings = &model.settings;
+            for (key, table) in &settings.hops {
+                let target = model
+                    .info()
+                    .column(key)
+                    .and_then(|c| c.foreign_key.as_ref());
+                if target.is_none_or(|fk| fk.table != *table) {
+                    return Err(Error::Config(format!(
+                        "admin for `{}`: `{key}` is not a foreign key to `{table}`",
+                        model.slug()
+                    )));
+                }
+            }
             for path in settings.search_fields.iter().chain(&settings.filter_fields) {
                 let column = grammar
                     .check_path(path)
@@ -157,6 +193,7 @@ impl AdminBuilder {
                 panels: self.panels,
                 templates,
                 limits,
+                count_limit: self.count_limit,
             }),
         })
     }

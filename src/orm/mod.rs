@@ -1,9 +1,10 @@
 //! Entity reflection and the query grammar, shared by the admin and the REST API.
 //! Nothing here knows about HTTP.
 
-mod changes;
 mod conflict;
+mod count;
 mod error;
+mod keyset;
 mod limits;
 mod lookup;
 mod model;
@@ -15,9 +16,11 @@ mod registry;
 pub(crate) mod save;
 pub mod value;
 
-pub use changes::Changes;
 pub(crate) use conflict::resolve;
+pub use count::{Count, count_upto};
 pub use error::QueryError;
+pub(crate) use keyset::after as keyset_after;
+pub use keyset::orderable;
 pub(crate) use limits::check_fits;
 pub use limits::{DEFAULT_TEXT_BYTES, Limits, check_input};
 pub(crate) use lookup::by_unique_key;

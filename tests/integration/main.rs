@@ -1,11 +1,13 @@
 //! actix-sea's integration tests: one binary, one module per area.
 
 mod admin;
+mod admin_hooks;
 mod admin_lists;
 mod anonymous;
 mod api_docs;
 mod app;
 mod auth;
+mod big_tables;
 mod chain;
 mod crafted;
 mod dead_sessions;
