@@ -1,6 +1,7 @@
 //! A book on the shelf, with its stock.
 
 use actix_sea::Invalid;
+use sea_orm::ActiveValue::Set;
 use sea_orm::entity::prelude::*;
 
 /// A book. `in_stock` says whether it is sold at all; `stock` counts the copies.
@@ -46,12 +47,12 @@ pub fn valid_isbn(isbn: &str) -> bool {
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
     async fn before_save<C: ConnectionTrait>(self, _: &C, _insert: bool) -> Result<Self, DbErr> {
-        if let ActiveValue::Set(isbn) = &self.isbn
+        if let Set(isbn) = &self.isbn
             && !valid_isbn(isbn)
         {
             return Err(Invalid::field(Column::Isbn, "must be 10 or 13 digits").into());
         }
-        if let ActiveValue::Set(stock) = self.stock
+        if let Set(stock) = self.stock
             && stock < 0
         {
             return Err(Invalid::field(Column::Stock, "cannot be negative").into());

@@ -2,6 +2,7 @@
 
 use actix_sea::Invalid;
 use chrono::Utc;
+use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::entity::prelude::*;
 
 /// The lowest and highest rating.
@@ -57,15 +58,15 @@ impl Related<super::user::Entity> for Entity {
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
     async fn before_save<C: ConnectionTrait>(mut self, _: &C, insert: bool) -> Result<Self, DbErr> {
-        if let ActiveValue::Set(rating) = self.rating
+        if let Set(rating) = self.rating
             && !RATINGS.contains(&rating)
         {
             return Err(Invalid::field(Column::Rating, "must be between 1 and 5").into());
         }
         if insert {
-            self.created_at = ActiveValue::Set(Utc::now());
+            self.created_at = Set(Utc::now());
         } else {
-            self.created_at = ActiveValue::NotSet;
+            self.created_at = NotSet;
         }
         Ok(self)
     }
