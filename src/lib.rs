@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 mod factory;
 pub mod orm;
+pub mod prelude;
 pub mod rest;
 mod templates;
 pub mod verdict;

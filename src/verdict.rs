@@ -99,6 +99,20 @@ impl Invalid {
         Self { errors }
     }
 
+    /// The rule a `DbErr` carries, when it is a refusal from an entity's hooks
+    /// (`DbErr::Custom`): for code that writes through SeaORM directly and wants the message.
+    pub fn from_db(error: &DbErr) -> Option<Self> {
+        match error {
+            DbErr::Custom(text) => Some(Self::from_custom(text)),
+            _ => None,
+        }
+    }
+
+    /// The messages, without their field names.
+    pub fn messages(&self) -> Vec<&str> {
+        self.errors.iter().map(|p| p.message.as_str()).collect()
+    }
+
     /// Each error as (field, message, whether it is "this field is required").
     pub(crate) fn errors(&self) -> impl Iterator<Item = (Option<&str>, &str, bool)> {
         self.errors

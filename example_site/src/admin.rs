@@ -1,20 +1,17 @@
 //! The site's admin, as in flask-peewee's example: messages, notes, users and relationships,
 //! with a "Notes" panel and a "User stats" panel on the dashboard.
 
-use actix_sea::admin::{Action, Admin, Choices, Column, Field, ModelAdmin, Panel};
-use actix_sea::auth::{AdminUser, Auth, Level, flash};
-use actix_sea::orm::check_input;
-use actix_sea::{Context, async_trait};
+use actix_sea::prelude::*;
 use actix_session::Session;
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, web};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Value,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value as Json, json};
 
 use crate::models::{message, note, relationship, user};
 
@@ -22,11 +19,6 @@ use crate::models::{message, note, relationship, user};
 pub struct MessageAdmin;
 
 impl ModelAdmin<message::Entity> for MessageAdmin {
-    fn columns(&self) -> Vec<Column<message::Entity>> {
-        use message::Column::*;
-        vec![User.into(), Content.into(), PubDate.into()]
-    }
-
     fn foreign_key_lookups(&self) -> Vec<message::Column> {
         vec![message::Column::User]
     }
@@ -49,14 +41,7 @@ pub struct NoteAdmin;
 impl ModelAdmin<note::Entity> for NoteAdmin {
     fn columns(&self) -> Vec<Column<note::Entity>> {
         use note::Column::*;
-        let status = Column::computed("status", |note: &note::Model| {
-            let label = note::STATUS_CHOICES
-                .iter()
-                .find(|(value, _)| Some(*value) == note.status);
-            label
-                .map(|(_, label)| (*label).to_owned())
-                .unwrap_or_default()
-        });
+        let status = Column::computed("status", note::Model::status_label);
         vec![User.into(), Message.into(), status, CreatedDate.into()]
     }
 
@@ -74,11 +59,7 @@ impl ModelAdmin<note::Entity> for NoteAdmin {
     }
 
     fn choices(&self) -> Vec<(note::Column, Choices)> {
-        let choices = note::STATUS_CHOICES
-            .iter()
-            .map(|(value, label)| (Value::from(*value), *label))
-            .collect();
-        vec![(note::Column::Status, choices)]
+        vec![(note::Column::Status, note::status_choices())]
     }
 
     fn actions(&self) -> Vec<Action<note::Entity>> {
@@ -102,18 +83,6 @@ impl ModelAdmin<note::Entity> for NoteAdmin {
 pub struct UserAdmin;
 
 impl ModelAdmin<user::Entity> for UserAdmin {
-    fn columns(&self) -> Vec<Column<user::Entity>> {
-        use user::Column::*;
-        vec![
-            Id.into(),
-            Username.into(),
-            Email.into(),
-            JoinDate.into(),
-            Active.into(),
-            Admin.into(),
-        ]
-    }
-
     fn search_fields(&self) -> Vec<Field<user::Entity>> {
         vec![user::Column::Username.into(), user::Column::Email.into()]
     }
@@ -124,12 +93,8 @@ pub struct NotePanel;
 
 #[derive(Deserialize)]
 struct NoteForm {
-    #[serde(default)]
     message: String,
 }
-
-/// Longest note the panel accepts, in characters.
-const MAX_NOTE: usize = 1000;
 
 #[async_trait]
 impl Panel for NotePanel {
@@ -137,29 +102,13 @@ impl Panel for NotePanel {
         include_str!("../templates/admin/notes_panel.html")
     }
 
-    async fn context(
-        &self,
-        _: &Context,
-        db: &DatabaseConnection,
-    ) -> Result<serde_json::Value, actix_sea::Error> {
+    async fn context(&self, _: &Context, db: &DatabaseConnection) -> Result<Json, Error> {
         let notes = note::Entity::find()
             .find_also_related(user::Entity)
-            .order_by_desc(note::Column::CreatedDate)
             .order_by_desc(note::Column::Id)
             .limit(3)
             .all(db)
             .await?;
-        let notes: Vec<serde_json::Value> = notes
-            .into_iter()
-            .map(|(note, author)| {
-                json!({
-                    "id": note.id,
-                    "message": note.message,
-                    "user": author.map(|u| u.username).unwrap_or_default(),
-                    "created_date": note.created_date.format("%Y-%m-%d %H:%M").to_string(),
-                })
-            })
-            .collect();
         Ok(json!({ "notes": notes }))
     }
 
@@ -173,32 +122,21 @@ async fn create_note(
     user: AdminUser,
     session: Session,
     form: web::Form<NoteForm>,
-) -> Result<HttpResponse, actix_sea::Error> {
-    let text = form.message.trim();
-    // The column's own rules first (no NUL, its size), as the admin's forms apply them.
-    if let Err(error) = check_input(note::Column::Message, text) {
-        flash(&session, Level::Error, format!("A note {}.", error.reason));
-    } else if text.is_empty() || text.chars().count() > MAX_NOTE {
-        flash(
-            &session,
-            Level::Error,
-            format!("A note needs between 1 and {MAX_NOTE} characters."),
-        );
-    } else {
-        note::ActiveModel {
-            user: Set(user.0.id() as i32),
-            message: Set(text.to_owned()),
-            status: Set(Some(1)),
-            created_date: Set(Utc::now().naive_utc()),
-            ..Default::default()
+) -> Result<HttpResponse, Error> {
+    let note = note::ActiveModel {
+        user: Set(user.0.id() as i32),
+        message: Set(form.message.trim().to_owned()),
+        status: Set(Some(1)),
+        ..ActiveModelBehavior::new()
+    };
+    match note.insert(admin.db()).await {
+        Ok(_) => flash(&session, Level::Success, "Note added."),
+        Err(error) => {
+            let rule = Invalid::from_db(&error).ok_or(error)?.messages().join(", ");
+            flash(&session, Level::Error, format!("A note {rule}."));
         }
-        .insert(admin.db())
-        .await?;
-        flash(&session, Level::Success, "Note added.");
     }
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("{}/", admin.prefix())))
-        .finish())
+    Ok(see_other(&format!("{}/", admin.prefix())))
 }
 
 /// The dashboard's "User stats" card: signups and messages in the last seven days.
@@ -210,11 +148,7 @@ impl Panel for UserStatsPanel {
         include_str!("../templates/admin/user_stats_panel.html")
     }
 
-    async fn context(
-        &self,
-        _: &Context,
-        db: &DatabaseConnection,
-    ) -> Result<serde_json::Value, actix_sea::Error> {
+    async fn context(&self, _: &Context, db: &DatabaseConnection) -> Result<Json, Error> {
         let since = (Utc::now() - Duration::days(7)).naive_utc();
         let signups = user::Entity::find()
             .filter(user::Column::JoinDate.gte(since))
@@ -229,7 +163,7 @@ impl Panel for UserStatsPanel {
 }
 
 /// The admin of the site.
-pub fn build(auth: &Auth) -> Result<Admin, actix_sea::Error> {
+pub fn build(auth: &Auth) -> Result<Admin, Error> {
     Admin::builder(auth.clone())
         .branding("Example Site")
         .register(message::Entity, MessageAdmin)

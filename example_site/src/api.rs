@@ -1,9 +1,7 @@
 //! The site's REST API, as in flask-peewee's example: users (admin writes), messages,
 //! relationships and notes, each owned by its author.
 
-use actix_sea::auth::Auth;
-use actix_sea::rest::{AdminAuthentication, RestApi, RestResource, UserAuthentication};
-use actix_sea::{Context, Error, Invalid};
+use actix_sea::prelude::*;
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::models::{message, note, relationship, user};
@@ -18,11 +16,8 @@ impl RestResource<user::Entity> for UserResource {
     }
 
     fn readonly_fields(&self) -> Vec<user::Column> {
-        vec![
-            user::Column::Admin,
-            user::Column::Active,
-            user::Column::JoinDate,
-        ]
+        use user::Column::*;
+        vec![Admin, Active, JoinDate]
     }
 }
 
@@ -42,7 +37,6 @@ impl RestResource<message::Entity> for MessageResource {
 /// Follows: owned by `from_user`, both users nested, all on one page.
 pub struct RelationshipResource;
 
-#[actix_sea::async_trait]
 impl RestResource<relationship::Entity> for RelationshipResource {
     fn owner_field(&self) -> Option<relationship::Column> {
         Some(relationship::Column::FromUser)
@@ -54,25 +48,6 @@ impl RestResource<relationship::Entity> for RelationshipResource {
 
     fn paginate_by(&self) -> Option<u64> {
         None
-    }
-
-    /// Nobody follows themselves, as on the site. On create the owner column is already
-    /// stamped with the caller; on an update both columns hold the stored or sent values.
-    async fn before_save(
-        &self,
-        _: &Context,
-        _: Option<&relationship::Model>,
-        new: &mut relationship::ActiveModel,
-    ) -> Result<(), Error> {
-        let (from, to) = (new.from_user.try_as_ref(), new.to_user.try_as_ref());
-        if from.is_some() && from == to {
-            let column = relationship::Column::ToUser;
-            return Err(Error::Invalid(Invalid::field(
-                column,
-                "you cannot follow yourself",
-            )));
-        }
-        Ok(())
     }
 }
 
@@ -95,14 +70,10 @@ impl RestResource<note::Entity> for NoteResource {
 
 /// The site's API under `/api/`.
 pub fn build(auth: &Auth) -> RestApi {
+    let admins = AdminAuthentication::new(auth.clone());
     RestApi::builder(auth)
         .default_auth(UserAuthentication::new(auth.clone()))
-        .secret_key(&auth.derive_key("api cursors"))
-        .register_with_auth(
-            user::Entity,
-            UserResource,
-            AdminAuthentication::new(auth.clone()),
-        )
+        .register_with_auth(user::Entity, UserResource, admins)
         .register(message::Entity, MessageResource)
         .register(relationship::Entity, RelationshipResource)
         .register(note::Entity, NoteResource)

@@ -1,9 +1,6 @@
 //! The app factory: what `serve` runs and what the tests drive.
 
-use actix_sea::AppFactory;
-use actix_sea::admin::Admin;
-use actix_sea::auth::Auth;
-use actix_sea::rest::RestApi;
+use actix_sea::prelude::*;
 use actix_web::{App, web};
 use sea_orm::DatabaseConnection;
 
@@ -24,16 +21,14 @@ pub struct Site {
 }
 
 impl Site {
-    /// A site over a connected database whose tables exist.
-    pub fn new(db: DatabaseConnection, config: &AuthConfig) -> Result<Self, actix_sea::Error> {
-        let auth = auth::build(db.clone(), config)?;
-        Self::with_auth(db, auth)
+    /// A site over a connected, migrated database.
+    pub fn new(db: DatabaseConnection, config: &AuthConfig) -> Result<Self, Error> {
+        Self::with_auth(db.clone(), auth::builder(db, config).build()?)
     }
 
-    /// A site over a connected database with an `Auth` configured by the caller.
-    pub fn with_auth(db: DatabaseConnection, auth: Auth) -> Result<Self, actix_sea::Error> {
-        let api = crate::api::build(&auth);
-        let admin = crate::admin::build(&auth)?;
+    /// A site over a migrated database with an `Auth` configured by the caller.
+    pub fn with_auth(db: DatabaseConnection, auth: Auth) -> Result<Self, Error> {
+        let (api, admin) = (crate::api::build(&auth), crate::admin::build(&auth)?);
         Ok(Self {
             db,
             auth,

@@ -1,5 +1,6 @@
 //! `example_site serve | create-user | seed | migrate`: the twitter clone's command line.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -210,7 +211,7 @@ async fn migrate(action: MigrateAction, database: &DatabaseArg) -> Result<(), St
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let db = open(&args.database, true).await?;
-    let key_file = example_site::auth::key_file_for(&args.database.url);
+    let key_file = key_file_for(&args.database.url);
     let from_env = std::env::var("SECRET_KEY")
         .ok()
         .filter(|key| !key.is_empty());
@@ -339,5 +340,18 @@ async fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Where development mode keeps its generated key: beside an SQLite database file, else in
+/// the working directory.
+fn key_file_for(database_url: &str) -> PathBuf {
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+        .filter(|path| !path.is_empty() && !path.starts_with(':'));
+    match path {
+        Some(path) => PathBuf::from(format!("{path}.key")),
+        None => PathBuf::from("example_site.key"),
     }
 }

@@ -62,12 +62,13 @@ impl AuthBuilder {
     }
 
     /// The site's user entity (required).
-    pub fn user_entity<E>(mut self) -> Self
+    pub fn user_entity<E>(mut self, entity: E) -> Self
     where
         E: UserEntity,
         E::Model: IntoActiveModel<E::ActiveModel> + Sync,
         E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
     {
+        let _ = entity;
         self.users = Some(Arc::new(Users::<E>::new()));
         self
     }
@@ -173,7 +174,7 @@ impl AuthBuilder {
     pub fn build(self) -> Result<Auth, Error> {
         let users = self
             .users
-            .ok_or_else(|| Error::Config("Auth needs .user_entity::<E>()".into()))?;
+            .ok_or_else(|| Error::Config("Auth needs .user_entity(E)".into()))?;
         let key = self
             .key
             .ok_or_else(|| Error::Config("Auth needs .secret_key(..)".into()))?;

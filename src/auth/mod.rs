@@ -8,7 +8,7 @@
 //! use actix_sea::auth::Auth;
 //! use example_site::models::user;
 //!
-//! let auth = Auth::builder(db).user_entity::<user::Entity>().secret_key(&key).build().unwrap();
+//! let auth = Auth::builder(db).user_entity(user::Entity).secret_key(&key).build().unwrap();
 //! HttpServer::new(move || App::new().wrap(auth.middleware()).service(auth.clone()))
 //!     .bind("127.0.0.1:8000")?
 //!     .run()
@@ -58,7 +58,8 @@ pub use store::{DbSessionStore, SessionBackend};
 pub use throttle::ThrottleLimits;
 pub use user::{StoredUser, UserEntity};
 pub use username::{normalize_username, username_problem};
-pub(crate) use views::{redirect, see_other};
+pub(crate) use views::redirect;
+pub use views::see_other;
 
 /// A row of the session table, for maintenance scripts and tests.
 pub use store::entity::ActiveModel as SessionRow;

@@ -47,8 +47,8 @@ pub(crate) fn redirect(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// A redirect after a POST (303 See Other).
-pub(crate) fn see_other(location: &str) -> HttpResponse {
+/// A redirect after a POST (303 See Other), for a site's own form handlers.
+pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()

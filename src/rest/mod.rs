@@ -126,7 +126,7 @@ impl RestApi {
             default_auth: Arc::new(Public::new()),
             models: Registry::new(),
             resources: BTreeMap::new(),
-            cursor_key: Vec::new(),
+            cursor_key: auth.derive_key("api cursors"),
         }
     }
 
@@ -169,10 +169,10 @@ impl RestApiBuilder {
     }
 
     /// The key list cursors (`?cursor=`) are signed with: a client cannot forge or alter one
-    /// without it, and every instance sharing the key accepts the others' cursors. Give it a
-    /// secret of its own, e.g. [`Auth::derive_key`](crate::auth::Auth::derive_key). Without
-    /// one, cursors are still checked (a tag over an empty key, then their shape and values),
-    /// so an altered cursor is a 400 and never reaches rows outside the resource's scope.
+    /// without it, and every instance sharing the key accepts the others' cursors. Default: a
+    /// key derived from the `Auth`'s secret key ([`Auth::derive_key`]), so instances that
+    /// share their secret key accept each other's cursors. An altered cursor is a 400 and never
+    /// reaches rows outside the resource's scope.
     pub fn secret_key(mut self, key: &[u8]) -> Self {
         self.cursor_key = key.to_vec();
         self

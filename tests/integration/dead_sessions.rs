@@ -206,7 +206,7 @@ async fn an_in_flight_request_does_not_undo_logout_on_redis() {
     };
     let db = TestDb::example(Backend::Sqlite).await.unwrap();
     let auth = Auth::builder(db.db.clone())
-        .user_entity::<user::Entity>()
+        .user_entity(user::Entity)
         .secret_key(KEY)
         .secure_cookies(false)
         .redis_sessions(store)
@@ -219,7 +219,7 @@ async fn an_in_flight_request_does_not_undo_logout_on_redis() {
 
 async fn a_stalled_body_is_cut_off(db: TestDb) {
     let auth = Auth::builder(db.db.clone())
-        .user_entity::<user::Entity>()
+        .user_entity(user::Entity)
         .secret_key(KEY)
         .secure_cookies(false)
         .body_timeout(Duration::from_millis(300))

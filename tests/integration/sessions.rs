@@ -16,7 +16,7 @@ use crate::support::{Backend, TestDb};
 
 fn auth_builder(db: &TestDb) -> actix_sea::auth::AuthBuilder {
     Auth::builder(db.db.clone())
-        .user_entity::<user::Entity>()
+        .user_entity(user::Entity)
         .secret_key(KEY)
         .secure_cookies(false)
 }

@@ -1,12 +1,36 @@
 //! A private note a user keeps; `status` is 1 (live) or 2 (deleted).
 
+use actix_sea::Invalid;
+use sea_orm::ActiveValue::Set;
 use sea_orm::entity::prelude::*;
 
 /// The status choices of a note.
 pub const STATUS_CHOICES: [(i32, &str); 2] = [(1, "live"), (2, "deleted")];
 
+/// The longest note, in characters.
+pub const MAX_NOTE: usize = 1000;
+
+/// The status choices as the admin's select offers them.
+pub fn status_choices() -> Vec<(Value, &'static str)> {
+    STATUS_CHOICES
+        .iter()
+        .map(|(value, label)| (Value::from(*value), *label))
+        .collect()
+}
+
+impl Model {
+    /// The label of the note's status ("live", "deleted"), empty when it has none.
+    pub fn status_label(&self) -> String {
+        STATUS_CHOICES
+            .iter()
+            .find(|(value, _)| Some(*value) == self.status)
+            .map(|(_, label)| (*label).to_owned())
+            .unwrap_or_default()
+    }
+}
+
 /// A note.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "note")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -39,4 +63,21 @@ impl Related<super::user::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// A note has between 1 and [`MAX_NOTE`] characters and no NUL, whoever writes it.
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C: ConnectionTrait>(self, _: &C, _insert: bool) -> Result<Self, DbErr> {
+        if let Set(message) = &self.message {
+            if message.contains('\0') {
+                let rule = "cannot contain NUL characters";
+                return Err(Invalid::field(Column::Message, rule).into());
+            }
+            let length = message.trim().chars().count();
+            if length == 0 || length > MAX_NOTE {
+                let rule = format!("needs between 1 and {MAX_NOTE} characters");
+                return Err(Invalid::field(Column::Message, rule).into());
+            }
+        }
+        Ok(self)
+    }
+}

@@ -1,5 +1,6 @@
 //! "from_user follows to_user"; each pair at most once.
 
+use actix_sea::Invalid;
 use sea_orm::entity::prelude::*;
 
 /// One follow relationship.
@@ -32,4 +33,15 @@ pub enum Relation {
     ToUser,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// Nobody follows themselves, whoever writes the row (the site, the API, the admin).
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C: ConnectionTrait>(self, _: &C, _insert: bool) -> Result<Self, DbErr> {
+        let (from, to) = (self.from_user.try_as_ref(), self.to_user.try_as_ref());
+        if from.is_some() && from == to {
+            let rule = "you cannot follow yourself";
+            return Err(Invalid::field(Column::ToUser, rule).into());
+        }
+        Ok(self)
+    }
+}

@@ -3,13 +3,14 @@
 use sea_orm::entity::prelude::*;
 
 /// A user of the site; `password` holds an argon2id PHC string, never the password itself.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "user")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     #[sea_orm(unique)]
     pub username: String,
+    #[serde(skip_serializing)]
     pub password: String,
     pub email: String,
     /// Defaults to the time of the write (UTC): the crate fills it on admin and API creates,

@@ -32,7 +32,7 @@ impl Shelf {
     /// A configuration the crate refuses (a short key, say).
     pub fn new(db: DatabaseConnection, secret_key: &[u8]) -> Result<Self, Error> {
         let auth = Auth::builder(db)
-            .user_entity::<models::user::Entity>()
+            .user_entity(models::user::Entity)
             .secret_key(secret_key)
             .branding("Bookshelf")
             .build()?;
