@@ -5,6 +5,7 @@ mod changes;
 mod conflict;
 mod error;
 mod limits;
+pub(crate) mod lock;
 mod lookup;
 mod model;
 mod page;
@@ -13,6 +14,7 @@ mod query;
 mod record;
 mod registry;
 pub(crate) mod save;
+mod token;
 pub mod value;
 
 pub use changes::Changes;
