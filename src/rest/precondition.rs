@@ -42,9 +42,11 @@ impl Expected {
             }
             return Ok(Self(None));
         }
-        IfMatch::parse(req)
-            .map(|expected| Self(Some(expected)))
-            .map_err(|_| Error::BadRequest("the If-Match header is not a list of ETags".into()))
+        match IfMatch::parse(req) {
+            Ok(IfMatch::Items(tags)) if tags.is_empty() => Err(unreadable()),
+            Ok(expected) => Ok(Self(Some(expected))),
+            Err(_) => Err(unreadable()),
+        }
     }
 
     fn is_set(&self) -> bool {
@@ -90,6 +92,10 @@ pub(super) async fn stored(
         Err(Error::NotFound) => Err(Error::PreconditionFailed),
         other => other,
     }
+}
+
+fn unreadable() -> Error {
+    Error::BadRequest("the If-Match header is not `*` or a list of quoted ETags".into())
 }
 
 fn tag(row: &Record) -> EntityTag {

@@ -10,6 +10,7 @@ mod chain;
 mod crafted;
 mod dead_sessions;
 mod defaults;
+mod etag;
 mod faults;
 mod grammar;
 mod headers;
