@@ -5,10 +5,17 @@
 #   bench/run.sh                 # 10 s per wrk run
 #   DURATION=30 bench/run.sh     # 30 s per wrk run
 #   ROUNDS=5 bench/run.sh        # 5 alternating rounds (default 3)
+#   bench/run.sh --scale         # cost per page on 10k and 1M messages (bench/scale.sh)
+#   bench/run.sh --ceiling       # against the shared hand-written ceiling (bench/ceiling.sh)
 #
 # Prints a Markdown table (best of the alternating rounds per server, with the server's CPU
 # time per request in that round) and each server's peak RSS.
 set -euo pipefail
+
+case "${1:-}" in
+--scale) exec "$(dirname "${BASH_SOURCE[0]}")/scale.sh" ;;
+--ceiling) exec "$(dirname "${BASH_SOURCE[0]}")/ceiling.sh" ;;
+esac
 
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
@@ -32,7 +39,7 @@ fi
 
 # --- build ---------------------------------------------------------------------------------
 log "building example_site and bench_baseline (release)"
-(cd "$ROOT" && cargo build --release --quiet -p example_site -p bench_baseline)
+(cd "$ROOT" && flock "${CARGO_LOCK:-/tmp/cargo.lock}" cargo build --release --quiet -p example_site -p bench_baseline)
 
 # --- database and servers ------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/actix-sea-bench.XXXXXX")

@@ -97,6 +97,7 @@ impl RestResource<note::Entity> for NoteResource {
 pub fn build(auth: &Auth) -> RestApi {
     RestApi::builder(auth)
         .default_auth(UserAuthentication::new(auth.clone()))
+        .secret_key(&auth.derive_key("api cursors"))
         .register_with_auth(
             user::Entity,
             UserResource,

@@ -87,6 +87,19 @@ struct DatabaseArg {
     /// Database URL: sqlite://…, postgres://… or mysql://…
     #[arg(long = "database", env = "DATABASE_URL", default_value = DEFAULT_DATABASE, global = true)]
     url: String,
+    /// SQLite's `synchronous` in WAL mode. `normal` (the default here): a commit survives a
+    /// crash of the process but the last ones may be lost on a power loss; `full`: every
+    /// commit is synced to disk first (an fsync per write).
+    #[arg(long, env = "SQLITE_SYNC", value_enum, default_value_t = SyncMode::Normal)]
+    sqlite_sync: SyncMode,
+}
+
+/// SQLite's `synchronous` setting, see `actix_sea::db::SqliteSync`.
+#[derive(clap::ValueEnum, Clone, Copy, Default)]
+enum SyncMode {
+    #[default]
+    Normal,
+    Full,
 }
 
 #[derive(clap::Args, Default)]
@@ -123,8 +136,13 @@ fn listed(names: &[String]) -> String {
 
 /// Opens the database. Serving keeps the default statement limit; the batch commands
 /// (`create-user`, `seed`, `migrate`) run without one.
-async fn connect(url: &str, serving: bool) -> Result<DatabaseConnection, String> {
-    let mut options = actix_sea::db::Options::new(url);
+async fn connect(database: &DatabaseArg, serving: bool) -> Result<DatabaseConnection, String> {
+    let url = &database.url;
+    let sync = match database.sqlite_sync {
+        SyncMode::Normal => actix_sea::db::SqliteSync::Normal,
+        SyncMode::Full => actix_sea::db::SqliteSync::Full,
+    };
+    let mut options = actix_sea::db::Options::new(url).sqlite_sync(sync);
     if !serving {
         options = options.statement_timeout(None);
     }
@@ -135,8 +153,8 @@ async fn connect(url: &str, serving: bool) -> Result<DatabaseConnection, String>
 }
 
 /// Opens the database and applies pending migrations, saying which.
-async fn open(url: &str, serving: bool) -> Result<DatabaseConnection, String> {
-    let db = connect(url, serving).await?;
+async fn open(database: &DatabaseArg, serving: bool) -> Result<DatabaseConnection, String> {
+    let db = connect(database, serving).await?;
     let bar = progress_bar("migrate: {bar:30} {pos}/{len} {msg}")?;
     let applied = match migrations::up(&db, None, &bar).await {
         Ok(applied) => applied,
@@ -155,8 +173,8 @@ async fn open(url: &str, serving: bool) -> Result<DatabaseConnection, String> {
     Ok(db)
 }
 
-async fn migrate(action: MigrateAction, url: &str) -> Result<(), String> {
-    let db = connect(url, false).await?;
+async fn migrate(action: MigrateAction, database: &DatabaseArg) -> Result<(), String> {
+    let db = connect(database, false).await?;
     let bar = progress_bar("migrate: {bar:30} {pos}/{len} {msg}")?;
     let failed = |e: sea_orm::DbErr| format!("migration failed: {e}");
     match action {
@@ -191,7 +209,7 @@ async fn migrate(action: MigrateAction, url: &str) -> Result<(), String> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let db = open(&args.database.url, true).await?;
+    let db = open(&args.database, true).await?;
     let key_file = example_site::auth::key_file_for(&args.database.url);
     let from_env = std::env::var("SECRET_KEY")
         .ok()
@@ -244,13 +262,17 @@ async fn run(cli: Cli) -> Result<(), String> {
         sessions: std::env::var("SESSION_URL").ok(),
         database: DatabaseArg {
             url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE.into()),
+            sqlite_sync: match std::env::var("SQLITE_SYNC").as_deref() {
+                Ok("full") => SyncMode::Full,
+                _ => SyncMode::Normal,
+            },
         },
     })) {
         Command::Serve(args) => serve(args).await,
         Command::Migrate { action, database } => {
             migrate(
                 action.unwrap_or(MigrateAction::Up { steps: None }),
-                &database.url,
+                &database,
             )
             .await
         }
@@ -262,7 +284,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             inactive,
             database,
         } => {
-            let db = open(&database.url, false).await?;
+            let db = open(&database, false).await?;
             let new = NewUser {
                 username,
                 password,
@@ -286,7 +308,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             messages,
             database,
         } => {
-            let db = open(&database.url, false).await?;
+            let db = open(&database, false).await?;
             // Redrawn in place on a terminal; elsewhere only the summary line is printed.
             let bar = progress_bar("seed: {bar:40} {pos}/{len} messages ({eta} left)")?;
             bar.set_length(u64::from(messages));

@@ -13,6 +13,9 @@ use crate::auth::Auth;
 use crate::orm::{Grammar, Limits, ModelInfo, Registry};
 use crate::templates::Templates;
 
+/// How many rows an admin count reads at most, unless configured.
+pub const DEFAULT_COUNT_LIMIT: u64 = 10_000;
+
 /// Configures an [`Admin`]; start with [`Admin::builder`].
 pub struct AdminBuilder {
     auth: Auth,
@@ -23,6 +26,7 @@ pub struct AdminBuilder {
     panels: Vec<PanelEntry>,
     templates: Vec<(String, String)>,
     limits: Limits,
+    count_limit: u64,
 }
 
 impl AdminBuilder {
@@ -36,6 +40,7 @@ impl AdminBuilder {
             panels: Vec::new(),
             templates: Vec::new(),
             limits: Limits::default(),
+            count_limit: DEFAULT_COUNT_LIMIT,
         }
     }
 
@@ -56,6 +61,15 @@ impl AdminBuilder {
     /// the message and a form the error beside the field.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// The most rows a list, the dashboard or a foreign-key widget counts (default 10,000): a
+    /// count stops after `limit + 1` rows, so its cost does not grow with the table. Beyond
+    /// it a list says "10,000+" and pages with previous/next; below it counts stay exact.
+    /// A `ModelAdmin` may set its own with [`ModelAdmin::count_limit`].
+    pub fn count_limit(mut self, limit: u64) -> Self {
+        self.count_limit = limit;
         self
     }
 
@@ -157,6 +171,7 @@ impl AdminBuilder {
                 panels: self.panels,
                 templates,
                 limits,
+                count_limit: self.count_limit,
             }),
         })
     }

@@ -19,6 +19,8 @@ pub(crate) enum ListColumn {
 pub(crate) struct Settings {
     pub(crate) columns: Vec<ListColumn>,
     pub(crate) paginate_by: u64,
+    /// The model's own `count_limit`, if it sets one.
+    pub(crate) count_limit: Option<u64>,
     pub(crate) search_fields: Vec<String>,
     pub(crate) filter_fields: Vec<String>,
     pub(crate) form_fields: Vec<String>,
@@ -187,6 +189,7 @@ impl AdminModel {
         let settings = Settings {
             columns,
             paginate_by: admin.paginate_by().max(1),
+            count_limit: admin.count_limit(),
             search_fields: strings(admin.search_fields()),
             filter_fields,
             form_fields,

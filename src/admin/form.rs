@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Admin;
 use super::erased::AdminModel;
 use crate::Error;
-use crate::orm::{ColumnInfo, FieldKind, Query, Record, Window, value};
+use crate::orm::{ColumnInfo, Count, FieldKind, Query, Record, Window, count_upto, value};
 
 /// A foreign key whose table has more rows than this is edited with the lookup box.
 const MAX_SELECT_OPTIONS: u64 = 100;
@@ -218,7 +218,8 @@ async fn field(
         let mut everything = Query::everything(target.info());
         everything.and(target.hooks.get_query());
         let small = !settings.lookups.contains(&column.name)
-            && target.model.count(&db, &everything).await? <= MAX_SELECT_OPTIONS;
+            && count_upto(&db, target.info(), &everything, MAX_SELECT_OPTIONS).await?
+                != Count::More;
         if small {
             let window = Window {
                 offset: 0,

@@ -32,7 +32,7 @@ mod views;
 
 use std::sync::Arc;
 
-pub use builder::AdminBuilder;
+pub use builder::{AdminBuilder, DEFAULT_COUNT_LIMIT};
 pub use model_admin::{Action, Choices, Column, ModelAdmin, Row};
 pub use panel::Panel;
 
@@ -58,6 +58,7 @@ struct Inner {
     panels: Vec<PanelEntry>,
     templates: Templates,
     limits: Limits,
+    count_limit: u64,
 }
 
 /// Whether `column` of `model` is the user model's password hash, among `models`. The grammar

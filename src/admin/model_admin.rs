@@ -98,6 +98,13 @@ pub trait ModelAdmin<E: EntityTrait>: Send + Sync + 'static {
         20
     }
 
+    /// The most rows this model's list and dashboard row count exactly (default: the
+    /// [`AdminBuilder::count_limit`](super::AdminBuilder::count_limit)); beyond it the list
+    /// says "10,000+" and pages with previous/next.
+    fn count_limit(&self) -> Option<u64> {
+        None
+    }
+
     /// Text fields searched by the list's `?q=`; may cross foreign keys (`user__username`).
     /// Default: none, and no search box.
     fn search_fields(&self) -> Vec<&'static str> {

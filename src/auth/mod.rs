@@ -188,6 +188,17 @@ impl Auth {
         &self.inner.branding
     }
 
+    /// A key of its own for `purpose`, derived from the secret key (HMAC-SHA256 of the
+    /// purpose under the session signing key): for example the API's cursor key, so that one
+    /// configured secret serves both without either revealing the other.
+    pub fn derive_key(&self, purpose: &str) -> Vec<u8> {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(self.inner.key.signing())
+            .expect("HMAC takes a key of any length");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
     /// The client address of a request, honouring `X-Forwarded-For` only from trusted proxies.
     pub fn client_ip(&self, req: &HttpRequest) -> IpAddr {
         throttle::client_ip(req, &self.inner.trusted_proxies)

@@ -8,7 +8,9 @@ mod permits;
 
 pub(crate) use fault::is_unavailable;
 pub use migration::migrations;
-pub use options::{DEFAULT_STATEMENT_TIMEOUT, DEFAULT_WAIT, Options, SQLITE_CONNECTIONS};
+pub use options::{
+    DEFAULT_STATEMENT_TIMEOUT, DEFAULT_WAIT, Options, SQLITE_CONNECTIONS, SqliteSync,
+};
 pub(crate) use permits::Permits;
 
 use sea_orm::{DatabaseConnection, DbErr};

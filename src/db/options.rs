@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use sea_orm::sqlx::mysql::MySqlConnection;
 use sea_orm::sqlx::pool::PoolOptions;
-use sea_orm::sqlx::sqlite::{SqliteConnection, SqliteJournalMode};
+use sea_orm::sqlx::sqlite::{SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sqlx::{self, AssertSqlSafe, Executor, MySql, Sqlite};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
@@ -22,6 +22,20 @@ const SQLITE_PROGRESS_STEPS: i32 = 10_000;
 
 /// MySQL's "unknown system variable": the server is MySQL, not MariaDB.
 const MYSQL_UNKNOWN_VARIABLE: u16 = 1193;
+
+/// SQLite's `synchronous` setting (the pool always runs SQLite in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    /// `FULL`, sqlx's default: every commit waits until the WAL is on disk, so a commit that
+    /// returned survives a power loss or an operating-system crash. Costs an fsync per write.
+    #[default]
+    Full,
+    /// `NORMAL`: the WAL is synced at checkpoints, not at each commit. A commit survives a
+    /// crash of the process (the WAL is in the operating system's hands), but the last
+    /// commits before a power loss or an operating-system crash may be lost; the database is
+    /// never corrupted. Rails 7.1 and the shared benchmark ceiling use it.
+    Normal,
+}
 
 /// How [`Options::connect`] opens a database: `Options::new(url).wait(..).connect().await`.
 ///
@@ -43,6 +57,7 @@ pub struct Options {
     wait: Duration,
     statement_timeout: Option<Duration>,
     max_connections: Option<u32>,
+    sqlite_sync: SqliteSync,
 }
 
 impl Options {
@@ -53,7 +68,15 @@ impl Options {
             wait: DEFAULT_WAIT,
             statement_timeout: Some(DEFAULT_STATEMENT_TIMEOUT),
             max_connections: None,
+            sqlite_sync: SqliteSync::Full,
         }
+    }
+
+    /// SQLite's `synchronous` setting (default [`SqliteSync::Full`]); ignored by other
+    /// databases.
+    pub fn sqlite_sync(mut self, sync: SqliteSync) -> Self {
+        self.sqlite_sync = sync;
+        self
     }
 
     /// The bound on waiting for a pooled connection plus a lock (default 5 s).
@@ -85,6 +108,10 @@ impl Options {
     pub async fn connect(self) -> Result<DatabaseConnection, DbErr> {
         let lock_wait = self.lock_wait();
         let limit = self.statement_timeout;
+        let synchronous = match self.sqlite_sync {
+            SqliteSync::Full => SqliteSynchronous::Full,
+            SqliteSync::Normal => SqliteSynchronous::Normal,
+        };
         // MySQL counts its lock wait in whole seconds, at least one.
         let mysql_lock_secs = lock_wait.as_secs().max(1);
         let acquire = if self.url.starts_with("mysql:") {
@@ -102,6 +129,7 @@ impl Options {
             .acquire_timeout(acquire)
             .map_sqlx_sqlite_opts(move |opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(synchronous)
                     .busy_timeout(lock_wait)
                     .foreign_keys(true)
             })

@@ -3,7 +3,9 @@
 
 mod changes;
 mod conflict;
+mod count;
 mod error;
+mod keyset;
 mod limits;
 pub(crate) mod lock;
 mod lookup;
@@ -19,7 +21,10 @@ pub mod value;
 
 pub use changes::Changes;
 pub(crate) use conflict::resolve;
+pub use count::{Count, count_upto};
 pub use error::QueryError;
+pub(crate) use keyset::after as keyset_after;
+pub use keyset::orderable;
 pub(crate) use limits::check_fits;
 pub use limits::{DEFAULT_TEXT_BYTES, Limits, check_input};
 pub(crate) use lookup::by_unique_key;

@@ -45,6 +45,9 @@ pub struct Page {
     pub joined: Vec<Vec<Option<usize>>>,
     /// The number of rows matching the filter, when asked for.
     pub total: Option<u64>,
+    /// For each row, the values of the query's order terms (its position for keyset paging),
+    /// when the query asks for them.
+    pub keys: Vec<Vec<sea_orm::Value>>,
 }
 
 /// Which rows of a list to fetch.
@@ -82,7 +85,7 @@ fn join_alias(index: usize) -> String {
     format!("_n{index}")
 }
 
-fn order_alias(index: usize) -> String {
+pub(crate) fn order_alias(index: usize) -> String {
     format!("_o{index}")
 }
 
@@ -133,7 +136,7 @@ fn statement<E: EntityTrait>(
     count: bool,
 ) -> Statement {
     if joins.is_empty() {
-        return rows::<E>(backend, query, window, count, false);
+        return rows::<E>(backend, query, window, count, query.keyed());
     }
     let rows = rows::<E>(backend, query, window, count, true);
     let mut outer = SelectStatement::new();
@@ -145,6 +148,12 @@ fn statement<E: EntityTrait>(
     }
     if count {
         outer.expr_as(column_expr(PAGE, COUNT), Alias::new(COUNT));
+    }
+    if query.keyed() {
+        for index in 0..query.order().len() {
+            let alias = order_alias(index);
+            outer.expr_as(column_expr(PAGE, &alias), Alias::new(alias));
+        }
     }
     outer.from(Alias::new(PAGE));
     for (index, join) in joins.iter().enumerate() {
@@ -205,6 +214,9 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
             page.total = Some(u64::try_from(total).unwrap_or_default());
         }
         let row = record_of::<E>(E::Model::from_query_result(result, "")?);
+        if query.keyed() {
+            page.keys.push(super::keyset::read(result, query)?);
+        }
         let mut joined = Vec::with_capacity(joins.len());
         for (index, join) in joins.iter().enumerate() {
             let Some(key) = row.get(info, join.column).filter(|v| !value::is_null(v)) else {

@@ -20,7 +20,7 @@ use super::value::{self, ValueError};
 pub const MAX_HOPS: usize = 3;
 
 /// Query-string keys that are never filters.
-pub const RESERVED_PARAMS: [&str; 3] = ["page", "limit", "ordering"];
+pub const RESERVED_PARAMS: [&str; 4] = ["page", "limit", "ordering", "cursor"];
 
 /// The filter operators, as in flask-peewee.
 pub const OPS: [&str; 16] = [
@@ -111,6 +111,10 @@ pub struct Query {
     /// Join alias -> the foreign key crossed.
     joins: BTreeMap<String, Hop>,
     order: Vec<(Expr, Order)>,
+    /// The column of each order term; nullable when it is reached through a join.
+    order_columns: Vec<ColumnInfo>,
+    /// Whether pages of this query come with each row's key (its order terms' values).
+    keyed: bool,
 }
 
 /// Where a field path ends: the alias of the table that holds the column, and the column.
@@ -163,6 +167,8 @@ impl<'a> Grammar<'a> {
             condition: Condition::all(),
             joins: BTreeMap::new(),
             order: Vec::new(),
+            order_columns: Vec::new(),
+            keyed: false,
         };
         let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         let mut filters = 0;
@@ -184,14 +190,19 @@ impl<'a> Grammar<'a> {
         if let Some((_, spec)) = ordering {
             self.ordering(&mut query, spec)?;
         }
-        let pk = column_expr(&self.model.table, &self.model.pk_column().name);
-        query.order.push((pk, Order::Asc));
+        let pk = self.model.pk_column();
+        query
+            .order
+            .push((column_expr(&self.model.table, &pk.name), Order::Asc));
+        query.order_columns.push(pk.clone());
         Ok(query)
     }
 
     /// Adds a search: rows where any of the text `fields` (paths such as `user__username`)
     /// contains `text`, ignoring case. Blank text adds nothing; text longer than the limit is
-    /// an error.
+    /// an error. A field across foreign keys is searched with a subquery
+    /// (`user IN (SELECT id FROM user WHERE username LIKE ..)`), evaluated once, rather than
+    /// a join that every row of the list and of its count would go through.
     pub fn search(
         &self,
         query: &mut Query,
@@ -208,11 +219,51 @@ impl<'a> Grammar<'a> {
         }
         let mut any = Condition::any();
         for field in fields {
-            let key = format!("{field}__icontains");
-            any = any.add(self.filter(query, &key, &[text], max)?);
+            let segments: Vec<&str> = field.split("__").collect();
+            any = any.add(self.search_field(self.model, &self.model.table, &segments, text)?);
         }
         query.and(any);
         Ok(())
+    }
+
+    /// The search of one field path from `model` (under `alias`): `icontains` on the column,
+    /// through an `IN` subquery per foreign key crossed.
+    fn search_field(
+        &self,
+        model: &ModelInfo,
+        alias: &str,
+        segments: &[&str],
+        text: &str,
+    ) -> Result<Condition, QueryError> {
+        let path = segments.join("__");
+        let (name, rest) = segments
+            .split_first()
+            .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
+        let column = model
+            .column(name)
+            .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
+        if self.policy.hidden(model, name) {
+            return Err(QueryError::HiddenField(path));
+        }
+        let expr = column_expr(alias, name);
+        if rest.is_empty() {
+            self.check_size(name, "icontains", text, self.limits.search_chars)?;
+            return self.operation(name, column, expr, "icontains", text);
+        }
+        let fk = column
+            .foreign_key
+            .as_ref()
+            .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
+        let target = self
+            .registry
+            .model(&fk.table)
+            .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
+        let mut inner = SelectStatement::new();
+        inner
+            .expr(column_expr(&target.table, &fk.column))
+            .from(Alias::new(target.table.clone()))
+            .cond_where(self.search_field(target, &target.table, rest, text)?);
+        Ok(Condition::all().add(expr.in_subquery(inner)))
     }
 
     /// Checks that `path` names a column (across foreign keys) without building anything.
@@ -221,6 +272,8 @@ impl<'a> Grammar<'a> {
             condition: Condition::all(),
             joins: BTreeMap::new(),
             order: Vec::new(),
+            order_columns: Vec::new(),
+            keyed: false,
         };
         let segments: Vec<&str> = path.split("__").collect();
         let (resolved, rest) = self.resolve(&mut scratch, &segments)?;
@@ -252,6 +305,9 @@ impl<'a> Grammar<'a> {
             query
                 .order
                 .push((column_expr(&resolved.alias, &resolved.column.name), order));
+            let mut column = resolved.column.clone();
+            column.nullable |= resolved.alias != self.model.table;
+            query.order_columns.push(column);
         }
         Ok(())
     }
@@ -462,6 +518,12 @@ impl<'a> Grammar<'a> {
             "endswith" => (false, true, false),
             _ => (true, true, false),
         };
+        // SQLite's LIKE ignores ASCII case, and its `lower` folds ASCII only: the plain LIKE
+        // matches the same rows without a function call per row.
+        if insensitive && self.backend == DbBackend::Sqlite {
+            let pattern = like_pattern(raw, start, end);
+            return expr.like(LikeExpr::new(pattern).escape('\\'));
+        }
         if insensitive {
             let pattern = like_pattern(&raw.to_lowercase(), start, end);
             return Expr::expr(Func::lower(expr)).like(LikeExpr::new(pattern).escape('\\'));
@@ -517,6 +579,33 @@ impl Query {
                 column_expr(&model.table, &model.pk_column().name),
                 Order::Asc,
             )],
+            order_columns: vec![model.pk_column().clone()],
+            keyed: false,
+        }
+    }
+
+    /// The column of each order term (see [`order`](Self::order)).
+    pub(crate) fn order_columns(&self) -> &[ColumnInfo] {
+        &self.order_columns
+    }
+
+    /// Asks pages of this query for each row's key (see [`Page::keys`](super::Page::keys)).
+    pub(crate) fn with_keys(&mut self) {
+        self.keyed = true;
+    }
+
+    /// Whether pages of this query come with each row's key.
+    pub(crate) fn keyed(&self) -> bool {
+        self.keyed
+    }
+
+    /// Turns the order around: every term in the other direction.
+    pub(crate) fn reverse(&mut self) {
+        for (_, order) in &mut self.order {
+            *order = match order {
+                Order::Desc => Order::Asc,
+                _ => Order::Desc,
+            };
         }
     }
 

@@ -57,6 +57,9 @@ pub(super) async fn list(
     resource.hooks.check_get(ctx, None).await?;
     let params = params(req);
     let query = scoped_query(api, resource, ctx, &params)?;
+    if let Some((_, cursor)) = params.iter().rev().find(|(key, _)| key == "cursor") {
+        return super::cursor::list(api, req, resource, ctx, query, &params, cursor).await;
+    }
     let settings = &resource.settings;
     let get = |key: &str| {
         params

@@ -35,6 +35,7 @@
 mod authentication;
 mod body;
 mod cache;
+mod cursor;
 mod docs;
 mod erased;
 mod list;
@@ -90,6 +91,8 @@ struct Inner {
     list_permits: Permits,
     models: Registry,
     resources: BTreeMap<String, Resource>,
+    /// The key cursors are signed with.
+    cursor_key: Vec<u8>,
 }
 
 /// Configures a [`RestApi`].
@@ -104,6 +107,7 @@ pub struct RestApiBuilder {
     default_auth: Arc<dyn Authentication>,
     models: Registry,
     resources: BTreeMap<String, Resource>,
+    cursor_key: Vec<u8>,
 }
 
 impl RestApi {
@@ -123,6 +127,7 @@ impl RestApi {
             default_auth: Arc::new(Public::new()),
             models: Registry::new(),
             resources: BTreeMap::new(),
+            cursor_key: Vec::new(),
         }
     }
 
@@ -161,6 +166,16 @@ impl RestApiBuilder {
     /// HTTP Basic credentials). Default on: it shows nothing `openapi.json` does not.
     pub fn docs(mut self, enabled: bool) -> Self {
         self.docs = enabled;
+        self
+    }
+
+    /// The key list cursors (`?cursor=`) are signed with: a client cannot forge or alter one
+    /// without it, and every instance sharing the key accepts the others' cursors. Give it a
+    /// secret of its own, e.g. [`Auth::derive_key`](crate::auth::Auth::derive_key). Without
+    /// one, cursors are still checked (a tag over an empty key, then their shape and values),
+    /// so an altered cursor is a 400 and never reaches rows outside the resource's scope.
+    pub fn secret_key(mut self, key: &[u8]) -> Self {
+        self.cursor_key = key.to_vec();
         self
     }
 
@@ -257,6 +272,7 @@ impl RestApiBuilder {
                 list_permits,
                 models: self.models,
                 resources: self.resources,
+                cursor_key: self.cursor_key,
             }),
         }
     }

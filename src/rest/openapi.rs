@@ -88,6 +88,7 @@ fn list_parameters(resource: &Resource) -> Vec<Json> {
         json!({ "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } }),
         json!({ "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": resource.settings.max_paginate_by } }),
         json!({ "name": "ordering", "in": "query", "description": "Comma-separated fields, `-` for descending.", "schema": { "type": "string" } }),
+        json!({ "name": "cursor", "in": "query", "description": "Pages by cursor instead of `page`: empty for the first page, then the cursor of `meta.next` or `meta.previous`.", "schema": { "type": "string" } }),
     ];
     let description = format!(
         "Filter; also `<field>__<op>` with op one of {}, and `-` to negate.",
@@ -247,7 +248,7 @@ pub(super) fn build(api: &RestApi) -> Json {
         );
     }
     components.insert("meta".into(), json!({ "type": "object", "properties": {
-        "model": { "type": "string" }, "page": { "type": "integer" },
+        "model": { "type": "string" }, "page": { "type": ["integer", "null"] },
         "page_count": { "type": ["integer", "null"] }, "object_count": { "type": ["integer", "null"] },
         "previous": { "type": "string" }, "next": { "type": "string" } } }));
     components.insert("error".into(), json!({ "type": "object", "properties": { "error": { "type": "string" } }, "required": ["error"] }));

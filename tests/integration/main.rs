@@ -6,6 +6,7 @@ mod anonymous;
 mod api_docs;
 mod app;
 mod auth;
+mod big_tables;
 mod chain;
 mod crafted;
 mod dead_sessions;

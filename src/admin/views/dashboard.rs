@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use sea_orm::DatabaseExecutor;
 use serde::Serialize;
 use tera::Context;
 
@@ -22,7 +21,7 @@ struct PanelCard {
 struct ModelRow {
     name: String,
     url: String,
-    count: u64,
+    count: String,
 }
 
 pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> HttpResponse {
@@ -48,7 +47,6 @@ async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Err
                 .render(&entry.template_name(), &context)?,
         });
     }
-    let db = DatabaseExecutor::from(admin.db());
     let mut models = Vec::new();
     for model in &admin.inner.models {
         let mut query = Query::everything(model.info());
@@ -56,7 +54,11 @@ async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Err
         models.push(ModelRow {
             name: model.name.clone(),
             url: admin.model_url(model),
-            count: model.model.count(&db, &query).await?,
+            count: super::count::shown(
+                admin,
+                model,
+                super::count::capped(admin, model, &query).await?,
+            ),
         });
     }
     let mut context = Context::new();

@@ -1,11 +1,13 @@
-//! `/admin/<model>/export/?format=csv|json&<filters>`: the filtered list, streamed in batches
-//! so that a large table never sits in memory.
+//! `/admin/<model>/export/?format=csv|json&<filters>`: the filtered list in the list's order,
+//! streamed in batches so that a large table never sits in memory. Each batch starts after the
+//! last row of the one before by key (the list's ordering, then the primary key), never by
+//! `OFFSET`, so every batch costs the same and the whole export grows linearly.
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream;
-use sea_orm::DatabaseExecutor;
+use sea_orm::{ConnectionTrait, DatabaseExecutor};
 
 use super::list::list_query;
 use super::{param, query_pairs, respond};
@@ -51,7 +53,9 @@ fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, E
         }
     };
     params.retain(|(key, _)| key != "format" && key != "page");
-    let query = list_query(admin, model, &params)?;
+    let mut query = list_query(admin, model, &params)?;
+    crate::orm::orderable(&query).map_err(Error::BadRequest)?;
+    query.with_keys();
     let (content_type, extension) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Json => ("application/json", "json"),
@@ -61,7 +65,8 @@ fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, E
         slug: slug.to_owned(),
         query,
         format,
-        offset: 0,
+        written: 0,
+        last: None,
         largest_row: 0,
         done: false,
     };
@@ -80,7 +85,10 @@ struct State {
     slug: String,
     query: Query,
     format: Format,
-    offset: u64,
+    /// Rows written so far.
+    written: u64,
+    /// The key of the last row written.
+    last: Option<Vec<sea_orm::Value>>,
     /// The most bytes one row has taken in the file so far.
     largest_row: usize,
     done: bool,
@@ -89,7 +97,7 @@ struct State {
 impl State {
     /// How many rows the next query fetches.
     fn batch_rows(&self) -> u64 {
-        if self.offset == 0 {
+        if self.written == 0 {
             return FIRST_BATCH_ROWS;
         }
         let fit = BATCH_BYTES / self.largest_row.max(1);
@@ -107,18 +115,23 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
     let db = DatabaseExecutor::from(state.admin.db());
     let batch = state.batch_rows();
     let window = Window {
-        offset: state.offset,
+        offset: 0,
         limit: Some(batch),
     };
-    let rows = match model.model.list(&db, &state.query, window).await {
-        Ok(rows) => rows,
+    let mut query = state.query.clone();
+    if let Some(last) = &state.last {
+        crate::orm::keyset_after(&mut query, last, db.get_database_backend());
+    }
+    let page = match model.model.page(&db, &query, window, &[], false).await {
+        Ok(page) => page,
         Err(error) => {
             state.done = true;
             return Some((Err(Error::from(error)), state));
         }
     };
+    let rows = page.rows;
     let mut out = String::new();
-    if state.offset == 0 {
+    if state.written == 0 {
         match state.format {
             Format::Csv => csv_line(&mut out, model.settings.export.iter().map(String::as_str)),
             Format::Json => out.push('['),
@@ -129,7 +142,7 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
         match state.format {
             Format::Csv => csv_row(&mut out, model, row),
             Format::Json => {
-                if state.offset > 0 || index > 0 {
+                if state.written > 0 || index > 0 {
                     out.push(',');
                 }
                 let object = row.to_json(model.info(), |c| {
@@ -140,7 +153,10 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
         }
         state.largest_row = state.largest_row.max(out.len() - before);
     }
-    state.offset += rows.len() as u64;
+    state.written += rows.len() as u64;
+    if let Some(last) = page.keys.into_iter().last() {
+        state.last = Some(last);
+    }
     if (rows.len() as u64) < batch {
         state.done = true;
         if state.format == Format::Json {

@@ -13,7 +13,7 @@ use crate::Error;
 use crate::admin::Admin;
 use crate::admin::erased::{AdminModel, ListColumn};
 use crate::auth::{Level, safe_next};
-use crate::orm::{FieldKind, FieldPolicy, Grammar, ModelInfo, OPS, Query, Record, Window, value};
+use crate::orm::{Count, FieldKind, FieldPolicy, Grammar, ModelInfo, OPS, Query, Record, value};
 
 /// Parameters of the list page that are not filters.
 const NOT_FILTERS: [&str; 4] = ["q", "_ff", "_fo", "_fv"];
@@ -137,23 +137,28 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
         return Ok(found(&url));
     }
     let mut context = Context::new();
-    let (status, rows, count, page, pages) = match list_query(admin, model, &params) {
+    let (status, rows, count, page, pages, more) = match list_query(admin, model, &params) {
         Ok(query) => {
-            let db = DatabaseExecutor::from(admin.db());
+            let (rows, count, page, more) =
+                super::count::rows(admin, model, &query, get("page")).await?;
             let per_page = model.settings.paginate_by;
-            let count = model.model.count(&db, &query).await?;
-            let pages = count.div_ceil(per_page).max(1);
-            let page = crate::orm::page_number(get("page")).min(pages);
-            let window = Window {
-                offset: (page - 1) * per_page,
-                limit: Some(per_page),
+            // Beyond the count limit the pages are not known: previous/next only.
+            let pages = match count {
+                Count::Exact(count) => Some(count.div_ceil(per_page).max(1)),
+                Count::More => None,
             };
-            let rows = model.model.list(&db, &query, window).await?;
-            (StatusCode::OK, rows, count, page, pages)
+            (StatusCode::OK, rows, count, page, pages, more)
         }
         Err(error @ Error::BadRequest(_)) => {
             context.insert("error", &error.to_string());
-            (StatusCode::BAD_REQUEST, Vec::new(), 0, 1, 1)
+            (
+                StatusCode::BAD_REQUEST,
+                Vec::new(),
+                Count::Exact(0),
+                1,
+                Some(1),
+                false,
+            )
         }
         Err(error) => return Err(error),
     };
@@ -162,10 +167,14 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("model_name", &model.name);
     context.insert("list_url", &base);
     context.insert("add_url", &format!("{base}add/"));
-    context.insert("count", &count);
+    context.insert("count", &super::count::shown(admin, model, count));
     context.insert("page", &page);
     context.insert("pages", &pages);
-    context.insert("page_links", &page_links(&base, &params, page, pages));
+    let links = pages.map(|pages| page_links(&base, &params, page, pages));
+    context.insert("page_links", &links.unwrap_or_default());
+    let step = |number: u64| url_with(&base, &params, &["page"], &[("page", &number.to_string())]);
+    context.insert("previous_url", &(page > 1).then(|| step(page - 1)));
+    context.insert("next_url", &more.then(|| step(page + 1)));
     context.insert("search", get("q").unwrap_or(""));
     context.insert("searchable", &!model.settings.search_fields.is_empty());
     context.insert("search_chars", &admin.inner.limits.search_chars);

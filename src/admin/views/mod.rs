@@ -1,5 +1,6 @@
 //! The admin's routes, one module per page, and what every page shares.
 
+mod count;
 mod dashboard;
 mod delete;
 mod edit;
