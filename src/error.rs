@@ -115,6 +115,7 @@ impl From<WriteError> for Error {
             WriteError::Invalid(invalid) => Self::Invalid(invalid),
             WriteError::Conflict(conflict) => Self::Conflict(conflict),
             WriteError::Db(error) => error.into(),
+            WriteError::Hook(error) => *error,
         }
     }
 }

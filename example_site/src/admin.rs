@@ -1,13 +1,13 @@
 //! The site's admin, as in flask-peewee's example: messages, notes, users and relationships,
 //! with a "Notes" panel and a "User stats" panel on the dashboard.
 
-use actix_sea::admin::{Action, Admin, Choices, Column, ModelAdmin, Panel};
+use actix_sea::admin::{Action, Admin, Choices, Column, Field, ModelAdmin, Panel};
 use actix_sea::auth::{AdminUser, Auth, Level, flash};
 use actix_sea::orm::check_input;
+use actix_sea::{Context, async_trait};
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use actix_web::{HttpResponse, http::header, web};
 use chrono::{Duration, Utc};
-use futures_util::future::BoxFuture;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -23,23 +23,23 @@ pub struct MessageAdmin;
 
 impl ModelAdmin<message::Entity> for MessageAdmin {
     fn columns(&self) -> Vec<Column<message::Entity>> {
-        vec![
-            Column::Field(message::Column::User),
-            Column::Field(message::Column::Content),
-            Column::Field(message::Column::PubDate),
-        ]
+        use message::Column::*;
+        vec![User.into(), Content.into(), PubDate.into()]
     }
 
     fn foreign_key_lookups(&self) -> Vec<message::Column> {
         vec![message::Column::User]
     }
 
-    fn filter_fields(&self) -> Vec<&'static str> {
-        vec!["user", "content", "pub_date", "user__username"]
+    fn filter_fields(&self) -> Vec<Field<message::Entity>> {
+        use message::Column::*;
+        let username = Field::via(User, user::Column::Username);
+        vec![User.into(), Content.into(), PubDate.into(), username]
     }
 
-    fn search_fields(&self) -> Vec<&'static str> {
-        vec!["content", "user__username"]
+    fn search_fields(&self) -> Vec<Field<message::Entity>> {
+        use message::Column::*;
+        vec![Content.into(), Field::via(User, user::Column::Username)]
     }
 }
 
@@ -48,18 +48,16 @@ pub struct NoteAdmin;
 
 impl ModelAdmin<note::Entity> for NoteAdmin {
     fn columns(&self) -> Vec<Column<note::Entity>> {
-        vec![
-            Column::Field(note::Column::User),
-            Column::Field(note::Column::Message),
-            Column::Computed("status", |row| {
-                let status = row.text(note::Column::Status);
-                note::STATUS_CHOICES
-                    .iter()
-                    .find(|(value, _)| value.to_string() == status)
-                    .map_or(status, |(_, label)| (*label).to_owned())
-            }),
-            Column::Field(note::Column::CreatedDate),
-        ]
+        use note::Column::*;
+        let status = Column::computed("status", |note: &note::Model| {
+            let label = note::STATUS_CHOICES
+                .iter()
+                .find(|(value, _)| Some(*value) == note.status);
+            label
+                .map(|(_, label)| (*label).to_owned())
+                .unwrap_or_default()
+        });
+        vec![User.into(), Message.into(), status, CreatedDate.into()]
     }
 
     fn exclude(&self) -> Vec<note::Column> {
@@ -70,8 +68,9 @@ impl ModelAdmin<note::Entity> for NoteAdmin {
         vec![note::Column::User]
     }
 
-    fn search_fields(&self) -> Vec<&'static str> {
-        vec!["message", "user__username"]
+    fn search_fields(&self) -> Vec<Field<note::Entity>> {
+        use note::Column::*;
+        vec![Message.into(), Field::via(User, user::Column::Username)]
     }
 
     fn choices(&self) -> Vec<(note::Column, Choices)> {
@@ -82,15 +81,15 @@ impl ModelAdmin<note::Entity> for NoteAdmin {
         vec![(note::Column::Status, choices)]
     }
 
-    fn actions(&self) -> Vec<Action> {
+    fn actions(&self) -> Vec<Action<note::Entity>> {
         vec![Action::new(
             "mark_deleted",
             "Mark selected as deleted",
-            |db, pks| async move {
+            async |_, txn, notes: Vec<note::Model>| {
                 let result = note::Entity::update_many()
                     .col_expr(note::Column::Status, Expr::value(2))
-                    .filter(note::Column::Id.is_in(pks))
-                    .exec(&db)
+                    .filter(note::Column::Id.is_in(notes.iter().map(|n| n.id)))
+                    .exec(txn)
                     .await?;
                 Ok(format!("Marked {} notes as deleted.", result.rows_affected))
             },
@@ -104,21 +103,19 @@ pub struct UserAdmin;
 
 impl ModelAdmin<user::Entity> for UserAdmin {
     fn columns(&self) -> Vec<Column<user::Entity>> {
-        [
-            user::Column::Id,
-            user::Column::Username,
-            user::Column::Email,
-            user::Column::JoinDate,
-            user::Column::Active,
-            user::Column::Admin,
+        use user::Column::*;
+        vec![
+            Id.into(),
+            Username.into(),
+            Email.into(),
+            JoinDate.into(),
+            Active.into(),
+            Admin.into(),
         ]
-        .into_iter()
-        .map(Column::Field)
-        .collect()
     }
 
-    fn search_fields(&self) -> Vec<&'static str> {
-        vec!["username", "email"]
+    fn search_fields(&self) -> Vec<Field<user::Entity>> {
+        vec![user::Column::Username.into(), user::Column::Email.into()]
     }
 }
 
@@ -134,37 +131,36 @@ struct NoteForm {
 /// Longest note the panel accepts, in characters.
 const MAX_NOTE: usize = 1000;
 
+#[async_trait]
 impl Panel for NotePanel {
     fn template(&self) -> &'static str {
         include_str!("../templates/admin/notes_panel.html")
     }
 
-    fn context<'a>(
-        &'a self,
-        _req: &'a HttpRequest,
-        db: &'a DatabaseConnection,
-    ) -> BoxFuture<'a, Result<serde_json::Value, actix_sea::Error>> {
-        Box::pin(async move {
-            let notes = note::Entity::find()
-                .find_also_related(user::Entity)
-                .order_by_desc(note::Column::CreatedDate)
-                .order_by_desc(note::Column::Id)
-                .limit(3)
-                .all(db)
-                .await?;
-            let notes: Vec<serde_json::Value> = notes
-                .into_iter()
-                .map(|(note, author)| {
-                    json!({
-                        "id": note.id,
-                        "message": note.message,
-                        "user": author.map(|u| u.username).unwrap_or_default(),
-                        "created_date": note.created_date.format("%Y-%m-%d %H:%M").to_string(),
-                    })
+    async fn context(
+        &self,
+        _: &Context,
+        db: &DatabaseConnection,
+    ) -> Result<serde_json::Value, actix_sea::Error> {
+        let notes = note::Entity::find()
+            .find_also_related(user::Entity)
+            .order_by_desc(note::Column::CreatedDate)
+            .order_by_desc(note::Column::Id)
+            .limit(3)
+            .all(db)
+            .await?;
+        let notes: Vec<serde_json::Value> = notes
+            .into_iter()
+            .map(|(note, author)| {
+                json!({
+                    "id": note.id,
+                    "message": note.message,
+                    "user": author.map(|u| u.username).unwrap_or_default(),
+                    "created_date": note.created_date.format("%Y-%m-%d %H:%M").to_string(),
                 })
-                .collect();
-            Ok(json!({ "notes": notes }))
-        })
+            })
+            .collect();
+        Ok(json!({ "notes": notes }))
     }
 
     fn routes(&self, config: &mut web::ServiceConfig) {
@@ -208,28 +204,27 @@ async fn create_note(
 /// The dashboard's "User stats" card: signups and messages in the last seven days.
 pub struct UserStatsPanel;
 
+#[async_trait]
 impl Panel for UserStatsPanel {
     fn template(&self) -> &'static str {
         include_str!("../templates/admin/user_stats_panel.html")
     }
 
-    fn context<'a>(
-        &'a self,
-        _req: &'a HttpRequest,
-        db: &'a DatabaseConnection,
-    ) -> BoxFuture<'a, Result<serde_json::Value, actix_sea::Error>> {
-        Box::pin(async move {
-            let since = (Utc::now() - Duration::days(7)).naive_utc();
-            let signups = user::Entity::find()
-                .filter(user::Column::JoinDate.gte(since))
-                .count(db)
-                .await?;
-            let messages = message::Entity::find()
-                .filter(message::Column::PubDate.gte(since))
-                .count(db)
-                .await?;
-            Ok(json!({ "signups": signups, "messages": messages }))
-        })
+    async fn context(
+        &self,
+        _: &Context,
+        db: &DatabaseConnection,
+    ) -> Result<serde_json::Value, actix_sea::Error> {
+        let since = (Utc::now() - Duration::days(7)).naive_utc();
+        let signups = user::Entity::find()
+            .filter(user::Column::JoinDate.gte(since))
+            .count(db)
+            .await?;
+        let messages = message::Entity::find()
+            .filter(message::Column::PubDate.gte(since))
+            .count(db)
+            .await?;
+        Ok(json!({ "signups": signups, "messages": messages }))
     }
 }
 
@@ -237,10 +232,10 @@ impl Panel for UserStatsPanel {
 pub fn build(auth: &Auth) -> Result<Admin, actix_sea::Error> {
     Admin::builder(auth.clone())
         .branding("Example Site")
-        .register::<message::Entity, _>(MessageAdmin)
-        .register::<note::Entity, _>(NoteAdmin)
-        .register::<user::Entity, _>(UserAdmin)
-        .register_default::<relationship::Entity>()
+        .register(message::Entity, MessageAdmin)
+        .register(note::Entity, NoteAdmin)
+        .register(user::Entity, UserAdmin)
+        .register_default(relationship::Entity)
         .panel("Notes", NotePanel)
         .panel("User stats", UserStatsPanel)
         .build()

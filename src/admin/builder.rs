@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel, TryIntoModel};
 
 use super::erased::AdminModel;
 use super::model_admin::{DefaultAdmin, ModelAdmin};
@@ -73,14 +73,20 @@ impl AdminBuilder {
         self
     }
 
-    /// Registers entity `E` with its `ModelAdmin`; registering `E` again replaces it.
-    pub fn register<E, A>(mut self, admin: A) -> Self
+    /// Registers `entity` with its `ModelAdmin`, as `.register(message::Entity, MessageAdmin)`;
+    /// registering an entity again replaces it.
+    pub fn register<E, A>(mut self, entity: E, admin: A) -> Self
     where
         E: EntityTrait,
         E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E>
+            + ActiveModelBehavior
+            + TryIntoModel<E::Model>
+            + Send
+            + Sync,
         A: ModelAdmin<E>,
     {
+        let _ = entity;
         let slug = self.registry.register::<E>();
         let Some(model) = self.registry.get(&slug).cloned() else {
             return self;
@@ -92,14 +98,18 @@ impl AdminBuilder {
         self
     }
 
-    /// Registers entity `E` with every default.
-    pub fn register_default<E>(self) -> Self
+    /// Registers `entity` with every default, as `.register_default(relationship::Entity)`.
+    pub fn register_default<E>(self, entity: E) -> Self
     where
         E: EntityTrait,
         E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E>
+            + ActiveModelBehavior
+            + TryIntoModel<E::Model>
+            + Send
+            + Sync,
     {
-        self.register::<E, _>(DefaultAdmin)
+        self.register(entity, DefaultAdmin)
     }
 
     /// Adds a dashboard panel titled `title`; panels show in the order they are added.
@@ -125,6 +135,18 @@ impl AdminBuilder {
         for model in &self.models {
             let grammar = Grammar::new(&self.registry, model.info(), &policy, backend);
             let settings = &model.settings;
+            for (key, table) in &settings.hops {
+                let target = model
+                    .info()
+                    .column(key)
+                    .and_then(|c| c.foreign_key.as_ref());
+                if target.is_none_or(|fk| fk.table != *table) {
+                    return Err(Error::Config(format!(
+                        "admin for `{}`: `{key}` is not a foreign key to `{table}`",
+                        model.slug()
+                    )));
+                }
+            }
             for path in settings.search_fields.iter().chain(&settings.filter_fields) {
                 let column = grammar
                     .check_path(path)

@@ -70,18 +70,14 @@ pub(crate) async fn collect<'a>(
     Ok(batches)
 }
 
-/// Deletes every batch, dependents first, in one transaction. Returns the rows deleted.
+/// Deletes every batch, dependents first, row by row through the entity's `before_delete` and
+/// `after_delete`, in one transaction. Returns the rows deleted; a refusal rolls back.
 pub(crate) async fn delete(admin: &Admin, batches: &[Batch<'_>]) -> Result<u64, Error> {
     let txn = admin.db().begin().await?;
-    let db = DatabaseExecutor::from(&txn);
     let mut deleted = 0;
     for batch in batches.iter().rev() {
-        let pks = batch
-            .rows
-            .iter()
-            .map(|row| row.pk(batch.model.info()).clone())
-            .collect();
-        deleted += batch.model.model.delete(&db, pks).await?;
+        let model = batch.model;
+        deleted += model.hooks.delete(model.info(), &txn, &batch.rows).await?;
     }
     txn.commit().await?;
     Ok(deleted)

@@ -1,13 +1,16 @@
 //! A registered `ModelAdmin` with its entity type erased: settings as column names, hooks
-//! callable on [`Record`]s.
+//! behind [`Hooks`].
 
-use std::marker::PhantomData;
 use std::sync::Arc;
 
-use sea_orm::{Condition, EntityTrait, IdenStatic, Iterable};
+use sea_orm::{
+    ActiveModelBehavior, EntityTrait, IdenStatic, IntoActiveModel, Iterable, TryIntoModel,
+};
 
-use super::model_admin::{Action, Column, ModelAdmin, Row};
-use crate::orm::{Changes, ErasedModel, ModelInfo, Record, value};
+use super::column::ColumnKind;
+use super::hooks::Hooks;
+use super::model_admin::ModelAdmin;
+use crate::orm::{ErasedModel, ModelInfo, Record, value};
 
 /// A column of the list page.
 pub(crate) enum ListColumn {
@@ -23,12 +26,15 @@ pub(crate) struct Settings {
     pub(crate) count_limit: Option<u64>,
     pub(crate) search_fields: Vec<String>,
     pub(crate) filter_fields: Vec<String>,
+    /// The foreign-key hops of search and filter fields: (key column, table it must point to).
+    pub(crate) hops: Vec<(String, &'static str)>,
     pub(crate) form_fields: Vec<String>,
     pub(crate) readonly: Vec<String>,
     pub(crate) fieldsets: Vec<(String, Vec<String>)>,
     pub(crate) lookups: Vec<String>,
     pub(crate) choices: Vec<(String, Vec<(String, String)>)>,
-    pub(crate) actions: Vec<Action>,
+    /// Custom actions: (name, title), in the order of the hooks' actions.
+    pub(crate) actions: Vec<(String, String)>,
     pub(crate) export: Vec<String>,
     /// The password-hash column when this is the user model: never shown, never exported.
     pub(crate) secret: Option<String>,
@@ -51,43 +57,6 @@ impl Settings {
     }
 }
 
-/// The hooks of a `ModelAdmin`, callable without knowing its entity.
-pub(crate) trait Hooks: Send + Sync {
-    fn computed(&self, index: usize, info: &ModelInfo, record: &Record) -> String;
-    fn title(&self, info: &ModelInfo, record: &Record, secret: Option<&str>) -> String;
-    fn get_query(&self) -> Condition;
-    fn save_model(&self, changes: &mut Changes, adding: bool) -> Result<(), String>;
-}
-
-type Computed<E> = fn(&Row<'_, E>) -> String;
-
-struct Typed<E: EntityTrait, A> {
-    admin: A,
-    computed: Vec<Computed<E>>,
-    entity: PhantomData<fn() -> E>,
-}
-
-impl<E: EntityTrait, A: ModelAdmin<E>> Hooks for Typed<E, A> {
-    fn computed(&self, index: usize, info: &ModelInfo, record: &Record) -> String {
-        self.computed
-            .get(index)
-            .map(|compute| compute(&Row::new(info, record, None)))
-            .unwrap_or_default()
-    }
-
-    fn title(&self, info: &ModelInfo, record: &Record, secret: Option<&str>) -> String {
-        self.admin.title(&Row::new(info, record, secret))
-    }
-
-    fn get_query(&self) -> Condition {
-        self.admin.get_query()
-    }
-
-    fn save_model(&self, changes: &mut Changes, adding: bool) -> Result<(), String> {
-        self.admin.save_model(changes, adding)
-    }
-}
-
 /// One model of the admin.
 pub(crate) struct AdminModel {
     pub(crate) model: Arc<dyn ErasedModel>,
@@ -96,6 +65,9 @@ pub(crate) struct AdminModel {
     /// "Message", for headings.
     pub(crate) name: String,
 }
+
+/// Titles longer than this many characters are shortened.
+const TITLE_CHARS: usize = 60;
 
 impl AdminModel {
     pub(crate) fn info(&self) -> &ModelInfo {
@@ -106,9 +78,28 @@ impl AdminModel {
         &self.model.info().slug
     }
 
+    /// The `ModelAdmin`'s title for the row, else its first text column (never the password
+    /// hash), shortened, else `<model> #<pk>`.
     pub(crate) fn title(&self, record: &Record) -> String {
-        self.hooks
-            .title(self.info(), record, self.settings.secret.as_deref())
+        if let Some(title) = self.hooks.title(self.info(), record) {
+            return title;
+        }
+        let info = self.info();
+        let text = info
+            .columns
+            .iter()
+            .filter(|c| !c.primary_key && c.kind.is_text() && c.foreign_key.is_none())
+            .filter(|c| !self.settings.is_secret(&c.name))
+            .find_map(|c| record.get(info, &c.name))
+            .map(value::to_text)
+            .filter(|text| !text.is_empty());
+        match text {
+            Some(text) if text.chars().count() > TITLE_CHARS => {
+                format!("{}…", text.chars().take(TITLE_CHARS).collect::<String>())
+            }
+            Some(text) => text,
+            None => format!("{} #{}", info.slug, self.pk_text(record)),
+        }
     }
 
     pub(crate) fn pk_text(&self, record: &Record) -> String {
@@ -117,17 +108,16 @@ impl AdminModel {
 
     /// Builds the erased form of `admin` for `model`; `secret` is the password column when
     /// `E` is the user entity.
-    pub(crate) fn new<E: EntityTrait, A: ModelAdmin<E>>(
-        model: Arc<dyn ErasedModel>,
-        admin: A,
-        secret: Option<String>,
-    ) -> Self {
+    pub(crate) fn new<E, A>(model: Arc<dyn ErasedModel>, admin: A, secret: Option<String>) -> Self
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelBehavior + TryIntoModel<E::Model> + Send + Sync,
+        A: ModelAdmin<E>,
+    {
         let info = model.info();
         let names = |columns: Vec<E::Column>| -> Vec<String> {
             columns.iter().map(|c| c.as_str().to_owned()).collect()
-        };
-        let strings = |paths: Vec<&'static str>| -> Vec<String> {
-            paths.into_iter().map(str::to_owned).collect()
         };
         let exclude = names(admin.exclude());
         let is_secret = |name: &str| secret.as_deref() == Some(name);
@@ -148,9 +138,9 @@ impl AdminModel {
         let mut columns: Vec<ListColumn> = admin
             .columns()
             .into_iter()
-            .map(|column| match column {
-                Column::Field(c) => ListColumn::Field(c.as_str().to_owned()),
-                Column::Computed(title, compute) => {
+            .map(|column| match column.0 {
+                ColumnKind::Field(c) => ListColumn::Field(c.as_str().to_owned()),
+                ColumnKind::Computed(title, compute) => {
                     computed.push(compute);
                     ListColumn::Computed {
                         title: title.to_owned(),
@@ -168,7 +158,15 @@ impl AdminModel {
                 .collect();
         }
         columns.retain(|c| !matches!(c, ListColumn::Field(name) if is_secret(name)));
-        let mut filter_fields = strings(admin.filter_fields());
+        let search = admin.search_fields();
+        let filter = admin.filter_fields();
+        let hops = search
+            .iter()
+            .chain(&filter)
+            .filter_map(|field| field.hop.clone())
+            .collect();
+        let search_fields = search.into_iter().map(|f| f.path).collect();
+        let mut filter_fields: Vec<String> = filter.into_iter().map(|f| f.path).collect();
         if filter_fields.is_empty() {
             filter_fields = columns
                 .iter()
@@ -186,12 +184,14 @@ impl AdminModel {
         .into_iter()
         .filter(|name| !export_exclude.contains(name) && !is_secret(name))
         .collect();
+        let actions = admin.actions();
         let settings = Settings {
             columns,
             paginate_by: admin.paginate_by().max(1),
             count_limit: admin.count_limit(),
-            search_fields: strings(admin.search_fields()),
+            search_fields,
             filter_fields,
+            hops,
             form_fields,
             readonly: names(admin.readonly_fields()),
             fieldsets: admin
@@ -211,7 +211,10 @@ impl AdminModel {
                     (column.as_str().to_owned(), options)
                 })
                 .collect(),
-            actions: admin.actions(),
+            actions: actions
+                .iter()
+                .map(|a| (a.name.clone(), a.title.clone()))
+                .collect(),
             export,
             secret: secret.clone(),
         };
@@ -219,11 +222,7 @@ impl AdminModel {
             name: super::form::human(&info.slug),
             model: model.clone(),
             settings,
-            hooks: Box::new(Typed {
-                admin,
-                computed,
-                entity: PhantomData,
-            }),
+            hooks: super::hooks::typed(admin, computed, actions),
         }
     }
 }

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::Admin;
 use super::erased::AdminModel;
-use crate::Error;
 use crate::orm::{ColumnInfo, Count, FieldKind, Query, Record, Window, count_upto, value};
+use crate::{Context, Error};
 
 /// A foreign key whose table has more rows than this is edited with the lookup box.
 const MAX_SELECT_OPTIONS: u64 = 100;
@@ -108,6 +108,7 @@ fn input_text(column: &ColumnInfo, stored: &Value) -> String {
 pub(crate) async fn fieldsets(
     admin: &Admin,
     model: &AdminModel,
+    ctx: &Context,
     source: Source<'_>,
     record: Option<&Record>,
     errors: &HashMap<String, String>,
@@ -125,7 +126,7 @@ pub(crate) async fn fieldsets(
             let Some(column) = model.info().column(&name) else {
                 continue;
             };
-            fields.push(field(admin, model, column, &source, record, errors).await?);
+            fields.push(field(admin, model, ctx, column, &source, record, errors).await?);
         }
         out.push(Fieldset { legend, fields });
     }
@@ -135,6 +136,7 @@ pub(crate) async fn fieldsets(
 async fn field(
     admin: &Admin,
     model: &AdminModel,
+    ctx: &Context,
     column: &ColumnInfo,
     source: &Source<'_>,
     record: Option<&Record>,
@@ -180,7 +182,7 @@ async fn field(
         field.widget = "readonly";
         field.required = false;
         if let (Some(fk), Some(stored)) = (&column.foreign_key, stored) {
-            field.value_title = related_title(admin, &fk.table, &fk.column, stored)
+            field.value_title = related_title(admin, ctx, &fk.table, &fk.column, stored)
                 .await?
                 .unwrap_or_default();
         }
@@ -188,7 +190,7 @@ async fn field(
     }
     if widget == "checkbox" {
         field.checked = match source {
-            Source::Posted(posted) => posted.contains_key(&column.name),
+            Source::Posted(posted) => posted.get(&column.name).is_some_and(|v| v != "false"),
             Source::Stored | Source::Defaults(_) => {
                 value::parse_bool(&field.value).unwrap_or(false)
             }
@@ -216,7 +218,7 @@ async fn field(
     {
         let db = DatabaseExecutor::from(admin.db());
         let mut everything = Query::everything(target.info());
-        everything.and(target.hooks.get_query());
+        everything.and(target.hooks.get_query(ctx));
         let small = !settings.lookups.contains(&column.name)
             && count_upto(&db, target.info(), &everything, MAX_SELECT_OPTIONS).await?
                 != Count::More;
@@ -240,7 +242,7 @@ async fn field(
             field.widget = "lookup";
             field.lookup_url = format!("{}/{}/lookup/", admin.prefix(), target.slug());
             if let Ok(key) = value::from_str(target.info().pk_column(), &field.value) {
-                field.value_title = related_title(admin, &fk.table, &fk.column, &key)
+                field.value_title = related_title(admin, ctx, &fk.table, &fk.column, &key)
                     .await?
                     .unwrap_or_default();
             }
@@ -261,6 +263,7 @@ fn choice(value: &str, label: &str, current: &str) -> Choice {
 /// (or the table is not in the admin).
 pub(crate) async fn related_title(
     admin: &Admin,
+    ctx: &Context,
     table: &str,
     column: &str,
     key: &Value,
@@ -271,7 +274,7 @@ pub(crate) async fn related_title(
     let db = DatabaseExecutor::from(admin.db());
     let rows = target
         .model
-        .find_in(&db, column, vec![key.clone()], target.hooks.get_query())
+        .find_in(&db, column, vec![key.clone()], target.hooks.get_query(ctx))
         .await?;
     Ok(rows.first().map(|row| target.title(row)))
 }
@@ -281,6 +284,7 @@ pub(crate) async fn related_title(
 pub(crate) async fn read(
     admin: &Admin,
     model: &AdminModel,
+    ctx: &Context,
     posted: &HashMap<String, String>,
     adding: bool,
 ) -> Result<Result<Vec<(String, Value)>, HashMap<String, String>>, Error> {
@@ -320,6 +324,7 @@ pub(crate) async fn read(
         match read_one(
             admin,
             model,
+            ctx,
             column,
             text,
             posted.contains_key(name),
@@ -348,12 +353,18 @@ pub(crate) async fn read(
 async fn read_one(
     admin: &Admin,
     model: &AdminModel,
+    ctx: &Context,
     column: &ColumnInfo,
     text: &str,
     present: bool,
     adding: bool,
 ) -> Result<Result<Option<Value>, String>, Error> {
     if column.kind == FieldKind::Bool && !column.nullable {
+        // The form sends a hidden `false` before each checkbox, so a box left out of the post
+        // altogether (a client that only sends what it sets) takes the declared default.
+        if !present && adding && column.default.is_some() {
+            return Ok(Ok(None));
+        }
         return Ok(Ok(Some(Value::from(present && text != "false"))));
     }
     if text.trim().is_empty() && (column.nullable || !column.kind.is_text()) {
@@ -379,7 +390,7 @@ async fn read_one(
     }
     if let Some(fk) = &column.foreign_key
         && admin.model(&fk.table).is_some()
-        && related_title(admin, &fk.table, &fk.column, &parsed)
+        && related_title(admin, ctx, &fk.table, &fk.column, &parsed)
             .await?
             .is_none()
     {

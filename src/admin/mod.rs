@@ -3,37 +3,65 @@
 //! generated from its columns, and a delete page that shows what cascades.
 //!
 //! ```no_run
-//! # use actix_sea::{admin::{Admin, ModelAdmin}, auth::Auth};
+//! # use actix_sea::{admin::{Admin, Column, Field, ModelAdmin}, auth::Auth, Context, Refusal};
 //! # mod message { use sea_orm::entity::prelude::*;
 //! #   #[derive(Clone, Debug, PartialEq, DeriveEntityModel)] #[sea_orm(table_name = "message")]
-//! #   pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub content: String }
+//! #   pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub user: i32, pub content: String }
 //! #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)] pub enum Relation {}
 //! #   impl ActiveModelBehavior for ActiveModel {} }
 //! # fn build(auth: Auth) -> Result<Admin, actix_sea::Error> {
 //! struct MessageAdmin;
+//!
+//! #[actix_sea::async_trait]
 //! impl ModelAdmin<message::Entity> for MessageAdmin {
-//!     fn search_fields(&self) -> Vec<&'static str> { vec!["content"] }
+//!     fn columns(&self) -> Vec<Column<message::Entity>> {
+//!         use message::Column::*;
+//!         vec![User.into(), Content.into(), Column::computed("length", |m: &message::Model| {
+//!             m.content.chars().count().to_string()
+//!         })]
+//!     }
+//!     fn search_fields(&self) -> Vec<Field<message::Entity>> {
+//!         vec![message::Column::Content.into()]
+//!     }
+//!     async fn has_delete_permission(
+//!         &self,
+//!         ctx: &Context,
+//!         row: Option<&message::Model>,
+//!     ) -> Result<(), Refusal> {
+//!         match row {
+//!             Some(m) if Some(i64::from(m.user)) != ctx.user_id() && !ctx.is_admin() => {
+//!                 Err(Refusal::new("only the author may delete a message"))
+//!             }
+//!             _ if ctx.is_admin() => Ok(()),
+//!             _ => Err(Refusal::default()),
+//!         }
+//!     }
 //! }
 //! let admin = Admin::builder(auth)
 //!     .branding("Example Site")
-//!     .register::<message::Entity, _>(MessageAdmin)
+//!     .register(message::Entity, MessageAdmin)
 //!     .build()?;
 //! // App::new().wrap(auth.middleware()).service(auth.clone()).service(admin.clone())
 //! # Ok(admin) }
 //! ```
 
+mod action;
 mod builder;
 mod cascade;
+mod column;
 mod erased;
 mod form;
+mod hooks;
 mod model_admin;
 mod panel;
 mod views;
 
 use std::sync::Arc;
 
+pub use action::Action;
 pub use builder::{AdminBuilder, DEFAULT_COUNT_LIMIT};
-pub use model_admin::{Action, Choices, Column, ModelAdmin, Row};
+pub use column::{Choices, Column, Field};
+pub use model_admin::ModelAdmin;
 pub use panel::Panel;
 
 use crate::auth::Auth;

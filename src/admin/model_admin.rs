@@ -1,94 +1,35 @@
-//! `ModelAdmin`: how one entity appears in the admin, with flask-peewee's settings and hooks.
+//! `ModelAdmin`: how one entity appears in the admin, with flask-peewee's settings and
+//! Django's hooks, each knowing who asks ([`Context`]) and seeing the entity's own types.
 
-use std::future::Future;
-use std::marker::PhantomData;
-use std::sync::Arc;
+use async_trait::async_trait;
+use sea_orm::{Condition, EntityTrait};
 
-use futures_util::future::BoxFuture;
-use sea_orm::{Condition, DatabaseConnection, EntityTrait, IdenStatic, Value};
+use super::action::Action;
+use super::column::{Choices, Column, Field};
+use crate::{Context, Error, Refusal};
 
-use crate::Error;
-use crate::orm::{Changes, ModelInfo, Record, value};
-
-/// One column of the list page: a field of the entity or a value computed from the row.
-pub enum Column<E: EntityTrait> {
-    /// A field, shown as stored (foreign keys as a link to the related row).
-    Field(E::Column),
-    /// A computed column: its header and how to compute the cell text (escaped when shown).
-    Computed(&'static str, fn(&Row<'_, E>) -> String),
-}
-
-/// A row of `E`, read by typed column.
-pub struct Row<'a, E> {
-    info: &'a ModelInfo,
-    record: &'a Record,
-    secret: Option<&'a str>,
-    entity: PhantomData<fn() -> E>,
-}
-
-impl<'a, E: EntityTrait> Row<'a, E> {
-    /// A row; `secret` names a column that default titles must never show (a password hash).
-    pub(crate) fn new(info: &'a ModelInfo, record: &'a Record, secret: Option<&'a str>) -> Self {
-        Self {
-            info,
-            record,
-            secret,
-            entity: PhantomData,
-        }
-    }
-
-    /// The value of `column`.
-    pub fn get(&self, column: E::Column) -> Option<&'a Value> {
-        self.record.get(self.info, column.as_str())
-    }
-
-    /// The value of `column` as display text (empty for NULL).
-    pub fn text(&self, column: E::Column) -> String {
-        self.get(column).map(value::to_text).unwrap_or_default()
-    }
-
-    /// The primary key as text.
-    pub fn pk(&self) -> String {
-        value::to_text(self.record.pk(self.info))
-    }
-}
-
-/// The fixed values of a column: (stored value, label).
-pub type Choices = Vec<(Value, &'static str)>;
-
-type ActionFn = dyn Fn(DatabaseConnection, Vec<Value>) -> BoxFuture<'static, Result<String, Error>>
-    + Send
-    + Sync;
-
-/// A bulk action offered on the list page for the checked rows.
-#[derive(Clone)]
-pub struct Action {
-    pub(crate) name: String,
-    pub(crate) title: String,
-    pub(crate) run: Arc<ActionFn>,
-}
-
-impl Action {
-    /// An action called `name` in forms, shown as `title`; `run` gets the primary keys of the
-    /// checked rows and returns the message flashed afterwards.
-    pub fn new<F, Fut>(name: &str, title: &str, run: F) -> Self
-    where
-        F: Fn(DatabaseConnection, Vec<Value>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<String, Error>> + Send + 'static,
-    {
-        Self {
-            name: name.to_owned(),
-            title: title.to_owned(),
-            run: Arc::new(move |db, pks| Box::pin(run(db, pks))),
-        }
+/// The default of every permission hook: admin users may, others are refused.
+fn admin_only(ctx: &Context) -> Result<(), Refusal> {
+    if ctx.is_admin() {
+        Ok(())
+    } else {
+        Err(Refusal::default())
     }
 }
 
 /// How entity `E` appears in the admin. Every method has a default, so
 /// `struct RelationshipAdmin; impl ModelAdmin<relationship::Entity> for RelationshipAdmin {}`
-/// gives a working list, form and delete page; override what differs.
-pub trait ModelAdmin<E: EntityTrait>: Send + Sync + 'static {
-    /// The list page's columns (default: every field the form may show, password excluded).
+/// gives a working list, form and delete page; override what differs. An impl that overrides
+/// an `async fn` carries `#[actix_sea::async_trait]`.
+///
+/// A hook that refuses (`Err(Refusal::new("reason"))`) answers 403 with the reason on the page.
+#[async_trait]
+pub trait ModelAdmin<E>: Send + Sync + 'static
+where
+    E: EntityTrait<Model: Sync, ActiveModel: Send>,
+{
+    /// The list page's columns, as `vec![User.into(), Content.into()]` or with
+    /// [`Column::computed`] (default: every field the form may show, password excluded).
     fn columns(&self) -> Vec<Column<E>> {
         Vec::new()
     }
@@ -105,15 +46,16 @@ pub trait ModelAdmin<E: EntityTrait>: Send + Sync + 'static {
         None
     }
 
-    /// Text fields searched by the list's `?q=`; may cross foreign keys (`user__username`).
+    /// Text fields searched by the list's `?q=`; may cross a foreign key with [`Field::via`].
     /// Default: none, and no search box.
-    fn search_fields(&self) -> Vec<&'static str> {
+    fn search_fields(&self) -> Vec<Field<E>> {
         Vec::new()
     }
 
-    /// Fields offered by the filter widget, as grammar paths (`user__username`). Default: the
-    /// list's field columns. Any visible field may still be filtered on through the URL.
-    fn filter_fields(&self) -> Vec<&'static str> {
+    /// Fields offered by the filter widget (a foreign key's target with [`Field::via`]).
+    /// Default: the list's field columns. Any visible field may still be filtered on through
+    /// the URL.
+    fn filter_fields(&self) -> Vec<Field<E>> {
         Vec::new()
     }
 
@@ -149,7 +91,7 @@ pub trait ModelAdmin<E: EntityTrait>: Send + Sync + 'static {
     }
 
     /// Custom bulk actions, offered after the built-in "delete" and "export".
-    fn actions(&self) -> Vec<Action> {
+    fn actions(&self) -> Vec<Action<E>> {
         Vec::new()
     }
 
@@ -164,41 +106,73 @@ pub trait ModelAdmin<E: EntityTrait>: Send + Sync + 'static {
         Vec::new()
     }
 
-    /// Restricts every page of this model to the rows matching the condition.
-    fn get_query(&self) -> Condition {
+    /// Restricts every page of this model (list, edit, delete, export, lookups, actions) to the
+    /// rows matching the condition, for the caller `ctx` (default: every row).
+    fn get_query(&self, ctx: &Context) -> Condition {
+        let _ = ctx;
         Condition::all()
     }
 
-    /// Called with the values a form is about to save (`adding` for a new row): may change them,
-    /// for example to set a creation date; an `Err` is shown on the form.
-    fn save_model(&self, changes: &mut Changes, adding: bool) -> Result<(), String> {
-        let _ = (changes, adding);
+    /// Whether `ctx` may see the list (`row` is `None`) or the edit page of `row`
+    /// (default: admin users only).
+    async fn has_view_permission(
+        &self,
+        ctx: &Context,
+        row: Option<&E::Model>,
+    ) -> Result<(), Refusal> {
+        let _ = row;
+        admin_only(ctx)
+    }
+
+    /// Whether `ctx` may add rows (default: admin users only).
+    async fn has_add_permission(&self, ctx: &Context) -> Result<(), Refusal> {
+        admin_only(ctx)
+    }
+
+    /// Whether `ctx` may change `row` through the edit form or a custom action
+    /// (default: admin users only).
+    async fn has_change_permission(
+        &self,
+        ctx: &Context,
+        row: Option<&E::Model>,
+    ) -> Result<(), Refusal> {
+        let _ = row;
+        admin_only(ctx)
+    }
+
+    /// Whether `ctx` may delete `row` (default: admin users only).
+    async fn has_delete_permission(
+        &self,
+        ctx: &Context,
+        row: Option<&E::Model>,
+    ) -> Result<(), Refusal> {
+        let _ = row;
+        admin_only(ctx)
+    }
+
+    /// Called with the values a form is about to save, after the form's values are set and
+    /// before the entity's `ActiveModelBehavior::before_save`; `old` is the stored row on an
+    /// edit, `None` on an add. It may change `new`; an [`Error::Invalid`] shows beside its
+    /// field on the form, other errors as their page.
+    async fn save_model(
+        &self,
+        ctx: &Context,
+        old: Option<&E::Model>,
+        new: &mut E::ActiveModel,
+    ) -> Result<(), Error> {
+        let _ = (ctx, old, new);
         Ok(())
     }
 
-    /// How a row is named in links, lookups and the delete confirmation (default: its first
-    /// text column, shortened, or `<model> #<pk>`).
-    fn title(&self, row: &Row<'_, E>) -> String {
-        let info = row.info;
-        let text = info
-            .columns
-            .iter()
-            .filter(|c| !c.primary_key && c.kind.is_text() && c.foreign_key.is_none())
-            .filter(|c| Some(c.name.as_str()) != row.secret)
-            .find_map(|c| row.record.get(info, &c.name))
-            .map(value::to_text)
-            .filter(|text| !text.is_empty());
-        match text {
-            Some(text) if text.chars().count() > 60 => {
-                format!("{}…", text.chars().take(60).collect::<String>())
-            }
-            Some(text) => text,
-            None => format!("{} #{}", info.slug, row.pk()),
-        }
+    /// How a row is named in headings, links, lookups and the delete confirmation. `None`
+    /// (the default) names it by its first text column, shortened, or as `<model> #<pk>`.
+    fn title(&self, row: &E::Model) -> Option<String> {
+        let _ = row;
+        None
     }
 }
 
 /// The admin used by `register_default`: every default.
 pub(crate) struct DefaultAdmin;
 
-impl<E: EntityTrait> ModelAdmin<E> for DefaultAdmin {}
+impl<E> ModelAdmin<E> for DefaultAdmin where E: EntityTrait<Model: Sync, ActiveModel: Send> {}

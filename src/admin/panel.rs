@@ -1,29 +1,31 @@
 //! Dashboard panels: a card on `/admin/` with its own template, data and URLs.
 
-use actix_web::{HttpRequest, web};
-use futures_util::future::BoxFuture;
+use actix_web::web;
+use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
 
-use crate::Error;
+use crate::{Context, Error};
 
 /// A card on the admin dashboard, like flask-peewee's `AdminPanel`. Registered with
 /// `Admin::builder(auth).panel("Notes", NotePanel)`; its slug is the title in lower case with
 /// dashes (`notes`), and [`routes`](Panel::routes) are mounted under `/admin/<slug>/`, behind
-/// the same admin check and CSRF protection as the rest of the admin.
+/// the same admin check and CSRF protection as the rest of the admin. An impl that overrides
+/// [`context`](Panel::context) carries `#[actix_sea::async_trait]`.
+#[async_trait]
 pub trait Panel: Send + Sync + 'static {
     /// The Tera source of the card's body. It sees the keys of [`context`](Panel::context)
     /// plus `panel_url` (`/admin/<slug>/`) and `csrf_token`; autoescaping is on. Overridable
     /// as the template `admin/panels/<slug>.html`.
     fn template(&self) -> &'static str;
 
-    /// The data the template renders: a JSON object (default: empty).
-    fn context<'a>(
-        &'a self,
-        req: &'a HttpRequest,
-        db: &'a DatabaseConnection,
-    ) -> BoxFuture<'a, Result<serde_json::Value, Error>> {
-        let _ = (req, db);
-        Box::pin(async { Ok(serde_json::Value::Object(Default::default())) })
+    /// The data the template renders for the caller `ctx`: a JSON object (default: empty).
+    async fn context(
+        &self,
+        ctx: &Context,
+        db: &DatabaseConnection,
+    ) -> Result<serde_json::Value, Error> {
+        let _ = (ctx, db);
+        Ok(serde_json::Value::Object(Default::default()))
     }
 
     /// Extra URLs, relative to `/admin/<slug>` (default: none). Handlers can use the

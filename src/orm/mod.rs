@@ -1,7 +1,6 @@
 //! Entity reflection and the query grammar, shared by the admin and the REST API.
 //! Nothing here knows about HTTP.
 
-mod changes;
 mod conflict;
 mod count;
 mod error;
@@ -19,7 +18,6 @@ pub(crate) mod save;
 mod token;
 pub mod value;
 
-pub use changes::Changes;
 pub(crate) use conflict::resolve;
 pub use count::{Count, count_upto};
 pub use error::QueryError;

@@ -52,6 +52,11 @@ impl Record {
         self.model.as_deref()?.downcast_ref()
     }
 
+    /// The values, in the order of [`ModelInfo::columns`].
+    pub(crate) fn values(&self) -> &[Value] {
+        &self.values
+    }
+
     /// The value of the column called `name`.
     pub fn get(&self, info: &ModelInfo, name: &str) -> Option<&Value> {
         let index = info.columns.iter().position(|c| c.name == name)?;

@@ -33,6 +33,9 @@ pub enum WriteError {
     /// Anything else the database said.
     #[error(transparent)]
     Db(DbErr),
+    /// The front door's hook refused the row.
+    #[error(transparent)]
+    Hook(Box<crate::Error>),
 }
 
 impl From<DbErr> for WriteError {

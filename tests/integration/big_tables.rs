@@ -44,8 +44,8 @@ async fn lists_beyond_count_limit_say_plus_and_page_by_next(db: TestDb) {
     let site = Site::new(db.db.clone(), &config()).expect("site builds");
     let admin = Admin::builder(site.auth.clone())
         .count_limit(30)
-        .register::<example_site::models::message::Entity, _>(MessageAdmin)
-        .register::<user::Entity, _>(UserAdmin)
+        .register(example_site::models::message::Entity, MessageAdmin)
+        .register(user::Entity, UserAdmin)
         .build()
         .unwrap();
     let site = Site { admin, ..site };

@@ -1,6 +1,7 @@
 //! actix-sea's integration tests: one binary, one module per area.
 
 mod admin;
+mod admin_hooks;
 mod admin_lists;
 mod anonymous;
 mod api_docs;

@@ -84,7 +84,7 @@ async fn before_save_refusals_are_client_errors_and_form_errors(db: TestDb) {
         .register(gadget::Entity, Gadgets)
         .build();
     site.admin = Admin::builder(site.auth.clone())
-        .register_default::<gadget::Entity>()
+        .register_default(gadget::Entity)
         .build()
         .unwrap();
     let app = wrap(

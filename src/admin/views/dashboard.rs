@@ -31,9 +31,10 @@ pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> HttpRespo
 
 async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Error> {
     let csrf = crate::auth::csrf_token(&actix_session::SessionExt::get_session(req));
+    let ctx = admin.context(req);
     let mut panels = Vec::new();
     for entry in &admin.inner.panels {
-        let data = entry.panel.context(req, admin.db()).await?;
+        let data = entry.panel.context(&ctx, admin.db()).await?;
         let mut context = Context::from_value(data)
             .map_err(|e| Error::Internal(format!("panel `{}`: {e}", entry.slug)))?;
         context.insert("panel_url", &format!("{}/{}/", admin.prefix(), entry.slug));
@@ -50,7 +51,7 @@ async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Err
     let mut models = Vec::new();
     for model in &admin.inner.models {
         let mut query = Query::everything(model.info());
-        query.and(model.hooks.get_query());
+        query.and(model.hooks.get_query(&ctx));
         models.push(ModelRow {
             name: model.name.clone(),
             url: admin.model_url(model),

@@ -8,10 +8,13 @@ use tera::Context;
 
 use super::edit::fetch_many;
 use super::{notice, posted_form, query_pairs, respond, see_other};
+use crate::Error;
 use crate::admin::Admin;
 use crate::admin::cascade::{self, Batch};
 use crate::admin::erased::AdminModel;
+use crate::admin::hooks::Gate;
 use crate::auth::Level;
+use crate::orm::Record;
 
 /// Rows listed per model on the confirmation page; the rest are counted.
 const MAX_LISTED: usize = 100;
@@ -63,6 +66,49 @@ fn groups(admin: &Admin, batches: &[Batch<'_>]) -> Vec<Group> {
         .collect()
 }
 
+/// The selected rows within `get_query`, each allowed by `has_delete_permission`.
+async fn selected(
+    admin: &Admin,
+    req: &HttpRequest,
+    model: &AdminModel,
+    ids: &[String],
+) -> Result<Vec<Record>, Error> {
+    let ctx = admin.context(req);
+    let rows = fetch_many(admin, model, &ctx, ids).await?;
+    for row in &rows {
+        model
+            .hooks
+            .gate(&ctx, Gate::Delete, model.info(), Some(row))
+            .await?;
+    }
+    Ok(rows)
+}
+
+/// The confirmation page, with `error` when a delete was just refused.
+fn confirmation(
+    admin: &Admin,
+    req: &HttpRequest,
+    model: &AdminModel,
+    batches: &[Batch<'_>],
+    error: Option<String>,
+) -> HttpResponse {
+    let ids: Vec<String> = batches
+        .first()
+        .map(|b| b.rows.iter().map(|row| model.pk_text(row)).collect())
+        .unwrap_or_default();
+    let mut context = Context::new();
+    context.insert("model_name", &model.name);
+    context.insert("list_url", &admin.model_url(model));
+    context.insert("ids", &ids);
+    context.insert("groups", &groups(admin, batches));
+    context.insert(
+        "total",
+        &batches.iter().map(|b| b.rows.len()).sum::<usize>(),
+    );
+    context.insert("error", &error);
+    admin.render(req, StatusCode::OK, "admin/delete.html", context)
+}
+
 pub(super) async fn confirm(
     admin: web::Data<Admin>,
     req: HttpRequest,
@@ -75,22 +121,12 @@ pub(super) async fn confirm(
             .filter(|(k, _)| k == "id")
             .map(|(_, v)| v)
             .collect();
-        let rows = fetch_many(&admin, model, &ids).await?;
+        let rows = selected(&admin, &req, model, &ids).await?;
         if rows.is_empty() {
             return Ok(nothing_selected(&admin, &req, model));
         }
-        let ids: Vec<String> = rows.iter().map(|row| model.pk_text(row)).collect();
         let batches = cascade::collect(&admin, model, rows).await?;
-        let mut context = Context::new();
-        context.insert("model_name", &model.name);
-        context.insert("list_url", &admin.model_url(model));
-        context.insert("ids", &ids);
-        context.insert("groups", &groups(&admin, &batches));
-        context.insert(
-            "total",
-            &batches.iter().map(|b| b.rows.len()).sum::<usize>(),
-        );
-        Ok(admin.render(&req, StatusCode::OK, "admin/delete.html", context))
+        Ok(confirmation(&admin, &req, model, &batches, None))
     }
     .await;
     respond(&admin, &req, result)
@@ -105,13 +141,20 @@ pub(super) async fn delete(
     let result = async {
         let model = admin.model_or_404(&slug)?;
         let (_, ids) = posted_form(&body);
-        let rows = fetch_many(&admin, model, &ids).await?;
+        let rows = selected(&admin, &req, model, &ids).await?;
         if rows.is_empty() {
             return Ok(nothing_selected(&admin, &req, model));
         }
         let selected = rows.len();
         let batches = cascade::collect(&admin, model, rows).await?;
-        let deleted = cascade::delete(&admin, &batches).await?;
+        let deleted = match cascade::delete(&admin, &batches).await {
+            Ok(deleted) => deleted,
+            Err(Error::Invalid(invalid)) => {
+                let message = crate::admin::form::sentence(&invalid.to_string());
+                return Ok(confirmation(&admin, &req, model, &batches, Some(message)));
+            }
+            Err(error) => return Err(error),
+        };
         let plural = |n: u64| if n == 1 { "" } else { "s" };
         let mut message = format!(
             "Deleted {selected} {}{}.",

@@ -9,12 +9,13 @@ use sea_orm::{Condition, DatabaseExecutor, Value};
 use tera::Context;
 
 use super::{notice, posted_form, respond, see_other};
-use crate::Error;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::{self, Source};
+use crate::admin::hooks::Gate;
 use crate::auth::Level;
-use crate::orm::{Changes, Query, Record, Window, column_expr, value};
+use crate::orm::{Query, Record, Window, column_expr, value};
+use crate::{Context as Caller, Error};
 
 pub(super) async fn add_form(
     admin: web::Data<Admin>,
@@ -23,10 +24,16 @@ pub(super) async fn add_form(
 ) -> HttpResponse {
     let result = async {
         let model = admin.model_or_404(&slug)?;
+        let ctx = admin.context(&req);
+        model
+            .hooks
+            .gate(&ctx, Gate::Add, model.info(), None)
+            .await?;
         let defaults = model.model.defaults();
         page(
             &admin,
             &req,
+            &ctx,
             model,
             None,
             Source::Defaults(&defaults),
@@ -47,11 +54,22 @@ pub(super) async fn edit_form(
     let result = async {
         let (slug, pk) = path.into_inner();
         let model = admin.model_or_404(&slug)?;
-        let record = fetch(&admin, model, &pk).await?;
+        let ctx = admin.context(&req);
+        let record = fetch(&admin, model, &ctx, &pk).await?;
+        let row = Some(&record);
+        model
+            .hooks
+            .gate(&ctx, Gate::View, model.info(), row)
+            .await?;
+        model
+            .hooks
+            .gate(&ctx, Gate::Change, model.info(), row)
+            .await?;
         let source = Source::Stored;
         page(
             &admin,
             &req,
+            &ctx,
             model,
             Some(&record),
             source,
@@ -72,7 +90,12 @@ pub(super) async fn add(
 ) -> HttpResponse {
     let result = async {
         let model = admin.model_or_404(&slug)?;
-        save(&admin, &req, model, None, &body).await
+        let ctx = admin.context(&req);
+        model
+            .hooks
+            .gate(&ctx, Gate::Add, model.info(), None)
+            .await?;
+        save(&admin, &req, &ctx, model, None, &body).await
     }
     .await;
     respond(&admin, &req, result)
@@ -87,18 +110,25 @@ pub(super) async fn edit(
     let result = async {
         let (slug, pk) = path.into_inner();
         let model = admin.model_or_404(&slug)?;
-        let record = fetch(&admin, model, &pk).await?;
-        save(&admin, &req, model, Some(&record), &body).await
+        let ctx = admin.context(&req);
+        let record = fetch(&admin, model, &ctx, &pk).await?;
+        let row = Some(&record);
+        model
+            .hooks
+            .gate(&ctx, Gate::Change, model.info(), row)
+            .await?;
+        save(&admin, &req, &ctx, model, row, &body).await
     }
     .await;
     respond(&admin, &req, result)
 }
 
-/// The rows with these primary keys (as text) within the admin's `get_query`, in key order;
-/// ids that are not valid keys are skipped.
+/// The rows with these primary keys (as text) within the admin's `get_query` for `ctx`, in
+/// key order; ids that are not valid keys are skipped.
 pub(super) async fn fetch_many(
     admin: &Admin,
     model: &AdminModel,
+    ctx: &Caller,
     ids: &[String],
 ) -> Result<Vec<Record>, Error> {
     let info = model.info();
@@ -111,7 +141,7 @@ pub(super) async fn fetch_many(
         return Ok(Vec::new());
     }
     let mut query = Query::everything(info);
-    query.and(model.hooks.get_query());
+    query.and(model.hooks.get_query(ctx));
     let pk = column_expr(&info.table, &info.pk_column().name);
     query.and(Condition::all().add(pk.is_in(keys)));
     let db = DatabaseExecutor::from(admin.db());
@@ -119,8 +149,13 @@ pub(super) async fn fetch_many(
 }
 
 /// The row with primary key `pk` (as text) within the admin's `get_query`; 404 otherwise.
-pub(super) async fn fetch(admin: &Admin, model: &AdminModel, pk: &str) -> Result<Record, Error> {
-    fetch_many(admin, model, &[pk.to_owned()])
+pub(super) async fn fetch(
+    admin: &Admin,
+    model: &AdminModel,
+    ctx: &Caller,
+    pk: &str,
+) -> Result<Record, Error> {
+    fetch_many(admin, model, ctx, &[pk.to_owned()])
         .await?
         .pop()
         .ok_or(Error::NotFound)
@@ -129,6 +164,7 @@ pub(super) async fn fetch(admin: &Admin, model: &AdminModel, pk: &str) -> Result
 async fn page(
     admin: &Admin,
     req: &HttpRequest,
+    ctx: &Caller,
     model: &AdminModel,
     record: Option<&Record>,
     source: Source<'_>,
@@ -141,7 +177,7 @@ async fn page(
     context.insert("list_url", &base);
     context.insert(
         "fieldsets",
-        &form::fieldsets(admin, model, source, record, &errors).await?,
+        &form::fieldsets(admin, model, ctx, source, record, &errors).await?,
     );
     context.insert("form_error", &form_error);
     context.insert("has_errors", &(!errors.is_empty()));
@@ -234,6 +270,7 @@ fn urlencode(text: &str) -> String {
 async fn save(
     admin: &Admin,
     req: &HttpRequest,
+    ctx: &Caller,
     model: &AdminModel,
     record: Option<&Record>,
     body: &[u8],
@@ -244,6 +281,7 @@ async fn save(
         page(
             admin,
             req,
+            ctx,
             model,
             record,
             Source::Posted(&posted),
@@ -251,32 +289,21 @@ async fn save(
             form_error,
         )
     };
-    let values = match form::read(admin, model, &posted, adding).await? {
+    let values = match form::read(admin, model, ctx, &posted, adding).await? {
         Ok(values) => values,
         Err(errors) => return show_again(errors, None).await,
     };
     if let Some(errors) = username_refusal(admin, model, record, &values).await? {
         return show_again(errors, None).await;
     }
-    let mut changes = Changes::new(values);
-    if let Err(message) = model.hooks.save_model(&mut changes, adding) {
-        return show_again(HashMap::new(), Some(message)).await;
-    }
     let db = DatabaseExecutor::from(admin.db());
+    let info = model.info();
     let saved = match record {
-        None => model
-            .model
-            .insert(&db, changes.into_values())
-            .await
-            .map(Some),
-        Some(record) => {
-            let pk = record.pk(model.info()).clone();
-            model.model.update(&db, pk, changes.into_values()).await
-        }
+        None => model.hooks.create(ctx, info, &db, values).await,
+        Some(old) => model.hooks.update(ctx, info, &db, old, values).await,
     };
     let saved = match saved.map_err(Error::from) {
-        Ok(Some(saved)) => saved,
-        Ok(None) => return Err(Error::NotFound),
+        Ok(saved) => saved,
         Err(Error::Invalid(invalid)) => {
             let (errors, form_error) = beside_fields(model, &invalid);
             return show_again(errors, form_error).await;

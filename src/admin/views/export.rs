@@ -14,6 +14,7 @@ use super::{param, query_pairs, respond};
 use crate::Error;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
+use crate::admin::hooks::Gate;
 use crate::orm::{Query, Record, Window, value};
 
 /// Most rows fetched per query while streaming.
@@ -36,12 +37,17 @@ pub(super) async fn export(
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> HttpResponse {
-    let result = start(&admin, &req, &slug);
+    let result = start(&admin, &req, &slug).await;
     respond(&admin, &req, result)
 }
 
-fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
+async fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
     let model = admin.model_or_404(slug)?;
+    let ctx = admin.context(req);
+    model
+        .hooks
+        .gate(&ctx, Gate::View, model.info(), None)
+        .await?;
     let mut params = query_pairs(req);
     let format = match param(&params, "format") {
         Some("json") => Format::Json,
@@ -53,7 +59,7 @@ fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, E
         }
     };
     params.retain(|(key, _)| key != "format" && key != "page");
-    let mut query = list_query(admin, model, &params)?;
+    let mut query = list_query(admin, model, &ctx, &params)?;
     crate::orm::orderable(&query).map_err(Error::BadRequest)?;
     query.with_keys();
     let (content_type, extension) = match format {

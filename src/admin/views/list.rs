@@ -3,16 +3,16 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::{Condition, DatabaseExecutor};
 use serde::Serialize;
 use tera::Context;
 
-use super::{found, notice, param, posted_form, query_pairs, respond, see_other};
+use super::{found, param, query_pairs, respond};
 use crate::Error;
 use crate::admin::Admin;
 use crate::admin::erased::{AdminModel, ListColumn};
-use crate::auth::{Level, safe_next};
+use crate::admin::hooks::Gate;
 use crate::orm::{Count, FieldKind, FieldPolicy, Grammar, ModelInfo, OPS, Query, Record, value};
 
 /// Parameters of the list page that are not filters.
@@ -62,7 +62,7 @@ pub(super) async fn show(
 }
 
 /// `params` without the keys in `drop`, plus `extra`, as a query string.
-fn url_with(
+pub(super) fn url_with(
     base: &str,
     params: &[(String, String)],
     drop: &[&str],
@@ -85,7 +85,7 @@ fn url_with(
 
 /// What an admin user reaches through foreign keys: never the password hash, and only the
 /// rows each model's `get_query` lets through.
-struct Reach<'a>(&'a Admin);
+struct Reach<'a>(&'a Admin, &'a crate::Context);
 
 impl FieldPolicy for Reach<'_> {
     fn hidden(&self, model: &ModelInfo, column: &str) -> bool {
@@ -95,7 +95,7 @@ impl FieldPolicy for Reach<'_> {
     fn scope(&self, model: &ModelInfo) -> Condition {
         self.0
             .model(&model.slug)
-            .map_or_else(Condition::all, |m| m.hooks.get_query())
+            .map_or_else(Condition::all, |m| m.hooks.get_query(self.1))
     }
 }
 
@@ -103,14 +103,15 @@ impl FieldPolicy for Reach<'_> {
 pub(super) fn list_query(
     admin: &Admin,
     model: &AdminModel,
+    ctx: &crate::Context,
     params: &[(String, String)],
 ) -> Result<Query, Error> {
-    let policy = Reach(admin);
+    let policy = Reach(admin, ctx);
     let backend = admin.db().get_database_backend();
     let grammar = Grammar::new(&admin.inner.registry, model.info(), &policy, backend)
         .with_limits(admin.inner.limits);
     let mut query = grammar.compile(params, &NOT_FILTERS)?;
-    query.and(model.hooks.get_query());
+    query.and(model.hooks.get_query(ctx));
     let search = param(params, "q").unwrap_or("");
     grammar.search(&mut query, &model.settings.search_fields, search)?;
     Ok(query)
@@ -118,6 +119,11 @@ pub(super) fn list_query(
 
 async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
     let model = admin.model_or_404(slug)?;
+    let ctx = admin.context(req);
+    model
+        .hooks
+        .gate(&ctx, Gate::View, model.info(), None)
+        .await?;
     let base = admin.model_url(model);
     let params = query_pairs(req);
     let get = |key: &str| param(&params, key);
@@ -137,7 +143,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
         return Ok(found(&url));
     }
     let mut context = Context::new();
-    let (status, rows, count, page, pages, more) = match list_query(admin, model, &params) {
+    let (status, rows, count, page, pages, more) = match list_query(admin, model, &ctx, &params) {
         Ok(query) => {
             let (rows, count, page, more) =
                 super::count::rows(admin, model, &query, get("page")).await?;
@@ -162,7 +168,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
         }
         Err(error) => return Err(error),
     };
-    context.insert("lines", &lines(admin, model, &rows).await?);
+    context.insert("lines", &lines(admin, model, &ctx, &rows).await?);
     context.insert("headers", &headers(model, &base, &params, get("ordering")));
     context.insert("model_name", &model.name);
     context.insert("list_url", &base);
@@ -182,13 +188,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("ops", &OPS);
     context.insert("filters", &active_filters(&base, &params));
     context.insert("hidden_params", &hidden_params(&params));
-    let actions: Vec<(String, String)> = model
-        .settings
-        .actions
-        .iter()
-        .map(|a| (a.name.clone(), a.title.clone()))
-        .collect();
-    context.insert("actions", &actions);
+    context.insert("actions", &model.settings.actions);
     context.insert("here", &url_with(&base, &params, &[], &[]));
     context.insert(
         "export_csv",
@@ -212,7 +212,12 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
 }
 
 /// The cells of each row; foreign keys are named and linked with one query per column.
-async fn lines(admin: &Admin, model: &AdminModel, rows: &[Record]) -> Result<Vec<Line>, Error> {
+async fn lines(
+    admin: &Admin,
+    model: &AdminModel,
+    ctx: &crate::Context,
+    rows: &[Record],
+) -> Result<Vec<Line>, Error> {
     let info = model.info();
     let db = DatabaseExecutor::from(admin.db());
     let mut related: HashMap<String, HashMap<String, (String, String)>> = HashMap::new();
@@ -229,7 +234,7 @@ async fn lines(admin: &Admin, model: &AdminModel, rows: &[Record]) -> Result<Vec
         let keys = Record::distinct(rows, info, name);
         let found = target
             .model
-            .find_in(&db, &fk.column, keys, target.hooks.get_query())
+            .find_in(&db, &fk.column, keys, target.hooks.get_query(ctx))
             .await?;
         let names = found
             .iter()
@@ -364,76 +369,4 @@ fn hidden_params(params: &[(String, String)]) -> Vec<(String, String)> {
         .filter(|(key, _)| is_filter(key) || key == "ordering")
         .cloned()
         .collect()
-}
-
-/// POST `/admin/<model>/`: a bulk action on the checked rows.
-pub(super) async fn action(
-    admin: web::Data<Admin>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let result = run_action(&admin, &req, &slug, &body).await;
-    respond(&admin, &req, result)
-}
-
-async fn run_action(
-    admin: &Admin,
-    req: &HttpRequest,
-    slug: &str,
-    body: &[u8],
-) -> Result<HttpResponse, Error> {
-    let model = admin.model_or_404(slug)?;
-    let base = admin.model_url(model);
-    let (form, ids) = posted_form(body);
-    // `next` becomes a `Location` header: only a safe path within this model's pages.
-    let back = form
-        .get("next")
-        .and_then(|next| safe_next(next))
-        .filter(|next| next.starts_with(&base))
-        .map_or_else(|| base.clone(), str::to_owned);
-    if ids.is_empty() {
-        notice(req, Level::Info, "Select one or more rows first.");
-        return Ok(see_other(&back));
-    }
-    let pk_name = &model.info().pk_column().name;
-    let mut pks = Vec::new();
-    for id in &ids {
-        match value::from_str(model.info().pk_column(), id) {
-            Ok(pk) => pks.push(pk),
-            Err(_) => {
-                notice(req, Level::Error, "The selection contains an invalid key.");
-                return Ok(see_other(&back));
-            }
-        }
-    }
-    let list = |params: &[(&str, &str)]| url_with("", &[], &[], params);
-    let id_pairs: Vec<(&str, &str)> = ids.iter().map(|id| ("id", id.as_str())).collect();
-    let joined = ids.join(",");
-    let in_key = format!("{pk_name}__in");
-    match form.get("action").map(String::as_str).unwrap_or("") {
-        "delete" => Ok(see_other(&format!("{base}delete/{}", list(&id_pairs)))),
-        "export_csv" => Ok(see_other(&format!(
-            "{base}export/{}",
-            list(&[("format", "csv"), (&in_key, &joined)])
-        ))),
-        "export_json" => Ok(see_other(&format!(
-            "{base}export/{}",
-            list(&[("format", "json"), (&in_key, &joined)])
-        ))),
-        name => {
-            let Some(action) = model.settings.actions.iter().find(|a| a.name == name) else {
-                notice(req, Level::Error, "Choose an action.");
-                return Ok(see_other(&back));
-            };
-            match (action.run)(admin.db().clone(), pks).await {
-                Ok(message) => notice(req, Level::Success, message),
-                Err(error) if error.status_code().is_client_error() => {
-                    notice(req, Level::Error, error.to_string());
-                }
-                Err(error) => return Err(error),
-            }
-            Ok(see_other(&back))
-        }
-    }
 }

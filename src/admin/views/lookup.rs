@@ -10,6 +10,7 @@ use super::list::list_query;
 use super::{param, query_pairs};
 use crate::Error;
 use crate::admin::Admin;
+use crate::admin::hooks::Gate;
 use crate::orm::{Window, column_expr, page_number, value};
 
 /// Results per lookup page.
@@ -28,12 +29,17 @@ pub(super) async fn lookup(
 
 async fn results(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<serde_json::Value, Error> {
     let model = admin.model_or_404(slug)?;
+    let ctx = admin.context(req);
+    model
+        .hooks
+        .gate(&ctx, Gate::View, model.info(), None)
+        .await?;
     let params = query_pairs(req);
     let get = |key: &str| param(&params, key);
     let text = get("q").unwrap_or("").trim().to_owned();
     let info = model.info();
     let query = if model.settings.search_fields.is_empty() {
-        let mut query = list_query(admin, model, &[])?;
+        let mut query = list_query(admin, model, &ctx, &[])?;
         if !text.is_empty() {
             let key = value::from_str(info.pk_column(), &text)
                 .map_err(|e| Error::BadRequest(e.to_string()))?;
@@ -44,7 +50,7 @@ async fn results(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<serde_j
         }
         query
     } else {
-        list_query(admin, model, &[("q".to_owned(), text)])?
+        list_query(admin, model, &ctx, &[("q".to_owned(), text)])?
     };
     let page = page_number(get("page"));
     let db = DatabaseExecutor::from(admin.db());

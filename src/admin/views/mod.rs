@@ -1,5 +1,6 @@
 //! The admin's routes, one module per page, and what every page shares.
 
+mod action;
 mod count;
 mod dashboard;
 mod delete;
@@ -42,7 +43,7 @@ impl HttpServiceFactory for Admin {
             .service(
                 web::resource("/{model}/")
                     .route(web::get().to(list::show))
-                    .route(web::post().to(list::action)),
+                    .route(web::post().to(action::action)),
             )
             .service(
                 web::resource("/{model}/add/")
@@ -80,6 +81,12 @@ struct NavModel<'a> {
 impl Admin {
     fn model_or_404(&self, slug: &str) -> Result<&AdminModel, Error> {
         self.model(slug).ok_or(Error::NotFound)
+    }
+
+    /// Who asks, for the hooks.
+    fn context(&self, req: &HttpRequest) -> crate::Context {
+        let user = crate::auth::resolved_user(req);
+        self.inner.auth.context(req, user, crate::Channel::Admin)
     }
 
     fn model_url(&self, model: &AdminModel) -> String {
@@ -130,10 +137,13 @@ fn error_page(admin: &Admin, req: &HttpRequest, error: &Error) -> HttpResponse {
     if status.is_server_error() {
         tracing::error!(%error, path = req.path(), "admin request failed");
     }
-    let message = if status.is_server_error() {
-        "Something went wrong. Please try again.".to_owned()
-    } else {
-        error.to_string()
+    let message = match error {
+        _ if status.is_server_error() => "Something went wrong. Please try again.".to_owned(),
+        Error::Forbidden(refusal) => match refusal.reason() {
+            Some(reason) => format!("Forbidden: {reason}"),
+            None => error.to_string(),
+        },
+        _ => error.to_string(),
     };
     let mut context = Context::new();
     context.insert("status", &status.as_u16());

@@ -1,0 +1,270 @@
+//! The hooks of a `ModelAdmin` behind one object-safe trait: rows read by the engine are
+//! turned back into the entity's own model before a hook sees them.
+
+use std::marker::PhantomData;
+
+use async_trait::async_trait;
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, Condition, DatabaseExecutor, DatabaseTransaction, DbErr,
+    EntityTrait, IntoActiveModel, Iterable, ModelTrait, TryIntoModel, Value,
+};
+
+use super::action::Action;
+use super::column::Compute;
+use super::model_admin::ModelAdmin;
+use crate::orm::save::SaveHook;
+use crate::orm::{ModelInfo, Record, WriteError, save};
+use crate::{Context, Error, Invalid};
+
+/// Which permission hook to ask.
+#[derive(Clone, Copy)]
+pub(crate) enum Gate {
+    View,
+    Add,
+    Change,
+    Delete,
+}
+
+/// The hooks of a `ModelAdmin`, callable without knowing its entity.
+#[async_trait(?Send)]
+pub(crate) trait Hooks: Send + Sync {
+    fn computed(&self, index: usize, info: &ModelInfo, record: &Record) -> String;
+    /// The `ModelAdmin`'s own title for the row, if it gives one.
+    fn title(&self, info: &ModelInfo, record: &Record) -> Option<String>;
+    fn get_query(&self, ctx: &Context) -> Condition;
+    /// Asks the permission hook `gate` about `row` (`None`: the model as a whole).
+    async fn gate(
+        &self,
+        ctx: &Context,
+        gate: Gate,
+        info: &ModelInfo,
+        row: Option<&Record>,
+    ) -> Result<(), Error>;
+    /// Inserts a row through the write pipeline, with `save_model` as its hook.
+    async fn create(
+        &self,
+        ctx: &Context,
+        info: &ModelInfo,
+        db: &DatabaseExecutor<'_>,
+        values: Vec<(String, Value)>,
+    ) -> Result<Record, WriteError>;
+    /// Changes `old` through the write pipeline, with `save_model` as its hook.
+    async fn update(
+        &self,
+        ctx: &Context,
+        info: &ModelInfo,
+        db: &DatabaseExecutor<'_>,
+        old: &Record,
+        values: Vec<(String, Value)>,
+    ) -> Result<Record, WriteError>;
+    /// Deletes `rows` one by one through `ActiveModel::delete` (the entity's
+    /// `before_delete`/`after_delete` run); returns how many went.
+    async fn delete(
+        &self,
+        info: &ModelInfo,
+        txn: &DatabaseTransaction,
+        rows: &[Record],
+    ) -> Result<u64, Error>;
+    /// Runs custom action number `index` on `rows`.
+    async fn action(
+        &self,
+        index: usize,
+        ctx: &Context,
+        info: &ModelInfo,
+        txn: &DatabaseTransaction,
+        rows: &[Record],
+    ) -> Result<String, Error>;
+}
+
+struct Typed<E: EntityTrait, A> {
+    admin: A,
+    computed: Vec<Compute<E>>,
+    actions: Vec<Action<E>>,
+    entity: PhantomData<fn() -> E>,
+}
+
+/// The entity's own model of a row read by the engine.
+fn model_of<E>(record: &Record) -> Result<E::Model, DbErr>
+where
+    E: EntityTrait,
+    E::ActiveModel: TryIntoModel<E::Model>,
+{
+    let mut active = <E::ActiveModel as ActiveModelTrait>::default();
+    for (column, value) in E::Column::iter().zip(record.values()) {
+        active.try_set(column, value.clone())?;
+    }
+    active.try_into_model()
+}
+
+fn record_of<E: EntityTrait>(model: &E::Model) -> Record {
+    Record::new(E::Column::iter().map(|column| model.get(column)).collect())
+}
+
+/// A `DbErr::Custom` from the entity's delete hooks refuses the delete; others fail it.
+fn delete_refusal(error: DbErr) -> Error {
+    match error {
+        DbErr::Custom(text) => Error::Invalid(Invalid::from_custom(&text)),
+        other => other.into(),
+    }
+}
+
+#[async_trait(?Send)]
+impl<E, A> Hooks for Typed<E, A>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+    E::ActiveModel: ActiveModelBehavior + TryIntoModel<E::Model> + Send + Sync,
+    A: ModelAdmin<E>,
+{
+    fn computed(&self, index: usize, _: &ModelInfo, record: &Record) -> String {
+        match (self.computed.get(index), model_of::<E>(record)) {
+            (Some(compute), Ok(model)) => compute(&model),
+            _ => String::new(),
+        }
+    }
+
+    fn title(&self, _: &ModelInfo, record: &Record) -> Option<String> {
+        self.admin.title(&model_of::<E>(record).ok()?)
+    }
+
+    fn get_query(&self, ctx: &Context) -> Condition {
+        self.admin.get_query(ctx)
+    }
+
+    async fn gate(
+        &self,
+        ctx: &Context,
+        gate: Gate,
+        _: &ModelInfo,
+        row: Option<&Record>,
+    ) -> Result<(), Error> {
+        let model = row.map(model_of::<E>).transpose()?;
+        let row = model.as_ref();
+        let verdict = match gate {
+            Gate::View => self.admin.has_view_permission(ctx, row).await,
+            Gate::Add => self.admin.has_add_permission(ctx).await,
+            Gate::Change => self.admin.has_change_permission(ctx, row).await,
+            Gate::Delete => self.admin.has_delete_permission(ctx, row).await,
+        };
+        Ok(verdict?)
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        info: &ModelInfo,
+        db: &DatabaseExecutor<'_>,
+        values: Vec<(String, Value)>,
+    ) -> Result<Record, WriteError> {
+        let hook = SaveModel {
+            admin: &self.admin,
+            ctx,
+        };
+        let model = save::create::<E, _>(info, db, values, &hook).await?;
+        Ok(record_of::<E>(&model))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        info: &ModelInfo,
+        db: &DatabaseExecutor<'_>,
+        old: &Record,
+        values: Vec<(String, Value)>,
+    ) -> Result<Record, WriteError> {
+        let old = model_of::<E>(old)?;
+        let hook = SaveModel {
+            admin: &self.admin,
+            ctx,
+        };
+        match save::update::<E, _>(info, db, old, values, &hook).await {
+            Ok(model) => Ok(record_of::<E>(&model)),
+            // Deleted since the form was read.
+            Err(WriteError::Db(DbErr::RecordNotUpdated)) => {
+                Err(WriteError::Hook(Box::new(Error::NotFound)))
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn delete(
+        &self,
+        _: &ModelInfo,
+        txn: &DatabaseTransaction,
+        rows: &[Record],
+    ) -> Result<u64, Error> {
+        let mut deleted = 0;
+        for row in rows {
+            let active = model_of::<E>(row)?.into_active_model();
+            let result = active.delete(txn).await.map_err(delete_refusal)?;
+            deleted += result.rows_affected;
+        }
+        Ok(deleted)
+    }
+
+    async fn action(
+        &self,
+        index: usize,
+        ctx: &Context,
+        _: &ModelInfo,
+        txn: &DatabaseTransaction,
+        rows: &[Record],
+    ) -> Result<String, Error> {
+        let action = self.actions.get(index).ok_or(Error::NotFound)?;
+        let models = rows
+            .iter()
+            .map(model_of::<E>)
+            .collect::<Result<Vec<_>, _>>()?;
+        (action.run)(ctx, txn, models).await
+    }
+}
+
+/// The hooks of `admin` for entity `E`, with its computed columns and actions.
+pub(crate) fn typed<E, A>(
+    admin: A,
+    computed: Vec<Compute<E>>,
+    actions: Vec<Action<E>>,
+) -> Box<dyn Hooks>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+    E::ActiveModel: ActiveModelBehavior + TryIntoModel<E::Model> + Send + Sync,
+    A: ModelAdmin<E>,
+{
+    Box::new(Typed {
+        admin,
+        computed,
+        actions,
+        entity: PhantomData,
+    })
+}
+
+/// The admin's `save_model`, as the write pipeline's hook: an [`Error::Invalid`] goes beside
+/// its fields, any other error is shown as its page.
+struct SaveModel<'a, A> {
+    admin: &'a A,
+    ctx: &'a Context,
+}
+
+#[async_trait]
+impl<E, A> SaveHook<E> for SaveModel<'_, A>
+where
+    E: EntityTrait<Model: Sync, ActiveModel: Send>,
+    A: ModelAdmin<E>,
+{
+    type Error = WriteError;
+
+    async fn before_save(
+        &self,
+        old: Option<&E::Model>,
+        new: &mut E::ActiveModel,
+    ) -> Result<(), WriteError> {
+        self.admin
+            .save_model(self.ctx, old, new)
+            .await
+            .map_err(|error| match error {
+                Error::Invalid(invalid) => WriteError::Invalid(invalid),
+                other => WriteError::Hook(Box::new(other)),
+            })
+    }
+}
