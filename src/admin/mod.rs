@@ -54,6 +54,7 @@ mod form;
 mod hooks;
 mod model_admin;
 mod panel;
+mod version;
 mod views;
 
 use std::sync::Arc;

@@ -15,7 +15,7 @@ mod query;
 mod record;
 mod registry;
 pub(crate) mod save;
-mod token;
+pub(crate) mod token;
 pub mod value;
 
 pub(crate) use conflict::resolve;

@@ -86,7 +86,7 @@ pub(super) async fn stored(
     }
     let info = resource.info();
     if let Ok(key) = value::from_str(info.pk_column(), pk) {
-        lock::lock_row(db, info, key).await?;
+        lock::lock_rows(db, info, vec![key]).await?;
     }
     match fetch(api, resource, ctx, db, pk).await {
         Err(Error::NotFound) => Err(Error::PreconditionFailed),

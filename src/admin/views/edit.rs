@@ -13,8 +13,9 @@ use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::{self, Source};
 use crate::admin::hooks::Gate;
+use crate::admin::version::{self, Changed};
 use crate::auth::Level;
-use crate::orm::{Query, Record, Window, column_expr, value};
+use crate::orm::{Query, Record, Window, WriteError, column_expr, lock, value};
 use crate::{Context as Caller, Error};
 
 pub(super) async fn add_form(
@@ -38,7 +39,7 @@ pub(super) async fn add_form(
             None,
             Source::Defaults(&defaults),
             HashMap::new(),
-            None,
+            Notes::default(),
         )
         .await
     }
@@ -74,7 +75,7 @@ pub(super) async fn edit_form(
             Some(&record),
             source,
             HashMap::new(),
-            None,
+            Notes::default(),
         )
         .await
     }
@@ -131,6 +132,16 @@ pub(super) async fn fetch_many(
     ctx: &Caller,
     ids: &[String],
 ) -> Result<Vec<Record>, Error> {
+    fetch_many_on(&DatabaseExecutor::from(admin.db()), model, ctx, ids).await
+}
+
+/// [`fetch_many`] on `db` (a write's transaction).
+pub(super) async fn fetch_many_on(
+    db: &DatabaseExecutor<'_>,
+    model: &AdminModel,
+    ctx: &Caller,
+    ids: &[String],
+) -> Result<Vec<Record>, Error> {
     let info = model.info();
     let keys: Vec<sea_orm::Value> = ids
         .iter()
@@ -144,8 +155,7 @@ pub(super) async fn fetch_many(
     query.and(model.hooks.get_query(ctx));
     let pk = column_expr(&info.table, &info.pk_column().name);
     query.and(Condition::all().add(pk.is_in(keys)));
-    let db = DatabaseExecutor::from(admin.db());
-    Ok(model.model.list(&db, &query, Window::default()).await?)
+    Ok(model.model.list(db, &query, Window::default()).await?)
 }
 
 /// The row with primary key `pk` (as text) within the admin's `get_query`; 404 otherwise.
@@ -161,6 +171,14 @@ pub(super) async fn fetch(
         .ok_or(Error::NotFound)
 }
 
+/// What a form says besides the errors beside its fields: a message at the top and, over a
+/// row changed since the form was shown, the stored values of the fields that changed.
+#[derive(Default)]
+struct Notes {
+    form_error: Option<String>,
+    meanwhile: Vec<Changed>,
+}
+
 async fn page(
     admin: &Admin,
     req: &HttpRequest,
@@ -169,8 +187,12 @@ async fn page(
     record: Option<&Record>,
     source: Source<'_>,
     errors: HashMap<String, String>,
-    form_error: Option<String>,
+    notes: Notes,
 ) -> Result<HttpResponse, Error> {
+    let Notes {
+        form_error,
+        meanwhile,
+    } = notes;
     let base = admin.model_url(model);
     let mut context = Context::new();
     context.insert("model_name", &model.name);
@@ -181,6 +203,9 @@ async fn page(
     );
     context.insert("form_error", &form_error);
     context.insert("has_errors", &(!errors.is_empty()));
+    context.insert("meanwhile", &meanwhile);
+    let hidden = record.map(|record| version::inputs(model, record));
+    context.insert("hidden", &hidden.unwrap_or_default());
     match record {
         Some(record) => {
             let pk = model.pk_text(record);
@@ -286,7 +311,10 @@ async fn save(
             record,
             Source::Posted(&posted),
             errors,
-            form_error,
+            Notes {
+                form_error,
+                meanwhile: Vec::new(),
+            },
         )
     };
     let values = match form::read(admin, model, ctx, &posted, adding).await? {
@@ -300,6 +328,14 @@ async fn save(
     let info = model.info();
     let saved = match record {
         None => model.hooks.create(ctx, info, &db, values).await,
+        Some(old) if posted.contains_key(version::VERSION) => {
+            match update_current(admin, ctx, model, old, &posted, values).await? {
+                Versioned::Saved(saved) => saved,
+                Versioned::Changed(stored) => {
+                    return conflict(admin, req, ctx, model, &stored, &posted).await;
+                }
+            }
+        }
         Some(old) => model.hooks.update(ctx, info, &db, old, values).await,
     };
     let saved = match saved.map_err(Error::from) {
@@ -351,4 +387,85 @@ async fn save(
         base
     };
     Ok(see_other(&next))
+}
+
+/// An update checked against the form's `_version`.
+enum Versioned {
+    /// The row was as the form showed it: the update's outcome.
+    Saved(Result<Record, WriteError>),
+    /// The row changed since: as stored now; nothing was saved.
+    Changed(Record),
+}
+
+/// Locks the row, reads it again and, when it is still the version the form was shown,
+/// updates it, all in one transaction (see `admin::version`). A row gone since is a 404.
+async fn update_current(
+    admin: &Admin,
+    ctx: &Caller,
+    model: &AdminModel,
+    old: &Record,
+    posted: &HashMap<String, String>,
+    values: Vec<(String, Value)>,
+) -> Result<Versioned, Error> {
+    let info = model.info();
+    let txn = lock::begin_write(admin.db()).await?;
+    let outcome = async {
+        let db = DatabaseExecutor::from(&txn);
+        version::lock(&db, model, vec![old.pk(info).clone()]).await?;
+        let stored = fetch_many_on(&db, model, ctx, &[model.pk_text(old)])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)?;
+        if !version::is_current(posted, &stored) {
+            return Ok(Versioned::Changed(stored));
+        }
+        let saved = model.hooks.update(ctx, info, &db, &stored, values).await;
+        Ok::<_, Error>(Versioned::Saved(saved))
+    }
+    .await;
+    match outcome {
+        Ok(Versioned::Saved(Ok(saved))) => {
+            txn.commit().await?;
+            Ok(Versioned::Saved(Ok(saved)))
+        }
+        other => {
+            // A failed rollback ends the connection, which the database rolls back itself.
+            txn.rollback().await.ok();
+            other
+        }
+    }
+}
+
+/// The form again over a row changed since it was shown: status 409, the user's input kept,
+/// the stored value beside each field changed meanwhile, and the new version, so that saving
+/// again keeps the user's values.
+async fn conflict(
+    admin: &Admin,
+    req: &HttpRequest,
+    ctx: &Caller,
+    model: &AdminModel,
+    stored: &Record,
+    posted: &HashMap<String, String>,
+) -> Result<HttpResponse, Error> {
+    let message = format!(
+        "This {} was changed by someone else since you opened it, so nothing was saved. \
+         The stored values are shown beside the fields that changed; save again to keep yours.",
+        model.name.to_lowercase()
+    );
+    let mut response = page(
+        admin,
+        req,
+        ctx,
+        model,
+        Some(stored),
+        Source::Posted(posted),
+        HashMap::new(),
+        Notes {
+            form_error: Some(message),
+            meanwhile: version::changed(model, posted, stored),
+        },
+    )
+    .await?;
+    *response.status_mut() = StatusCode::CONFLICT;
+    Ok(response)
 }
