@@ -3,6 +3,7 @@
 mod admin;
 mod admin_hooks;
 mod admin_lists;
+mod admin_versions;
 mod anonymous;
 mod api_docs;
 mod app;
