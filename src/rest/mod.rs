@@ -112,7 +112,7 @@ pub struct RestApiBuilder {
 
 impl RestApi {
     /// Starts configuring an API over `auth`'s database. `auth` gives every hook its
-    /// [`Context`](crate::Context) (the client's address by its trusted-proxy rule) and serves
+    /// [`Context`] (the client's address by its trusted-proxy rule) and serves
     /// the user table's own rules: a `password` sent to it is stored as its argon2id hash, and a
     /// username passes the rule of sign-up pages and the admin.
     pub fn builder(auth: &Auth) -> RestApiBuilder {

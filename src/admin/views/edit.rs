@@ -34,7 +34,6 @@ pub(super) async fn add_form(
         page(
             &admin,
             &req,
-            &ctx,
             model,
             None,
             Source::Defaults(&defaults),
@@ -70,7 +69,6 @@ pub(super) async fn edit_form(
         page(
             &admin,
             &req,
-            &ctx,
             model,
             Some(&record),
             source,
@@ -182,7 +180,6 @@ struct Notes {
 async fn page(
     admin: &Admin,
     req: &HttpRequest,
-    ctx: &Caller,
     model: &AdminModel,
     record: Option<&Record>,
     source: Source<'_>,
@@ -199,7 +196,7 @@ async fn page(
     context.insert("list_url", &base);
     context.insert(
         "fieldsets",
-        &form::fieldsets(admin, model, ctx, source, record, &errors).await?,
+        &form::fieldsets(admin, model, &admin.context(req), source, record, &errors).await?,
     );
     context.insert("form_error", &form_error);
     context.insert("has_errors", &(!errors.is_empty()));
@@ -306,7 +303,6 @@ async fn save(
         page(
             admin,
             req,
-            ctx,
             model,
             record,
             Source::Posted(&posted),
