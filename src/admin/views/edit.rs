@@ -328,7 +328,7 @@ async fn save(
             match update_current(admin, ctx, model, old, &posted, values).await? {
                 Versioned::Saved(saved) => saved,
                 Versioned::Changed(stored) => {
-                    return conflict(admin, req, ctx, model, &stored, &posted).await;
+                    return conflict(admin, req, model, &stored, &posted).await;
                 }
             }
         }
@@ -438,7 +438,6 @@ async fn update_current(
 async fn conflict(
     admin: &Admin,
     req: &HttpRequest,
-    ctx: &Caller,
     model: &AdminModel,
     stored: &Record,
     posted: &HashMap<String, String>,
@@ -451,7 +450,6 @@ async fn conflict(
     let mut response = page(
         admin,
         req,
-        ctx,
         model,
         Some(stored),
         Source::Posted(posted),
