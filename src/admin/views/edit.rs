@@ -8,6 +8,7 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::{Condition, DatabaseExecutor, Value};
 use tera::Context;
 
+use super::versioned::{Versioned, conflict, update_current};
 use super::{notice, posted_form, respond, see_other};
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
@@ -15,7 +16,7 @@ use crate::admin::form::{self, Source};
 use crate::admin::hooks::Gate;
 use crate::admin::version::{self, Changed};
 use crate::auth::Level;
-use crate::orm::{Query, Record, Window, WriteError, column_expr, lock, value};
+use crate::orm::{Query, Record, Window, column_expr, value};
 use crate::{Context as Caller, Error};
 
 pub(super) async fn add_form(
@@ -172,12 +173,12 @@ pub(super) async fn fetch(
 /// What a form says besides the errors beside its fields: a message at the top and, over a
 /// row changed since the form was shown, the stored values of the fields that changed.
 #[derive(Default)]
-struct Notes {
-    form_error: Option<String>,
-    meanwhile: Vec<Changed>,
+pub(super) struct Notes {
+    pub(super) form_error: Option<String>,
+    pub(super) meanwhile: Vec<Changed>,
 }
 
-async fn page(
+pub(super) async fn page(
     admin: &Admin,
     req: &HttpRequest,
     model: &AdminModel,
@@ -383,83 +384,4 @@ async fn save(
         base
     };
     Ok(see_other(&next))
-}
-
-/// An update checked against the form's `_version`.
-enum Versioned {
-    /// The row was as the form showed it: the update's outcome.
-    Saved(Result<Record, WriteError>),
-    /// The row changed since: as stored now; nothing was saved.
-    Changed(Record),
-}
-
-/// Locks the row, reads it again and, when it is still the version the form was shown,
-/// updates it, all in one transaction (see `admin::version`). A row gone since is a 404.
-async fn update_current(
-    admin: &Admin,
-    ctx: &Caller,
-    model: &AdminModel,
-    old: &Record,
-    posted: &HashMap<String, String>,
-    values: Vec<(String, Value)>,
-) -> Result<Versioned, Error> {
-    let info = model.info();
-    let txn = lock::begin_write(admin.db()).await?;
-    let outcome = async {
-        let db = DatabaseExecutor::from(&txn);
-        version::lock(&db, model, vec![old.pk(info).clone()]).await?;
-        let stored = fetch_many_on(&db, model, ctx, &[model.pk_text(old)])
-            .await?
-            .pop()
-            .ok_or(Error::NotFound)?;
-        if !version::is_current(posted, &stored) {
-            return Ok(Versioned::Changed(stored));
-        }
-        let saved = model.hooks.update(ctx, info, &db, &stored, values).await;
-        Ok::<_, Error>(Versioned::Saved(saved))
-    }
-    .await;
-    match outcome {
-        Ok(Versioned::Saved(Ok(saved))) => {
-            txn.commit().await?;
-            Ok(Versioned::Saved(Ok(saved)))
-        }
-        other => {
-            // A failed rollback ends the connection, which the database rolls back itself.
-            txn.rollback().await.ok();
-            other
-        }
-    }
-}
-
-/// The form again over a row changed since it was shown: status 409, the user's input kept,
-/// the stored value beside each field changed meanwhile, and the new version, so that saving
-/// again keeps the user's values.
-async fn conflict(
-    admin: &Admin,
-    req: &HttpRequest,
-    model: &AdminModel,
-    stored: &Record,
-    posted: &HashMap<String, String>,
-) -> Result<HttpResponse, Error> {
-    let message = format!(
-        "This {} was changed by someone else since you opened it, so nothing was saved. \
-         The stored values are shown beside the fields that changed; save again to keep yours.",
-        model.name.to_lowercase()
-    );
-    let mut response = page(
-        admin,
-        req,
-        model,
-        Some(stored),
-        Source::Posted(posted),
-        HashMap::new(),
-        Notes {
-            form_error: Some(message),
-            meanwhile: version::changed(model, posted, stored),
-        },
-    )
-    .await?;
-    *response.status_mut() = StatusCode::CONFLICT;
-    Ok(response)
 }
