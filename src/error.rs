@@ -40,6 +40,13 @@ pub enum Error {
     /// ``field `username`: a user with this value already exists``.
     #[error("{0}")]
     Conflict(Conflict),
+    /// The row changed since the client read it: its `If-Match` names another version, or
+    /// the row is gone (412).
+    #[error("Precondition failed")]
+    PreconditionFailed,
+    /// The resource requires `If-Match` on writes and the request has none (428).
+    #[error("Precondition required")]
+    PreconditionRequired,
     /// The body is larger than allowed (413).
     #[error("Request body too large")]
     PayloadTooLarge,
@@ -143,6 +150,8 @@ impl ResponseError for Error {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{Condition, DatabaseExecutor, TransactionTrait};
+use sea_orm::{Condition, DatabaseExecutor, DatabaseTransaction};
 
 use super::Admin;
 use super::erased::AdminModel;
@@ -21,13 +21,13 @@ pub(crate) struct Batch<'a> {
     pub(crate) rows: Vec<Record>,
 }
 
-/// The rows to delete, then every row that depends on them, breadth first.
+/// The rows to delete, then every row that depends on them, breadth first, read on `db`.
 pub(crate) async fn collect<'a>(
     admin: &'a Admin,
+    db: &DatabaseExecutor<'_>,
     model: &'a AdminModel,
     rows: Vec<Record>,
 ) -> Result<Vec<Batch<'a>>, Error> {
-    let db = DatabaseExecutor::from(admin.db());
     let mut seen: HashSet<(String, String)> = rows
         .iter()
         .map(|row| (model.slug().to_owned(), model.pk_text(row)))
@@ -49,7 +49,7 @@ pub(crate) async fn collect<'a>(
                 let keys = Record::distinct(&batches[next].rows, parent.info(), &fk.column);
                 let rows: Vec<Record> = child
                     .model
-                    .find_in(&db, &column.name, keys, Condition::all())
+                    .find_in(db, &column.name, keys, Condition::all())
                     .await?
                     .into_iter()
                     .filter(|row| seen.insert((child.slug().to_owned(), child.pk_text(row))))
@@ -71,14 +71,12 @@ pub(crate) async fn collect<'a>(
 }
 
 /// Deletes every batch, dependents first, row by row through the entity's `before_delete` and
-/// `after_delete`, in one transaction. Returns the rows deleted; a refusal rolls back.
-pub(crate) async fn delete(admin: &Admin, batches: &[Batch<'_>]) -> Result<u64, Error> {
-    let txn = admin.db().begin().await?;
+/// `after_delete`, in `txn`. Returns the rows deleted; on a refusal the caller rolls back.
+pub(crate) async fn delete(txn: &DatabaseTransaction, batches: &[Batch<'_>]) -> Result<u64, Error> {
     let mut deleted = 0;
     for batch in batches.iter().rev() {
         let model = batch.model;
-        deleted += model.hooks.delete(model.info(), &txn, &batch.rows).await?;
+        deleted += model.hooks.delete(model.info(), txn, &batch.rows).await?;
     }
-    txn.commit().await?;
     Ok(deleted)
 }

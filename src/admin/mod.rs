@@ -2,6 +2,16 @@
 //! entity a list (search, filters, sorting, paging, bulk actions, export), add and edit forms
 //! generated from its columns, and a delete page that shows what cascades.
 //!
+//! Concurrent edits are caught, with no version column in the schema: the edit form carries
+//! the row's version (a hash of its stored values, the API's `ETag`) in a hidden `_version`,
+//! and a save over a row changed since the form was shown is refused with status 409, the
+//! form again with the user's input and, beside each field changed meanwhile, the stored
+//! value. The delete confirmation carries the versions of the rows it lists and is shown
+//! again when any changed. Both checks hold the rows locked until the write commits. Bulk
+//! actions from the list carry no versions: an action runs on the selected rows as they are
+//! when it runs (it states what the rows become, whatever they were); bulk delete goes
+//! through the checked confirmation page.
+//!
 //! ```no_run
 //! # use actix_sea::{admin::{Admin, Column, Field, ModelAdmin}, auth::Auth, Context, Refusal};
 //! # mod message { use sea_orm::entity::prelude::*;
@@ -54,6 +64,7 @@ mod form;
 mod hooks;
 mod model_admin;
 mod panel;
+mod version;
 mod views;
 
 use std::sync::Arc;

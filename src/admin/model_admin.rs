@@ -90,7 +90,8 @@ where
         Vec::new()
     }
 
-    /// Custom bulk actions, offered after the built-in "delete" and "export".
+    /// Custom bulk actions, offered after the built-in "delete" and "export". An action runs
+    /// on the selected rows as they are when it runs, changed since the list was shown or not.
     fn actions(&self) -> Vec<Action<E>> {
         Vec::new()
     }

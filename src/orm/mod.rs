@@ -6,6 +6,7 @@ mod count;
 mod error;
 mod keyset;
 mod limits;
+pub(crate) mod lock;
 mod lookup;
 mod model;
 mod page;
@@ -14,6 +15,7 @@ mod query;
 mod record;
 mod registry;
 pub(crate) mod save;
+pub(crate) mod token;
 pub mod value;
 
 pub(crate) use conflict::resolve;

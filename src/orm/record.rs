@@ -63,6 +63,12 @@ impl Record {
         self.values.get(index)
     }
 
+    /// The row's token: a hash of its stored values (see `orm::token`), the API's `ETag`
+    /// and the admin's `_version`.
+    pub(crate) fn token(&self) -> String {
+        super::token::of(&self.values)
+    }
+
     /// The primary-key value.
     pub fn pk(&self, info: &ModelInfo) -> &Value {
         &self.values[info.pk]

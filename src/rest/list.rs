@@ -253,12 +253,13 @@ async fn load_one<'a>(
     Ok((included, page))
 }
 
+/// The object of the row with primary key `pk`, with the row it shows.
 pub(super) async fn detail(
     api: &RestApi,
     resource: &Resource,
     ctx: &Context,
     pk: &str,
-) -> Result<HttpResponse, Error> {
+) -> Result<(Json, Record), Error> {
     let query = scoped_query(api, resource, ctx, &[])?;
     let db = DatabaseExecutor::from(&api.inner.db);
     let (included, page) =
@@ -266,19 +267,19 @@ pub(super) async fn detail(
     let row = page.rows.first().ok_or(Error::NotFound)?;
     resource.hooks.check_get(ctx, Some(row)).await?;
     let object = objects(resource, ctx, &included, &page)?.pop();
-    Ok(HttpResponse::Ok().json(object.unwrap_or(Json::Null)))
+    Ok((object.unwrap_or(Json::Null), row.clone()))
 }
 
 /// A written row as returned: re-read by its primary key (whatever the resource's scope) with
 /// its included rows, on `db`, the write's own transaction; as written, without them, should
-/// it be gone already.
+/// it be gone already. Returns the object with the row it shows.
 pub(super) async fn written(
     api: &RestApi,
     resource: &Resource,
     ctx: &Context,
     db: &DatabaseExecutor<'_>,
     row: &Record,
-) -> Result<Json, Error> {
+) -> Result<(Json, Record), Error> {
     let info = resource.info();
     let query = Query::everything(info);
     let (included, mut page) =
@@ -287,9 +288,10 @@ pub(super) async fn written(
         page.rows.push(row.clone());
         page.joined.push(vec![None; included.len()]);
     }
-    Ok(objects(resource, ctx, &included, &page)?
+    let object = objects(resource, ctx, &included, &page)?
         .pop()
-        .unwrap_or(Json::Null))
+        .unwrap_or(Json::Null);
+    Ok((object, page.rows.swap_remove(0)))
 }
 
 /// Rows as JSON objects: shown columns only, included foreign keys replaced by the nested

@@ -41,6 +41,7 @@ mod erased;
 mod list;
 mod nested;
 mod openapi;
+mod precondition;
 mod reach;
 mod resource;
 mod tokens;

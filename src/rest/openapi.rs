@@ -134,6 +134,33 @@ fn operation(
     op
 }
 
+/// The row's validator on a detail or a write to a row: `ETag` on the answers that describe
+/// the row, `If-None-Match` and 304 on a GET, `If-Match` with 412 (and 428 when the resource
+/// requires it) on writes.
+fn conditional(op: &mut Json, resource: &Resource, method: &Method) {
+    let etag = json!({ "ETag": { "$ref": "#/components/headers/ETag" } });
+    let ok = if *method == Method::DELETE {
+        None
+    } else {
+        Some("200")
+    };
+    if let Some(ok) = ok {
+        op["responses"][ok]["headers"] = etag.clone();
+    }
+    let parameter = if *method == Method::GET {
+        op["responses"]["304"] = json!({ "description": "Not modified: the row still has the ETag sent in If-None-Match", "headers": etag });
+        json!({ "name": "If-None-Match", "in": "header", "description": "The row's ETag from an earlier read: 304 without a body while it is current.", "schema": { "type": "string" } })
+    } else {
+        let required = resource.settings.require_if_match;
+        op["responses"]["412"] = json!({ "$ref": "#/components/responses/Error" });
+        if required {
+            op["responses"]["428"] = json!({ "$ref": "#/components/responses/Error" });
+        }
+        json!({ "name": "If-Match", "in": "header", "required": required, "description": "The row's ETag (or `*`): the write happens only while the row still has it, else 412 and nothing changes. A row that is not there fails it too.", "schema": { "type": "string" } })
+    };
+    op["parameters"] = json!([parameter]);
+}
+
 /// Builds the document.
 pub(super) fn build(api: &RestApi) -> Json {
     let mut paths = Map::new();
@@ -161,16 +188,16 @@ pub(super) fn build(api: &RestApi) -> Json {
             collection.insert("get".into(), get);
         }
         if allowed.contains(&Method::POST) {
-            collection.insert(
-                "post".into(),
-                operation(
-                    resource,
-                    &Method::POST,
-                    format!("Create a {slug}"),
-                    Some(input_ref.clone()),
-                    ("201", json!({ "$ref": object })),
-                ),
+            let mut post = operation(
+                resource,
+                &Method::POST,
+                format!("Create a {slug}"),
+                Some(input_ref.clone()),
+                ("201", json!({ "$ref": object })),
             );
+            post["responses"]["201"]["headers"] =
+                json!({ "ETag": { "$ref": "#/components/headers/ETag" } });
+            collection.insert("post".into(), post);
         }
         paths.insert(
             format!("{}/{slug}/", api.inner.prefix),
@@ -178,44 +205,41 @@ pub(super) fn build(api: &RestApi) -> Json {
         );
         let mut member = Map::new();
         if allowed.contains(&Method::GET) {
-            member.insert(
-                "get".into(),
-                operation(
-                    resource,
-                    &Method::GET,
-                    format!("Read a {slug}"),
-                    None,
-                    ("200", json!({ "$ref": object })),
-                ),
+            let mut get = operation(
+                resource,
+                &Method::GET,
+                format!("Read a {slug}"),
+                None,
+                ("200", json!({ "$ref": object })),
             );
+            conditional(&mut get, resource, &Method::GET);
+            member.insert("get".into(), get);
         }
         for (name, method) in [("put", Method::PUT), ("patch", Method::PATCH)] {
             if allowed.contains(&method) {
-                member.insert(
-                    name.into(),
-                    operation(
-                        resource,
-                        &method,
-                        format!("Change a {slug} (only the keys sent)"),
-                        Some(input_ref.clone()),
-                        ("200", json!({ "$ref": object })),
-                    ),
+                let mut change = operation(
+                    resource,
+                    &method,
+                    format!("Change a {slug} (only the keys sent)"),
+                    Some(input_ref.clone()),
+                    ("200", json!({ "$ref": object })),
                 );
+                conditional(&mut change, resource, &method);
+                member.insert(name.into(), change);
             }
         }
         if allowed.contains(&Method::DELETE) {
             let deleted =
                 json!({ "type": "object", "properties": { "deleted": { "type": "integer" } } });
-            member.insert(
-                "delete".into(),
-                operation(
-                    resource,
-                    &Method::DELETE,
-                    format!("Delete a {slug}"),
-                    None,
-                    ("200", deleted),
-                ),
+            let mut delete = operation(
+                resource,
+                &Method::DELETE,
+                format!("Delete a {slug}"),
+                None,
+                ("200", deleted),
             );
+            conditional(&mut delete, resource, &Method::DELETE);
+            member.insert("delete".into(), delete);
         }
         member.insert("parameters".into(), json!([{ "name": "pk", "in": "path", "required": true, "schema": { "type": "string" } }]));
         paths.insert(
@@ -234,6 +258,7 @@ pub(super) fn build(api: &RestApi) -> Json {
         "paths": paths,
         "components": {
             "schemas": components,
+            "headers": { "ETag": { "description": "The row's version: a hash of its stored values, quoted. Send it back in If-Match to write only that version, or in If-None-Match to read only a newer one.", "schema": { "type": "string" } } },
             "responses": { "Error": { "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/error" } } } } },
             "securitySchemes": {
                 "basic": { "type": "http", "scheme": "basic" },

@@ -106,6 +106,13 @@ where
         ]
     }
 
+    /// Whether writes to a row (PUT, PATCH, POST to the row, DELETE) must carry `If-Match`
+    /// with the row's `ETag` (or `*`); one without gets 428 (default `false`: writes without
+    /// it are accepted, writes with it are checked either way).
+    fn require_if_match(&self) -> bool {
+        false
+    }
+
     /// The column that names a row's owner. When set (flask-peewee's
     /// `RestrictOwnerResource`), creates stamp it with the caller and only the owner may
     /// change or delete a row (default: none).
@@ -178,6 +185,7 @@ pub(crate) struct Settings {
     pub(crate) nested_writes: Vec<String>,
     pub(crate) allowed_methods: Vec<Method>,
     pub(crate) owner_field: Option<String>,
+    pub(crate) require_if_match: bool,
 }
 
 impl Settings {
@@ -213,6 +221,7 @@ impl Settings {
             nested_writes: names(resource.nested_writes()),
             allowed_methods: resource.allowed_methods(),
             owner_field: resource.owner_field().map(|c| c.as_str().to_owned()),
+            require_if_match: resource.require_if_match(),
         }
     }
 

@@ -5,6 +5,7 @@ use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
 
 use super::erased::Resource;
+use super::precondition::{self, Expected};
 use super::{RestApi, body, list, openapi, write};
 use crate::verdict::Refusal;
 use crate::{Channel, Context, Error};
@@ -101,17 +102,20 @@ async fn member(
     match method {
         Method::GET => {
             let (resource, context) = prepare(&api, &req, &slug, &method).await?;
-            list::detail(&api, resource, &context, &pk).await
+            let (object, row) = list::detail(&api, resource, &context, &pk).await?;
+            Ok(precondition::detail(&req, &row, object))
         }
         Method::PUT | Method::PATCH | Method::POST => {
             // POST to a detail URL edits, as in flask-peewee; it is authorized as an edit.
             let (resource, context) = prepare(&api, &req, &slug, &Method::PUT).await?;
+            let expected = Expected::of(&req, resource)?;
             let body = body::read_json(&api, &req, body).await?;
-            write::update(&api, resource, &context, &pk, body).await
+            write::update(&api, resource, &context, &pk, body, &expected).await
         }
         Method::DELETE => {
             let (resource, context) = prepare(&api, &req, &slug, &method).await?;
-            write::delete(&api, resource, &context, &pk).await
+            let expected = Expected::of(&req, resource)?;
+            write::delete(&api, resource, &context, &pk, &expected).await
         }
         _ => api
             .resource(&slug)
@@ -131,5 +135,6 @@ async fn delete_route(
             .map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed));
     }
     let (resource, context) = prepare(&api, &req, &slug, &Method::DELETE).await?;
-    write::delete(&api, resource, &context, &pk).await
+    let expected = Expected::of(&req, resource)?;
+    write::delete(&api, resource, &context, &pk, &expected).await
 }

@@ -3,14 +3,15 @@
 
 use actix_web::HttpResponse;
 use futures_util::future::LocalBoxFuture;
-use sea_orm::{DatabaseExecutor, TransactionTrait};
+use sea_orm::DatabaseExecutor;
 use serde_json::{Map, Value as Json, json};
 
 use super::RestApi;
 use super::body::{Body, parse};
 use super::erased::{Resource, Write};
-use super::list::{fetch, written};
-use crate::orm::{Record, value};
+use super::list::written;
+use super::precondition::{Expected, etag, stored};
+use crate::orm::{Record, lock, value};
 use crate::verdict::Refusal;
 use crate::{Context, Error};
 
@@ -89,15 +90,17 @@ pub(super) fn edit<'a>(
     })
 }
 
-/// A create, or a change of the stored row with a primary key.
+/// A create, or a change of the stored row with a primary key under the request's
+/// `If-Match`.
 enum Change<'a> {
     Create(Map<String, Json>),
-    Edit(&'a str, Map<String, Json>),
+    Edit(&'a str, Map<String, Json>, &'a Expected),
 }
 
 /// Runs `change` and reads the written row back in one transaction, so the answer is about
-/// the row as committed, or an error and nothing stored. A unique conflict is named after
-/// the rollback (see [`Error::resolved`]).
+/// the row as committed (with its `ETag`), or an error and nothing stored. A unique conflict
+/// is named after the rollback (see [`Error::resolved`]). On SQLite the transaction holds
+/// the write lock from its start (see `orm::lock`).
 async fn in_transaction(
     api: &RestApi,
     resource: &Resource,
@@ -105,7 +108,7 @@ async fn in_transaction(
     change: Change<'_>,
 ) -> Result<HttpResponse, Error> {
     let created = matches!(change, Change::Create(_));
-    let txn = api.inner.db.begin().await?;
+    let txn = lock::begin_write(&api.inner.db).await?;
     let result = {
         let db = DatabaseExecutor::from(&txn);
         let row = match change {
@@ -113,15 +116,17 @@ async fn in_transaction(
                 Ok(body) => insert(api, resource, ctx, &db, body).await,
                 Err(error) => Err(error),
             },
-            Change::Edit(pk, body) => change_row(api, resource, ctx, &db, pk, body).await,
+            Change::Edit(pk, body, expected) => {
+                change_row(api, resource, ctx, &db, pk, body, expected).await
+            }
         };
         match row {
             Ok(row) => written(api, resource, ctx, &db, &row).await,
             Err(error) => Err(error),
         }
     };
-    let object = match result {
-        Ok(object) => object,
+    let (object, row) = match result {
+        Ok(written) => written,
         Err(error) => {
             // A failed rollback ends the connection, which the database rolls back itself.
             txn.rollback().await.ok();
@@ -134,11 +139,11 @@ async fn in_transaction(
     } else {
         HttpResponse::Ok()
     };
-    Ok(response.json(object))
+    Ok(response.insert_header(etag(&row)).json(object))
 }
 
 /// An update: the stored row (404 when it is not there or out of scope), the owner rule and
-/// `check_put`, then the body.
+/// `check_put`, the request's `If-Match` (412), then the body.
 async fn change_row(
     api: &RestApi,
     resource: &Resource,
@@ -146,10 +151,12 @@ async fn change_row(
     db: &DatabaseExecutor<'_>,
     pk: &str,
     body: Map<String, Json>,
+    expected: &Expected,
 ) -> Result<Record, Error> {
-    let row = fetch(api, resource, ctx, db, pk).await?;
+    let row = stored(api, resource, ctx, db, pk, expected).await?;
     owns(resource, ctx, &row)?;
     resource.hooks.check_put(ctx, &row).await?;
+    expected.check(&row)?;
     let body = parse(resource, ctx, body, false)?;
     edit(api, resource, ctx, db, row, body).await
 }
@@ -169,20 +176,23 @@ pub(super) async fn update(
     ctx: &Context,
     pk: &str,
     body: Map<String, Json>,
+    expected: &Expected,
 ) -> Result<HttpResponse, Error> {
-    in_transaction(api, resource, ctx, Change::Edit(pk, body)).await
+    in_transaction(api, resource, ctx, Change::Edit(pk, body, expected)).await
 }
 
 /// Deletes a row through its entity's `before_delete` and `after_delete`, in a transaction:
-/// a refusal from either is a 400 and the row stays.
+/// a refusal from either is a 400, a stale `If-Match` a 412, and the row stays.
 pub(super) async fn delete(
     api: &RestApi,
     resource: &Resource,
     ctx: &Context,
     pk: &str,
+    expected: &Expected,
 ) -> Result<HttpResponse, Error> {
-    let txn = api.inner.db.begin().await?;
-    let deleted = delete_row(api, resource, ctx, &DatabaseExecutor::from(&txn), pk).await;
+    let txn = lock::begin_write(&api.inner.db).await?;
+    let db = DatabaseExecutor::from(&txn);
+    let deleted = delete_row(api, resource, ctx, &db, pk, expected).await;
     let deleted = match deleted {
         Ok(deleted) => deleted,
         Err(error) => {
@@ -200,9 +210,11 @@ async fn delete_row(
     ctx: &Context,
     db: &DatabaseExecutor<'_>,
     pk: &str,
+    expected: &Expected,
 ) -> Result<u64, Error> {
-    let row = fetch(api, resource, ctx, db, pk).await?;
+    let row = stored(api, resource, ctx, db, pk, expected).await?;
     owns(resource, ctx, &row)?;
     resource.hooks.check_delete(ctx, &row).await?;
+    expected.check(&row)?;
     resource.hooks.delete(db, &row).await
 }

@@ -3,6 +3,7 @@
 mod admin;
 mod admin_hooks;
 mod admin_lists;
+mod admin_versions;
 mod anonymous;
 mod api_docs;
 mod app;
@@ -12,6 +13,7 @@ mod chain;
 mod crafted;
 mod dead_sessions;
 mod defaults;
+mod etag;
 mod faults;
 mod grammar;
 mod headers;

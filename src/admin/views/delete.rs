@@ -1,20 +1,22 @@
 //! `/admin/<model>/delete/?id=1&id=2`: GET lists everything that goes, POST deletes it all in
-//! one transaction.
+//! one transaction, unless a listed row changed in between (see `admin::version`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::DatabaseExecutor;
 use serde::Serialize;
 use tera::Context;
 
-use super::edit::fetch_many;
+use super::edit::fetch_many_on;
 use super::{notice, posted_form, query_pairs, respond, see_other};
 use crate::Error;
 use crate::admin::Admin;
 use crate::admin::cascade::{self, Batch};
 use crate::admin::erased::AdminModel;
 use crate::admin::hooks::Gate;
+use crate::admin::version;
 use crate::auth::Level;
-use crate::orm::Record;
+use crate::orm::{Record, lock};
 
 /// Rows listed per model on the confirmation page; the rest are counted.
 const MAX_LISTED: usize = 100;
@@ -66,15 +68,17 @@ fn groups(admin: &Admin, batches: &[Batch<'_>]) -> Vec<Group> {
         .collect()
 }
 
-/// The selected rows within `get_query`, each allowed by `has_delete_permission`.
+/// The selected rows within `get_query`, each allowed by `has_delete_permission`, read on
+/// `db`.
 async fn selected(
     admin: &Admin,
     req: &HttpRequest,
+    db: &DatabaseExecutor<'_>,
     model: &AdminModel,
     ids: &[String],
 ) -> Result<Vec<Record>, Error> {
     let ctx = admin.context(req);
-    let rows = fetch_many(admin, model, &ctx, ids).await?;
+    let rows = fetch_many_on(db, model, &ctx, ids).await?;
     for row in &rows {
         model
             .hooks
@@ -84,13 +88,14 @@ async fn selected(
     Ok(rows)
 }
 
-/// The confirmation page, with `error` when a delete was just refused.
+/// The confirmation page, with `error` when a delete was just refused (and then `status`).
 fn confirmation(
     admin: &Admin,
     req: &HttpRequest,
     model: &AdminModel,
     batches: &[Batch<'_>],
     error: Option<String>,
+    status: StatusCode,
 ) -> HttpResponse {
     let ids: Vec<String> = batches
         .first()
@@ -106,7 +111,8 @@ fn confirmation(
         &batches.iter().map(|b| b.rows.len()).sum::<usize>(),
     );
     context.insert("error", &error);
-    admin.render(req, StatusCode::OK, "admin/delete.html", context)
+    context.insert("versions", &version::of_batches(batches));
+    admin.render(req, status, "admin/delete.html", context)
 }
 
 pub(super) async fn confirm(
@@ -121,12 +127,20 @@ pub(super) async fn confirm(
             .filter(|(k, _)| k == "id")
             .map(|(_, v)| v)
             .collect();
-        let rows = selected(&admin, &req, model, &ids).await?;
+        let db = DatabaseExecutor::from(admin.db());
+        let rows = selected(&admin, &req, &db, model, &ids).await?;
         if rows.is_empty() {
             return Ok(nothing_selected(&admin, &req, model));
         }
-        let batches = cascade::collect(&admin, model, rows).await?;
-        Ok(confirmation(&admin, &req, model, &batches, None))
+        let batches = cascade::collect(&admin, &db, model, rows).await?;
+        Ok(confirmation(
+            &admin,
+            &req,
+            model,
+            &batches,
+            None,
+            StatusCode::OK,
+        ))
     }
     .await;
     respond(&admin, &req, result)
@@ -141,36 +155,85 @@ pub(super) async fn delete(
     let result = async {
         let model = admin.model_or_404(&slug)?;
         let (_, ids) = posted_form(&body);
-        let rows = selected(&admin, &req, model, &ids).await?;
-        if rows.is_empty() {
-            return Ok(nothing_selected(&admin, &req, model));
-        }
-        let selected = rows.len();
-        let batches = cascade::collect(&admin, model, rows).await?;
-        let deleted = match cascade::delete(&admin, &batches).await {
-            Ok(deleted) => deleted,
-            Err(Error::Invalid(invalid)) => {
-                let message = crate::admin::form::sentence(&invalid.to_string());
-                return Ok(confirmation(&admin, &req, model, &batches, Some(message)));
+        let expected = version::posted(&body);
+        // The selected rows are locked, then read with what goes with them and compared
+        // with the versions the confirmation showed, in the delete's own transaction.
+        let txn = lock::begin_write(admin.db()).await?;
+        let result = async {
+            let db = DatabaseExecutor::from(&txn);
+            if !expected.is_empty() {
+                version::lock(&db, model, version::keys(model, &ids)).await?;
             }
-            Err(error) => return Err(error),
-        };
-        let plural = |n: u64| if n == 1 { "" } else { "s" };
-        let mut message = format!(
-            "Deleted {selected} {}{}.",
-            model.name.to_lowercase(),
-            plural(selected as u64)
-        );
-        let others = deleted.saturating_sub(selected as u64);
-        if others > 0 {
-            message.push_str(&format!(
-                " {others} related row{} went with them.",
-                plural(others)
-            ));
+            let rows = selected(&admin, &req, &db, model, &ids).await?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            let selected = rows.len();
+            let batches = cascade::collect(&admin, &db, model, rows).await?;
+            if !expected.is_empty() && expected != version::of_batches(&batches) {
+                let message = "These rows changed since this page was shown, so nothing was \
+                               deleted. Check what goes now and confirm again."
+                    .to_owned();
+                let page = confirmation(
+                    &admin,
+                    &req,
+                    model,
+                    &batches,
+                    Some(message),
+                    StatusCode::CONFLICT,
+                );
+                return Ok(Some(Err(page)));
+            }
+            match cascade::delete(&txn, &batches).await {
+                Ok(deleted) => Ok(Some(Ok((selected, deleted)))),
+                Err(Error::Invalid(invalid)) => {
+                    let message = crate::admin::form::sentence(&invalid.to_string());
+                    let page =
+                        confirmation(&admin, &req, model, &batches, Some(message), StatusCode::OK);
+                    Ok(Some(Err(page)))
+                }
+                Err(error) => Err(error),
+            }
         }
-        notice(&req, Level::Success, message);
-        Ok(see_other(&admin.model_url(model)))
+        .await;
+        let refused = match result {
+            Ok(Some(Ok((selected, deleted)))) => {
+                txn.commit().await?;
+                return Ok(deleted_notice(&admin, &req, model, selected, deleted));
+            }
+            Ok(None) => Ok(nothing_selected(&admin, &req, model)),
+            Ok(Some(Err(page))) => Ok(page),
+            Err(error) => Err(error),
+        };
+        // A failed rollback ends the connection, which the database rolls back itself.
+        txn.rollback().await.ok();
+        refused
     }
     .await;
     respond(&admin, &req, result)
+}
+
+/// The list again, with what went.
+fn deleted_notice(
+    admin: &Admin,
+    req: &HttpRequest,
+    model: &AdminModel,
+    selected: usize,
+    deleted: u64,
+) -> HttpResponse {
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let mut message = format!(
+        "Deleted {selected} {}{}.",
+        model.name.to_lowercase(),
+        plural(selected as u64)
+    );
+    let others = deleted.saturating_sub(selected as u64);
+    if others > 0 {
+        message.push_str(&format!(
+            " {others} related row{} went with them.",
+            plural(others)
+        ));
+    }
+    notice(req, Level::Success, message);
+    see_other(&admin.model_url(model))
 }

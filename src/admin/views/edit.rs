@@ -8,11 +8,13 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::{Condition, DatabaseExecutor, Value};
 use tera::Context;
 
+use super::versioned::{Versioned, conflict, update_current};
 use super::{notice, posted_form, respond, see_other};
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::{self, Source};
 use crate::admin::hooks::Gate;
+use crate::admin::version::{self, Changed};
 use crate::auth::Level;
 use crate::orm::{Query, Record, Window, column_expr, value};
 use crate::{Context as Caller, Error};
@@ -37,7 +39,7 @@ pub(super) async fn add_form(
             None,
             Source::Defaults(&defaults),
             HashMap::new(),
-            None,
+            Notes::default(),
         )
         .await
     }
@@ -72,7 +74,7 @@ pub(super) async fn edit_form(
             Some(&record),
             source,
             HashMap::new(),
-            None,
+            Notes::default(),
         )
         .await
     }
@@ -129,6 +131,16 @@ pub(super) async fn fetch_many(
     ctx: &Caller,
     ids: &[String],
 ) -> Result<Vec<Record>, Error> {
+    fetch_many_on(&DatabaseExecutor::from(admin.db()), model, ctx, ids).await
+}
+
+/// [`fetch_many`] on `db` (a write's transaction).
+pub(super) async fn fetch_many_on(
+    db: &DatabaseExecutor<'_>,
+    model: &AdminModel,
+    ctx: &Caller,
+    ids: &[String],
+) -> Result<Vec<Record>, Error> {
     let info = model.info();
     let keys: Vec<sea_orm::Value> = ids
         .iter()
@@ -142,8 +154,7 @@ pub(super) async fn fetch_many(
     query.and(model.hooks.get_query(ctx));
     let pk = column_expr(&info.table, &info.pk_column().name);
     query.and(Condition::all().add(pk.is_in(keys)));
-    let db = DatabaseExecutor::from(admin.db());
-    Ok(model.model.list(&db, &query, Window::default()).await?)
+    Ok(model.model.list(db, &query, Window::default()).await?)
 }
 
 /// The row with primary key `pk` (as text) within the admin's `get_query`; 404 otherwise.
@@ -159,15 +170,27 @@ pub(super) async fn fetch(
         .ok_or(Error::NotFound)
 }
 
-async fn page(
+/// What a form says besides the errors beside its fields: a message at the top and, over a
+/// row changed since the form was shown, the stored values of the fields that changed.
+#[derive(Default)]
+pub(super) struct Notes {
+    pub(super) form_error: Option<String>,
+    pub(super) meanwhile: Vec<Changed>,
+}
+
+pub(super) async fn page(
     admin: &Admin,
     req: &HttpRequest,
     model: &AdminModel,
     record: Option<&Record>,
     source: Source<'_>,
     errors: HashMap<String, String>,
-    form_error: Option<String>,
+    notes: Notes,
 ) -> Result<HttpResponse, Error> {
+    let Notes {
+        form_error,
+        meanwhile,
+    } = notes;
     let base = admin.model_url(model);
     let mut context = Context::new();
     context.insert("model_name", &model.name);
@@ -178,6 +201,9 @@ async fn page(
     );
     context.insert("form_error", &form_error);
     context.insert("has_errors", &(!errors.is_empty()));
+    context.insert("meanwhile", &meanwhile);
+    let hidden = record.map(|record| version::inputs(model, record));
+    context.insert("hidden", &hidden.unwrap_or_default());
     match record {
         Some(record) => {
             let pk = model.pk_text(record);
@@ -282,7 +308,10 @@ async fn save(
             record,
             Source::Posted(&posted),
             errors,
-            form_error,
+            Notes {
+                form_error,
+                meanwhile: Vec::new(),
+            },
         )
     };
     let values = match form::read(admin, model, ctx, &posted, adding).await? {
@@ -296,6 +325,14 @@ async fn save(
     let info = model.info();
     let saved = match record {
         None => model.hooks.create(ctx, info, &db, values).await,
+        Some(old) if posted.contains_key(version::VERSION) => {
+            match update_current(admin, ctx, model, old, &posted, values).await? {
+                Versioned::Saved(saved) => saved,
+                Versioned::Changed(stored) => {
+                    return conflict(admin, req, model, &stored, &posted).await;
+                }
+            }
+        }
         Some(old) => model.hooks.update(ctx, info, &db, old, values).await,
     };
     let saved = match saved.map_err(Error::from) {

@@ -8,6 +8,7 @@ mod edit;
 mod export;
 mod list;
 mod lookup;
+mod versioned;
 
 use std::collections::HashMap;
 

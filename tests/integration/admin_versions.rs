@@ -1,0 +1,177 @@
+//! SPEC "Round 2 > Concurrent edits", the admin side: a save over a row changed since the
+//! form was shown is a 409 with the stored values beside the changed fields and nothing
+//! saved; a delete confirmation over rows changed since is shown again.
+
+use actix_web::http::StatusCode;
+use example_site::models::message;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+use crate::admin::add_message;
+use crate::admin_app;
+use crate::support::TestDb;
+
+async fn set_content(db: &sea_orm::DatabaseConnection, id: i32, content: &str) {
+    message::ActiveModel {
+        id: Set(id),
+        content: Set(content.to_owned()),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .unwrap();
+}
+
+async fn content(db: &sea_orm::DatabaseConnection, id: i32) -> Option<String> {
+    message::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .unwrap()
+        .map(|m| m.content)
+}
+
+async fn saving_over_a_row_changed_meanwhile_shows_the_stored_values_and_saves_nothing(db: TestDb) {
+    let app = admin_app!(db);
+    let boss = app.create_user("bob", "bob-password", false, true).await;
+    let id = add_message(&app.db.db, boss, "first words").await;
+    let path = format!("/admin/message/{id}/");
+    let form = app.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let version = form
+        .input("_version")
+        .expect("the form carries the version");
+    let original = form.input("_original").expect("and the values it shows");
+    let csrf = form.input("csrf_token").unwrap();
+    let user = boss.to_string();
+
+    set_content(&app.db.db, id, "changed by someone else").await;
+    let fields = |version: &str, original: &str| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("user", user.clone()),
+            ("content", "my own words".to_owned()),
+            ("pub_date", "2024-05-01T12:00".to_owned()),
+            ("_version", version.to_owned()),
+            ("_original", original.to_owned()),
+            ("_continue", "1".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        app.post_raw(&path, body)
+    };
+    let refused = post(fields(&version, &original)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.body.contains("was changed by someone else"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("my own words"), "the input is kept");
+    assert!(
+        refused
+            .body
+            .contains(r#"<strong class="stored">changed by someone else</strong>"#),
+        "the stored value beside the field: {}",
+        refused.body
+    );
+    assert_eq!(
+        refused.body.matches("Changed meanwhile").count(),
+        1,
+        "only the field that changed"
+    );
+    assert_eq!(
+        content(&app.db.db, id).await.as_deref(),
+        Some("changed by someone else"),
+        "nothing saved"
+    );
+
+    let newer = refused.input("_version").unwrap();
+    assert_ne!(newer, version, "the form now carries the stored version");
+    let stale_again = post(fields(&version, &original)).await;
+    assert_eq!(stale_again.status, StatusCode::CONFLICT);
+    let saved = post(fields(&newer, &refused.input("_original").unwrap())).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        content(&app.db.db, id).await.as_deref(),
+        Some("my own words")
+    );
+    let again = app.get(&path).await;
+    assert_ne!(again.input("_version").unwrap(), newer);
+}
+
+async fn a_delete_confirmation_over_changed_rows_is_shown_again(db: TestDb) {
+    let app = admin_app!(db);
+    let bob = app.create_user("bob", "bob-password", false, true).await;
+    let id = add_message(&app.db.db, bob, "short-lived").await;
+    let confirm = app.get(&format!("/admin/message/delete/?id={id}")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    let version = confirm
+        .input("_version")
+        .expect("the confirmation carries versions");
+    let csrf = confirm.input("csrf_token").unwrap();
+    let id_text = id.to_string();
+
+    set_content(&app.db.db, id, "edited in between").await;
+    let refused = app
+        .post_form(
+            "/admin/message/delete/",
+            &[
+                ("csrf_token", &csrf),
+                ("id", &id_text),
+                ("_version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("changed since this page was shown"));
+    assert!(content(&app.db.db, id).await.is_some(), "nothing deleted");
+    let newer = refused.input("_version").unwrap();
+    assert_ne!(newer, version);
+    let deleted = app
+        .post_form(
+            "/admin/message/delete/",
+            &[
+                ("csrf_token", &csrf),
+                ("id", &id_text),
+                ("_version", &newer),
+            ],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+    assert!(content(&app.db.db, id).await.is_none());
+
+    // A row that would go with the user, added in between, changes what the page listed.
+    let carol = app
+        .create_user("carol", "carol-password", false, true)
+        .await;
+    add_message(&app.db.db, carol, "one").await;
+    let confirm = app.get(&format!("/admin/user/delete/?id={carol}")).await;
+    let versions: Vec<String> = confirm
+        .body
+        .match_indices(r#"name="_version" value=""#)
+        .map(|(at, marker)| {
+            let rest = &confirm.body[at + marker.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect();
+    assert_eq!(
+        versions.len(),
+        2,
+        "the user and the messages that go with it"
+    );
+    let late = add_message(&app.db.db, carol, "two").await;
+    let carol_text = carol.to_string();
+    let mut fields = vec![("csrf_token", csrf.as_str()), ("id", carol_text.as_str())];
+    fields.extend(versions.iter().map(|v| ("_version", v.as_str())));
+    let refused = app.post_form("/admin/user/delete/", &fields).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(content(&app.db.db, late).await.is_some(), "nothing deleted");
+}
+
+crate::on_every_database!(example:
+    saving_over_a_row_changed_meanwhile_shows_the_stored_values_and_saves_nothing,
+    a_delete_confirmation_over_changed_rows_is_shown_again,
+);
