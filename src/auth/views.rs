@@ -16,7 +16,7 @@ use crate::Error;
 /// Longest username looked up; longer ones fail like a wrong password, without a query.
 const MAX_USERNAME: usize = 150;
 /// Longest password hashed; longer ones fail without costing an argon2 run.
-const MAX_PASSWORD: usize = 4096;
+pub(super) const MAX_PASSWORD: usize = 4096;
 const INVALID: &str = "Incorrect username or password";
 
 impl HttpServiceFactory for Auth {
@@ -34,6 +34,11 @@ impl HttpServiceFactory for Auth {
                 web::resource("/logout/")
                     .route(web::get().to(logout_form))
                     .route(web::post().to(logout)),
+            )
+            .service(
+                web::resource("/password/")
+                    .route(web::get().to(super::password_change::form))
+                    .route(web::post().to(super::password_change::change)),
             );
         scope.register(config);
         crate::assets::resource().register(config);
@@ -98,7 +103,7 @@ pub(crate) fn error_page(error: &Error) -> HttpResponse {
     response
 }
 
-fn page(
+pub(super) fn page(
     auth: &Auth,
     session: &Session,
     status: StatusCode,
@@ -111,6 +116,7 @@ fn page(
     context.insert("flashes", &take_flashes(session));
     context.insert("login_url", &auth.login_url());
     context.insert("logout_url", &auth.logout_url());
+    context.insert("password_url", &auth.password_url());
     match auth.inner.templates.render(name, &context) {
         Ok(html) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
@@ -146,7 +152,7 @@ async fn login_form(auth: web::Data<Auth>, session: Session, req: HttpRequest) -
 }
 
 /// The fields of a posted form; bytes that are not UTF-8 are replaced, missing fields are empty.
-fn form_field(body: &[u8], name: &str) -> String {
+pub(super) fn form_field(body: &[u8], name: &str) -> String {
     form_urlencoded::parse(body)
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())

@@ -106,6 +106,7 @@ async fn in_transaction(
 ) -> Result<HttpResponse, Error> {
     let created = matches!(change, Change::Create(_));
     let txn = api.inner.db.begin().await?;
+    let mut before = None;
     let result = {
         let db = DatabaseExecutor::from(&txn);
         let row = match change {
@@ -113,7 +114,14 @@ async fn in_transaction(
                 Ok(body) => insert(api, resource, ctx, &db, body).await,
                 Err(error) => Err(error),
             },
-            Change::Edit(pk, body) => change_row(api, resource, ctx, &db, pk, body).await,
+            Change::Edit(pk, body) => {
+                change_row(api, resource, ctx, &db, pk, body)
+                    .await
+                    .map(|(old, new)| {
+                        before = Some(old);
+                        new
+                    })
+            }
         };
         match row {
             Ok(row) => written(api, resource, ctx, &db, &row).await,
@@ -129,6 +137,12 @@ async fn in_transaction(
         }
     };
     txn.commit().await?;
+    if let Some(before) = &before {
+        api.inner
+            .auth
+            .user_saved(resource.info(), before, None)
+            .await?;
+    }
     let mut response = if created {
         HttpResponse::Created()
     } else {
@@ -138,7 +152,7 @@ async fn in_transaction(
 }
 
 /// An update: the stored row (404 when it is not there or out of scope), the owner rule and
-/// `check_put`, then the body.
+/// `check_put`, then the body. Gives the row as it was and as it is now.
 async fn change_row(
     api: &RestApi,
     resource: &Resource,
@@ -146,12 +160,13 @@ async fn change_row(
     db: &DatabaseExecutor<'_>,
     pk: &str,
     body: Map<String, Json>,
-) -> Result<Record, Error> {
+) -> Result<(Record, Record), Error> {
     let row = fetch(api, resource, ctx, db, pk).await?;
     owns(resource, ctx, &row)?;
     resource.hooks.check_put(ctx, &row).await?;
     let body = parse(resource, ctx, body, false)?;
-    edit(api, resource, ctx, db, row, body).await
+    let saved = edit(api, resource, ctx, db, row.clone(), body).await?;
+    Ok((row, saved))
 }
 
 pub(super) async fn create(
