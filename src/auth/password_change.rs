@@ -7,12 +7,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 
 use super::session::{Level, flash};
-use super::views::{MAX_PASSWORD, error_page, form_field, page, see_other};
+use super::views::{
+    MAX_PASSWORD, error_page, form_field, page, retry_after, see_other, throttled_message,
+};
 use super::{Auth, CurrentUser, LoginFailure, normalize_username};
 
 /// The fewest characters a new password may have.
@@ -121,16 +123,9 @@ pub(super) async fn change(
             return show(StatusCode::OK, &errors, None);
         }
         Ok(Err(LoginFailure::Throttled(wait))) => {
-            let minutes = wait.div_ceil(60);
-            let message = format!(
-                "Too many failed attempts. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
-            );
-            let mut response = show(StatusCode::TOO_MANY_REQUESTS, &errors, Some(&message));
-            if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            return response;
+            let message = throttled_message(wait);
+            let response = show(StatusCode::TOO_MANY_REQUESTS, &errors, Some(&message));
+            return retry_after(response, wait);
         }
         Err(error) => return error_page(&error),
     }

@@ -125,6 +125,23 @@ pub(super) fn page(
     }
 }
 
+/// What a throttled login or password change is told.
+pub(super) fn throttled_message(wait: u64) -> String {
+    let minutes = wait.div_ceil(60);
+    format!(
+        "Too many failed attempts. Try again in {minutes} minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    )
+}
+
+/// `response` with `Retry-After: wait`.
+pub(super) fn retry_after(mut response: HttpResponse, wait: u64) -> HttpResponse {
+    if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 fn query_next(req: &HttpRequest) -> String {
     form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(key, _)| key == "next")
@@ -202,23 +219,15 @@ async fn login(
             Some(INVALID),
         ),
         Ok(Err(LoginFailure::Throttled(wait))) => {
-            let minutes = wait.div_ceil(60);
-            let message = format!(
-                "Too many failed attempts. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
-            );
-            let mut response = login_page(
+            let response = login_page(
                 &auth,
                 &session,
                 StatusCode::TOO_MANY_REQUESTS,
                 &shown,
                 &next,
-                Some(&message),
+                Some(&throttled_message(wait)),
             );
-            if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            response
+            retry_after(response, wait)
         }
         Err(error) => error_page(&error),
     }

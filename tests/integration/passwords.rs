@@ -159,6 +159,23 @@ async fn the_password_page_refuses_bad_input_and_changes_nothing(db: TestDb) {
     assert!(live(&app, &cookie).await, "still logged in");
 }
 
+/// Wrong old passwords count as failed logins of that user from that address.
+async fn the_password_page_counts_against_the_login_throttle(db: TestDb) {
+    let app = spawn(db).await;
+    app.create_user("alice", OLD, false, true).await;
+    session_of(&app, "alice", OLD).await;
+    for _ in 0..10 {
+        assert_eq!(change(&app, "guess", NEW, NEW).await.status, StatusCode::OK);
+    }
+    let refused = change(&app, OLD, NEW, NEW).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.header("retry-after").is_some());
+    assert!(refused.body.contains("Too many failed attempts"));
+    app.clear_cookies();
+    let login = app.login("alice", OLD).await;
+    assert_eq!(login.status, StatusCode::TOO_MANY_REQUESTS, "one throttle");
+}
+
 /// The password page: this session continues under a new id, every other session of the
 /// user ends, and only the new password logs in.
 async fn a_password_change_rotates_this_session_and_ends_the_others<S, B>(app: &TestApp<S>)
@@ -312,6 +329,7 @@ async fn the_api_ends_sessions_on_the_database_store(db: TestDb) {
 
 crate::on_every_database!(example:
     the_password_page_refuses_bad_input_and_changes_nothing,
+    the_password_page_counts_against_the_login_throttle,
     sessions_end_on_the_database_store,
     the_admin_ends_sessions_on_the_database_store,
     the_api_ends_sessions_on_the_database_store,
