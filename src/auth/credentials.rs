@@ -21,10 +21,13 @@ const STRIPES: usize = 64;
 /// `Retry-After` (the same bound as the wait for a database connection).
 pub(crate) const TURN_WAIT: Duration = Duration::from_secs(5);
 
+/// Checked credentials by keyed hash: whose they are and when they were checked.
+type Entries = HashMap<[u8; 32], (i64, Instant)>;
+
 #[derive(Clone)]
 pub(crate) struct CredentialCache {
     secret: [u8; 32],
-    entries: Arc<Mutex<HashMap<[u8; 32], (i64, Instant)>>>,
+    entries: Arc<Mutex<Entries>>,
     stripes: Arc<[tokio::sync::Mutex<()>; STRIPES]>,
 }
 
