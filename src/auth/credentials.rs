@@ -118,4 +118,16 @@ mod tests {
         drop(first);
         assert!(cache.turn("alice", Duration::from_millis(20)).await.is_ok());
     }
+
+    #[test]
+    fn forgetting_a_user_drops_only_their_credentials() {
+        let cache = CredentialCache::default();
+        let alice = cache.key("alice", "wonderland", "$argon2id$a");
+        let bob = cache.key("bob", "builder", "$argon2id$b");
+        cache.insert(alice, 1);
+        cache.insert(bob, 2);
+        cache.forget(1);
+        assert!(!cache.contains(&alice));
+        assert!(cache.contains(&bob));
+    }
 }
