@@ -16,6 +16,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "auth/logout.html",
         include_str!("../admin_templates/auth/logout.html"),
     ),
+    (
+        "auth/password.html",
+        include_str!("../admin_templates/auth/password.html"),
+    ),
     ("error.html", include_str!("../admin_templates/error.html")),
     (
         "admin/base.html",

@@ -234,7 +234,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let mut auth = example_site::auth::builder(db.clone(), &config);
     match args.sessions.as_deref().filter(|url| !url.is_empty()) {
         Some(url) => {
-            let store = actix_session::storage::RedisSessionStore::new(url)
+            let store = actix_sea::auth::RedisSessions::connect(url)
                 .await
                 .map_err(|e| format!("cannot reach the session store {url}: {e}"))?;
             auth = auth.redis_sessions(store);

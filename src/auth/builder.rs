@@ -2,14 +2,14 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_session::storage::RedisSessionStore;
 use actix_web::cookie::Key;
 use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, IntoActiveModel};
 
+use super::redis_store::RedisSessions;
 use super::store::{DbSessionStore, SessionBackend};
 use super::throttle::{Throttle, ThrottleLimits};
 use super::user::{UserEntity, UserStore, Users};
-use super::{Auth, Hasher, Inner};
+use super::{Auth, Hasher, Inner, PasswordValidator};
 use crate::Error;
 use crate::templates::Templates;
 
@@ -30,12 +30,13 @@ pub struct AuthBuilder {
     absolute_timeout: Duration,
     body_timeout: Duration,
     image_sources: Vec<String>,
-    redis: Option<RedisSessionStore>,
+    redis: Option<RedisSessions>,
     limits: ThrottleLimits,
     trusted_proxies: Vec<IpAddr>,
     templates: Vec<(String, String)>,
     branding: String,
     hasher: Option<Hasher>,
+    password_validator: Option<PasswordValidator>,
 }
 
 impl AuthBuilder {
@@ -58,6 +59,7 @@ impl AuthBuilder {
             templates: Vec::new(),
             branding: "actix-sea".into(),
             hasher: None,
+            password_validator: None,
         }
     }
 
@@ -133,7 +135,7 @@ impl AuthBuilder {
     }
 
     /// Keeps logged-in sessions in Redis instead of the database (for many app instances).
-    pub fn redis_sessions(mut self, store: RedisSessionStore) -> Self {
+    pub fn redis_sessions(mut self, store: RedisSessions) -> Self {
         self.redis = Some(store);
         self
     }
@@ -167,6 +169,18 @@ impl AuthBuilder {
     /// 19 MiB of argon2 memory, see [`Hasher`]).
     pub fn hasher(mut self, hasher: Hasher) -> Self {
         self.hasher = Some(hasher);
+        self
+    }
+
+    /// A rule of the site's own for new passwords, run after the built-in ones (at least
+    /// [`MIN_PASSWORD_CHARS`](super::MIN_PASSWORD_CHARS) characters, not the username) on the
+    /// password-change page: it gets the username and the new password and returns the
+    /// message to show, or `Ok(())`. Default: none.
+    pub fn password_validator(
+        mut self,
+        rule: impl Fn(&str, &str) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.password_validator = Some(Arc::new(rule));
         self
     }
 
@@ -220,6 +234,8 @@ impl AuthBuilder {
                 trusted_proxies: self.trusted_proxies,
                 templates,
                 branding: self.branding,
+                credentials: Default::default(),
+                password_validator: self.password_validator,
             }),
         })
     }

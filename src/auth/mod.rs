@@ -18,6 +18,7 @@
 
 mod anonymous;
 mod builder;
+pub(crate) mod credentials;
 pub mod csrf;
 mod deadline;
 mod extract;
@@ -27,6 +28,8 @@ mod middleware;
 mod next;
 mod outage;
 pub mod password;
+mod password_change;
+mod redis_store;
 mod session;
 mod store;
 mod throttle;
@@ -53,6 +56,8 @@ pub use key::secret_key_or_dev_file;
 pub use middleware::AuthMiddleware;
 pub use next::safe_next;
 pub use password::Hasher;
+pub use password_change::{MIN_PASSWORD_CHARS, PasswordValidator};
+pub use redis_store::RedisSessions;
 pub use session::{Flash, Level, flash, take_flashes};
 pub use store::{DbSessionStore, SessionBackend};
 pub use throttle::ThrottleLimits;
@@ -99,6 +104,8 @@ pub(crate) struct Inner {
     trusted_proxies: Vec<IpAddr>,
     templates: Templates,
     branding: String,
+    credentials: credentials::CredentialCache,
+    password_validator: Option<PasswordValidator>,
 }
 
 /// The refusal of a name that looks like an existing one (the same as for a taken name, so
@@ -167,6 +174,11 @@ impl Auth {
     /// The login page's URL.
     pub fn login_url(&self) -> String {
         format!("{}/login/", self.inner.prefix)
+    }
+
+    /// The password-change page's URL.
+    pub fn password_url(&self) -> String {
+        format!("{}/password/", self.inner.prefix)
     }
 
     /// The logout page's URL.
@@ -302,5 +314,59 @@ impl Auth {
     /// Looks a user up by primary key (for credential caches and session checks).
     pub async fn user_by_id(&self, id: i64) -> Result<Option<StoredUser>, Error> {
         Ok(self.inner.users.by_id(&self.inner.db, id).await?)
+    }
+
+    /// The cache of checked API credentials this instance keeps (see
+    /// [`Auth::end_sessions`]).
+    pub(crate) fn credentials(&self) -> credentials::CredentialCache {
+        self.inner.credentials.clone()
+    }
+
+    /// Ends every session of `user_id` on the session store (database or Redis) and drops
+    /// that user's checked API credentials cached on this instance. Call it after any write
+    /// that changed a user's password hash or deactivated them; the admin's user form and the
+    /// API's user resource do. `keep`, when it is a session of that user (the request that
+    /// changed the password), stays logged in under a new session id.
+    ///
+    /// Other instances keep their own credential caches, but each checks the stored hash and
+    /// the active flag on every request, so they refuse the old password and the deactivated
+    /// user at once as well.
+    pub async fn end_sessions(&self, user_id: i64, keep: Option<&Session>) -> Result<(), Error> {
+        self.inner.credentials.forget(user_id);
+        let ended = self.inner.sessions.end_user(user_id).await?;
+        tracing::info!(user_id, ended, "sessions of a user ended");
+        if let Some(session) = keep.filter(|s| session::AuthSession(s).user_id() == Some(user_id)) {
+            // The session's state is in memory: renewed, the middleware stores it under a
+            // new id once this request ends.
+            session.renew();
+        }
+        Ok(())
+    }
+
+    /// After the admin or the API saved a row of `info`'s model that was `before`: when it is
+    /// a user whose password hash changed or who is not active now, ends that user's sessions
+    /// (see [`Auth::end_sessions`]).
+    pub(crate) async fn user_saved(
+        &self,
+        info: &crate::orm::ModelInfo,
+        before: &crate::orm::Record,
+        keep: Option<&Session>,
+    ) -> Result<(), Error> {
+        if info.slug != self.user_table() {
+            return Ok(());
+        }
+        let Ok(id) = crate::orm::value::to_text(before.pk(info)).parse::<i64>() else {
+            return Ok(());
+        };
+        let old_hash = before
+            .get(info, &self.password_column())
+            .map(crate::orm::value::to_text);
+        let Some(now) = self.user_by_id(id).await? else {
+            return Ok(());
+        };
+        if !now.active || old_hash.as_deref() != Some(now.password_hash.as_str()) {
+            self.end_sessions(id, keep).await?;
+        }
+        Ok(())
     }
 }

@@ -6,14 +6,14 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::future::Future;
 
-use actix_session::storage::{
-    LoadError, RedisSessionStore, SaveError, SessionKey, SessionStore, UpdateError,
-};
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use super::redis_store::RedisSessions;
+use super::session::USER_ID;
 use super::{anonymous, token};
 
 tokio::task_local! {
@@ -23,7 +23,7 @@ tokio::task_local! {
 }
 
 /// Records that this request's session ended on the server while the request ran.
-fn vanished() {
+pub(super) fn vanished() {
     let _ = VANISHED.try_with(|flag| flag.set(true));
 }
 
@@ -42,7 +42,8 @@ pub(crate) async fn watch<F: Future>(future: F) -> (F::Output, bool) {
 pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
-    /// One live session: the SHA-256 of its cookie key, its state as JSON, when it expires.
+    /// One live session: the SHA-256 of its cookie key, its state as JSON, when it expires,
+    /// and the user it is logged in as (none for a session saved before it logged in).
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "actix_sea_session")]
     pub struct Model {
@@ -52,6 +53,8 @@ pub(crate) mod entity {
         pub state: String,
         #[sea_orm(indexed)]
         pub expires_at: DateTime,
+        #[sea_orm(indexed)]
+        pub user_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -63,7 +66,8 @@ pub(crate) mod entity {
 /// Sessions kept in the `actix_sea_session` table. Only a hash of each session key is stored,
 /// so a leaked table does not hand out live sessions. Expired rows are removed whenever a new
 /// session is created. An update of a session whose row is gone (logout, expiry, purge) writes
-/// nothing: the session stays ended.
+/// nothing: the session stays ended. Each row carries its user's id, so that a password change
+/// can end all of a user's sessions.
 #[derive(Clone)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
@@ -74,6 +78,20 @@ impl DbSessionStore {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
+
+    /// Ends every session of `user_id`; how many there were.
+    pub async fn end_user(&self, user_id: i64) -> Result<u64, sea_orm::DbErr> {
+        let result = entity::Entity::delete_many()
+            .filter(entity::Column::UserId.eq(user_id))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
+/// The user a session's state is logged in as (its values are JSON).
+pub(super) fn user_of(state: &HashMap<String, String>) -> Option<i64> {
+    state.get(USER_ID).and_then(|id| id.parse().ok())
 }
 
 fn expiry(ttl: &Duration) -> chrono::NaiveDateTime {
@@ -110,8 +128,7 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, SaveError> {
-        let state =
-            serde_json::to_string(&state).map_err(|e| SaveError::Serialization(other(e)))?;
+        let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(other(e)))?;
         let now = Utc::now().naive_utc();
         entity::Entity::delete_many()
             .filter(entity::Column::ExpiresAt.lte(now))
@@ -121,7 +138,8 @@ impl SessionStore for DbSessionStore {
         let key = token::random();
         let row = entity::ActiveModel {
             key_hash: Set(token::digest(&key)),
-            state: Set(state),
+            user_id: Set(user_of(&state)),
+            state: Set(json),
             expires_at: Set(expiry(ttl)),
         };
         entity::Entity::insert(row)
@@ -142,6 +160,7 @@ impl SessionStore for DbSessionStore {
         let result = entity::Entity::update_many()
             .col_expr(entity::Column::State, Expr::val(json))
             .col_expr(entity::Column::ExpiresAt, Expr::val(expiry(ttl)))
+            .col_expr(entity::Column::UserId, Expr::val(user_of(&state)))
             .filter(entity::Column::KeyHash.eq(token::digest(session_key.as_ref())))
             .filter(entity::Column::ExpiresAt.gt(Utc::now().naive_utc()))
             .exec(&self.db)
@@ -187,8 +206,21 @@ impl SessionStore for DbSessionStore {
 pub enum SessionBackend {
     /// The `actix_sea_session` table.
     Database(DbSessionStore),
-    /// actix-session's Redis store.
-    Redis(RedisSessionStore),
+    /// Redis ([`RedisSessions`]).
+    Redis(RedisSessions),
+}
+
+impl SessionBackend {
+    /// Ends every session of `user_id`, wherever they are kept.
+    pub(crate) async fn end_user(&self, user_id: i64) -> Result<u64, crate::Error> {
+        match self {
+            Self::Database(store) => Ok(store.end_user(user_id).await?),
+            Self::Redis(store) => store.end_user(user_id).await.map_err(|error| {
+                tracing::error!(%error, user_id, "could not end the sessions of a user in Redis");
+                crate::Error::Unavailable
+            }),
+        }
+    }
 }
 
 impl SessionStore for SessionBackend {
@@ -230,7 +262,7 @@ impl SessionStore for SessionBackend {
         }
         match self {
             Self::Database(store) => store.update(key, state, ttl).await,
-            Self::Redis(store) => update_redis(store, key, state, ttl).await,
+            Self::Redis(store) => store.update(key, state, ttl).await,
         }
     }
 
@@ -253,26 +285,4 @@ impl SessionStore for SessionBackend {
             Self::Redis(store) => store.delete(key).await,
         }
     }
-}
-
-/// actix-session's Redis update, minus its fallback: when the key is gone (`SET … XX` found
-/// nothing) it saves the state under a new key, which would revive an ended session. That new
-/// key is deleted before it ever reaches a cookie, and the ended session stays ended.
-async fn update_redis(
-    store: &RedisSessionStore,
-    key: SessionKey,
-    state: HashMap<String, String>,
-    ttl: &Duration,
-) -> Result<SessionKey, UpdateError> {
-    let original = key.as_ref().to_owned();
-    let written = store.update(key, state, ttl).await?;
-    if written.as_ref() == original {
-        return Ok(written);
-    }
-    vanished();
-    if let Err(error) = store.delete(&written).await {
-        // The key was never sent anywhere and expires with its TTL.
-        tracing::warn!(%error, "could not delete a revived Redis session");
-    }
-    SessionKey::try_from(original).map_err(|e| UpdateError::Other(other(e)))
 }

@@ -16,7 +16,7 @@ use crate::Error;
 /// Longest username looked up; longer ones fail like a wrong password, without a query.
 const MAX_USERNAME: usize = 150;
 /// Longest password hashed; longer ones fail without costing an argon2 run.
-const MAX_PASSWORD: usize = 4096;
+pub(super) const MAX_PASSWORD: usize = 4096;
 const INVALID: &str = "Incorrect username or password";
 
 impl HttpServiceFactory for Auth {
@@ -34,6 +34,11 @@ impl HttpServiceFactory for Auth {
                 web::resource("/logout/")
                     .route(web::get().to(logout_form))
                     .route(web::post().to(logout)),
+            )
+            .service(
+                web::resource("/password/")
+                    .route(web::get().to(super::password_change::form))
+                    .route(web::post().to(super::password_change::change)),
             );
         scope.register(config);
         crate::assets::resource().register(config);
@@ -98,7 +103,7 @@ pub(crate) fn error_page(error: &Error) -> HttpResponse {
     response
 }
 
-fn page(
+pub(super) fn page(
     auth: &Auth,
     session: &Session,
     status: StatusCode,
@@ -111,12 +116,30 @@ fn page(
     context.insert("flashes", &take_flashes(session));
     context.insert("login_url", &auth.login_url());
     context.insert("logout_url", &auth.logout_url());
+    context.insert("password_url", &auth.password_url());
     match auth.inner.templates.render(name, &context) {
         Ok(html) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .body(html),
         Err(error) => error_page(&error),
     }
+}
+
+/// What a throttled login or password change is told.
+pub(super) fn throttled_message(wait: u64) -> String {
+    let minutes = wait.div_ceil(60);
+    format!(
+        "Too many failed attempts. Try again in {minutes} minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    )
+}
+
+/// `response` with `Retry-After: wait`.
+pub(super) fn retry_after(mut response: HttpResponse, wait: u64) -> HttpResponse {
+    if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 fn query_next(req: &HttpRequest) -> String {
@@ -146,7 +169,7 @@ async fn login_form(auth: web::Data<Auth>, session: Session, req: HttpRequest) -
 }
 
 /// The fields of a posted form; bytes that are not UTF-8 are replaced, missing fields are empty.
-fn form_field(body: &[u8], name: &str) -> String {
+pub(super) fn form_field(body: &[u8], name: &str) -> String {
     form_urlencoded::parse(body)
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())
@@ -196,23 +219,15 @@ async fn login(
             Some(INVALID),
         ),
         Ok(Err(LoginFailure::Throttled(wait))) => {
-            let minutes = wait.div_ceil(60);
-            let message = format!(
-                "Too many failed attempts. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
-            );
-            let mut response = login_page(
+            let response = login_page(
                 &auth,
                 &session,
                 StatusCode::TOO_MANY_REQUESTS,
                 &shown,
                 &next,
-                Some(&message),
+                Some(&throttled_message(wait)),
             );
-            if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            response
+            retry_after(response, wait)
         }
         Err(error) => error_page(&error),
     }

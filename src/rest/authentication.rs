@@ -7,9 +7,9 @@ use actix_web::http::{Method, header};
 use base64::Engine as _;
 use futures_util::future::LocalBoxFuture;
 
-use super::cache::{CredentialCache, TURN_WAIT};
 use crate::CurrentUser;
 use crate::Error;
+use crate::auth::credentials::{CredentialCache, TURN_WAIT};
 use crate::auth::{Auth, LoginFailure, StoredUser};
 
 /// The methods protected by default: every one that writes.
@@ -130,8 +130,8 @@ impl UserAuthentication {
     /// Basic auth for writes; reads stay open.
     pub fn new(auth: Auth) -> Self {
         Self {
+            cache: auth.credentials(),
             auth,
-            cache: CredentialCache::default(),
             protected: write_methods(),
             turn_wait: TURN_WAIT,
         }
@@ -183,8 +183,10 @@ impl UserAuthentication {
         match self.auth.authenticate(&username, &password, ip).await? {
             // The returned hash is the stored one, re-hashed or not, so the next request hits.
             Ok(user) => {
-                self.cache
-                    .insert(self.cache.key(&username, &password, &user.password_hash));
+                self.cache.insert(
+                    self.cache.key(&username, &password, &user.password_hash),
+                    user.id,
+                );
                 Ok(Some(api_user(&user)))
             }
             Err(LoginFailure::Invalid) => Err(unauthorized()),

@@ -34,7 +34,6 @@
 
 mod authentication;
 mod body;
-mod cache;
 mod cursor;
 mod docs;
 mod erased;

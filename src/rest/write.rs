@@ -109,6 +109,7 @@ async fn in_transaction(
 ) -> Result<HttpResponse, Error> {
     let created = matches!(change, Change::Create(_));
     let txn = lock::begin_write(&api.inner.db).await?;
+    let mut before = None;
     let result = {
         let db = DatabaseExecutor::from(&txn);
         let row = match change {
@@ -117,7 +118,12 @@ async fn in_transaction(
                 Err(error) => Err(error),
             },
             Change::Edit(pk, body, expected) => {
-                change_row(api, resource, ctx, &db, pk, body, expected).await
+                change_row(api, resource, ctx, &db, pk, body, expected)
+                    .await
+                    .map(|(old, new)| {
+                        before = Some(old);
+                        new
+                    })
             }
         };
         match row {
@@ -134,6 +140,12 @@ async fn in_transaction(
         }
     };
     txn.commit().await?;
+    if let Some(before) = &before {
+        api.inner
+            .auth
+            .user_saved(resource.info(), before, None)
+            .await?;
+    }
     let mut response = if created {
         HttpResponse::Created()
     } else {
@@ -143,7 +155,8 @@ async fn in_transaction(
 }
 
 /// An update: the stored row (404 when it is not there or out of scope), the owner rule and
-/// `check_put`, the request's `If-Match` (412), then the body.
+/// `check_put`, the request's `If-Match` (412), then the body. Gives the row as it was and
+/// as it is now.
 async fn change_row(
     api: &RestApi,
     resource: &Resource,
@@ -152,13 +165,14 @@ async fn change_row(
     pk: &str,
     body: Map<String, Json>,
     expected: &Expected,
-) -> Result<Record, Error> {
+) -> Result<(Record, Record), Error> {
     let row = stored(api, resource, ctx, db, pk, expected).await?;
     owns(resource, ctx, &row)?;
     resource.hooks.check_put(ctx, &row).await?;
     expected.check(&row)?;
     let body = parse(resource, ctx, body, false)?;
-    edit(api, resource, ctx, db, row, body).await
+    let saved = edit(api, resource, ctx, db, row.clone(), body).await?;
+    Ok((row, saved))
 }
 
 pub(super) async fn create(

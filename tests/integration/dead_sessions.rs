@@ -184,11 +184,10 @@ async fn redis_backend(url: &str) -> SessionBackend {
         std::process::id(),
         chrono::Utc::now().timestamp_micros()
     );
-    let store = actix_session::storage::RedisSessionStore::builder(url)
-        .cache_keygen(move |key| format!("{prefix}{key}"))
-        .build()
+    let store = actix_sea::auth::RedisSessions::connect(url)
         .await
-        .expect("connect to Redis");
+        .expect("connect to Redis")
+        .key_prefix(&prefix);
     SessionBackend::Redis(store)
 }
 

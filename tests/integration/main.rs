@@ -20,6 +20,7 @@ mod headers;
 mod lengths;
 mod limits;
 mod nested_writes;
+mod passwords;
 mod rest;
 mod rest_hooks;
 mod restart;

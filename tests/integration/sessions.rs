@@ -132,6 +132,7 @@ async fn the_database_store_keeps_only_hashes_and_drops_expired_rows(db: TestDb)
         key_hash: Set("stale".into()),
         state: Set("{}".into()),
         expires_at: Set(Utc::now().naive_utc() - chrono::Duration::hours(1)),
+        user_id: Set(None),
     });
     stale.exec_without_returning(&app.db.db).await.unwrap();
     app.login("alice", "wonderland").await;
@@ -172,12 +173,10 @@ async fn the_redis_store_logs_in_and_out() {
         std::process::id(),
         Utc::now().timestamp_micros()
     );
-    let keygen = prefix.clone();
-    let store = actix_session::storage::RedisSessionStore::builder(url.clone())
-        .cache_keygen(move |key| format!("{keygen}{key}"))
-        .build()
+    let store = actix_sea::auth::RedisSessions::connect(&url)
         .await
-        .expect("connect to Redis");
+        .expect("connect to Redis")
+        .key_prefix(&prefix);
     let auth = auth_builder(&db).redis_sessions(store).build().unwrap();
     let site = Site::with_auth(db.db.clone(), auth).unwrap();
     let app = wrap(

@@ -121,6 +121,7 @@ impl Page {
         context.insert("flashes", &take_flashes(&self.session));
         context.insert("login_url", &self.login_link());
         context.insert("logout_url", &self.auth.logout_url());
+        context.insert("password_url", &self.auth.password_url());
         if let Some(user) = &self.user {
             let visitor = Visitor {
                 username: user.username(),

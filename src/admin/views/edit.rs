@@ -364,6 +364,10 @@ async fn save(
         }
         Err(error) => return Err(error),
     };
+    if let Some(old) = record {
+        let session = actix_session::SessionExt::get_session(req);
+        admin.auth().user_saved(info, old, Some(&session)).await?;
+    }
     let pk = model.pk_text(&saved);
     let verb = if adding { "added" } else { "changed" };
     notice(

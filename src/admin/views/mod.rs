@@ -109,6 +109,7 @@ impl Admin {
         context.insert("home_url", &format!("{}/", self.inner.prefix));
         context.insert("admin_url", &self.inner.prefix);
         context.insert("logout_url", &self.inner.auth.logout_url());
+        context.insert("password_url", &self.inner.auth.password_url());
         context.insert("csrf_token", &csrf_token(&session));
         context.insert("flashes", &take_flashes(&session));
         context.insert("username", &user.map(|u| u.username().to_owned()));

@@ -1,5 +1,7 @@
 //! A short-lived cache of successful password checks, so that basic auth costs one argon2
-//! verification per credential per TTL rather than one per request.
+//! verification per credential per TTL rather than one per request. One per [`super::Auth`],
+//! shared by every API authentication made from it, so that a password change or a
+//! deactivation drops the user's entries at once ([`super::Auth::end_sessions`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,10 +21,13 @@ const STRIPES: usize = 64;
 /// `Retry-After` (the same bound as the wait for a database connection).
 pub(crate) const TURN_WAIT: Duration = Duration::from_secs(5);
 
+/// Checked credentials by keyed hash: whose they are and when they were checked.
+type Entries = HashMap<[u8; 32], (i64, Instant)>;
+
 #[derive(Clone)]
 pub(crate) struct CredentialCache {
     secret: [u8; 32],
-    entries: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
+    entries: Arc<Mutex<Entries>>,
     stripes: Arc<[tokio::sync::Mutex<()>; STRIPES]>,
 }
 
@@ -70,21 +75,30 @@ impl CredentialCache {
             .entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.get(key).is_some_and(|at| at.elapsed() < TTL)
+        entries.get(key).is_some_and(|(_, at)| at.elapsed() < TTL)
     }
 
-    pub(crate) fn insert(&self, key: [u8; 32]) {
+    /// Remembers that the credential `key` of user `user_id` checked out.
+    pub(crate) fn insert(&self, key: [u8; 32], user_id: i64) {
         let mut entries = self
             .entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if entries.len() >= CAPACITY {
-            entries.retain(|_, at| at.elapsed() < TTL);
+            entries.retain(|_, (_, at)| at.elapsed() < TTL);
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
         }
-        entries.insert(key, Instant::now());
+        entries.insert(key, (user_id, Instant::now()));
+    }
+
+    /// Forgets every credential of `user_id`.
+    pub(crate) fn forget(&self, user_id: i64) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|_, (user, _)| *user != user_id);
     }
 }
 
@@ -103,5 +117,17 @@ mod tests {
         );
         drop(first);
         assert!(cache.turn("alice", Duration::from_millis(20)).await.is_ok());
+    }
+
+    #[test]
+    fn forgetting_a_user_drops_only_their_credentials() {
+        let cache = CredentialCache::default();
+        let alice = cache.key("alice", "wonderland", "$argon2id$a");
+        let bob = cache.key("bob", "builder", "$argon2id$b");
+        cache.insert(alice, 1);
+        cache.insert(bob, 2);
+        cache.forget(1);
+        assert!(!cache.contains(&alice));
+        assert!(cache.contains(&bob));
     }
 }
