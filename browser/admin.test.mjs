@@ -76,11 +76,11 @@ test('an admin manages messages and notes from the dashboard and the lists', asy
 
   await page.click('th a:has-text("content")');
   await page.waitForURL(/ordering=content/);
-  let cells = await page.locator('tbody td.cell:nth-child(3)').allTextContents();
+  let cells = await page.locator('tbody td.cell:nth-child(4)').allTextContents();
   assert.deepEqual(cells.map((c) => c.trim()), ['second message', 'third message']);
   await page.click('th a:has-text("content")');
   await page.waitForURL(/ordering=-content/);
-  cells = await page.locator('tbody td.cell:nth-child(3)').allTextContents();
+  cells = await page.locator('tbody td.cell:nth-child(4)').allTextContents();
   assert.deepEqual(cells.map((c) => c.trim()), ['third message', 'second message']);
   await screenshot(page, 'admin-list');
 
