@@ -9,6 +9,9 @@ pub mod context;
 pub mod db;
 pub mod error;
 mod factory;
+/// The reflection and query engine behind both front doors. Not part of the public API: it
+/// changes without notice; the front doors, their traits and [`prelude`] are the product.
+#[doc(hidden)]
 pub mod orm;
 pub mod prelude;
 pub mod rest;
@@ -21,4 +24,5 @@ pub use async_trait::async_trait;
 pub use context::{Channel, Context, CurrentUser};
 pub use error::Error;
 pub use factory::AppFactory;
+pub use orm::{Limits, check_input};
 pub use verdict::{Conflict, Invalid, Refusal};

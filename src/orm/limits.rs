@@ -17,7 +17,7 @@ pub const DEFAULT_TEXT_BYTES: usize = 65_535;
 /// `RestApiBuilder::limits` and `AdminBuilder::limits`; every bound has a documented default.
 ///
 /// ```
-/// let limits = actix_sea::orm::Limits::default().filters(40).ordering_fields(3);
+/// let limits = actix_sea::Limits::default().filters(40).ordering_fields(3);
 /// # let _ = limits;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! `/create/`: post a message.
 
 use actix_sea::auth::{CurrentUser, Level, flash};
-use actix_sea::orm::check_input;
+use actix_sea::check_input;
 use actix_web::{HttpResponse, web};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::EntityTrait;
