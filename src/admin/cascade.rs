@@ -8,8 +8,8 @@ use sea_orm::{Condition, DatabaseExecutor, TransactionTrait};
 
 use super::Admin;
 use super::erased::AdminModel;
-use crate::Error;
 use crate::orm::Record;
+use crate::{Context, Error};
 
 /// More cascading rows than this and the delete is refused: it belongs in a migration, not a
 /// confirmation page.
@@ -71,13 +71,21 @@ pub(crate) async fn collect<'a>(
 }
 
 /// Deletes every batch, dependents first, row by row through the entity's `before_delete` and
-/// `after_delete`, in one transaction. Returns the rows deleted; a refusal rolls back.
-pub(crate) async fn delete(admin: &Admin, batches: &[Batch<'_>]) -> Result<u64, Error> {
+/// `after_delete`, in one transaction with an audit entry per row (made by `ctx`). Returns
+/// the rows deleted; a refusal rolls back.
+pub(crate) async fn delete(
+    admin: &Admin,
+    ctx: &Context,
+    batches: &[Batch<'_>],
+) -> Result<u64, Error> {
     let txn = admin.db().begin().await?;
     let mut deleted = 0;
     for batch in batches.iter().rev() {
         let model = batch.model;
-        deleted += model.hooks.delete(model.info(), &txn, &batch.rows).await?;
+        deleted += model
+            .hooks
+            .delete(ctx, model.info(), &txn, &batch.rows)
+            .await?;
     }
     txn.commit().await?;
     Ok(deleted)

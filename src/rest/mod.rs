@@ -226,8 +226,9 @@ impl RestApiBuilder {
     {
         let slug = self.models.register::<E>();
         let model = Arc::clone(self.models.get(&slug).expect("just registered"));
+        let password = (slug == self.auth.user_table()).then(|| self.auth.password_column());
         self.resources
-            .insert(slug, Resource::new::<E, R>(model, resource, auth));
+            .insert(slug, Resource::new::<E, R>(model, resource, auth, password));
         self
     }
 

@@ -204,5 +204,5 @@ async fn delete_row(
     let row = fetch(api, resource, ctx, db, pk).await?;
     owns(resource, ctx, &row)?;
     resource.hooks.check_delete(ctx, &row).await?;
-    resource.hooks.delete(db, &row).await
+    resource.hooks.delete(ctx, db, &row).await
 }

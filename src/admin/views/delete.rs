@@ -147,7 +147,7 @@ pub(super) async fn delete(
         }
         let selected = rows.len();
         let batches = cascade::collect(&admin, model, rows).await?;
-        let deleted = match cascade::delete(&admin, &batches).await {
+        let deleted = match cascade::delete(&admin, &admin.context(&req), &batches).await {
             Ok(deleted) => deleted,
             Err(Error::Invalid(invalid)) => {
                 let message = crate::admin::form::sentence(&invalid.to_string());

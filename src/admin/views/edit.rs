@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{Condition, DatabaseExecutor, Value};
+use sea_orm::{Condition, DatabaseExecutor, TransactionTrait, Value};
 use tera::Context;
 
 use super::{notice, posted_form, respond, see_other};
@@ -264,6 +264,34 @@ fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// The form's write and its audit entry, in one transaction: committed together, or neither.
+async fn in_transaction(
+    admin: &Admin,
+    ctx: &Caller,
+    model: &AdminModel,
+    record: Option<&Record>,
+    values: Vec<(String, Value)>,
+) -> Result<Record, Error> {
+    let txn = admin.db().begin().await?;
+    let db = DatabaseExecutor::from(&txn);
+    let info = model.info();
+    let saved = match record {
+        None => model.hooks.create(ctx, info, &db, values).await,
+        Some(old) => model.hooks.update(ctx, info, &db, old, values).await,
+    };
+    match saved {
+        Ok(saved) => {
+            txn.commit().await?;
+            Ok(saved)
+        }
+        Err(error) => {
+            // A failed rollback ends the connection, which the database rolls back itself.
+            txn.rollback().await.ok();
+            Err(error.into())
+        }
+    }
+}
+
 async fn save(
     admin: &Admin,
     req: &HttpRequest,
@@ -292,13 +320,8 @@ async fn save(
     if let Some(errors) = username_refusal(admin, model, record, &values).await? {
         return show_again(errors, None).await;
     }
-    let db = DatabaseExecutor::from(admin.db());
-    let info = model.info();
-    let saved = match record {
-        None => model.hooks.create(ctx, info, &db, values).await,
-        Some(old) => model.hooks.update(ctx, info, &db, old, values).await,
-    };
-    let saved = match saved.map_err(Error::from) {
+    let saved = in_transaction(admin, ctx, model, record, values).await;
+    let saved = match saved {
         Ok(saved) => saved,
         Err(Error::Invalid(invalid)) => {
             let (errors, form_error) = beside_fields(model, &invalid);

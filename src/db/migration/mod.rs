@@ -66,6 +66,7 @@
 //! site's own in `seaql_migrations`.
 
 mod api_tables;
+mod audit_table;
 mod auth_tables;
 
 use sea_orm::sea_query::{ColumnDef, Expr, IndexCreateStatement, IntoIden};
@@ -73,11 +74,12 @@ use sea_orm::{DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, SchemaManager};
 
 /// The crate's migrations, oldest first: sessions and failed logins (used by `Auth`), then API
-/// keys and bearer tokens (used by `RestApi`).
+/// keys and bearer tokens (used by `RestApi`), the audit trail (see [`crate::audit`]).
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(auth_tables::Migration),
         Box::new(api_tables::Migration),
+        Box::new(audit_table::Migration),
     ]
 }
 
