@@ -46,6 +46,7 @@
 //! ```
 
 mod action;
+mod audit;
 mod builder;
 mod cascade;
 mod column;

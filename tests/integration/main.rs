@@ -6,6 +6,7 @@ mod admin_lists;
 mod anonymous;
 mod api_docs;
 mod app;
+mod audit;
 mod auth;
 mod big_tables;
 mod chain;

@@ -187,11 +187,13 @@ async fn page(
                 "delete_url",
                 &format!("{base}delete/?id={}", urlencode(&pk)),
             );
+            context.insert("history_url", &format!("{base}{pk}/history/"));
         }
         None => {
             context.insert("title", &format!("Add {}", model.name.to_lowercase()));
             context.insert("action_url", &format!("{base}add/"));
             context.insert("delete_url", "");
+            context.insert("history_url", "");
         }
     }
     Ok(admin.render(req, StatusCode::OK, "admin/form.html", context))
