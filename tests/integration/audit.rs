@@ -333,7 +333,7 @@ async fn a_failed_entry_rolls_the_change_back(db: TestDb) {
         .api("PATCH", &path, Some(json!({"content": "lost"})), ROOT)
         .await;
     assert!(reply.status.is_server_error(), "{}", reply.status);
-    assert_eq!(reply.json()["error"].as_str().is_some(), true);
+    assert!(reply.json()["error"].as_str().is_some());
     let deleted = app.api("DELETE", &path, None, ROOT).await;
     assert!(deleted.status.is_server_error(), "{}", deleted.status);
     let created = app
