@@ -1,8 +1,8 @@
 //! The audit trail's table: one row per change made through the admin, the API or a CLI
 //! helper (see [`crate::audit`]).
 
-use sea_orm::DeriveIden;
 use sea_orm::sea_query::{ColumnDef, Index, Table};
+use sea_orm::{DbBackend, DeriveIden};
 use sea_orm_migration::{DbErr, MigrationName, MigrationTrait, SchemaManager, async_trait};
 
 use super::datetime;
@@ -30,6 +30,17 @@ enum ActixSeaAudit {
     Values,
 }
 
+/// The recorded values: a row may hold several texts of MySQL's `TEXT` size (64 KiB), so
+/// `LONGTEXT` there; `TEXT` has no such limit elsewhere.
+fn values(backend: DbBackend, name: ActixSeaAudit) -> ColumnDef {
+    let mut column = ColumnDef::new(name);
+    match backend {
+        DbBackend::MySql => column.custom("LONGTEXT"),
+        _ => column.text(),
+    };
+    column
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -55,7 +66,7 @@ impl MigrationTrait for Migration {
                     .col(text(A::Action))
                     .col(text(A::Model))
                     .col(text(A::Pk))
-                    .col(ColumnDef::new(A::Values).text().not_null())
+                    .col(values(backend, A::Values).not_null())
                     .to_owned(),
             )
             .await?;
