@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod context;
 pub mod db;

@@ -38,6 +38,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../admin_templates/admin/form.html"),
     ),
     (
+        "admin/history.html",
+        include_str!("../admin_templates/admin/history.html"),
+    ),
+    (
         "admin/delete.html",
         include_str!("../admin_templates/admin/delete.html"),
     ),

@@ -1,5 +1,6 @@
 //! What the command line does besides serving: create a user, seed demo data.
 
+use actix_sea::Context;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use indicatif::ProgressBar;
 use sea_orm::{
@@ -38,7 +39,8 @@ pub struct NewUser {
     pub active: bool,
 }
 
-/// Creates a user with an argon2id password hash. A taken username is an error, not a crash.
+/// Creates a user with an argon2id password hash, recorded in the audit trail (channel `cli`,
+/// password redacted). A taken username is an error, not a crash.
 pub async fn create_user(
     db: &DatabaseConnection,
     new: NewUser,
@@ -82,15 +84,22 @@ pub async fn create_user(
         active: Set(new.active),
         admin: Set(new.admin),
     };
-    user::Entity::insert(row)
-        .exec_with_returning(db)
+    // The user and its audit entry commit together.
+    let txn = db.begin().await?;
+    let created = user::Entity::insert(row)
+        .exec_with_returning(&txn)
         .await
         .map_err(|error| match error.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
                 CommandError::UserExists(username)
             }
             _ => CommandError::Database(error),
-        })
+        })?;
+    let password = [user::Column::Password];
+    actix_sea::audit::created::<user::Entity, _>(&txn, &Context::cli(), &created, &password)
+        .await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// The password every seeded user gets.

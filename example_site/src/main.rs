@@ -1,4 +1,5 @@
-//! `example_site serve | create-user | seed | migrate`: the twitter clone's command line.
+//! `example_site serve | create-user | seed | migrate | audit-purge`: the twitter clone's
+//! command line.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,15 @@ enum Command {
         /// How many messages.
         #[arg(long, default_value_t = 100)]
         messages: u32,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Delete audit-trail entries older than a number of days.
+    AuditPurge {
+        /// Entries older than this many days go (default: the retention setting,
+        /// `AUDIT_RETENTION_DAYS`; without either, every entry is kept).
+        #[arg(long, env = "AUDIT_RETENTION_DAYS")]
+        older_than_days: Option<u32>,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -302,6 +312,27 @@ async fn run(cli: Cli) -> Result<(), String> {
                 user.id,
                 if user.admin { ", admin" } else { "" }
             );
+            Ok(())
+        }
+        Command::AuditPurge {
+            older_than_days,
+            database,
+        } => {
+            let Some(days) = older_than_days else {
+                eprintln!("audit-purge: no retention set; every entry is kept");
+                return Ok(());
+            };
+            let db = open(&database, false).await?;
+            // Redrawn in place on a terminal; elsewhere only the summary line is printed.
+            let bar = progress_bar("audit-purge: {bar:40} {pos}/{len} entries ({eta} left)")?;
+            let removed = actix_sea::audit::purge(&db, days, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .map_err(|e| format!("audit-purge failed: {e}"))?;
+            bar.finish_and_clear();
+            eprintln!("audit-purge: removed {removed} entries older than {days} days");
             Ok(())
         }
         Command::Seed {

@@ -39,6 +39,39 @@ fn create_user_twice_fails_clearly_the_second_time() {
 }
 
 #[test]
+fn audit_purge_keeps_recent_entries_and_prints_one_line_off_a_terminal() {
+    let db = TempDb::new("purge");
+    let made = run(&[
+        "create-user",
+        "alice",
+        "--password",
+        "x",
+        "--database",
+        &db.url(),
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let purge = |days: &str| {
+        run(&[
+            "audit-purge",
+            "--older-than-days",
+            days,
+            "--database",
+            &db.url(),
+        ])
+    };
+    let kept = purge("30");
+    assert!(kept.status.success(), "{}", text(&kept.stderr));
+    assert_eq!(
+        text(&kept.stderr).trim(),
+        "audit-purge: removed 0 entries older than 30 days"
+    );
+    let bad = purge("-1");
+    assert_eq!(bad.status.code(), Some(2), "a clear usage error");
+    let unset = run(&["audit-purge", "--database", &db.url()]);
+    assert!(text(&unset.stderr).contains("every entry is kept"));
+}
+
+#[test]
 fn create_user_rejects_empty_input_without_panicking() {
     let db = TempDb::new("empty");
     let output = run(&[

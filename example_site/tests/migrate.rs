@@ -6,8 +6,8 @@ mod support;
 
 use support::{Server, ServerDb, TempDb, run, run_ok};
 
-/// How many migrations the site has: actix-sea's three, the twitter clone's one.
-const MIGRATIONS: usize = 4;
+/// How many migrations the site has: actix-sea's four, the twitter clone's one.
+const MIGRATIONS: usize = 5;
 
 fn status(url: &str) -> String {
     run_ok(&["migrate", "status", "--database", url])
@@ -29,9 +29,9 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
     // Off a terminal: no progress bar, one summary line.
     assert_eq!(
         up.trim(),
-        "migrate: applied 4 migrations: m20261202_000001_actix_sea_auth_tables, \
+        "migrate: applied 5 migrations: m20261202_000001_actix_sea_auth_tables, \
          m20261202_000002_actix_sea_api_tables, m20261202_000004_actix_sea_session_user, \
-         m20261202_000001_twitter_tables"
+         m20261202_000010_actix_sea_audit, m20261202_000001_twitter_tables"
     );
     assert!(status(url).contains(&counts(MIGRATIONS, 0)));
     let again = run_ok(&["migrate", "--database", url]);
@@ -50,9 +50,10 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
         one.trim(),
         "migrate: rolled back 1 migration: m20261202_000001_twitter_tables"
     );
-    assert!(status(url).contains(&counts(3, 1)));
-    let rest = run_ok(&["migrate", "down", "--steps", "5", "--database", url]);
-    assert!(rest.contains("rolled back 3 migrations"), "{rest}");
+    assert!(status(url).contains(&counts(MIGRATIONS - 1, 1)));
+    let rest = run_ok(&["migrate", "down", "--steps", "9", "--database", url]);
+    let rolled_back = format!("rolled back {} migrations", MIGRATIONS - 1);
+    assert!(rest.contains(&rolled_back), "{rest}");
     assert!(status(url).contains(&counts(0, MIGRATIONS)));
 
     let up = run_ok(&["migrate", "up", "--steps", "2", "--database", url]);
@@ -71,10 +72,8 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
     assert!(made.contains("created user `alice`"), "{made}");
 
     let fresh = run_ok(&["migrate", "fresh", "--database", url]);
-    assert!(
-        fresh.contains("dropped every table, applied 4 migrations"),
-        "{fresh}"
-    );
+    let applied = format!("dropped every table, applied {MIGRATIONS} migrations");
+    assert!(fresh.contains(&applied), "{fresh}");
     assert!(status(url).contains(&counts(MIGRATIONS, 0)));
     run_ok(&[
         "create-user",
@@ -110,7 +109,7 @@ fn nothing_pending_after_serve(url: &str) {
     let first = Server::start(url, &[]);
     let said = first.output();
     assert!(
-        said.contains("example_site: applied 4 migrations: m20261202_000001_actix_sea_auth_tables"),
+        said.contains("example_site: applied 5 migrations: m20261202_000001_actix_sea_auth_tables"),
         "serve says which migrations it applied: {said}"
     );
     drop(first);

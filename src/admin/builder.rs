@@ -75,7 +75,7 @@ impl AdminBuilder {
 
     /// Registers `entity` with its `ModelAdmin`, as `.register(message::Entity, MessageAdmin)`;
     /// registering an entity again replaces it.
-    pub fn register<E, A>(mut self, entity: E, admin: A) -> Self
+    pub fn register<E, A>(self, entity: E, admin: A) -> Self
     where
         E: EntityTrait,
         E::Model: IntoActiveModel<E::ActiveModel> + Sync,
@@ -87,7 +87,21 @@ impl AdminBuilder {
         A: ModelAdmin<E>,
     {
         let _ = entity;
-        let slug = self.registry.register::<E>();
+        self.register_as(None, admin)
+    }
+
+    fn register_as<E, A>(mut self, slug: Option<&str>, admin: A) -> Self
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E>
+            + ActiveModelBehavior
+            + TryIntoModel<E::Model>
+            + Send
+            + Sync,
+        A: ModelAdmin<E>,
+    {
+        let slug = self.registry.register_as::<E>(slug);
         let Some(model) = self.registry.get(&slug).cloned() else {
             return self;
         };
@@ -129,7 +143,12 @@ impl AdminBuilder {
     }
 
     /// Checks the configuration (search and filter paths, slugs, templates) and builds the admin.
-    pub fn build(self) -> Result<Admin, Error> {
+    /// The admin lists the audit trail at `<prefix>/audit/` for admin users (see
+    /// [`crate::audit`]), unless a model of the site's own takes that slug.
+    pub fn build(mut self) -> Result<Admin, Error> {
+        if !self.models.iter().any(|m| m.slug() == crate::audit::SLUG) {
+            self = self.register_as(Some(crate::audit::SLUG), super::audit::AuditAdmin);
+        }
         let policy = |model: &ModelInfo, column: &str| is_secret(&self.models, model, column);
         let backend = self.auth.db().get_database_backend();
         for model in &self.models {

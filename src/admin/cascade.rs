@@ -8,8 +8,8 @@ use sea_orm::{Condition, DatabaseExecutor, DatabaseTransaction};
 
 use super::Admin;
 use super::erased::AdminModel;
-use crate::Error;
 use crate::orm::Record;
+use crate::{Context, Error};
 
 /// More cascading rows than this and the delete is refused: it belongs in a migration, not a
 /// confirmation page.
@@ -71,12 +71,20 @@ pub(crate) async fn collect<'a>(
 }
 
 /// Deletes every batch, dependents first, row by row through the entity's `before_delete` and
-/// `after_delete`, in `txn`. Returns the rows deleted; on a refusal the caller rolls back.
-pub(crate) async fn delete(txn: &DatabaseTransaction, batches: &[Batch<'_>]) -> Result<u64, Error> {
+/// `after_delete`, in `txn`, with an audit entry per row (made by `ctx`). Returns the rows
+/// deleted; on a refusal the caller rolls back.
+pub(crate) async fn delete(
+    txn: &DatabaseTransaction,
+    ctx: &Context,
+    batches: &[Batch<'_>],
+) -> Result<u64, Error> {
     let mut deleted = 0;
     for batch in batches.iter().rev() {
         let model = batch.model;
-        deleted += model.hooks.delete(model.info(), txn, &batch.rows).await?;
+        deleted += model
+            .hooks
+            .delete(ctx, model.info(), txn, &batch.rows)
+            .await?;
     }
     Ok(deleted)
 }

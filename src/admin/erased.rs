@@ -222,7 +222,7 @@ impl AdminModel {
             name: super::form::human(&info.slug),
             model: model.clone(),
             settings,
-            hooks: super::hooks::typed(admin, computed, actions),
+            hooks: super::hooks::typed(admin, computed, actions, secret.into_iter().collect()),
         }
     }
 }

@@ -5,13 +5,15 @@ use std::marker::PhantomData;
 
 use async_trait::async_trait;
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, Condition, DatabaseExecutor, DatabaseTransaction, DbErr,
-    EntityTrait, IntoActiveModel, Iterable, ModelTrait, TryIntoModel, Value,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, Condition, DatabaseExecutor,
+    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, Iterable, ModelTrait, QueryFilter,
+    TryIntoModel, Value,
 };
 
 use super::action::Action;
 use super::column::Compute;
 use super::model_admin::ModelAdmin;
+use crate::audit::{Trail, row_values};
 use crate::orm::save::SaveHook;
 use crate::orm::{ModelInfo, Record, WriteError, save};
 use crate::{Context, Error, Invalid};
@@ -58,14 +60,16 @@ pub(crate) trait Hooks: Send + Sync {
         values: Vec<(String, Value)>,
     ) -> Result<Record, WriteError>;
     /// Deletes `rows` one by one through `ActiveModel::delete` (the entity's
-    /// `before_delete`/`after_delete` run); returns how many went.
+    /// `before_delete`/`after_delete` run), each with its audit entry; returns how many went.
     async fn delete(
         &self,
+        ctx: &Context,
         info: &ModelInfo,
         txn: &DatabaseTransaction,
         rows: &[Record],
     ) -> Result<u64, Error>;
-    /// Runs custom action number `index` on `rows`.
+    /// Runs custom action number `index` on `rows`, then records an entry per row: the
+    /// columns the action changed, or the old row when it deleted it.
     async fn action(
         &self,
         index: usize,
@@ -78,6 +82,8 @@ pub(crate) trait Hooks: Send + Sync {
 
 struct Typed<E: EntityTrait, A> {
     admin: A,
+    /// Write-only columns, recorded as redacted: the user table's password column.
+    redacted: Vec<String>,
     computed: Vec<Compute<E>>,
     actions: Vec<Action<E>>,
     entity: PhantomData<fn() -> E>,
@@ -158,7 +164,11 @@ where
     ) -> Result<Record, WriteError> {
         let hook = SaveModel {
             admin: &self.admin,
-            ctx,
+            info,
+            trail: Trail {
+                ctx,
+                redacted: &self.redacted,
+            },
         };
         let model = save::create::<E, _>(info, db, values, &hook).await?;
         Ok(record_of::<E>(&model))
@@ -175,7 +185,11 @@ where
         let old = model_of::<E>(old)?;
         let hook = SaveModel {
             admin: &self.admin,
-            ctx,
+            info,
+            trail: Trail {
+                ctx,
+                redacted: &self.redacted,
+            },
         };
         match save::update::<E, _>(info, db, old, values, &hook).await {
             Ok(model) => Ok(record_of::<E>(&model)),
@@ -189,14 +203,22 @@ where
 
     async fn delete(
         &self,
-        _: &ModelInfo,
+        ctx: &Context,
+        info: &ModelInfo,
         txn: &DatabaseTransaction,
         rows: &[Record],
     ) -> Result<u64, Error> {
+        let trail = Trail {
+            ctx,
+            redacted: &self.redacted,
+        };
         let mut deleted = 0;
         for row in rows {
             let active = model_of::<E>(row)?.into_active_model();
             let result = active.delete(txn).await.map_err(delete_refusal)?;
+            if result.rows_affected > 0 {
+                trail.delete(txn, info, row.values()).await?;
+            }
             deleted += result.rows_affected;
         }
         Ok(deleted)
@@ -206,7 +228,7 @@ where
         &self,
         index: usize,
         ctx: &Context,
-        _: &ModelInfo,
+        info: &ModelInfo,
         txn: &DatabaseTransaction,
         rows: &[Record],
     ) -> Result<String, Error> {
@@ -215,7 +237,23 @@ where
             .iter()
             .map(model_of::<E>)
             .collect::<Result<Vec<_>, _>>()?;
-        (action.run)(ctx, txn, models).await
+        let message = (action.run)(ctx, txn, models).await?;
+        let trail = Trail {
+            ctx,
+            redacted: &self.redacted,
+        };
+        let pk = E::Column::iter().nth(info.pk).ok_or(Error::NotFound)?;
+        for row in rows {
+            let after = E::find()
+                .filter(pk.eq(row.pk(info).clone()))
+                .one(txn)
+                .await?;
+            let after = after.as_ref().map(row_values::<E>);
+            trail
+                .action(txn, info, &action.name, row.values(), after.as_deref())
+                .await?;
+        }
+        Ok(message)
     }
 }
 
@@ -224,6 +262,7 @@ pub(crate) fn typed<E, A>(
     admin: A,
     computed: Vec<Compute<E>>,
     actions: Vec<Action<E>>,
+    redacted: Vec<String>,
 ) -> Box<dyn Hooks>
 where
     E: EntityTrait,
@@ -233,6 +272,7 @@ where
 {
     Box::new(Typed {
         admin,
+        redacted,
         computed,
         actions,
         entity: PhantomData,
@@ -240,10 +280,11 @@ where
 }
 
 /// The admin's `save_model`, as the write pipeline's hook: an [`Error::Invalid`] goes beside
-/// its fields, any other error is shown as its page.
+/// its fields, any other error is shown as its page. After the write, its audit entry.
 struct SaveModel<'a, A> {
     admin: &'a A,
-    ctx: &'a Context,
+    info: &'a ModelInfo,
+    trail: Trail<'a>,
 }
 
 #[async_trait]
@@ -260,11 +301,28 @@ where
         new: &mut E::ActiveModel,
     ) -> Result<(), WriteError> {
         self.admin
-            .save_model(self.ctx, old, new)
+            .save_model(self.trail.ctx, old, new)
             .await
             .map_err(|error| match error {
                 Error::Invalid(invalid) => WriteError::Invalid(invalid),
                 other => WriteError::Hook(Box::new(other)),
             })
+    }
+
+    async fn saved(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        old: Option<&E::Model>,
+        new: &E::Model,
+    ) -> Result<(), WriteError> {
+        let new = row_values::<E>(new);
+        match old {
+            None => self.trail.create(db, self.info, &new).await?,
+            Some(old) => {
+                let old = row_values::<E>(old);
+                self.trail.update(db, self.info, &old, &new).await?;
+            }
+        }
+        Ok(())
     }
 }

@@ -56,6 +56,7 @@
 //! ```
 
 mod action;
+mod audit;
 mod builder;
 mod cascade;
 mod column;

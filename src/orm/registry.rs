@@ -247,7 +247,21 @@ impl Registry {
         E::Model: IntoActiveModel<E::ActiveModel> + Sync,
         E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
     {
-        let info = ModelInfo::of::<E>();
+        self.register_as::<E>(None)
+    }
+
+    /// Registers an entity under `slug` instead of its table name (the crate's own tables,
+    /// such as the audit trail's, are served under short names); returns the slug.
+    pub(crate) fn register_as<E>(&mut self, slug: Option<&str>) -> String
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
+    {
+        let mut info = ModelInfo::of::<E>();
+        if let Some(slug) = slug {
+            info.slug = slug.to_owned();
+        }
         let slug = info.slug.clone();
         self.models
             .entry(slug.clone())

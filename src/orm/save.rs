@@ -6,7 +6,8 @@
 //! values sent, the front door's [`SaveHook`], `before_save`, datetimes cut to microseconds,
 //! the required columns (after `before_save`, so the columns it fills are optional), the
 //! insert, `after_save`. Update: the stored row, the values sent, the front door's hook,
-//! `before_save`, the update, `after_save`. Delete: `ActiveModel::delete`, with
+//! `before_save`, the update, `after_save`. Both end with the hook's [`SaveHook::saved`] (the
+//! audit trail's entry), on the same transaction. Delete: `ActiveModel::delete`, with
 //! `before_delete` and `after_delete`.
 
 use chrono::{SubsecRound, Utc};
@@ -165,6 +166,16 @@ pub(crate) trait SaveHook<E: EntityTrait<Model: Sync, ActiveModel: Send>>: Sync 
         old: Option<&E::Model>,
         new: &mut E::ActiveModel,
     ) -> Result<(), Self::Error>;
+
+    /// Runs after the write, on the same connection or transaction, with the row as stored:
+    /// the front doors record the audit trail's entry here. `old` is the row before an
+    /// update, `None` on a create.
+    async fn saved(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        old: Option<&E::Model>,
+        new: &E::Model,
+    ) -> Result<(), Self::Error>;
 }
 
 #[async_trait::async_trait]
@@ -175,6 +186,15 @@ impl<E: EntityTrait<Model: Sync, ActiveModel: Send>> SaveHook<E> for () {
         &self,
         _: Option<&E::Model>,
         _: &mut E::ActiveModel,
+    ) -> Result<(), WriteError> {
+        Ok(())
+    }
+
+    async fn saved(
+        &self,
+        _: &DatabaseExecutor<'_>,
+        _: Option<&E::Model>,
+        _: &E::Model,
     ) -> Result<(), WriteError> {
         Ok(())
     }
@@ -203,7 +223,9 @@ where
     }
     set_values::<E>(info, &mut active, values)?;
     hook.before_save(None, &mut active).await?;
-    insert::<E>(info, db, active).await.map_err(Into::into)
+    let new = insert::<E>(info, db, active).await?;
+    hook.saved(db, None, &new).await?;
+    Ok(new)
 }
 
 /// The end of a create: the entity's `before_save`, the required columns, the insert and
@@ -255,7 +277,9 @@ where
     let mut active = model.clone().into_active_model();
     set_values::<E>(info, &mut active, values)?;
     hook.before_save(Some(&model), &mut active).await?;
-    change::<E>(info, db, active).await.map_err(Into::into)
+    let new = change::<E>(info, db, active).await?;
+    hook.saved(db, Some(&model), &new).await?;
+    Ok(new)
 }
 
 /// The end of an update: the entity's `before_save`, the update and `after_save`.

@@ -10,6 +10,7 @@ use serde_json::{Map, Value as Json};
 
 use super::authentication::Authentication;
 use super::resource::{RestResource, Settings};
+use crate::audit::{Trail, row_values};
 use crate::orm::save::{self, SaveHook};
 use crate::orm::{self, ErasedModel, ModelInfo, Record, record_of};
 use crate::{Context, Error};
@@ -47,13 +48,21 @@ pub(crate) trait Hooks: Send + Sync {
         row: &Record,
         values: Vec<(String, Value)>,
     ) -> Result<Record, Error>;
-    /// Deletes `row` through its entity's `before_delete` and `after_delete`.
-    async fn delete(&self, db: &DatabaseExecutor<'_>, row: &Record) -> Result<u64, Error>;
+    /// Deletes `row` through its entity's `before_delete` and `after_delete`, with its audit
+    /// entry.
+    async fn delete(
+        &self,
+        ctx: &Context,
+        db: &DatabaseExecutor<'_>,
+        row: &Record,
+    ) -> Result<u64, Error>;
 }
 
 struct Typed<E, R> {
     resource: R,
     info: ModelInfo,
+    /// Write-only columns, recorded as redacted: `exclude` and the user's password column.
+    redacted: Vec<String>,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -64,11 +73,12 @@ fn model_of<M: 'static>(row: &Record) -> Result<&M, Error> {
 }
 
 /// The resource's `before_save`, then the stored-length check and, on a create, `check_post`:
-/// the API's own step of the write pipeline.
+/// the API's own step of the write pipeline; after the write, its audit entry.
 struct Front<'a, E, R> {
     resource: &'a R,
     ctx: &'a Context,
     info: &'a ModelInfo,
+    redacted: &'a [String],
     text_bytes: usize,
     entity: PhantomData<fn() -> E>,
 }
@@ -98,6 +108,27 @@ where
                 .check_post(self.ctx, new)
                 .await
                 .map_err(Error::Forbidden)?;
+        }
+        Ok(())
+    }
+
+    async fn saved(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        old: Option<&E::Model>,
+        new: &E::Model,
+    ) -> Result<(), Error> {
+        let trail = Trail {
+            ctx: self.ctx,
+            redacted: self.redacted,
+        };
+        let new = row_values::<E>(new);
+        match old {
+            None => trail.create(db, self.info, &new).await?,
+            Some(old) => {
+                let old = row_values::<E>(old);
+                trail.update(db, self.info, &old, &new).await?;
+            }
         }
         Ok(())
     }
@@ -160,9 +191,23 @@ where
         Ok(record_of::<E>(model))
     }
 
-    async fn delete(&self, db: &DatabaseExecutor<'_>, row: &Record) -> Result<u64, Error> {
+    async fn delete(
+        &self,
+        ctx: &Context,
+        db: &DatabaseExecutor<'_>,
+        row: &Record,
+    ) -> Result<u64, Error> {
         let model = model_of::<E::Model>(row)?.clone();
-        Ok(save::delete::<E>(db, model).await?)
+        let old = row_values::<E>(&model);
+        let deleted = save::delete::<E>(db, model).await?;
+        if deleted > 0 {
+            let trail = Trail {
+                ctx,
+                redacted: &self.redacted,
+            };
+            trail.delete(db, &self.info, &old).await?;
+        }
+        Ok(deleted)
     }
 }
 
@@ -176,6 +221,7 @@ where
             resource: &self.resource,
             ctx: write.ctx,
             info: &self.info,
+            redacted: &self.redacted,
             text_bytes: write.text_bytes,
             entity: PhantomData,
         }
@@ -191,10 +237,13 @@ pub(crate) struct Resource {
 }
 
 impl Resource {
+    /// The resource `resource` of `model`; `password` is the user table's password column
+    /// when `model` is the user table (recorded as redacted, like `exclude`).
     pub(crate) fn new<E, R>(
         model: Arc<dyn ErasedModel>,
         resource: R,
         auth: Arc<dyn Authentication>,
+        password: Option<String>,
     ) -> Self
     where
         E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
@@ -203,12 +252,15 @@ impl Resource {
     {
         let settings = Settings::read::<E, R>(&resource, model.info());
         let info = model.info().clone();
+        let mut redacted = settings.exclude.clone();
+        redacted.extend(password);
         Self {
             model,
             settings,
             hooks: Box::new(Typed::<E, R> {
                 resource,
                 info,
+                redacted,
                 entity: PhantomData,
             }),
             auth,

@@ -32,6 +32,7 @@
 //! # }
 //! ```
 
+mod audit;
 mod authentication;
 mod body;
 mod cursor;
@@ -218,20 +219,36 @@ impl RestApiBuilder {
         self.add(entity, resource, Arc::new(auth))
     }
 
-    fn add<E, R>(mut self, _entity: E, resource: R, auth: Arc<dyn Authentication>) -> Self
+    fn add<E, R>(self, _entity: E, resource: R, auth: Arc<dyn Authentication>) -> Self
     where
         E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
         E::Model: IntoActiveModel<E::ActiveModel>,
         R: RestResource<E>,
     {
-        let slug = self.models.register::<E>();
+        self.add_as::<E, R>(None, resource, auth)
+    }
+
+    fn add_as<E, R>(
+        mut self,
+        slug: Option<&str>,
+        resource: R,
+        auth: Arc<dyn Authentication>,
+    ) -> Self
+    where
+        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
+        E::Model: IntoActiveModel<E::ActiveModel>,
+        R: RestResource<E>,
+    {
+        let slug = self.models.register_as::<E>(slug);
         let model = Arc::clone(self.models.get(&slug).expect("just registered"));
+        let password = (slug == self.auth.user_table()).then(|| self.auth.password_column());
         self.resources
-            .insert(slug, Resource::new::<E, R>(model, resource, auth));
+            .insert(slug, Resource::new::<E, R>(model, resource, auth, password));
         self
     }
 
-    /// Finishes the API.
+    /// Finishes the API. It serves the audit trail read-only at `<prefix>/audit/` to admin
+    /// users (see [`crate::audit`]), unless a resource of the site's own takes that slug.
     ///
     /// # Panics
     ///
@@ -239,7 +256,15 @@ impl RestApiBuilder {
     /// is not a foreign key to a registered resource, or when a resource's table is called
     /// `docs` while [`docs`](Self::docs) is on (both want `<prefix>/docs/`): mistakes in the
     /// code, not in a request.
-    pub fn build(self) -> RestApi {
+    pub fn build(mut self) -> RestApi {
+        if !self.resources.contains_key(crate::audit::SLUG) {
+            let auth = Arc::new(audit::authentication(&self.auth));
+            self = self.add_as::<crate::audit::entry::Entity, _>(
+                Some(crate::audit::SLUG),
+                audit::AuditResource,
+                auth,
+            );
+        }
         assert!(
             !(self.docs && self.resources.contains_key("docs")),
             "a resource called `docs` hides the API reference at `{}/docs/`: turn it off with `.docs(false)`",

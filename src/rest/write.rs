@@ -230,5 +230,5 @@ async fn delete_row(
     owns(resource, ctx, &row)?;
     resource.hooks.check_delete(ctx, &row).await?;
     expected.check(&row)?;
-    resource.hooks.delete(db, &row).await
+    resource.hooks.delete(ctx, db, &row).await
 }

@@ -7,6 +7,7 @@ mod admin_versions;
 mod anonymous;
 mod api_docs;
 mod app;
+mod audit;
 mod auth;
 mod big_tables;
 mod chain;

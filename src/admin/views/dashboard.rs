@@ -1,4 +1,5 @@
-//! `/admin/`: the panels in registration order, then every model with its row count.
+//! `/admin/`: the panels in registration order, the viewer's recent actions, then every model
+//! with its row count.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -63,6 +64,7 @@ async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Err
         });
     }
     let mut context = Context::new();
+    context.insert("recent", &super::history::recent(admin, &ctx).await?);
     context.insert("panels", &panels);
     context.insert("models", &models);
     Ok(admin.render(req, StatusCode::OK, "admin/dashboard.html", context))

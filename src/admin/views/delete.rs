@@ -184,7 +184,7 @@ pub(super) async fn delete(
                 );
                 return Ok(Some(Err(page)));
             }
-            match cascade::delete(&txn, &batches).await {
+            match cascade::delete(&txn, &admin.context(&req), &batches).await {
                 Ok(deleted) => Ok(Some(Ok((selected, deleted)))),
                 Err(Error::Invalid(invalid)) => {
                     let message = crate::admin::form::sentence(&invalid.to_string());

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{Condition, DatabaseExecutor, Value};
+use sea_orm::{Condition, DatabaseExecutor, TransactionTrait, Value};
 use tera::Context;
 
 use super::versioned::{Versioned, conflict, update_current};
@@ -213,11 +213,13 @@ pub(super) async fn page(
                 "delete_url",
                 &format!("{base}delete/?id={}", urlencode(&pk)),
             );
+            context.insert("history_url", &format!("{base}{pk}/history/"));
         }
         None => {
             context.insert("title", &format!("Add {}", model.name.to_lowercase()));
             context.insert("action_url", &format!("{base}add/"));
             context.insert("delete_url", "");
+            context.insert("history_url", "");
         }
     }
     Ok(admin.render(req, StatusCode::OK, "admin/form.html", context))
@@ -290,6 +292,34 @@ fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// The form's write and its audit entry, in one transaction: committed together, or neither.
+async fn in_transaction(
+    admin: &Admin,
+    ctx: &Caller,
+    model: &AdminModel,
+    record: Option<&Record>,
+    values: Vec<(String, Value)>,
+) -> Result<Record, Error> {
+    let txn = admin.db().begin().await?;
+    let db = DatabaseExecutor::from(&txn);
+    let info = model.info();
+    let saved = match record {
+        None => model.hooks.create(ctx, info, &db, values).await,
+        Some(old) => model.hooks.update(ctx, info, &db, old, values).await,
+    };
+    match saved {
+        Ok(saved) => {
+            txn.commit().await?;
+            Ok(saved)
+        }
+        Err(error) => {
+            // A failed rollback ends the connection, which the database rolls back itself.
+            txn.rollback().await.ok();
+            Err(error.into())
+        }
+    }
+}
+
 async fn save(
     admin: &Admin,
     req: &HttpRequest,
@@ -321,21 +351,19 @@ async fn save(
     if let Some(errors) = username_refusal(admin, model, record, &values).await? {
         return show_again(errors, None).await;
     }
-    let db = DatabaseExecutor::from(admin.db());
-    let info = model.info();
     let saved = match record {
-        None => model.hooks.create(ctx, info, &db, values).await,
+        None => in_transaction(admin, ctx, model, None, values).await,
         Some(old) if posted.contains_key(version::VERSION) => {
             match update_current(admin, ctx, model, old, &posted, values).await? {
-                Versioned::Saved(saved) => saved,
+                Versioned::Saved(saved) => saved.map_err(Error::from),
                 Versioned::Changed(stored) => {
                     return conflict(admin, req, model, &stored, &posted).await;
                 }
             }
         }
-        Some(old) => model.hooks.update(ctx, info, &db, old, values).await,
+        Some(old) => in_transaction(admin, ctx, model, Some(old), values).await,
     };
-    let saved = match saved.map_err(Error::from) {
+    let saved = match saved {
         Ok(saved) => saved,
         Err(Error::Invalid(invalid)) => {
             let (errors, form_error) = beside_fields(model, &invalid);
@@ -366,7 +394,7 @@ async fn save(
     };
     if let Some(old) = record {
         let session = actix_session::SessionExt::get_session(req);
-        admin.auth().user_saved(info, old, Some(&session)).await?;
+        admin.auth().user_saved(model.info(), old, Some(&session)).await?;
     }
     let pk = model.pk_text(&saved);
     let verb = if adding { "added" } else { "changed" };

@@ -6,6 +6,7 @@ mod dashboard;
 mod delete;
 mod edit;
 mod export;
+mod history;
 mod list;
 mod lookup;
 mod versioned;
@@ -58,6 +59,7 @@ impl HttpServiceFactory for Admin {
                     .route(web::get().to(delete::confirm))
                     .route(web::post().to(delete::delete)),
             )
+            .route("/{model}/{pk}/history/", web::get().to(history::show))
             .service(
                 web::resource("/{model}/{pk}/")
                     .route(web::get().to(edit::edit_form))

@@ -1,0 +1,190 @@
+//! `/admin/<model>/<pk>/history/`: the audit trail's entries for one row, newest first, each
+//! with a field / before / after table.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
+use serde_json::Value as Json;
+use tera::Context;
+
+use super::edit::fetch;
+use super::respond;
+use crate::Error;
+use crate::admin::Admin;
+use crate::admin::hooks::Gate;
+use crate::audit::entry;
+
+/// The most entries one history page shows.
+const SHOWN: u64 = 200;
+
+#[derive(Serialize)]
+struct Field {
+    name: String,
+    before: String,
+    after: String,
+}
+
+#[derive(Serialize)]
+struct Shown {
+    action: String,
+    at: String,
+    username: String,
+    actor_url: Option<String>,
+    channel: String,
+    client: String,
+    fields: Vec<Field>,
+}
+
+pub(super) async fn show(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (slug, pk) = path.into_inner();
+    let result = history(&admin, &req, &slug, &pk).await;
+    respond(&admin, &req, result)
+}
+
+async fn history(
+    admin: &Admin,
+    req: &HttpRequest,
+    slug: &str,
+    pk: &str,
+) -> Result<HttpResponse, Error> {
+    let model = admin.model_or_404(slug)?;
+    let ctx = admin.context(req);
+    let row = match fetch(admin, model, &ctx, pk).await {
+        Ok(row) => Some(row),
+        Err(Error::NotFound) => None,
+        Err(error) => return Err(error),
+    };
+    model
+        .hooks
+        .gate(&ctx, Gate::View, model.info(), row.as_ref())
+        .await?;
+    // A deleted row's scope cannot be checked any more: its history is for admins.
+    if row.is_none() && !ctx.is_admin() {
+        return Err(Error::NotFound);
+    }
+    let entries = entry::Entity::find()
+        .filter(entry::Column::Model.eq(slug))
+        .filter(entry::Column::Pk.eq(pk))
+        .order_by_desc(entry::Column::Id)
+        .limit(SHOWN)
+        .all(admin.db())
+        .await?;
+    let users = admin.model(&admin.inner.auth.user_table());
+    let shown: Vec<Shown> = entries
+        .into_iter()
+        .map(|e| Shown {
+            fields: fields(&e.action, &e.values),
+            at: at_text(e.at),
+            actor_url: users
+                .zip(e.actor)
+                .map(|(users, id)| format!("{}{id}/", admin.model_url(users))),
+            action: e.action,
+            username: e.username,
+            channel: e.channel,
+            client: e.client,
+        })
+        .collect();
+    let base = admin.model_url(model);
+    let mut context = Context::new();
+    context.insert("model_name", &model.name);
+    context.insert("list_url", &base);
+    match &row {
+        Some(row) => {
+            context.insert("title", &model.title(row));
+            context.insert("row_url", &format!("{base}{}/", model.pk_text(row)));
+        }
+        None => {
+            context.insert("title", &format!("{} {pk}", model.name));
+            context.insert("row_url", "");
+        }
+    }
+    context.insert("entries", &shown);
+    Ok(admin.render(req, StatusCode::OK, "admin/history.html", context))
+}
+
+/// How many of the viewer's own changes the dashboard lists.
+const RECENT: u64 = 10;
+
+/// One of the viewer's recent changes, linked to the row's history.
+#[derive(Serialize)]
+pub(super) struct Recent {
+    action: String,
+    model: String,
+    pk: String,
+    at: String,
+    url: String,
+}
+
+/// The "Recent actions" of the dashboard: the viewer's own last changes, newest first.
+pub(super) async fn recent(admin: &Admin, ctx: &crate::Context) -> Result<Vec<Recent>, Error> {
+    let Some(actor) = ctx.user_id() else {
+        return Ok(Vec::new());
+    };
+    let entries = entry::Entity::find()
+        .filter(entry::Column::Actor.eq(actor))
+        .order_by_desc(entry::Column::Id)
+        .limit(RECENT)
+        .all(admin.db())
+        .await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| Recent {
+            url: format!(
+                "{}/{}/{}/history/",
+                admin.prefix(),
+                e.model,
+                urlencode(&e.pk)
+            ),
+            at: at_text(e.at),
+            action: e.action,
+            model: e.model,
+            pk: e.pk,
+        })
+        .collect())
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+fn at_text(at: chrono::NaiveDateTime) -> String {
+    crate::orm::value::to_text(&sea_orm::Value::from(at))
+}
+
+fn text(value: &Json) -> String {
+    match value {
+        Json::Null => String::new(),
+        Json::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One line per column of an entry's values: a create has only "after", a delete only
+/// "before", an update and a custom action `[old, new]` pairs (or the old row, when the
+/// action deleted it).
+fn fields(action: &str, values: &str) -> Vec<Field> {
+    let Ok(Json::Object(values)) = serde_json::from_str::<Json>(values) else {
+        return Vec::new();
+    };
+    values
+        .into_iter()
+        .map(|(name, value)| {
+            let (before, after) = match (action, &value) {
+                ("create", _) => (String::new(), text(&value)),
+                ("delete", _) => (text(&value), String::new()),
+                (_, Json::Array(pair)) if pair.len() == 2 => (text(&pair[0]), text(&pair[1])),
+                _ => (text(&value), String::new()),
+            };
+            Field {
+                name,
+                before,
+                after,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,199 @@
+//! Writing entries: one insert into the audit table, on the connection or transaction of
+//! the change it records.
+
+use chrono::{SubsecRound, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, Value};
+use serde_json::{Map, Value as Json};
+
+use super::{REDACTED, entry};
+use crate::Context;
+use crate::orm::{ModelInfo, value};
+
+/// The entity's own row as the values of its columns, in declaration order.
+pub(crate) fn row_values<E: EntityTrait>(model: &E::Model) -> Vec<Value> {
+    E::Column::iter().map(|column| model.get(column)).collect()
+}
+
+/// What every entry of a write shares: the caller, and the columns that are write-only for
+/// the front door it came through.
+#[derive(Clone, Copy)]
+pub(crate) struct Trail<'a> {
+    pub(crate) ctx: &'a Context,
+    pub(crate) redacted: &'a [String],
+}
+
+impl Trail<'_> {
+    fn shown(&self, column: &str, value: &Value) -> Json {
+        if self.redacted.iter().any(|c| c == column) {
+            Json::from(REDACTED)
+        } else {
+            value::to_json(value)
+        }
+    }
+
+    /// The whole row, as recorded for a create or a delete.
+    fn row(&self, info: &ModelInfo, values: &[Value]) -> Json {
+        let object: Map<String, Json> = info
+            .columns
+            .iter()
+            .zip(values)
+            .map(|(column, value)| (column.name.clone(), self.shown(&column.name, value)))
+            .collect();
+        Json::Object(object)
+    }
+
+    /// `{column: [old, new]}` for the columns that differ; empty when none does.
+    fn diff(&self, info: &ModelInfo, old: &[Value], new: &[Value]) -> Map<String, Json> {
+        info.columns
+            .iter()
+            .zip(old.iter().zip(new))
+            .filter(|(_, (old, new))| old != new)
+            .map(|(column, (old, new))| {
+                let pair = vec![self.shown(&column.name, old), self.shown(&column.name, new)];
+                (column.name.clone(), Json::Array(pair))
+            })
+            .collect()
+    }
+
+    async fn record<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        info: &ModelInfo,
+        action: &str,
+        row: &[Value],
+        values: Json,
+    ) -> Result<(), DbErr> {
+        let user = self.ctx.user();
+        let pk = row.get(info.pk).map(value::to_text).unwrap_or_default();
+        let entry = entry::ActiveModel {
+            id: NotSet,
+            at: Set(Utc::now().trunc_subsecs(6).naive_utc()),
+            actor: Set(user.map(|u| u.id())),
+            username: Set(user.map(|u| u.username().to_owned()).unwrap_or_default()),
+            channel: Set(self.ctx.channel().as_str().to_owned()),
+            client: Set(self.ctx.client().map(|c| c.to_string()).unwrap_or_default()),
+            action: Set(action.to_owned()),
+            model: Set(info.slug.clone()),
+            pk: Set(pk),
+            values: Set(values.to_string()),
+        };
+        entry::Entity::insert(entry)
+            .exec_without_returning(db)
+            .await?;
+        Ok(())
+    }
+
+    /// Records the row `new` was created.
+    pub(crate) async fn create<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        info: &ModelInfo,
+        new: &[Value],
+    ) -> Result<(), DbErr> {
+        self.record(db, info, "create", new, self.row(info, new))
+            .await
+    }
+
+    /// Records the columns changed from `old` to `new`; nothing when none changed.
+    pub(crate) async fn update<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        info: &ModelInfo,
+        old: &[Value],
+        new: &[Value],
+    ) -> Result<(), DbErr> {
+        let diff = self.diff(info, old, new);
+        if diff.is_empty() {
+            return Ok(());
+        }
+        self.record(db, info, "update", new, Json::Object(diff))
+            .await
+    }
+
+    /// Records the row `old` was deleted.
+    pub(crate) async fn delete<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        info: &ModelInfo,
+        old: &[Value],
+    ) -> Result<(), DbErr> {
+        self.record(db, info, "delete", old, self.row(info, old))
+            .await
+    }
+
+    /// Records custom action `name` on the row `old`: the columns it changed (`new` is the
+    /// row after the action), or the old row when the action deleted it (`new` is `None`).
+    pub(crate) async fn action<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        info: &ModelInfo,
+        name: &str,
+        old: &[Value],
+        new: Option<&[Value]>,
+    ) -> Result<(), DbErr> {
+        let values = match new {
+            Some(new) => Json::Object(self.diff(info, old, new)),
+            None => self.row(info, old),
+        };
+        self.record(db, info, name, old, values).await
+    }
+}
+
+fn names<E: EntityTrait>(redacted: &[E::Column]) -> Vec<String> {
+    redacted.iter().map(|c| c.as_str().to_owned()).collect()
+}
+
+/// Records that `row` of entity `E` was created by `ctx` (a site's own write, such as a CLI
+/// helper's; use [`Context::cli`]). Call it on the transaction that wrote the row, so the
+/// row and its entry commit together. `redacted` columns are recorded as `"<redacted>"`.
+pub async fn created<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    ctx: &Context,
+    row: &E::Model,
+    redacted: &[E::Column],
+) -> Result<(), DbErr> {
+    let redacted = names::<E>(redacted);
+    let trail = Trail {
+        ctx,
+        redacted: &redacted,
+    };
+    trail
+        .create(db, &ModelInfo::of::<E>(), &row_values::<E>(row))
+        .await
+}
+
+/// Records that `old` of entity `E` became `new` (nothing when no column changed); see
+/// [`created`].
+pub async fn updated<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    ctx: &Context,
+    old: &E::Model,
+    new: &E::Model,
+    redacted: &[E::Column],
+) -> Result<(), DbErr> {
+    let redacted = names::<E>(redacted);
+    let trail = Trail {
+        ctx,
+        redacted: &redacted,
+    };
+    let (old, new) = (row_values::<E>(old), row_values::<E>(new));
+    trail.update(db, &ModelInfo::of::<E>(), &old, &new).await
+}
+
+/// Records that `old` of entity `E` was deleted; see [`created`].
+pub async fn deleted<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    ctx: &Context,
+    old: &E::Model,
+    redacted: &[E::Column],
+) -> Result<(), DbErr> {
+    let redacted = names::<E>(redacted);
+    let trail = Trail {
+        ctx,
+        redacted: &redacted,
+    };
+    trail
+        .delete(db, &ModelInfo::of::<E>(), &row_values::<E>(old))
+        .await
+}
