@@ -9,6 +9,7 @@ pub mod context;
 pub mod db;
 pub mod error;
 mod factory;
+pub mod groups;
 pub mod orm;
 pub mod rest;
 mod templates;
@@ -17,7 +18,7 @@ pub mod verdict;
 /// The attribute for writing hooks as `async fn` (`#[actix_sea::async_trait]` on an `impl
 /// RestResource<..>` that overrides one), re-exported so a site need not depend on it.
 pub use async_trait::async_trait;
-pub use context::{Channel, Context, CurrentUser};
+pub use context::{Channel, Context, CurrentUser, Perm};
 pub use error::Error;
 pub use factory::AppFactory;
 pub use verdict::{Conflict, Invalid, Refusal};

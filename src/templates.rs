@@ -34,6 +34,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../admin_templates/admin/form.html"),
     ),
     (
+        "admin/detail.html",
+        include_str!("../admin_templates/admin/detail.html"),
+    ),
+    (
         "admin/delete.html",
         include_str!("../admin_templates/admin/delete.html"),
     ),

@@ -122,6 +122,19 @@ impl Admin {
         self.inner.models.iter().find(|m| m.slug() == slug)
     }
 
+    /// Whether `ctx` may view registered model `slug` (its `has_view_permission` hook):
+    /// foreign-key selects, titles and links only show rows of such models.
+    async fn may_view(&self, ctx: &crate::Context, slug: &str) -> bool {
+        match self.model(slug) {
+            Some(target) => target
+                .hooks
+                .gate(ctx, crate::Perm::View, target.info(), None)
+                .await
+                .is_ok(),
+            None => false,
+        }
+    }
+
     /// Whether `column` of `model` may never be shown, filtered or exported (the password hash).
     fn is_secret(&self, model: &ModelInfo, column: &str) -> bool {
         is_secret(&self.inner.models, model, column)

@@ -48,8 +48,10 @@ pub(crate) fn unauthorized() -> Error {
     }
 }
 
-pub(crate) fn api_user(user: &StoredUser) -> CurrentUser {
-    CurrentUser::new(user.id, user.username.clone(), user.admin)
+/// The API caller `user`, with the permissions of their groups.
+pub(crate) async fn api_user(auth: &Auth, user: &StoredUser) -> Result<CurrentUser, Error> {
+    let username = user.username.clone();
+    Ok(crate::groups::user_with_permissions(auth.db(), user.id, username, user.admin).await?)
 }
 
 /// flask-peewee's `Authentication`: nobody is authenticated, so protected methods (by default
@@ -163,21 +165,18 @@ impl UserAuthentication {
             .await?
             .filter(|u| u.active);
         let cached = |stored: &Option<StoredUser>| {
-            stored
-                .as_ref()
-                .filter(|u| {
-                    self.cache
-                        .contains(&self.cache.key(&username, &password, &u.password_hash))
-                })
-                .map(api_user)
+            stored.clone().filter(|u| {
+                self.cache
+                    .contains(&self.cache.key(&username, &password, &u.password_hash))
+            })
         };
         if let Some(user) = cached(&stored) {
-            return Ok(Some(user));
+            return api_user(&self.auth, &user).await.map(Some);
         }
         let _turn = self.cache.turn(&username, self.turn_wait).await?;
         // Another request may have verified this credential while this one waited.
         if let Some(user) = cached(&stored) {
-            return Ok(Some(user));
+            return api_user(&self.auth, &user).await.map(Some);
         }
         let ip = self.auth.client_ip(req);
         match self.auth.authenticate(&username, &password, ip).await? {
@@ -185,7 +184,7 @@ impl UserAuthentication {
             Ok(user) => {
                 self.cache
                     .insert(self.cache.key(&username, &password, &user.password_hash));
-                Ok(Some(api_user(&user)))
+                api_user(&self.auth, &user).await.map(Some)
             }
             Err(LoginFailure::Invalid) => Err(unauthorized()),
             Err(LoginFailure::Throttled(retry_after)) => {

@@ -9,10 +9,10 @@ use sea_orm::{Condition, DatabaseExecutor, Value};
 use tera::Context;
 
 use super::{notice, posted_form, respond, see_other};
+use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::{self, Source};
-use crate::admin::hooks::Gate;
 use crate::auth::Level;
 use crate::orm::{Query, Record, Window, column_expr, value};
 use crate::{Context as Caller, Error};
@@ -27,7 +27,7 @@ pub(super) async fn add_form(
         let ctx = admin.context(&req);
         model
             .hooks
-            .gate(&ctx, Gate::Add, model.info(), None)
+            .gate(&ctx, Perm::Add, model.info(), None)
             .await?;
         let defaults = model.model.defaults();
         page(
@@ -58,12 +58,19 @@ pub(super) async fn edit_form(
         let row = Some(&record);
         model
             .hooks
-            .gate(&ctx, Gate::View, model.info(), row)
+            .gate(&ctx, Perm::View, model.info(), row)
             .await?;
-        model
+        match model
             .hooks
-            .gate(&ctx, Gate::Change, model.info(), row)
-            .await?;
+            .gate(&ctx, Perm::Change, model.info(), row)
+            .await
+        {
+            Ok(()) => {}
+            Err(Error::Forbidden(_)) => {
+                return super::detail::page(&admin, &req, model, &ctx, &record).await;
+            }
+            Err(error) => return Err(error),
+        }
         let source = Source::Stored;
         page(
             &admin,
@@ -91,7 +98,7 @@ pub(super) async fn add(
         let ctx = admin.context(&req);
         model
             .hooks
-            .gate(&ctx, Gate::Add, model.info(), None)
+            .gate(&ctx, Perm::Add, model.info(), None)
             .await?;
         save(&admin, &req, &ctx, model, None, &body).await
     }
@@ -113,7 +120,7 @@ pub(super) async fn edit(
         let row = Some(&record);
         model
             .hooks
-            .gate(&ctx, Gate::Change, model.info(), row)
+            .gate(&ctx, Perm::Change, model.info(), row)
             .await?;
         save(&admin, &req, &ctx, model, row, &body).await
     }
@@ -183,9 +190,20 @@ async fn page(
             let pk = model.pk_text(record);
             context.insert("title", &model.title(record));
             context.insert("action_url", &format!("{base}{pk}/"));
+            let deletable = model
+                .hooks
+                .gate(
+                    &admin.context(req),
+                    Perm::Delete,
+                    model.info(),
+                    Some(record),
+                )
+                .await
+                .is_ok();
+            let delete_url = format!("{base}delete/?id={}", urlencode(&pk));
             context.insert(
                 "delete_url",
-                &format!("{base}delete/?id={}", urlencode(&pk)),
+                if deletable { delete_url.as_str() } else { "" },
             );
         }
         None => {

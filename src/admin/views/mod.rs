@@ -4,6 +4,7 @@ mod action;
 mod count;
 mod dashboard;
 mod delete;
+mod detail;
 mod edit;
 mod export;
 mod list;
@@ -21,9 +22,11 @@ use tera::Context;
 
 use super::Admin;
 use super::erased::AdminModel;
-use crate::Error;
-use crate::auth::{CsrfProtect, Level, admin_required, csrf_token, flash, take_flashes};
+use crate::auth::{
+    CsrfProtect, Level, admin_required, csrf_token, flash, staff_required, take_flashes,
+};
 use crate::auth::{redirect as found, see_other};
+use crate::{Error, Perm};
 
 impl HttpServiceFactory for Admin {
     fn register(self, config: &mut AppService) {
@@ -31,12 +34,15 @@ impl HttpServiceFactory for Admin {
         let mut scope = web::scope(&self.inner.prefix)
             .app_data(web::Data::new(self.clone()))
             .wrap(CsrfProtect)
-            .wrap(from_fn(admin_required))
+            .wrap(from_fn(staff_required))
             .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
             .route("/", web::get().to(dashboard::show));
         for panel in &admin.inner.panels {
+            // Panels show site-wide data and act on it: admins only, as before staff existed.
             scope = scope.service(
-                web::scope(&format!("/{}", panel.slug)).configure(|c| panel.panel.routes(c)),
+                web::scope(&format!("/{}", panel.slug))
+                    .wrap(from_fn(admin_required))
+                    .configure(|c| panel.panel.routes(c)),
             );
         }
         scope
@@ -110,11 +116,12 @@ impl Admin {
         context.insert("logout_url", &self.inner.auth.logout_url());
         context.insert("csrf_token", &csrf_token(&session));
         context.insert("flashes", &take_flashes(&session));
-        context.insert("username", &user.map(|u| u.username().to_owned()));
+        context.insert("username", &user.as_ref().map(|u| u.username().to_owned()));
         let nav: Vec<NavModel> = self
             .inner
             .models
             .iter()
+            .filter(|m| user.as_ref().is_some_and(|u| u.may(m.slug(), Perm::View)))
             .map(|m| NavModel {
                 slug: m.slug(),
                 name: &m.name,

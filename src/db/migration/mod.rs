@@ -67,17 +67,20 @@
 
 mod api_tables;
 mod auth_tables;
+mod group_tables;
 
 use sea_orm::sea_query::{ColumnDef, Expr, IndexCreateStatement, IntoIden};
 use sea_orm::{DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, SchemaManager};
 
 /// The crate's migrations, oldest first: sessions and failed logins (used by `Auth`), then API
-/// keys and bearer tokens (used by `RestApi`).
+/// keys and bearer tokens (used by `RestApi`), then groups and their permissions (see
+/// [`crate::groups`]).
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(auth_tables::Migration),
         Box::new(api_tables::Migration),
+        Box::new(group_tables::Migration),
     ]
 }
 
