@@ -1,14 +1,16 @@
-//! The site's REST API, as in flask-peewee's example: users (admin writes), messages,
+//! The site's REST API, as in flask-peewee's example: users (writes need the `user`
+//! permission of the method, admins pass), messages,
 //! relationships and notes, each owned by its author.
 
 use actix_sea::auth::Auth;
-use actix_sea::rest::{AdminAuthentication, RestApi, RestResource, UserAuthentication};
+use actix_sea::rest::{PermissionAuthentication, RestApi, RestResource, UserAuthentication};
 use actix_sea::{Context, Error, Invalid};
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::models::{message, note, relationship, user};
 
-/// Users: password and email are write-only, admin and active read-only; only admins write.
+/// Users: password and email are write-only, admin and active read-only; writes need the
+/// method's permission (`user.add`, `user.change`, `user.delete`), admins pass.
 /// The API hashes the password and checks the username itself, as for every user table.
 pub struct UserResource;
 
@@ -101,7 +103,7 @@ pub fn build(auth: &Auth) -> RestApi {
         .register_with_auth(
             user::Entity,
             UserResource,
-            AdminAuthentication::new(auth.clone()),
+            PermissionAuthentication::new(auth.clone()),
         )
         .register(message::Entity, MessageResource)
         .register(relationship::Entity, RelationshipResource)

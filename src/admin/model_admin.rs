@@ -132,7 +132,8 @@ where
     }
 
     /// Whether `ctx` may change `row` through the edit form (default: admins and holders of
-    /// `change` on this model). Without it, a viewer sees the edit page read-only.
+    /// `change` on this model). Refused without a reason, a viewer sees the edit page read-only;
+    /// a refusal with a reason answers 403 with it.
     async fn has_change_permission(
         &self,
         ctx: &Context,

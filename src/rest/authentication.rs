@@ -8,9 +8,9 @@ use base64::Engine as _;
 use futures_util::future::LocalBoxFuture;
 
 use super::cache::{CredentialCache, TURN_WAIT};
-use crate::CurrentUser;
 use crate::Error;
 use crate::auth::{Auth, LoginFailure, StoredUser};
+use crate::{Context, CurrentUser, Perm};
 
 /// The methods protected by default: every one that writes.
 pub fn write_methods() -> Vec<Method> {
@@ -30,8 +30,11 @@ pub trait Authentication: Send + Sync + 'static {
         req: &'a HttpRequest,
     ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>>;
 
-    /// Whether an authenticated caller may use protected methods (403 otherwise).
-    fn authorize(&self, _user: &CurrentUser) -> bool {
+    /// Whether an authenticated caller may use the request's protected method (403
+    /// otherwise); `ctx` has the method (a POST to a detail URL as PUT) and the resource's
+    /// slug as [`Context::model`]. Default: yes.
+    fn authorize(&self, user: &CurrentUser, ctx: &Context) -> bool {
+        let _ = (user, ctx);
         true
     }
 
@@ -244,8 +247,67 @@ impl Authentication for AdminAuthentication {
         Box::pin(self.0.check(req))
     }
 
-    fn authorize(&self, user: &CurrentUser) -> bool {
+    fn authorize(&self, user: &CurrentUser, _: &Context) -> bool {
         user.is_admin()
+    }
+
+    fn scheme(&self) -> Option<&'static str> {
+        Some("basic")
+    }
+}
+
+/// Like [`UserAuthentication`], but each protected method needs its model permission (see
+/// [`crate::groups`]): GET `view`, POST `add`, PUT, PATCH and a POST to a detail URL `change`,
+/// DELETE `delete`; admins pass, others get 403. Reads stay open unless GET is protected:
+/// `.protected_methods(vec![Method::GET, Method::POST, ...])`.
+#[derive(Clone)]
+pub struct PermissionAuthentication(UserAuthentication);
+
+impl PermissionAuthentication {
+    /// Permission-checked basic auth for writes; reads stay open.
+    pub fn new(auth: Auth) -> Self {
+        Self(UserAuthentication::new(auth))
+    }
+
+    /// Sets the protected methods (add GET to make reads need `view`).
+    pub fn protected_methods(self, methods: Vec<Method>) -> Self {
+        Self(self.0.protected_methods(methods))
+    }
+
+    /// See [`UserAuthentication::lock_timeout`] (default 5 s).
+    pub fn lock_timeout(self, wait: Duration) -> Self {
+        Self(self.0.lock_timeout(wait))
+    }
+}
+
+/// The permission a request's method needs.
+fn needed(method: &Method) -> Option<Perm> {
+    match *method {
+        Method::GET | Method::HEAD => Some(Perm::View),
+        Method::POST => Some(Perm::Add),
+        Method::PUT | Method::PATCH => Some(Perm::Change),
+        Method::DELETE => Some(Perm::Delete),
+        _ => None,
+    }
+}
+
+impl Authentication for PermissionAuthentication {
+    fn protected_methods(&self) -> &[Method] {
+        &self.0.protected
+    }
+
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>> {
+        Box::pin(self.0.check(req))
+    }
+
+    fn authorize(&self, user: &CurrentUser, ctx: &Context) -> bool {
+        match (ctx.model(), needed(ctx.method())) {
+            (Some(model), Some(perm)) => user.may(model, perm),
+            _ => user.is_admin(),
+        }
     }
 
     fn scheme(&self) -> Option<&'static str> {

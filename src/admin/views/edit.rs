@@ -66,7 +66,9 @@ pub(super) async fn edit_form(
             .await
         {
             Ok(()) => {}
-            Err(Error::Forbidden(_)) => {
+            // A refusal without a reason is "no change permission"; one with a reason is a
+            // row rule, answered 403 with it.
+            Err(Error::Forbidden(refusal)) if refusal.reason().is_none() => {
                 return super::detail::page(&admin, &req, model, &ctx, &record).await;
             }
             Err(error) => return Err(error),
