@@ -36,6 +36,8 @@ pub struct NewUser {
     pub admin: bool,
     /// Whether the user may log in.
     pub active: bool,
+    /// The names of existing groups the user joins.
+    pub groups: Vec<String>,
 }
 
 /// Creates a user with an argon2id password hash. A taken username is an error, not a crash.
@@ -61,6 +63,7 @@ pub async fn create_user(
     if taken.is_some() {
         return Err(CommandError::UserExists(username));
     }
+    let groups = crate::staff::group_ids(db, &new.groups).await?;
     match actix_sea::auth::username_refusal::<user::Entity>(db, &username, None).await? {
         Some(refusal) if refusal == actix_sea::auth::USERNAME_TAKEN => {
             return Err(CommandError::UserExists(username));
@@ -82,7 +85,7 @@ pub async fn create_user(
         active: Set(new.active),
         admin: Set(new.admin),
     };
-    user::Entity::insert(row)
+    let created = user::Entity::insert(row)
         .exec_with_returning(db)
         .await
         .map_err(|error| match error.sql_err() {
@@ -90,7 +93,11 @@ pub async fn create_user(
                 CommandError::UserExists(username)
             }
             _ => CommandError::Database(error),
-        })
+        })?;
+    if !groups.is_empty() {
+        actix_sea::groups::set_groups(db, i64::from(created.id), &groups).await?;
+    }
+    Ok(created)
 }
 
 /// The password every seeded user gets.
@@ -142,7 +149,8 @@ impl std::fmt::Display for Seeded {
 }
 
 /// Seeds `users` users (`user1`…, password [`SEED_PASSWORD`]), a few follows each, and
-/// `messages` messages, deterministically. `progress` advances by one per message written.
+/// `messages` messages, deterministically, then the "Moderators" group and its member
+/// `moderator` (password [`SEED_PASSWORD`], see [`crate::staff`]). `progress` advances by one per message written.
 pub async fn seed(
     db: &DatabaseConnection,
     users: u32,
@@ -217,9 +225,30 @@ pub async fn seed(
         }
     }
     txn.commit().await?;
+    seed_moderator(db).await?;
     Ok(Seeded {
         users,
         follows: follows.len(),
         messages,
     })
+}
+
+/// The "Moderators" group (kept when it exists) and the `moderator` user in it.
+async fn seed_moderator(db: &DatabaseConnection) -> Result<(), CommandError> {
+    use crate::staff::{MODERATOR, MODERATORS, create_group, moderator_permissions};
+    if actix_sea::groups::by_name(db, MODERATORS).await?.is_none() {
+        create_group(db, MODERATORS, &moderator_permissions()).await?;
+    }
+    let new = NewUser {
+        username: MODERATOR.into(),
+        password: SEED_PASSWORD.into(),
+        email: format!("{MODERATOR}@example.com"),
+        admin: false,
+        active: true,
+        groups: vec![MODERATORS.into()],
+    };
+    match create_user(db, new).await {
+        Ok(_) | Err(CommandError::UserExists(_)) => Ok(()),
+        Err(error) => Err(error),
+    }
 }

@@ -1,4 +1,5 @@
-//! `example_site serve | create-user | seed | migrate`: the twitter clone's command line.
+//! `example_site serve | create-user | create-group | set-password | seed | migrate`: the
+//! twitter clone's command line.
 
 use std::process::ExitCode;
 
@@ -38,6 +39,30 @@ enum Command {
         /// Create the user deactivated.
         #[arg(long)]
         inactive: bool,
+        /// Add the user to this existing group (repeatable).
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Create a group of staff users with model permissions.
+    CreateGroup {
+        /// The group's name, unique.
+        name: String,
+        /// A permission `<model>.<action>` the group grants, e.g. `message.change`
+        /// (repeatable; actions: view, add, change, delete).
+        #[arg(long = "permission")]
+        permissions: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Set a user's password (stored as an argon2id hash).
+    SetPassword {
+        /// Login name.
+        username: String,
+        /// The new password.
+        #[arg(long)]
+        password: String,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -282,6 +307,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             email,
             admin,
             inactive,
+            groups,
             database,
         } => {
             let db = open(&database, false).await?;
@@ -291,6 +317,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 email,
                 admin,
                 active: !inactive,
+                groups,
             };
             let user = commands::create_user(&db, new)
                 .await
@@ -301,6 +328,34 @@ async fn run(cli: Cli) -> Result<(), String> {
                 user.id,
                 if user.admin { ", admin" } else { "" }
             );
+            Ok(())
+        }
+        Command::CreateGroup {
+            name,
+            permissions,
+            database,
+        } => {
+            let db = open(&database, false).await?;
+            let id = example_site::staff::create_group(&db, &name, &permissions)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "created group `{}` (id {id}) with {} permission(s)",
+                name.trim(),
+                permissions.len()
+            );
+            Ok(())
+        }
+        Command::SetPassword {
+            username,
+            password,
+            database,
+        } => {
+            let db = open(&database, false).await?;
+            example_site::staff::set_password(&db, &username, &password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("password of `{}` changed", username.trim());
             Ok(())
         }
         Command::Seed {
