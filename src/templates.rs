@@ -34,6 +34,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../admin_templates/admin/form.html"),
     ),
     (
+        "admin/groups.html",
+        include_str!("../admin_templates/admin/groups.html"),
+    ),
+    (
+        "admin/group_form.html",
+        include_str!("../admin_templates/admin/group_form.html"),
+    ),
+    (
         "admin/detail.html",
         include_str!("../admin_templates/admin/detail.html"),
     ),

@@ -8,7 +8,7 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::{Condition, DatabaseExecutor, Value};
 use tera::Context;
 
-use super::{notice, posted_form, respond, see_other};
+use super::{membership, notice, posted_form, respond, see_other};
 use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
@@ -187,6 +187,14 @@ async fn page(
     );
     context.insert("form_error", &form_error);
     context.insert("has_errors", &(!errors.is_empty()));
+    let ctx = admin.context(req);
+    if membership::applies(admin, model, &ctx) {
+        context.insert(
+            "groups_choices",
+            &membership::choices(admin, model, record).await?,
+        );
+        context.insert("groups_error", &errors.get("groups"));
+    }
     match record {
         Some(record) => {
             let pk = model.pk_text(record);
@@ -312,6 +320,16 @@ async fn save(
     if let Some(errors) = username_refusal(admin, model, record, &values).await? {
         return show_again(errors, None).await;
     }
+    let groups = if membership::applies(admin, model, ctx) {
+        match membership::posted(admin, body).await? {
+            Ok(groups) => groups,
+            Err(message) => {
+                return show_again(HashMap::from([("groups".to_owned(), message)]), None).await;
+            }
+        }
+    } else {
+        None
+    };
     let db = DatabaseExecutor::from(admin.db());
     let info = model.info();
     let saved = match record {
@@ -347,6 +365,9 @@ async fn save(
         }
         Err(error) => return Err(error),
     };
+    if let (Some(groups), Some(user)) = (groups, membership::user_id(model, &saved)) {
+        crate::groups::set_groups(admin.db(), user, &groups).await?;
+    }
     let pk = model.pk_text(&saved);
     let verb = if adding { "added" } else { "changed" };
     notice(

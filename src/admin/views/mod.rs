@@ -7,8 +7,10 @@ mod delete;
 mod detail;
 mod edit;
 mod export;
+mod group;
 mod list;
 mod lookup;
+mod membership;
 
 use std::collections::HashMap;
 
@@ -46,6 +48,11 @@ impl HttpServiceFactory for Admin {
             );
         }
         scope
+            .service(
+                web::scope("/group")
+                    .wrap(from_fn(admin_required))
+                    .configure(group::routes),
+            )
             .service(
                 web::resource("/{model}/")
                     .route(web::get().to(list::show))
@@ -129,6 +136,9 @@ impl Admin {
             })
             .collect();
         context.insert("nav_models", &nav);
+        let groups_url = format!("{}/group/", self.inner.prefix);
+        let is_admin = crate::auth::resolved_user(req).is_some_and(|u| u.is_admin());
+        context.insert("groups_url", &is_admin.then_some(groups_url));
         match self.inner.templates.render(template, &context) {
             Ok(html) => HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")
