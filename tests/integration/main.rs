@@ -18,6 +18,7 @@ mod headers;
 mod lengths;
 mod limits;
 mod nested_writes;
+mod permissions;
 mod rest;
 mod rest_hooks;
 mod restart;
