@@ -225,7 +225,7 @@ pub async fn seed(
         }
     }
     txn.commit().await?;
-    seed_moderator(db).await?;
+    seed_moderator(db, hash).await?;
     Ok(Seeded {
         users,
         follows: follows.len(),
@@ -233,22 +233,31 @@ pub async fn seed(
     })
 }
 
-/// The "Moderators" group (kept when it exists) and the `moderator` user in it.
-async fn seed_moderator(db: &DatabaseConnection) -> Result<(), CommandError> {
+/// The "Moderators" group (kept when it exists) and the `moderator` user in it, with the
+/// seed's password hash and a fixed join date, so seeding stays deterministic.
+async fn seed_moderator(db: &DatabaseConnection, hash: String) -> Result<(), CommandError> {
     use crate::staff::{MODERATOR, MODERATORS, create_group, moderator_permissions};
-    if actix_sea::groups::by_name(db, MODERATORS).await?.is_none() {
-        create_group(db, MODERATORS, &moderator_permissions()).await?;
-    }
-    let new = NewUser {
-        username: MODERATOR.into(),
-        password: SEED_PASSWORD.into(),
-        email: format!("{MODERATOR}@example.com"),
-        admin: false,
-        active: true,
-        groups: vec![MODERATORS.into()],
+    let group = match actix_sea::groups::by_name(db, MODERATORS).await? {
+        Some(group) => group.id,
+        None => create_group(db, MODERATORS, &moderator_permissions()).await?,
     };
-    match create_user(db, new).await {
-        Ok(_) | Err(CommandError::UserExists(_)) => Ok(()),
-        Err(error) => Err(error),
+    let taken = user::Entity::find()
+        .filter(user::Column::Username.eq(MODERATOR))
+        .one(db)
+        .await?;
+    if taken.is_some() {
+        return Ok(());
     }
+    let row = user::ActiveModel {
+        id: NotSet,
+        username: Set(MODERATOR.into()),
+        password: Set(hash),
+        email: Set(format!("{MODERATOR}@example.com")),
+        join_date: Set(base_date()),
+        active: Set(true),
+        admin: Set(false),
+    };
+    let id = user::Entity::insert(row).exec(db).await?.last_insert_id;
+    actix_sea::groups::set_groups(db, i64::from(id), &[group]).await?;
+    Ok(())
 }
