@@ -6,8 +6,8 @@ mod support;
 
 use support::{Server, ServerDb, TempDb, run, run_ok};
 
-/// How many migrations the site has: actix-sea's two, the twitter clone's one.
-const MIGRATIONS: usize = 3;
+/// How many migrations the site has: actix-sea's three, the twitter clone's one.
+const MIGRATIONS: usize = 4;
 
 fn status(url: &str) -> String {
     run_ok(&["migrate", "status", "--database", url])
@@ -29,8 +29,9 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
     // Off a terminal: no progress bar, one summary line.
     assert_eq!(
         up.trim(),
-        "migrate: applied 3 migrations: m20261202_000001_actix_sea_auth_tables, \
-         m20261202_000002_actix_sea_api_tables, m20261202_000001_twitter_tables"
+        "migrate: applied 4 migrations: m20261202_000001_actix_sea_auth_tables, \
+         m20261202_000002_actix_sea_api_tables, m20261202_000003_actix_sea_group_tables, \
+         m20261202_000001_twitter_tables"
     );
     assert!(status(url).contains(&counts(MIGRATIONS, 0)));
     let again = run_ok(&["migrate", "--database", url]);
@@ -49,9 +50,9 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
         one.trim(),
         "migrate: rolled back 1 migration: m20261202_000001_twitter_tables"
     );
-    assert!(status(url).contains(&counts(2, 1)));
+    assert!(status(url).contains(&counts(3, 1)));
     let rest = run_ok(&["migrate", "down", "--steps", "5", "--database", url]);
-    assert!(rest.contains("rolled back 2 migrations"), "{rest}");
+    assert!(rest.contains("rolled back 3 migrations"), "{rest}");
     assert!(status(url).contains(&counts(0, MIGRATIONS)));
 
     let up = run_ok(&["migrate", "up", "--steps", "2", "--database", url]);
@@ -71,7 +72,7 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
 
     let fresh = run_ok(&["migrate", "fresh", "--database", url]);
     assert!(
-        fresh.contains("dropped every table, applied 3 migrations"),
+        fresh.contains("dropped every table, applied 4 migrations"),
         "{fresh}"
     );
     assert!(status(url).contains(&counts(MIGRATIONS, 0)));
@@ -109,7 +110,7 @@ fn nothing_pending_after_serve(url: &str) {
     let first = Server::start(url, &[]);
     let said = first.output();
     assert!(
-        said.contains("example_site: applied 3 migrations: m20261202_000001_actix_sea_auth_tables"),
+        said.contains("example_site: applied 4 migrations: m20261202_000001_actix_sea_auth_tables"),
         "serve says which migrations it applied: {said}"
     );
     drop(first);
