@@ -71,7 +71,8 @@ use erased::AdminModel;
 use panel::PanelEntry;
 
 /// The admin site; cheap to clone. Mount it with `.service(admin.clone())` inside an app
-/// wrapped in `auth.middleware()`. Every page requires an admin user.
+/// wrapped in `auth.middleware()`. Pages are for admins and staff (users holding a model
+/// permission through a group, see [`crate::groups`]), each within their permissions.
 #[derive(Clone)]
 pub struct Admin {
     inner: Arc<Inner>,

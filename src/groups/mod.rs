@@ -1,7 +1,7 @@
 //! Groups and model permissions: the crate's tables (created by [`crate::db::migrations`]) and
 //! the few operations on them that the admin, the API's authentication and command-line tools
 //! share. A user's permissions are the union of their groups' (`<model>.<action>`, see
-//! [`Perm`](crate::Perm)); admins need none.
+//! [`Perm`]); admins need none.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
