@@ -1,9 +1,51 @@
 //! Who is asking, and how: the [`Context`] every hook of the admin, the API and the panels
 //! receives. Plain data; it knows nothing of HTTP but the method.
 
+use std::collections::BTreeSet;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use actix_web::http::Method;
+
+/// What a model permission allows: `view`, `add`, `change` or `delete` rows of one model.
+/// Stored as `<model>.<action>` (for example `message.change`) in a group's permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Perm {
+    /// See the list and the rows.
+    View,
+    /// Create rows.
+    Add,
+    /// Edit rows (and run custom actions, unless an action states otherwise).
+    Change,
+    /// Delete rows.
+    Delete,
+}
+
+impl Perm {
+    /// Every action, in the order forms show them.
+    pub const ALL: [Perm; 4] = [Perm::View, Perm::Add, Perm::Change, Perm::Delete];
+
+    /// The action's name: `view`, `add`, `change`, `delete`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::View => "view",
+            Self::Add => "add",
+            Self::Change => "change",
+            Self::Delete => "delete",
+        }
+    }
+
+    /// The action named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|perm| perm.as_str() == name)
+    }
+
+    /// The stored permission `<model>.<action>`.
+    pub fn on(self, model: &str) -> String {
+        format!("{model}.{}", self.as_str())
+    }
+}
 
 /// A logged-in user, as the crate knows it for the length of one request. As an extractor
 /// (see [`crate::auth`]), an anonymous request is redirected to the login page; use
@@ -13,16 +55,42 @@ pub struct CurrentUser {
     id: i64,
     username: String,
     admin: bool,
+    permissions: Arc<BTreeSet<String>>,
 }
 
 impl CurrentUser {
-    /// A user with this key, login name and admin flag.
+    /// A user with this key, login name and admin flag, and no model permissions.
     pub fn new(id: i64, username: impl Into<String>, admin: bool) -> Self {
         Self {
             id,
             username: username.into(),
             admin,
+            permissions: Arc::default(),
         }
+    }
+
+    /// The same user holding `permissions`, each `<model>.<action>` (see [`Perm::on`]).
+    pub fn with_permissions(mut self, permissions: impl IntoIterator<Item = String>) -> Self {
+        self.permissions = Arc::new(permissions.into_iter().collect());
+        self
+    }
+
+    /// The model permissions the user holds through their groups (`message.change`, …);
+    /// empty for admins, who need none.
+    pub fn permissions(&self) -> impl Iterator<Item = &str> {
+        self.permissions.iter().map(String::as_str)
+    }
+
+    /// Whether the user may do `perm` on `model` (the model's slug): always for admins,
+    /// otherwise when one of their groups grants it.
+    pub fn may(&self, model: &str, perm: Perm) -> bool {
+        self.admin || self.permissions.contains(&perm.on(model))
+    }
+
+    /// Whether the user may open the admin: admins, and staff (users holding at least one
+    /// model permission).
+    pub fn is_staff(&self) -> bool {
+        self.admin || !self.permissions.is_empty()
     }
 
     /// The user's primary key.
@@ -87,6 +155,7 @@ pub struct Context {
     path: String,
     client: Option<IpAddr>,
     channel: Channel,
+    model: Option<String>,
 }
 
 impl Context {
@@ -98,6 +167,7 @@ impl Context {
             path: path.into(),
             client: None,
             channel,
+            model: None,
         }
     }
 
@@ -124,6 +194,27 @@ impl Context {
             method,
             ..self.clone()
         }
+    }
+
+    /// The same request, about the registered model `slug`.
+    pub(crate) fn for_model(&self, slug: &str) -> Self {
+        Self {
+            model: Some(slug.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// The slug of the registered model the request is about, when there is one: set for the
+    /// admin's permission hooks and actions and for API requests, so a default hook can ask
+    /// [`Context::may`] about its own model.
+    pub fn model(&self) -> Option<&str> {
+        self.model.as_deref()
+    }
+
+    /// Whether the caller may do `perm` on `model` (a slug); anonymous callers may not,
+    /// admins may everything (see [`CurrentUser::may`]).
+    pub fn may(&self, model: &str, perm: Perm) -> bool {
+        self.user.as_ref().is_some_and(|user| user.may(model, perm))
     }
 
     /// The caller, when logged in or authenticated.

@@ -10,6 +10,7 @@ pub mod context;
 pub mod db;
 pub mod error;
 mod factory;
+pub mod groups;
 /// The reflection and query engine behind both front doors. Not part of the public API: it
 /// changes without notice; the front doors, their traits and [`prelude`] are the product.
 #[doc(hidden)]
@@ -22,7 +23,7 @@ pub mod verdict;
 /// The attribute for writing hooks as `async fn` (`#[actix_sea::async_trait]` on an `impl
 /// RestResource<..>` that overrides one), re-exported so a site need not depend on it.
 pub use async_trait::async_trait;
-pub use context::{Channel, Context, CurrentUser};
+pub use context::{Channel, Context, CurrentUser, Perm};
 pub use error::Error;
 pub use factory::AppFactory;
 pub use orm::{Limits, check_input};

@@ -6,7 +6,9 @@
 pub use crate::admin::{Action, Admin, AdminBuilder, Choices, Column, Field, ModelAdmin, Panel};
 pub use crate::auth::{AdminUser, Auth, AuthBuilder, Level, UserEntity, flash, see_other};
 pub use crate::rest::{
-    AdminAuthentication, ApiKeyAuthentication, Authentication, BearerAuthentication, Public,
-    RestApi, RestApiBuilder, RestResource, UserAuthentication,
+    AdminAuthentication, ApiKeyAuthentication, Authentication, BearerAuthentication,
+    PermissionAuthentication, Public, RestApi, RestApiBuilder, RestResource, UserAuthentication,
 };
-pub use crate::{AppFactory, Channel, Context, CurrentUser, Error, Invalid, Refusal, async_trait};
+pub use crate::{
+    AppFactory, Channel, Context, CurrentUser, Error, Invalid, Perm, Refusal, async_trait,
+};

@@ -42,6 +42,18 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../admin_templates/admin/history.html"),
     ),
     (
+        "admin/groups.html",
+        include_str!("../admin_templates/admin/groups.html"),
+    ),
+    (
+        "admin/group_form.html",
+        include_str!("../admin_templates/admin/group_form.html"),
+    ),
+    (
+        "admin/detail.html",
+        include_str!("../admin_templates/admin/detail.html"),
+    ),
+    (
         "admin/delete.html",
         include_str!("../admin_templates/admin/delete.html"),
     ),

@@ -1,4 +1,5 @@
-//! The site's REST API, as in flask-peewee's example: users (admin writes), messages,
+//! The site's REST API, as in flask-peewee's example: users (writes need the `user`
+//! permission of the method, admins pass), messages,
 //! relationships and notes, each owned by its author.
 
 use actix_sea::prelude::*;
@@ -6,7 +7,8 @@ use sea_orm::{ColumnTrait, Condition};
 
 use crate::models::{message, note, relationship, user};
 
-/// Users: password and email are write-only, admin and active read-only; only admins write.
+/// Users: password and email are write-only, admin and active read-only; writes need the
+/// method's permission (`user.add`, `user.change`, `user.delete`), admins pass.
 /// The API hashes the password and checks the username itself, as for every user table.
 pub struct UserResource;
 
@@ -70,10 +72,13 @@ impl RestResource<note::Entity> for NoteResource {
 
 /// The site's API under `/api/`.
 pub fn build(auth: &Auth) -> RestApi {
-    let admins = AdminAuthentication::new(auth.clone());
     RestApi::builder(auth)
         .default_auth(UserAuthentication::new(auth.clone()))
-        .register_with_auth(user::Entity, UserResource, admins)
+        .register_with_auth(
+            user::Entity,
+            UserResource,
+            PermissionAuthentication::new(auth.clone()),
+        )
         .register(message::Entity, MessageResource)
         .register(relationship::Entity, RelationshipResource)
         .register(note::Entity, NoteResource)

@@ -37,6 +37,8 @@ pub struct NewUser {
     pub admin: bool,
     /// Whether the user may log in.
     pub active: bool,
+    /// The names of existing groups the user joins.
+    pub groups: Vec<String>,
 }
 
 /// Creates a user with an argon2id password hash, recorded in the audit trail (channel `cli`,
@@ -63,6 +65,7 @@ pub async fn create_user(
     if taken.is_some() {
         return Err(CommandError::UserExists(username));
     }
+    let groups = crate::staff::group_ids(db, &new.groups).await?;
     match actix_sea::auth::username_refusal::<user::Entity>(db, &username, None).await? {
         Some(refusal) if refusal == actix_sea::auth::USERNAME_TAKEN => {
             return Err(CommandError::UserExists(username));
@@ -99,6 +102,9 @@ pub async fn create_user(
     actix_sea::audit::created::<user::Entity, _>(&txn, &Context::cli(), &created, &password)
         .await?;
     txn.commit().await?;
+    if !groups.is_empty() {
+        actix_sea::groups::set_groups(db, i64::from(created.id), &groups).await?;
+    }
     Ok(created)
 }
 
@@ -151,7 +157,8 @@ impl std::fmt::Display for Seeded {
 }
 
 /// Seeds `users` users (`user1`…, password [`SEED_PASSWORD`]), a few follows each, and
-/// `messages` messages, deterministically. `progress` advances by one per message written.
+/// `messages` messages, deterministically, then the "Moderators" group and its member
+/// `moderator` (password [`SEED_PASSWORD`], see [`crate::staff`]). `progress` advances by one per message written.
 pub async fn seed(
     db: &DatabaseConnection,
     users: u32,
@@ -226,9 +233,39 @@ pub async fn seed(
         }
     }
     txn.commit().await?;
+    seed_moderator(db, hash).await?;
     Ok(Seeded {
         users,
         follows: follows.len(),
         messages,
     })
+}
+
+/// The "Moderators" group (kept when it exists) and the `moderator` user in it, with the
+/// seed's password hash and a fixed join date, so seeding stays deterministic.
+async fn seed_moderator(db: &DatabaseConnection, hash: String) -> Result<(), CommandError> {
+    use crate::staff::{MODERATOR, MODERATORS, create_group, moderator_permissions};
+    let group = match actix_sea::groups::by_name(db, MODERATORS).await? {
+        Some(group) => group.id,
+        None => create_group(db, MODERATORS, &moderator_permissions()).await?,
+    };
+    let taken = user::Entity::find()
+        .filter(user::Column::Username.eq(MODERATOR))
+        .one(db)
+        .await?;
+    if taken.is_some() {
+        return Ok(());
+    }
+    let row = user::ActiveModel {
+        id: NotSet,
+        username: Set(MODERATOR.into()),
+        password: Set(hash),
+        email: Set(format!("{MODERATOR}@example.com")),
+        join_date: Set(base_date()),
+        active: Set(true),
+        admin: Set(false),
+    };
+    let id = user::Entity::insert(row).exec(db).await?.last_insert_id;
+    actix_sea::groups::set_groups(db, i64::from(id), &[group]).await?;
+    Ok(())
 }

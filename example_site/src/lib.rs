@@ -7,6 +7,7 @@ pub mod auth;
 pub mod commands;
 pub mod migrations;
 pub mod models;
+pub mod staff;
 pub mod views;
 
 pub use app::{Site, app};

@@ -1,5 +1,5 @@
-//! `example_site serve | create-user | seed | migrate | audit-purge`: the twitter clone's
-//! command line.
+//! `example_site serve | create-user | create-group | set-password | seed | migrate |
+//! audit-purge`: the twitter clone's command line.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +40,30 @@ enum Command {
         /// Create the user deactivated.
         #[arg(long)]
         inactive: bool,
+        /// Add the user to this existing group (repeatable).
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Create a group of staff users with model permissions.
+    CreateGroup {
+        /// The group's name, unique.
+        name: String,
+        /// A permission `<model>.<action>` the group grants, e.g. `message.change`
+        /// (repeatable; actions: view, add, change, delete).
+        #[arg(long = "permission")]
+        permissions: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Set a user's password (stored as an argon2id hash).
+    SetPassword {
+        /// Login name.
+        username: String,
+        /// The new password.
+        #[arg(long)]
+        password: String,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -293,6 +317,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             email,
             admin,
             inactive,
+            groups,
             database,
         } => {
             let db = open(&database, false).await?;
@@ -302,6 +327,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 email,
                 admin,
                 active: !inactive,
+                groups,
             };
             let user = commands::create_user(&db, new)
                 .await
@@ -333,6 +359,34 @@ async fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| format!("audit-purge failed: {e}"))?;
             bar.finish_and_clear();
             eprintln!("audit-purge: removed {removed} entries older than {days} days");
+            Ok(())
+        }
+        Command::CreateGroup {
+            name,
+            permissions,
+            database,
+        } => {
+            let db = open(&database, false).await?;
+            let id = example_site::staff::create_group(&db, &name, &permissions)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "created group `{}` (id {id}) with {} permission(s)",
+                name.trim(),
+                permissions.len()
+            );
+            Ok(())
+        }
+        Command::SetPassword {
+            username,
+            password,
+            database,
+        } => {
+            let db = open(&database, false).await?;
+            example_site::staff::set_password(&db, &username, &password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("password of `{}` changed", username.trim());
             Ok(())
         }
         Command::Seed {

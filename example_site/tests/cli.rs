@@ -329,3 +329,156 @@ fn two_instances_share_sessions_kept_in_redis() {
     });
     assert_eq!(rows, 0, "the session lives in Redis, not in the database");
 }
+
+/// Rows of `sql` on the SQLite database at `url`, one per line.
+fn query(url: &str, sql: &str) -> String {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_end_matches("?mode=rwc");
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys\nfor row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(row)")
+        .arg(path)
+        .arg(sql)
+        .output()
+        .expect("python3 reads the database");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+#[test]
+fn create_group_and_create_user_with_groups() {
+    let db = TempDb::new("groups");
+    let url = db.url();
+    let made = run(&[
+        "create-group",
+        "Editors",
+        "--permission",
+        "message.view",
+        "--permission",
+        "message.change",
+        "--database",
+        &url,
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    assert!(text(&made.stdout).contains("created group `Editors`"));
+    let granted = query(
+        &url,
+        "select permission from actix_sea_group_permission order by permission",
+    );
+    assert_eq!(granted, "('message.change',)\n('message.view',)\n");
+    for (args, error) in [
+        (vec!["create-group", "Editors"], "already exists"),
+        (
+            vec!["create-group", "Bad", "--permission", "message.fly"],
+            "is not a permission",
+        ),
+        (
+            vec!["create-group", "Bad", "--permission", "secret.view"],
+            "is not a permission",
+        ),
+        (
+            vec![
+                "create-user",
+                "eve",
+                "--password",
+                "pw",
+                "--group",
+                "Nobody",
+            ],
+            "there is no group named `Nobody`",
+        ),
+    ] {
+        let mut args = args;
+        args.extend(["--database", &url]);
+        let refused = run(&args);
+        assert_eq!(refused.status.code(), Some(1), "{args:?}");
+        assert!(
+            text(&refused.stderr).contains(error),
+            "{}",
+            text(&refused.stderr)
+        );
+    }
+    assert_eq!(
+        query(&url, "select count(*) from user"),
+        "(0,)\n",
+        "eve not created"
+    );
+    let joined = run(&[
+        "create-user",
+        "ed",
+        "--password",
+        "pw",
+        "--group",
+        "Editors",
+        "--database",
+        &url,
+    ]);
+    assert!(joined.status.success(), "{}", text(&joined.stderr));
+    let member = query(
+        &url,
+        "select u.username, g.name from actix_sea_user_group m join user u on u.id = m.user_id join actix_sea_group g on g.id = m.group_id",
+    );
+    assert_eq!(member, "('ed', 'Editors')\n");
+}
+
+#[test]
+fn set_password_replaces_the_hash() {
+    let db = TempDb::new("setpw");
+    let url = db.url();
+    let made = run(&[
+        "create-user",
+        "ann",
+        "--password",
+        "old-pw",
+        "--database",
+        &url,
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let before = query(&url, "select password from user");
+    let set = run(&[
+        "set-password",
+        "ann",
+        "--password",
+        "new-pw",
+        "--database",
+        &url,
+    ]);
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    assert!(text(&set.stdout).contains("password of `ann` changed"));
+    let after = query(&url, "select password from user");
+    assert_ne!(before, after);
+    assert!(after.contains("$argon2id$"));
+    let unknown = run(&["set-password", "bob", "--password", "x", "--database", &url]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("there is no user named `bob`"));
+    let empty = run(&["set-password", "ann", "--password", "", "--database", &url]);
+    assert_eq!(empty.status.code(), Some(1));
+    assert_eq!(query(&url, "select password from user"), after);
+}
+
+#[test]
+fn seed_makes_a_moderators_group_with_a_moderator() {
+    let db = TempDb::new("seedmod");
+    let url = db.url();
+    let seeded = run(&[
+        "seed",
+        "--users",
+        "2",
+        "--messages",
+        "3",
+        "--database",
+        &url,
+    ]);
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let member = query(
+        &url,
+        "select u.username, u.admin from actix_sea_user_group m join user u on u.id = m.user_id join actix_sea_group g on g.id = m.group_id where g.name = 'Moderators'",
+    );
+    assert_eq!(member, "('moderator', 0)\n");
+    let granted = query(
+        &url,
+        "select count(*) from actix_sea_group_permission where permission in ('message.delete', 'note.change', 'user.view') ",
+    );
+    assert_eq!(granted, "(3,)\n");
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use futures_util::future::LocalBoxFuture;
 use sea_orm::{DatabaseTransaction, EntityTrait};
 
-use crate::{Context, Error};
+use crate::{Context, Error, Perm};
 
 type Run<E> = dyn for<'a> Fn(
         &'a Context,
@@ -17,11 +17,13 @@ type Run<E> = dyn for<'a> Fn(
 
 /// A bulk action offered on the list page for the checked rows, after the built-in "delete"
 /// and "export". The rows reach it as the entity's own models, fetched within the admin's
-/// `get_query` and each allowed by `has_change_permission`; it runs in one database
-/// transaction, rolled back when it returns an error.
+/// `get_query` and each allowed by the permission hook of [`Action::permission`] (default
+/// `has_change_permission`); it runs in one database transaction, rolled back when it returns
+/// an error.
 pub struct Action<E: EntityTrait> {
     pub(crate) name: String,
     pub(crate) title: String,
+    pub(crate) permission: Perm,
     pub(crate) run: Box<Run<E>>,
 }
 
@@ -60,11 +62,21 @@ impl<E: EntityTrait> Action<E> {
         Self {
             name: name.to_owned(),
             title: title.to_owned(),
+            permission: Perm::Change,
             run: erase::<E, _>(move |ctx, txn, rows| {
                 let run = run.clone();
                 Box::pin(async move { run(ctx, txn, rows).await })
             }),
         }
+    }
+}
+
+impl<E: EntityTrait> Action<E> {
+    /// The permission the action needs on each row (default [`Perm::Change`]): its
+    /// `ModelAdmin` hook is asked, so `Perm::Delete` makes it a kind of delete.
+    pub fn permission(mut self, permission: Perm) -> Self {
+        self.permission = permission;
+        self
     }
 }
 

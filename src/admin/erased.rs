@@ -35,6 +35,8 @@ pub(crate) struct Settings {
     pub(crate) choices: Vec<(String, Vec<(String, String)>)>,
     /// Custom actions: (name, title), in the order of the hooks' actions.
     pub(crate) actions: Vec<(String, String)>,
+    /// The permission each custom action needs, in the same order.
+    pub(crate) action_permissions: Vec<crate::Perm>,
     pub(crate) export: Vec<String>,
     /// The password-hash column when this is the user model: never shown, never exported.
     pub(crate) secret: Option<String>,
@@ -215,6 +217,7 @@ impl AdminModel {
                 .iter()
                 .map(|a| (a.name.clone(), a.title.clone()))
                 .collect(),
+            action_permissions: actions.iter().map(|a| a.permission).collect(),
             export,
             secret: secret.clone(),
         };

@@ -181,7 +181,9 @@ async fn field(
     if readonly || widget == "readonly" {
         field.widget = "readonly";
         field.required = false;
-        if let (Some(fk), Some(stored)) = (&column.foreign_key, stored) {
+        if let (Some(fk), Some(stored)) = (&column.foreign_key, stored)
+            && admin.may_view(ctx, &fk.table).await
+        {
             field.value_title = related_title(admin, ctx, &fk.table, &fk.column, stored)
                 .await?
                 .unwrap_or_default();
@@ -215,6 +217,7 @@ async fn field(
         field.widget = "select";
     } else if let Some(fk) = &column.foreign_key
         && let Some(target) = admin.model(&fk.table)
+        && admin.may_view(ctx, &fk.table).await
     {
         let db = DatabaseExecutor::from(admin.db());
         let mut everything = Query::everything(target.info());

@@ -16,16 +16,7 @@ use super::model_admin::ModelAdmin;
 use crate::audit::{Trail, row_values};
 use crate::orm::save::SaveHook;
 use crate::orm::{ModelInfo, Record, WriteError, save};
-use crate::{Context, Error, Invalid};
-
-/// Which permission hook to ask.
-#[derive(Clone, Copy)]
-pub(crate) enum Gate {
-    View,
-    Add,
-    Change,
-    Delete,
-}
+use crate::{Context, Error, Invalid, Perm};
 
 /// The hooks of a `ModelAdmin`, callable without knowing its entity.
 #[async_trait(?Send)]
@@ -38,7 +29,7 @@ pub(crate) trait Hooks: Send + Sync {
     async fn gate(
         &self,
         ctx: &Context,
-        gate: Gate,
+        gate: Perm,
         info: &ModelInfo,
         row: Option<&Record>,
     ) -> Result<(), Error>;
@@ -140,17 +131,18 @@ where
     async fn gate(
         &self,
         ctx: &Context,
-        gate: Gate,
-        _: &ModelInfo,
+        gate: Perm,
+        info: &ModelInfo,
         row: Option<&Record>,
     ) -> Result<(), Error> {
         let model = row.map(model_of::<E>).transpose()?;
         let row = model.as_ref();
+        let ctx = &ctx.for_model(&info.slug);
         let verdict = match gate {
-            Gate::View => self.admin.has_view_permission(ctx, row).await,
-            Gate::Add => self.admin.has_add_permission(ctx).await,
-            Gate::Change => self.admin.has_change_permission(ctx, row).await,
-            Gate::Delete => self.admin.has_delete_permission(ctx, row).await,
+            Perm::View => self.admin.has_view_permission(ctx, row).await,
+            Perm::Add => self.admin.has_add_permission(ctx).await,
+            Perm::Change => self.admin.has_change_permission(ctx, row).await,
+            Perm::Delete => self.admin.has_delete_permission(ctx, row).await,
         };
         Ok(verdict?)
     }
@@ -233,6 +225,7 @@ where
         rows: &[Record],
     ) -> Result<String, Error> {
         let action = self.actions.get(index).ok_or(Error::NotFound)?;
+        let ctx = &ctx.for_model(&info.slug);
         let models = rows
             .iter()
             .map(model_of::<E>)

@@ -83,7 +83,8 @@ use erased::AdminModel;
 use panel::PanelEntry;
 
 /// The admin site; cheap to clone. Mount it with `.service(admin.clone())` inside an app
-/// wrapped in `auth.middleware()`. Every page requires an admin user.
+/// wrapped in `auth.middleware()`. Pages are for admins and staff (users holding a model
+/// permission through a group, see [`crate::groups`]), each within their permissions.
 #[derive(Clone)]
 pub struct Admin {
     inner: Arc<Inner>,
@@ -132,6 +133,19 @@ impl Admin {
 
     fn model(&self, slug: &str) -> Option<&AdminModel> {
         self.inner.models.iter().find(|m| m.slug() == slug)
+    }
+
+    /// Whether `ctx` may view registered model `slug` (its `has_view_permission` hook):
+    /// foreign-key selects, titles and links only show rows of such models.
+    async fn may_view(&self, ctx: &crate::Context, slug: &str) -> bool {
+        match self.model(slug) {
+            Some(target) => target
+                .hooks
+                .gate(ctx, crate::Perm::View, target.info(), None)
+                .await
+                .is_ok(),
+            None => false,
+        }
     }
 
     /// Whether `column` of `model` may never be shown, filtered or exported (the password hash).

@@ -6,11 +6,12 @@ use sea_orm::{Condition, EntityTrait};
 
 use super::action::Action;
 use super::column::{Choices, Column, Field};
-use crate::{Context, Error, Refusal};
+use crate::{Context, Error, Perm, Refusal};
 
-/// The default of every permission hook: admin users may, others are refused.
-fn admin_only(ctx: &Context) -> Result<(), Refusal> {
-    if ctx.is_admin() {
+/// The default of every permission hook: whether the caller holds `perm` on the model the
+/// hook is asked about ([`Context::model`]); admins hold every permission.
+fn permitted(ctx: &Context, perm: Perm) -> Result<(), Refusal> {
+    if ctx.is_admin() || ctx.model().is_some_and(|model| ctx.may(model, perm)) {
         Ok(())
     } else {
         Err(Refusal::default())
@@ -115,40 +116,43 @@ where
     }
 
     /// Whether `ctx` may see the list (`row` is `None`) or the edit page of `row`
-    /// (default: admin users only).
+    /// (default: admins, and users holding `view` on this model, `ctx.may(slug, Perm::View)`;
+    /// [`Context::model`] is the slug).
     async fn has_view_permission(
         &self,
         ctx: &Context,
         row: Option<&E::Model>,
     ) -> Result<(), Refusal> {
         let _ = row;
-        admin_only(ctx)
+        permitted(ctx, Perm::View)
     }
 
-    /// Whether `ctx` may add rows (default: admin users only).
+    /// Whether `ctx` may add rows (default: admins and holders of `add` on this model).
     async fn has_add_permission(&self, ctx: &Context) -> Result<(), Refusal> {
-        admin_only(ctx)
+        permitted(ctx, Perm::Add)
     }
 
-    /// Whether `ctx` may change `row` through the edit form or a custom action
-    /// (default: admin users only).
+    /// Whether `ctx` may change `row` through the edit form (default: admins and holders of
+    /// `change` on this model). Refused without a reason, a viewer sees the edit page read-only;
+    /// a refusal with a reason answers 403 with it.
     async fn has_change_permission(
         &self,
         ctx: &Context,
         row: Option<&E::Model>,
     ) -> Result<(), Refusal> {
         let _ = row;
-        admin_only(ctx)
+        permitted(ctx, Perm::Change)
     }
 
-    /// Whether `ctx` may delete `row` (default: admin users only).
+    /// Whether `ctx` may delete `row`, on the delete confirmation and in bulk (default:
+    /// admins and holders of `delete` on this model).
     async fn has_delete_permission(
         &self,
         ctx: &Context,
         row: Option<&E::Model>,
     ) -> Result<(), Refusal> {
         let _ = row;
-        admin_only(ctx)
+        permitted(ctx, Perm::Delete)
     }
 
     /// Called with the values a form is about to save, after the form's values are set and

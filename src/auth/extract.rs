@@ -54,7 +54,15 @@ impl Auth {
             match stored.filter(|stored| stored.active) {
                 Some(stored) => {
                     state.touch();
-                    user = Some(CurrentUser::new(stored.id, stored.username, stored.admin));
+                    user = Some(
+                        crate::groups::user_with_permissions(
+                            self.db(),
+                            stored.id,
+                            stored.username,
+                            stored.admin,
+                        )
+                        .await?,
+                    );
                 }
                 None => session.purge(),
             }
@@ -113,11 +121,16 @@ pub(crate) fn login_redirect(auth: &Auth, req: &HttpRequest) -> String {
     format!("{}?next={encoded}", auth.login_url())
 }
 
-pub(crate) async fn require_user(req: &HttpRequest, admin: bool) -> Result<CurrentUser, Denied> {
+/// The logged-in user when `allowed` lets them in; anonymous requests go to login, others
+/// are forbidden.
+pub(crate) async fn require_user(
+    req: &HttpRequest,
+    allowed: fn(&CurrentUser) -> bool,
+) -> Result<CurrentUser, Denied> {
     let auth = auth_of(req).map_err(Denied::Failed)?;
     match auth.current_user(req).await.map_err(Denied::Failed)? {
         None => Err(Denied::Login(login_redirect(&auth, req))),
-        Some(user) if admin && !user.is_admin() => Err(Denied::Forbidden),
+        Some(user) if !allowed(&user) => Err(Denied::Forbidden),
         Some(user) => Ok(user),
     }
 }
@@ -128,7 +141,7 @@ impl FromRequest for CurrentUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { require_user(&req, false).await.map_err(Into::into) })
+        Box::pin(async move { require_user(&req, |_| true).await.map_err(Into::into) })
     }
 }
 
@@ -139,7 +152,7 @@ impl FromRequest for AdminUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            require_user(&req, true)
+            require_user(&req, CurrentUser::is_admin)
                 .await
                 .map(AdminUser)
                 .map_err(Into::into)

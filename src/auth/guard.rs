@@ -6,13 +6,14 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
 use super::extract::require_user;
+use crate::CurrentUser;
 
 async fn guard<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
-    admin: bool,
+    allowed: fn(&CurrentUser) -> bool,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    match require_user(req.request(), admin).await {
+    match require_user(req.request(), allowed).await {
         Ok(_) => next
             .call(req)
             .await
@@ -29,7 +30,7 @@ pub async fn login_required<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    guard(req, next, false).await
+    guard(req, next, |_| true).await
 }
 
 /// Lets admins through; redirects anonymous users to login and answers others with 403.
@@ -38,5 +39,15 @@ pub async fn admin_required<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    guard(req, next, true).await
+    guard(req, next, CurrentUser::is_admin).await
+}
+
+/// Lets admins and staff (users holding at least one model permission) through; redirects
+/// anonymous users to login and answers others with 403. The admin's own guard.
+/// Use with `actix_web::middleware::from_fn(staff_required)`.
+pub async fn staff_required<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    guard(req, next, CurrentUser::is_staff).await
 }

@@ -51,7 +51,7 @@ pub use builder::{AuthBuilder, MIN_KEY_BYTES};
 pub use csrf::{CsrfProtect, csrf_token, hidden_input};
 pub(crate) use extract::resolved_user;
 pub use extract::{AdminUser, CurrentUser};
-pub use guard::{admin_required, login_required};
+pub use guard::{admin_required, login_required, staff_required};
 pub use key::secret_key_or_dev_file;
 pub use middleware::AuthMiddleware;
 pub use next::safe_next;

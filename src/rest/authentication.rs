@@ -7,10 +7,10 @@ use actix_web::http::{Method, header};
 use base64::Engine as _;
 use futures_util::future::LocalBoxFuture;
 
-use crate::CurrentUser;
 use crate::Error;
 use crate::auth::credentials::{CredentialCache, TURN_WAIT};
 use crate::auth::{Auth, LoginFailure, StoredUser};
+use crate::{Context, CurrentUser, Perm};
 
 /// The methods protected by default: every one that writes.
 pub fn write_methods() -> Vec<Method> {
@@ -30,8 +30,11 @@ pub trait Authentication: Send + Sync + 'static {
         req: &'a HttpRequest,
     ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>>;
 
-    /// Whether an authenticated caller may use protected methods (403 otherwise).
-    fn authorize(&self, _user: &CurrentUser) -> bool {
+    /// Whether an authenticated caller may use the request's protected method (403
+    /// otherwise); `ctx` has the method (a POST to a detail URL as PUT) and the resource's
+    /// slug as [`Context::model`]. Default: yes.
+    fn authorize(&self, user: &CurrentUser, ctx: &Context) -> bool {
+        let _ = (user, ctx);
         true
     }
 
@@ -48,8 +51,10 @@ pub(crate) fn unauthorized() -> Error {
     }
 }
 
-pub(crate) fn api_user(user: &StoredUser) -> CurrentUser {
-    CurrentUser::new(user.id, user.username.clone(), user.admin)
+/// The API caller `user`, with the permissions of their groups.
+pub(crate) async fn api_user(auth: &Auth, user: &StoredUser) -> Result<CurrentUser, Error> {
+    let username = user.username.clone();
+    Ok(crate::groups::user_with_permissions(auth.db(), user.id, username, user.admin).await?)
 }
 
 /// flask-peewee's `Authentication`: nobody is authenticated, so protected methods (by default
@@ -163,21 +168,18 @@ impl UserAuthentication {
             .await?
             .filter(|u| u.active);
         let cached = |stored: &Option<StoredUser>| {
-            stored
-                .as_ref()
-                .filter(|u| {
-                    self.cache
-                        .contains(&self.cache.key(&username, &password, &u.password_hash))
-                })
-                .map(api_user)
+            stored.clone().filter(|u| {
+                self.cache
+                    .contains(&self.cache.key(&username, &password, &u.password_hash))
+            })
         };
         if let Some(user) = cached(&stored) {
-            return Ok(Some(user));
+            return api_user(&self.auth, &user).await.map(Some);
         }
         let _turn = self.cache.turn(&username, self.turn_wait).await?;
         // Another request may have verified this credential while this one waited.
         if let Some(user) = cached(&stored) {
-            return Ok(Some(user));
+            return api_user(&self.auth, &user).await.map(Some);
         }
         let ip = self.auth.client_ip(req);
         match self.auth.authenticate(&username, &password, ip).await? {
@@ -187,7 +189,7 @@ impl UserAuthentication {
                     self.cache.key(&username, &password, &user.password_hash),
                     user.id,
                 );
-                Ok(Some(api_user(&user)))
+                api_user(&self.auth, &user).await.map(Some)
             }
             Err(LoginFailure::Invalid) => Err(unauthorized()),
             Err(LoginFailure::Throttled(retry_after)) => {
@@ -247,8 +249,67 @@ impl Authentication for AdminAuthentication {
         Box::pin(self.0.check(req))
     }
 
-    fn authorize(&self, user: &CurrentUser) -> bool {
+    fn authorize(&self, user: &CurrentUser, _: &Context) -> bool {
         user.is_admin()
+    }
+
+    fn scheme(&self) -> Option<&'static str> {
+        Some("basic")
+    }
+}
+
+/// Like [`UserAuthentication`], but each protected method needs its model permission (see
+/// [`crate::groups`]): GET `view`, POST `add`, PUT, PATCH and a POST to a detail URL `change`,
+/// DELETE `delete`; admins pass, others get 403. Reads stay open unless GET is protected:
+/// `.protected_methods(vec![Method::GET, Method::POST, ...])`.
+#[derive(Clone)]
+pub struct PermissionAuthentication(UserAuthentication);
+
+impl PermissionAuthentication {
+    /// Permission-checked basic auth for writes; reads stay open.
+    pub fn new(auth: Auth) -> Self {
+        Self(UserAuthentication::new(auth))
+    }
+
+    /// Sets the protected methods (add GET to make reads need `view`).
+    pub fn protected_methods(self, methods: Vec<Method>) -> Self {
+        Self(self.0.protected_methods(methods))
+    }
+
+    /// See [`UserAuthentication::lock_timeout`] (default 5 s).
+    pub fn lock_timeout(self, wait: Duration) -> Self {
+        Self(self.0.lock_timeout(wait))
+    }
+}
+
+/// The permission a request's method needs.
+fn needed(method: &Method) -> Option<Perm> {
+    match *method {
+        Method::GET | Method::HEAD => Some(Perm::View),
+        Method::POST => Some(Perm::Add),
+        Method::PUT | Method::PATCH => Some(Perm::Change),
+        Method::DELETE => Some(Perm::Delete),
+        _ => None,
+    }
+}
+
+impl Authentication for PermissionAuthentication {
+    fn protected_methods(&self) -> &[Method] {
+        &self.0.protected
+    }
+
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<Option<CurrentUser>, Error>> {
+        Box::pin(self.0.check(req))
+    }
+
+    fn authorize(&self, user: &CurrentUser, ctx: &Context) -> bool {
+        match (ctx.model(), needed(ctx.method())) {
+            (Some(model), Some(perm)) => user.may(model, perm),
+            _ => user.is_admin(),
+        }
     }
 
     fn scheme(&self) -> Option<&'static str> {

@@ -62,7 +62,7 @@ pub(crate) mod token_entity {
 
 async fn active_user(auth: &Auth, id: i64) -> Result<CurrentUser, Error> {
     match auth.user_by_id(id).await? {
-        Some(user) if user.active => Ok(api_user(&user)),
+        Some(user) if user.active => api_user(auth, &user).await,
         _ => Err(unauthorized()),
     }
 }

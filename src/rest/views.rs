@@ -44,7 +44,8 @@ pub(super) async fn prepare<'a>(
         .inner
         .auth
         .context(req, user, Channel::Api)
-        .with_method(method.clone());
+        .with_method(method.clone())
+        .for_model(slug);
     permit(resource, &ctx)?;
     Ok((resource, ctx))
 }
@@ -58,7 +59,11 @@ pub(super) fn permit(resource: &Resource, ctx: &Context) -> Result<(), Error> {
     if resource.auth.protected_methods().contains(ctx.method()) {
         match ctx.user() {
             None => return Err(super::authentication::unauthorized()),
-            Some(user) if !resource.auth.authorize(user) => {
+            Some(user)
+                if !resource
+                    .auth
+                    .authorize(user, &ctx.for_model(&resource.info().slug)) =>
+            {
                 return Err(Error::Forbidden(Refusal::default()));
             }
             Some(_) => {}

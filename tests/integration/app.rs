@@ -224,6 +224,7 @@ where
             email: format!("{username}@example.com"),
             admin,
             active,
+            groups: Vec::new(),
         };
         create_user(&self.db.db, new)
             .await

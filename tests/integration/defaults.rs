@@ -159,6 +159,7 @@ async fn a_user_made_by_the_cli_without_email_saves_in_the_admin(db: TestDb) {
             email: String::new(),
             admin: false,
             active: true,
+            groups: Vec::new(),
         },
     )
     .await

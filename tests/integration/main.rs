@@ -22,6 +22,7 @@ mod lengths;
 mod limits;
 mod nested_writes;
 mod passwords;
+mod permissions;
 mod rest;
 mod rest_hooks;
 mod restart;

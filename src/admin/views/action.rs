@@ -8,9 +8,9 @@ use super::edit::fetch_many;
 use super::list::url_with;
 use super::{notice, posted_form, respond, see_other};
 use crate::Error;
+use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
-use crate::admin::hooks::Gate;
 use crate::auth::{Level, safe_next};
 use crate::orm::value;
 
@@ -86,7 +86,7 @@ async fn run_action(
 }
 
 /// Runs custom action number `index` on the checked rows within `get_query`, each allowed by
-/// `has_change_permission`, in one transaction.
+/// the permission hook the action names, in one transaction.
 async fn custom_action(
     admin: &Admin,
     req: &HttpRequest,
@@ -96,10 +96,16 @@ async fn custom_action(
 ) -> Result<String, Error> {
     let ctx = admin.context(req);
     let rows = fetch_many(admin, model, &ctx, ids).await?;
+    let permission = model.settings.action_permissions[index];
+    model
+        .hooks
+        .gate(&ctx, Perm::View, model.info(), None)
+        .await?;
     for row in &rows {
+        let row = (permission != Perm::Add).then_some(row);
         model
             .hooks
-            .gate(&ctx, Gate::Change, model.info(), Some(row))
+            .gate(&ctx, permission, model.info(), row)
             .await?;
     }
     let txn = admin.db().begin().await?;

@@ -7,9 +7,9 @@ use serde::Serialize;
 use tera::Context;
 
 use super::respond;
-use crate::Error;
 use crate::admin::Admin;
 use crate::orm::Query;
+use crate::{Error, Perm};
 
 #[derive(Serialize)]
 struct PanelCard {
@@ -34,7 +34,13 @@ async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Err
     let csrf = crate::auth::csrf_token(&actix_session::SessionExt::get_session(req));
     let ctx = admin.context(req);
     let mut panels = Vec::new();
-    for entry in &admin.inner.panels {
+    // Panels are for admins (their routes are too).
+    let shown_panels = if ctx.is_admin() {
+        admin.inner.panels.as_slice()
+    } else {
+        &[]
+    };
+    for entry in shown_panels {
         let data = entry.panel.context(&ctx, admin.db()).await?;
         let mut context = Context::from_value(data)
             .map_err(|e| Error::Internal(format!("panel `{}`: {e}", entry.slug)))?;
@@ -51,6 +57,14 @@ async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Err
     }
     let mut models = Vec::new();
     for model in &admin.inner.models {
+        if model
+            .hooks
+            .gate(&ctx, Perm::View, model.info(), None)
+            .await
+            .is_err()
+        {
+            continue;
+        }
         let mut query = Query::everything(model.info());
         query.and(model.hooks.get_query(&ctx));
         models.push(ModelRow {

@@ -10,10 +10,10 @@ use tera::Context;
 use super::edit::fetch_many_on;
 use super::{notice, posted_form, query_pairs, respond, see_other};
 use crate::Error;
+use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::cascade::{self, Batch};
 use crate::admin::erased::AdminModel;
-use crate::admin::hooks::Gate;
 use crate::admin::version;
 use crate::auth::Level;
 use crate::orm::{Record, lock};
@@ -82,7 +82,7 @@ async fn selected(
     for row in &rows {
         model
             .hooks
-            .gate(&ctx, Gate::Delete, model.info(), Some(row))
+            .gate(&ctx, Perm::Delete, model.info(), Some(row))
             .await?;
     }
     Ok(rows)

@@ -9,11 +9,11 @@ use sea_orm::{Condition, DatabaseExecutor, TransactionTrait, Value};
 use tera::Context;
 
 use super::versioned::{Versioned, conflict, update_current};
-use super::{notice, posted_form, respond, see_other};
+use super::{membership, notice, posted_form, respond, see_other};
+use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::{self, Source};
-use crate::admin::hooks::Gate;
 use crate::admin::version::{self, Changed};
 use crate::auth::Level;
 use crate::orm::{Query, Record, Window, column_expr, value};
@@ -29,7 +29,7 @@ pub(super) async fn add_form(
         let ctx = admin.context(&req);
         model
             .hooks
-            .gate(&ctx, Gate::Add, model.info(), None)
+            .gate(&ctx, Perm::Add, model.info(), None)
             .await?;
         let defaults = model.model.defaults();
         page(
@@ -60,12 +60,21 @@ pub(super) async fn edit_form(
         let row = Some(&record);
         model
             .hooks
-            .gate(&ctx, Gate::View, model.info(), row)
+            .gate(&ctx, Perm::View, model.info(), row)
             .await?;
-        model
+        match model
             .hooks
-            .gate(&ctx, Gate::Change, model.info(), row)
-            .await?;
+            .gate(&ctx, Perm::Change, model.info(), row)
+            .await
+        {
+            Ok(()) => {}
+            // A refusal without a reason is "no change permission"; one with a reason is a
+            // row rule, answered 403 with it.
+            Err(Error::Forbidden(refusal)) if refusal.reason().is_none() => {
+                return super::detail::page(&admin, &req, model, &ctx, &record).await;
+            }
+            Err(error) => return Err(error),
+        }
         let source = Source::Stored;
         page(
             &admin,
@@ -93,7 +102,7 @@ pub(super) async fn add(
         let ctx = admin.context(&req);
         model
             .hooks
-            .gate(&ctx, Gate::Add, model.info(), None)
+            .gate(&ctx, Perm::Add, model.info(), None)
             .await?;
         save(&admin, &req, &ctx, model, None, &body).await
     }
@@ -115,7 +124,7 @@ pub(super) async fn edit(
         let row = Some(&record);
         model
             .hooks
-            .gate(&ctx, Gate::Change, model.info(), row)
+            .gate(&ctx, Perm::Change, model.info(), row)
             .await?;
         save(&admin, &req, &ctx, model, row, &body).await
     }
@@ -204,14 +213,33 @@ pub(super) async fn page(
     context.insert("meanwhile", &meanwhile);
     let hidden = record.map(|record| version::inputs(model, record));
     context.insert("hidden", &hidden.unwrap_or_default());
+    let ctx = admin.context(req);
+    if membership::applies(admin, model, &ctx) {
+        context.insert(
+            "groups_choices",
+            &membership::choices(admin, model, record).await?,
+        );
+        context.insert("groups_error", &errors.get("groups"));
+    }
     match record {
         Some(record) => {
             let pk = model.pk_text(record);
             context.insert("title", &model.title(record));
             context.insert("action_url", &format!("{base}{pk}/"));
+            let deletable = model
+                .hooks
+                .gate(
+                    &admin.context(req),
+                    Perm::Delete,
+                    model.info(),
+                    Some(record),
+                )
+                .await
+                .is_ok();
+            let delete_url = format!("{base}delete/?id={}", urlencode(&pk));
             context.insert(
                 "delete_url",
-                &format!("{base}delete/?id={}", urlencode(&pk)),
+                if deletable { delete_url.as_str() } else { "" },
             );
             context.insert("history_url", &format!("{base}{pk}/history/"));
         }
@@ -351,6 +379,16 @@ async fn save(
     if let Some(errors) = username_refusal(admin, model, record, &values).await? {
         return show_again(errors, None).await;
     }
+    let groups = if membership::applies(admin, model, ctx) {
+        match membership::posted(admin, body).await? {
+            Ok(groups) => groups,
+            Err(message) => {
+                return show_again(HashMap::from([("groups".to_owned(), message)]), None).await;
+            }
+        }
+    } else {
+        None
+    };
     let saved = match record {
         None => in_transaction(admin, ctx, model, None, values).await,
         Some(old) if posted.contains_key(version::VERSION) => {
@@ -394,7 +432,13 @@ async fn save(
     };
     if let Some(old) = record {
         let session = actix_session::SessionExt::get_session(req);
-        admin.auth().user_saved(model.info(), old, Some(&session)).await?;
+        admin
+            .auth()
+            .user_saved(model.info(), old, Some(&session))
+            .await?;
+    }
+    if let (Some(groups), Some(user)) = (groups, membership::user_id(model, &saved)) {
+        crate::groups::set_groups(admin.db(), user, &groups).await?;
     }
     let pk = model.pk_text(&saved);
     let verb = if adding { "added" } else { "changed" };

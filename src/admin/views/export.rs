@@ -12,9 +12,9 @@ use sea_orm::{ConnectionTrait, DatabaseExecutor};
 use super::list::list_query;
 use super::{param, query_pairs, respond};
 use crate::Error;
+use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
-use crate::admin::hooks::Gate;
 use crate::orm::{Query, Record, Window, value};
 
 /// Most rows fetched per query while streaming.
@@ -46,7 +46,7 @@ async fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpRespo
     let ctx = admin.context(req);
     model
         .hooks
-        .gate(&ctx, Gate::View, model.info(), None)
+        .gate(&ctx, Perm::View, model.info(), None)
         .await?;
     let mut params = query_pairs(req);
     let format = match param(&params, "format") {

@@ -11,8 +11,8 @@ use tera::Context;
 use super::edit::fetch;
 use super::respond;
 use crate::Error;
+use crate::Perm;
 use crate::admin::Admin;
-use crate::admin::hooks::Gate;
 use crate::audit::entry;
 
 /// The most entries one history page shows.
@@ -61,7 +61,7 @@ async fn history(
     };
     model
         .hooks
-        .gate(&ctx, Gate::View, model.info(), row.as_ref())
+        .gate(&ctx, Perm::View, model.info(), row.as_ref())
         .await?;
     // A deleted row's scope cannot be checked any more: its history is for admins.
     if row.is_none() && !ctx.is_admin() {

@@ -10,9 +10,9 @@ use tera::Context;
 
 use super::{found, param, query_pairs, respond};
 use crate::Error;
+use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::{AdminModel, ListColumn};
-use crate::admin::hooks::Gate;
 use crate::orm::{Count, FieldKind, FieldPolicy, Grammar, ModelInfo, OPS, Query, Record, value};
 
 /// Parameters of the list page that are not filters.
@@ -122,7 +122,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     let ctx = admin.context(req);
     model
         .hooks
-        .gate(&ctx, Gate::View, model.info(), None)
+        .gate(&ctx, Perm::View, model.info(), None)
         .await?;
     let base = admin.model_url(model);
     let params = query_pairs(req);
@@ -172,7 +172,12 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("headers", &headers(model, &base, &params, get("ordering")));
     context.insert("model_name", &model.name);
     context.insert("list_url", &base);
-    context.insert("add_url", &format!("{base}add/"));
+    let addable = model
+        .hooks
+        .gate(&ctx, Perm::Add, model.info(), None)
+        .await
+        .is_ok();
+    context.insert("add_url", &addable.then(|| format!("{base}add/")));
     context.insert("count", &super::count::shown(admin, model, count));
     context.insert("page", &page);
     context.insert("pages", &pages);

@@ -9,8 +9,8 @@ use serde_json::json;
 use super::list::list_query;
 use super::{param, query_pairs};
 use crate::Error;
+use crate::Perm;
 use crate::admin::Admin;
-use crate::admin::hooks::Gate;
 use crate::orm::{Window, column_expr, page_number, value};
 
 /// Results per lookup page.
@@ -32,7 +32,7 @@ async fn results(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<serde_j
     let ctx = admin.context(req);
     model
         .hooks
-        .gate(&ctx, Gate::View, model.info(), None)
+        .gate(&ctx, Perm::View, model.info(), None)
         .await?;
     let params = query_pairs(req);
     let get = |key: &str| param(&params, key);

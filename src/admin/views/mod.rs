@@ -4,11 +4,14 @@ mod action;
 mod count;
 mod dashboard;
 mod delete;
+mod detail;
 mod edit;
 mod export;
+mod group;
 mod history;
 mod list;
 mod lookup;
+mod membership;
 mod versioned;
 
 use std::collections::HashMap;
@@ -23,9 +26,11 @@ use tera::Context;
 
 use super::Admin;
 use super::erased::AdminModel;
-use crate::Error;
-use crate::auth::{CsrfProtect, Level, admin_required, csrf_token, flash, take_flashes};
+use crate::auth::{
+    CsrfProtect, Level, admin_required, csrf_token, flash, staff_required, take_flashes,
+};
 use crate::auth::{redirect as found, see_other};
+use crate::{Error, Perm};
 
 impl HttpServiceFactory for Admin {
     fn register(self, config: &mut AppService) {
@@ -33,15 +38,23 @@ impl HttpServiceFactory for Admin {
         let mut scope = web::scope(&self.inner.prefix)
             .app_data(web::Data::new(self.clone()))
             .wrap(CsrfProtect)
-            .wrap(from_fn(admin_required))
+            .wrap(from_fn(staff_required))
             .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
             .route("/", web::get().to(dashboard::show));
         for panel in &admin.inner.panels {
+            // Panels show site-wide data and act on it: admins only, as before staff existed.
             scope = scope.service(
-                web::scope(&format!("/{}", panel.slug)).configure(|c| panel.panel.routes(c)),
+                web::scope(&format!("/{}", panel.slug))
+                    .wrap(from_fn(admin_required))
+                    .configure(|c| panel.panel.routes(c)),
             );
         }
         scope
+            .service(
+                web::scope("/group")
+                    .wrap(from_fn(admin_required))
+                    .configure(group::routes),
+            )
             .service(
                 web::resource("/{model}/")
                     .route(web::get().to(list::show))
@@ -114,11 +127,12 @@ impl Admin {
         context.insert("password_url", &self.inner.auth.password_url());
         context.insert("csrf_token", &csrf_token(&session));
         context.insert("flashes", &take_flashes(&session));
-        context.insert("username", &user.map(|u| u.username().to_owned()));
+        context.insert("username", &user.as_ref().map(|u| u.username().to_owned()));
         let nav: Vec<NavModel> = self
             .inner
             .models
             .iter()
+            .filter(|m| user.as_ref().is_some_and(|u| u.may(m.slug(), Perm::View)))
             .map(|m| NavModel {
                 slug: m.slug(),
                 name: &m.name,
@@ -126,6 +140,9 @@ impl Admin {
             })
             .collect();
         context.insert("nav_models", &nav);
+        let groups_url = format!("{}/group/", self.inner.prefix);
+        let is_admin = crate::auth::resolved_user(req).is_some_and(|u| u.is_admin());
+        context.insert("groups_url", &is_admin.then_some(groups_url));
         match self.inner.templates.render(template, &context) {
             Ok(html) => HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")

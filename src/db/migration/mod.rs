@@ -68,6 +68,7 @@
 mod api_tables;
 mod audit_table;
 mod auth_tables;
+mod group_tables;
 mod session_user;
 
 use sea_orm::sea_query::{ColumnDef, Expr, IndexCreateStatement, IntoIden};
@@ -75,12 +76,14 @@ use sea_orm::{DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, SchemaManager};
 
 /// The crate's migrations, oldest first: sessions and failed logins (used by `Auth`), then API
-/// keys and bearer tokens (used by `RestApi`), then the user id of each session (so a password
-/// change can end them), then the audit trail (see [`crate::audit`]).
+/// keys and bearer tokens (used by `RestApi`), groups and their permissions (see
+/// [`crate::groups`]), the user id of each session (so a password change can end them), then
+/// the audit trail (see [`crate::audit`]).
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(auth_tables::Migration),
         Box::new(api_tables::Migration),
+        Box::new(group_tables::Migration),
         Box::new(session_user::Migration),
         Box::new(audit_table::Migration),
     ]

@@ -1,0 +1,291 @@
+//! `/admin/group/`: groups and the model permissions they grant, for admins only. Each form
+//! has `name` and a checkbox `permissions` valued `<model>.<action>` per registered model and
+//! action.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use tera::Context;
+
+use super::{notice, respond, see_other};
+use crate::admin::Admin;
+use crate::auth::Level;
+use crate::{Error, Perm, groups};
+
+/// The longest group name, in characters (the column's length).
+const NAME_CHARS: usize = 150;
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    name: String,
+    permissions: String,
+}
+
+#[derive(Serialize)]
+struct Boxes {
+    name: String,
+    boxes: Vec<Tick>,
+}
+
+#[derive(Serialize)]
+struct Tick {
+    value: String,
+    checked: bool,
+}
+
+/// The routes under `/admin/group/`.
+pub(super) fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/", web::get().to(list))
+        .service(
+            web::resource("/add/")
+                .route(web::get().to(add_form))
+                .route(web::post().to(add)),
+        )
+        .service(
+            web::resource("/{id}/")
+                .route(web::get().to(edit_form))
+                .route(web::post().to(edit)),
+        )
+        .route("/{id}/delete/", web::post().to(delete));
+}
+
+async fn list(admin: web::Data<Admin>, req: HttpRequest) -> HttpResponse {
+    let result = async {
+        let mut rows = Vec::new();
+        for group in groups::all(admin.db()).await? {
+            let granted = groups::permissions_of_group(admin.db(), group.id).await?;
+            rows.push(Row {
+                id: group.id,
+                name: group.name,
+                permissions: granted.join(", "),
+            });
+        }
+        let mut context = Context::new();
+        context.insert("groups", &rows);
+        Ok(admin.render(&req, StatusCode::OK, "admin/groups.html", context))
+    }
+    .await;
+    respond(&admin, &req, result)
+}
+
+/// The group `id` of the path; 404 when there is none.
+async fn group_of(admin: &Admin, id: &str) -> Result<groups::group::Model, Error> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    use sea_orm::EntityTrait;
+    groups::group::Entity::find_by_id(id)
+        .one(admin.db())
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+async fn add_form(admin: web::Data<Admin>, req: HttpRequest) -> HttpResponse {
+    let page = form_page(&admin, &req, None, "", &[], None, None, StatusCode::OK);
+    respond(&admin, &req, Ok(page))
+}
+
+async fn edit_form(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async {
+        let group = group_of(&admin, &id).await?;
+        let granted = groups::permissions_of_group(admin.db(), group.id).await?;
+        Ok(form_page(
+            &admin,
+            &req,
+            Some(group.id),
+            &group.name,
+            &granted,
+            None,
+            None,
+            StatusCode::OK,
+        ))
+    }
+    .await;
+    respond(&admin, &req, result)
+}
+
+async fn add(admin: web::Data<Admin>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let result = save(&admin, &req, None, &body).await;
+    respond(&admin, &req, result)
+}
+
+async fn edit(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let result = async {
+        let group = group_of(&admin, &id).await?;
+        save(&admin, &req, Some(group), &body).await
+    }
+    .await;
+    respond(&admin, &req, result)
+}
+
+async fn delete(admin: web::Data<Admin>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    let result = async {
+        let group = group_of(&admin, &id).await?;
+        groups::delete(admin.db(), group.id).await?;
+        notice(
+            &req,
+            Level::Success,
+            format!("The group “{}” was deleted.", group.name),
+        );
+        Ok(see_other(&format!("{}/group/", admin.prefix())))
+    }
+    .await;
+    respond(&admin, &req, result)
+}
+
+/// Every permission the form offers: each registered model with each action.
+fn offered(admin: &Admin) -> Vec<String> {
+    admin
+        .inner
+        .models
+        .iter()
+        .flat_map(|m| Perm::ALL.map(|perm| perm.on(m.slug())))
+        .collect()
+}
+
+async fn save(
+    admin: &Admin,
+    req: &HttpRequest,
+    group: Option<groups::group::Model>,
+    body: &[u8],
+) -> Result<HttpResponse, Error> {
+    let mut name = String::new();
+    let mut permissions = Vec::new();
+    for (key, value) in form_urlencoded::parse(body) {
+        match &*key {
+            "name" => name = value.trim().to_owned(),
+            "permissions" => permissions.push(value.into_owned()),
+            _ => {}
+        }
+    }
+    let id = group.as_ref().map(|g| g.id);
+    let offered = offered(admin);
+    let show_again = |name_error: Option<&str>, form_error: Option<&str>| {
+        form_page(
+            admin,
+            req,
+            id,
+            &name,
+            &permissions,
+            name_error,
+            form_error,
+            StatusCode::BAD_REQUEST,
+        )
+    };
+    if let Some(unknown) = permissions.iter().find(|p| !offered.contains(p)) {
+        let message = format!("“{unknown}” is not a permission of this admin.");
+        return Ok(show_again(None, Some(&message)));
+    }
+    if name.is_empty() {
+        return Ok(show_again(Some(crate::admin::form::REQUIRED), None));
+    }
+    if name.chars().count() > NAME_CHARS || name.contains('\0') {
+        return Ok(show_again(
+            Some("Use at most 150 characters, without NUL."),
+            None,
+        ));
+    }
+    let taken = groups::by_name(admin.db(), &name)
+        .await?
+        .filter(|other| Some(other.id) != id);
+    if taken.is_some() {
+        return Ok(show_again(
+            Some("A group with this name already exists."),
+            None,
+        ));
+    }
+    let saved = match id {
+        Some(id) => groups::update(admin.db(), id, &name, &permissions).await,
+        None => groups::create(admin.db(), &name, &permissions)
+            .await
+            .map(drop),
+    };
+    match saved {
+        Ok(()) => {}
+        // Taken by a concurrent save since the check.
+        Err(error)
+            if matches!(
+                error.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            return Ok(show_again(
+                Some("A group with this name already exists."),
+                None,
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let verb = if id.is_some() { "changed" } else { "added" };
+    notice(
+        req,
+        Level::Success,
+        format!("The group “{name}” was {verb}."),
+    );
+    Ok(see_other(&format!("{}/group/", admin.prefix())))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn form_page(
+    admin: &Admin,
+    req: &HttpRequest,
+    id: Option<i64>,
+    name: &str,
+    granted: &[String],
+    name_error: Option<&str>,
+    form_error: Option<&str>,
+    status: StatusCode,
+) -> HttpResponse {
+    let models: Vec<Boxes> = admin
+        .inner
+        .models
+        .iter()
+        .map(|m| Boxes {
+            name: m.name.clone(),
+            boxes: Perm::ALL
+                .iter()
+                .map(|perm| {
+                    let value = perm.on(m.slug());
+                    Tick {
+                        checked: granted.contains(&value),
+                        value,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let base = format!("{}/group/", admin.prefix());
+    let mut context = Context::new();
+    context.insert(
+        "title",
+        &match id {
+            Some(_) => name.to_owned(),
+            None => "Add group".to_owned(),
+        },
+    );
+    context.insert("name", name);
+    context.insert("name_error", &name_error);
+    context.insert("form_error", &form_error);
+    context.insert("actions", &Perm::ALL.map(Perm::as_str));
+    context.insert("models", &models);
+    match id {
+        Some(id) => {
+            context.insert("action_url", &format!("{base}{id}/"));
+            context.insert("delete_url", &format!("{base}{id}/delete/"));
+        }
+        None => {
+            context.insert("action_url", &format!("{base}add/"));
+            context.insert("delete_url", "");
+        }
+    }
+    admin.render(req, status, "admin/group_form.html", context)
+}
