@@ -105,10 +105,12 @@ impl AdminBuilder {
         let Some(model) = self.registry.get(&slug).cloned() else {
             return self;
         };
-        let secret = (slug == self.auth.user_table()).then(|| self.auth.password_column());
+        let users = slug == self.auth.user_table();
+        let secret = users.then(|| self.auth.password_column());
+        let admin_flag = users.then(|| self.auth.admin_column());
         self.models.retain(|m| m.slug() != slug);
         self.models
-            .push(AdminModel::new::<E, A>(model, admin, secret));
+            .push(AdminModel::new::<E, A>(model, admin, secret, admin_flag));
         self
     }
 

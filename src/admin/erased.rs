@@ -40,11 +40,19 @@ pub(crate) struct Settings {
     pub(crate) export: Vec<String>,
     /// The password-hash column when this is the user model: never shown, never exported.
     pub(crate) secret: Option<String>,
+    /// The admin-flag column when this is the user model: only admins may change it.
+    pub(crate) admin_flag: Option<String>,
 }
 
 impl Settings {
     pub(crate) fn is_readonly(&self, column: &str) -> bool {
         self.readonly.iter().any(|c| c == column)
+    }
+
+    /// Whether `ctx` may not write `column`: a read-only field, or the admin flag of the user
+    /// model for anyone but an admin.
+    pub(crate) fn is_readonly_for(&self, column: &str, ctx: &crate::Context) -> bool {
+        self.is_readonly(column) || (self.admin_flag.as_deref() == Some(column) && !ctx.is_admin())
     }
 
     pub(crate) fn choices_of(&self, column: &str) -> Option<&[(String, String)]> {
@@ -110,7 +118,12 @@ impl AdminModel {
 
     /// Builds the erased form of `admin` for `model`; `secret` is the password column when
     /// `E` is the user entity.
-    pub(crate) fn new<E, A>(model: Arc<dyn ErasedModel>, admin: A, secret: Option<String>) -> Self
+    pub(crate) fn new<E, A>(
+        model: Arc<dyn ErasedModel>,
+        admin: A,
+        secret: Option<String>,
+        admin_flag: Option<String>,
+    ) -> Self
     where
         E: EntityTrait,
         E::Model: IntoActiveModel<E::ActiveModel> + Sync,
@@ -220,12 +233,19 @@ impl AdminModel {
             action_permissions: actions.iter().map(|a| a.permission).collect(),
             export,
             secret: secret.clone(),
+            admin_flag: admin_flag.clone(),
         };
         Self {
             name: super::form::human(&info.slug),
             model: model.clone(),
             settings,
-            hooks: super::hooks::typed(admin, computed, actions, secret.into_iter().collect()),
+            hooks: super::hooks::typed(
+                admin,
+                computed,
+                actions,
+                secret.clone().into_iter().collect(),
+                admin_flag,
+            ),
         }
     }
 }

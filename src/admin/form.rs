@@ -154,7 +154,8 @@ async fn field(
         }
     };
     let (widget, step) = widget_of(column);
-    let readonly = settings.is_readonly(&column.name) || (column.primary_key && record.is_some());
+    let readonly =
+        settings.is_readonly_for(&column.name, ctx) || (column.primary_key && record.is_some());
     let mut field = Field {
         name: column.name.clone(),
         label: human(&column.name),
@@ -298,7 +299,7 @@ pub(crate) async fn read(
         let Some(column) = model.info().column(name) else {
             continue;
         };
-        if settings.is_readonly(name)
+        if settings.is_readonly_for(name, ctx)
             || (column.primary_key && !adding)
             || widget_of(column).0 == "readonly"
         {

@@ -16,7 +16,7 @@ use super::model_admin::ModelAdmin;
 use crate::audit::{Trail, row_values};
 use crate::orm::save::SaveHook;
 use crate::orm::{ModelInfo, Record, WriteError, save};
-use crate::{Context, Error, Invalid, Perm};
+use crate::{Context, Error, Invalid, Perm, Refusal};
 
 /// The hooks of a `ModelAdmin`, callable without knowing its entity.
 #[async_trait(?Send)]
@@ -75,6 +75,8 @@ struct Typed<E: EntityTrait, A> {
     admin: A,
     /// Write-only columns, recorded as redacted: the user table's password column.
     redacted: Vec<String>,
+    /// On the user table, the admin-flag column: only admins change or delete an admin user.
+    admin_flag: Option<String>,
     computed: Vec<Compute<E>>,
     actions: Vec<Action<E>>,
     entity: PhantomData<fn() -> E>,
@@ -135,6 +137,14 @@ where
         info: &ModelInfo,
         row: Option<&Record>,
     ) -> Result<(), Error> {
+        if matches!(gate, Perm::Change | Perm::Delete)
+            && !ctx.is_admin()
+            && let (Some(flag), Some(record)) = (&self.admin_flag, row)
+            && record.get(info, flag) == Some(&Value::Bool(Some(true)))
+        {
+            let reason = "only admins may change or delete an admin user";
+            return Err(Refusal::new(reason).into());
+        }
         let model = row.map(model_of::<E>).transpose()?;
         let row = model.as_ref();
         let ctx = &ctx.for_model(&info.slug);
@@ -256,6 +266,7 @@ pub(crate) fn typed<E, A>(
     computed: Vec<Compute<E>>,
     actions: Vec<Action<E>>,
     redacted: Vec<String>,
+    admin_flag: Option<String>,
 ) -> Box<dyn Hooks>
 where
     E: EntityTrait,
@@ -266,6 +277,7 @@ where
     Box::new(Typed {
         admin,
         redacted,
+        admin_flag,
         computed,
         actions,
         entity: PhantomData,

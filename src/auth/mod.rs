@@ -196,6 +196,11 @@ impl Auth {
         self.inner.users.password_column()
     }
 
+    /// The user table's admin-flag column, which only admins may change in the admin.
+    pub(crate) fn admin_column(&self) -> String {
+        self.inner.users.admin_column()
+    }
+
     /// The site's name, shown in page titles.
     pub fn branding(&self) -> &str {
         &self.inner.branding

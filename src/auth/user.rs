@@ -18,6 +18,9 @@ pub trait UserEntity: EntityTrait {
     fn username_column() -> Self::Column;
     /// The column holding the argon2id PHC string.
     fn password_column() -> Self::Column;
+    /// The column holding the admin flag. Only admins may change it through the admin, and
+    /// only admins may change or delete an admin user there.
+    fn admin_column() -> Self::Column;
     /// The primary key, as a number.
     fn id(model: &Self::Model) -> i64;
     /// The login name.
@@ -76,6 +79,8 @@ pub(crate) trait UserStore: Send + Sync {
     fn table(&self) -> String;
     /// The column holding the password hash, which the admin never shows.
     fn password_column(&self) -> String;
+    /// The column holding the admin flag, which only admins may change.
+    fn admin_column(&self) -> String;
 }
 
 pub(crate) struct Users<E>(std::marker::PhantomData<fn() -> E>);
@@ -205,6 +210,10 @@ where
                 .await?;
             Ok(())
         })
+    }
+
+    fn admin_column(&self) -> String {
+        sea_orm::IdenStatic::as_str(&E::admin_column()).to_owned()
     }
 
     fn password_column(&self) -> String {

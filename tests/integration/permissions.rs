@@ -482,6 +482,65 @@ async fn permission_authentication_needs_the_permission_of_each_method(db: TestD
     );
 }
 
+/// A staff user who may change users cannot make anyone an admin, nor change or delete an
+/// admin: the admin flag is read-only for them and admin rows refuse them with a reason.
+async fn a_user_editor_cannot_raise_or_touch_admins(db: TestDb) {
+    let app = spawn(db).await;
+    let boss = app.create_user("boss", "boss-password", true, true).await;
+    let clerk = staff(&app, "clerk", &["user.view", "user.change"]).await;
+    app.login("clerk", "clerk-password").await;
+    let token = app.csrf_token().await;
+    let own = format!("/admin/user/{clerk}/");
+    let form = app.get(&own).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let saved = app
+        .post_form(
+            &own,
+            &[
+                ("csrf_token", &token),
+                ("username", "clerk"),
+                ("email", "clerk@example.com"),
+                ("active", "false"),
+                ("active", "true"),
+                ("admin", "false"),
+                ("admin", "true"),
+            ],
+        )
+        .await;
+    assert!(
+        saved.status.is_redirection(),
+        "{} {}",
+        saved.status,
+        saved.body
+    );
+    let stored = example_site::models::user::Entity::find_by_id(clerk)
+        .one(&app.db.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !stored.admin,
+        "a staff user cannot make themselves an admin"
+    );
+    let target = format!("/admin/user/{boss}/");
+    let refused = app
+        .post_form(&target, &[("csrf_token", &token), ("username", "taken")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("only admins may change or delete an admin user")
+    );
+    let delete = app
+        .post_form(
+            "/admin/user/delete/",
+            &[("csrf_token", &token), ("id", &boss.to_string())],
+        )
+        .await;
+    assert_eq!(delete.status, StatusCode::FORBIDDEN, "{}", delete.body);
+}
+
 crate::on_every_database!(example:
     an_editor_edits_messages_but_cannot_add_delete_or_see_users,
     a_viewer_sees_a_read_only_page_and_cannot_post_to_it,
@@ -489,4 +548,5 @@ crate::on_every_database!(example:
     plain_users_are_refused_and_anonymous_ones_sent_to_login,
     an_admin_passes_every_gate_and_manages_groups,
     permission_authentication_needs_the_permission_of_each_method,
+    a_user_editor_cannot_raise_or_touch_admins,
 );

@@ -31,6 +31,10 @@ impl actix_sea::auth::UserEntity for Entity {
         Column::Password
     }
 
+    fn admin_column() -> Column {
+        Column::Admin
+    }
+
     fn id(model: &Model) -> i64 {
         i64::from(model.id)
     }
