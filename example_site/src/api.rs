@@ -72,13 +72,10 @@ impl RestResource<note::Entity> for NoteResource {
 
 /// The site's API under `/api/`.
 pub fn build(auth: &Auth) -> RestApi {
+    let staff = PermissionAuthentication::new(auth.clone());
     RestApi::builder(auth)
         .default_auth(UserAuthentication::new(auth.clone()))
-        .register_with_auth(
-            user::Entity,
-            UserResource,
-            PermissionAuthentication::new(auth.clone()),
-        )
+        .register_with_auth(user::Entity, UserResource, staff)
         .register(message::Entity, MessageResource)
         .register(relationship::Entity, RelationshipResource)
         .register(note::Entity, NoteResource)
