@@ -103,8 +103,13 @@ pub async fn set_password(
         tokio::task::spawn_blocking(move || actix_sea::auth::password::hash_password(&password))
             .await
             .map_err(|e| CommandError::Invalid(e.to_string()))?;
+    let id = i64::from(found.id);
     let mut row: user::ActiveModel = found.into_active_model();
     row.password = Set(hash);
     row.update(db).await?;
+    // The old password's sessions end with it (sessions kept in the database).
+    actix_sea::auth::DbSessionStore::new(db.clone())
+        .end_user(id)
+        .await?;
     Ok(())
 }

@@ -346,6 +346,21 @@ fn query(url: &str, sql: &str) -> String {
     text(&output.stdout)
 }
 
+/// Runs one statement on an SQLite database file and commits it.
+fn execute(url: &str, sql: &str) {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_end_matches("?mode=rwc");
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys\ncon = sqlite3.connect(sys.argv[1])\ncon.execute(sys.argv[2])\ncon.commit()")
+        .arg(path)
+        .arg(sql)
+        .output()
+        .expect("python3 writes the database");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+}
+
 #[test]
 fn create_group_and_create_user_with_groups() {
     let db = TempDb::new("groups");
@@ -436,6 +451,11 @@ fn set_password_replaces_the_hash() {
     ]);
     assert!(made.status.success(), "{}", text(&made.stderr));
     let before = query(&url, "select password from user");
+    execute(
+        &url,
+        "insert into actix_sea_session (key_hash, state, expires_at, user_id) \
+         values ('k', '{}', '2999-01-01 00:00:00', (select id from user where username = 'ann'))",
+    );
     let set = run(&[
         "set-password",
         "ann",
@@ -449,6 +469,11 @@ fn set_password_replaces_the_hash() {
     let after = query(&url, "select password from user");
     assert_ne!(before, after);
     assert!(after.contains("$argon2id$"));
+    assert_eq!(
+        query(&url, "select count(*) from actix_sea_session"),
+        "(0,)\n",
+        "the old password's sessions end"
+    );
     let unknown = run(&["set-password", "bob", "--password", "x", "--database", &url]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(text(&unknown.stderr).contains("there is no user named `bob`"));
