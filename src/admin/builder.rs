@@ -2,15 +2,13 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel, TryIntoModel};
-
 use super::erased::AdminModel;
 use super::model_admin::{DefaultAdmin, ModelAdmin};
 use super::panel::{Panel, PanelEntry, slug_of};
 use super::{Admin, Inner, is_secret};
 use crate::Error;
 use crate::auth::Auth;
-use crate::orm::{Grammar, Limits, ModelInfo, Registry};
+use crate::orm::{Grammar, Limits, ModelEntity, ModelInfo, Registry};
 use crate::templates::Templates;
 
 /// How many rows an admin count reads at most, unless configured.
@@ -75,32 +73,16 @@ impl AdminBuilder {
 
     /// Registers `entity` with its `ModelAdmin`, as `.register(message::Entity, MessageAdmin)`;
     /// registering an entity again replaces it.
-    pub fn register<E, A>(self, entity: E, admin: A) -> Self
-    where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E>
-            + ActiveModelBehavior
-            + TryIntoModel<E::Model>
-            + Send
-            + Sync,
-        A: ModelAdmin<E>,
-    {
+    pub fn register<E: ModelEntity, A: ModelAdmin<E>>(self, entity: E, admin: A) -> Self {
         let _ = entity;
         self.register_as(None, admin)
     }
 
-    fn register_as<E, A>(mut self, slug: Option<&str>, admin: A) -> Self
-    where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E>
-            + ActiveModelBehavior
-            + TryIntoModel<E::Model>
-            + Send
-            + Sync,
-        A: ModelAdmin<E>,
-    {
+    fn register_as<E: ModelEntity, A: ModelAdmin<E>>(
+        mut self,
+        slug: Option<&str>,
+        admin: A,
+    ) -> Self {
         let slug = self.registry.register_as::<E>(slug);
         let Some(model) = self.registry.get(&slug).cloned() else {
             return self;
@@ -115,16 +97,7 @@ impl AdminBuilder {
     }
 
     /// Registers `entity` with every default, as `.register_default(relationship::Entity)`.
-    pub fn register_default<E>(self, entity: E) -> Self
-    where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E>
-            + ActiveModelBehavior
-            + TryIntoModel<E::Model>
-            + Send
-            + Sync,
-    {
+    pub fn register_default<E: ModelEntity>(self, entity: E) -> Self {
         self.register(entity, DefaultAdmin)
     }
 

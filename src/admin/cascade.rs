@@ -81,10 +81,7 @@ pub(crate) async fn delete(
     let mut deleted = 0;
     for batch in batches.iter().rev() {
         let model = batch.model;
-        deleted += model
-            .hooks
-            .delete(ctx, model.info(), txn, &batch.rows)
-            .await?;
+        deleted += model.delete(ctx, txn, &batch.rows).await?;
     }
     Ok(deleted)
 }

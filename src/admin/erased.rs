@@ -1,16 +1,12 @@
-//! A registered `ModelAdmin` with its entity type erased: settings as column names, hooks
-//! behind [`Hooks`].
+//! A registered `ModelAdmin` on top of its entity's binding: settings as column names, hooks
+//! behind [`Hooks`], writes in `admin::write`.
 
-use std::sync::Arc;
-
-use sea_orm::{
-    ActiveModelBehavior, EntityTrait, IdenStatic, IntoActiveModel, Iterable, TryIntoModel,
-};
+use sea_orm::{IdenStatic, Iterable};
 
 use super::column::ColumnKind;
 use super::hooks::Hooks;
 use super::model_admin::ModelAdmin;
-use crate::orm::{ErasedModel, ModelInfo, Record, value};
+use crate::orm::{Binding, ModelEntity, ModelInfo, Record, value};
 
 /// A column of the list page.
 pub(crate) enum ListColumn {
@@ -69,7 +65,7 @@ impl Settings {
 
 /// One model of the admin.
 pub(crate) struct AdminModel {
-    pub(crate) model: Arc<dyn ErasedModel>,
+    pub(crate) model: Binding,
     pub(crate) settings: Settings,
     pub(crate) hooks: Box<dyn Hooks>,
     /// "Message", for headings.
@@ -118,18 +114,12 @@ impl AdminModel {
 
     /// Builds the erased form of `admin` for `model`; `secret` is the password column when
     /// `E` is the user entity.
-    pub(crate) fn new<E, A>(
-        model: Arc<dyn ErasedModel>,
+    pub(crate) fn new<E: ModelEntity, A: ModelAdmin<E>>(
+        model: Binding,
         admin: A,
         secret: Option<String>,
         admin_flag: Option<String>,
-    ) -> Self
-    where
-        E: EntityTrait,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelBehavior + TryIntoModel<E::Model> + Send + Sync,
-        A: ModelAdmin<E>,
-    {
+    ) -> Self {
         let info = model.info();
         let names = |columns: Vec<E::Column>| -> Vec<String> {
             columns.iter().map(|c| c.as_str().to_owned()).collect()
@@ -232,20 +222,14 @@ impl AdminModel {
                 .collect(),
             action_permissions: actions.iter().map(|a| a.permission).collect(),
             export,
-            secret: secret.clone(),
+            secret,
             admin_flag: admin_flag.clone(),
         };
         Self {
             name: super::form::human(&info.slug),
             model: model.clone(),
             settings,
-            hooks: super::hooks::typed(
-                admin,
-                computed,
-                actions,
-                secret.clone().into_iter().collect(),
-                admin_flag,
-            ),
+            hooks: super::hooks::typed(admin, computed, actions, admin_flag),
         }
     }
 }

@@ -67,6 +67,7 @@ mod model_admin;
 mod panel;
 mod version;
 mod views;
+mod write;
 
 use std::sync::Arc;
 

@@ -2,10 +2,11 @@
 //! Django's hooks, each knowing who asks ([`Context`]) and seeing the entity's own types.
 
 use async_trait::async_trait;
-use sea_orm::{Condition, EntityTrait};
+use sea_orm::Condition;
 
 use super::action::Action;
 use super::column::{Choices, Column, Field};
+use crate::orm::ModelEntity;
 use crate::{Context, Error, Perm, Refusal};
 
 /// The default of every permission hook: whether the caller holds `perm` on the model the
@@ -25,10 +26,7 @@ fn permitted(ctx: &Context, perm: Perm) -> Result<(), Refusal> {
 ///
 /// A hook that refuses (`Err(Refusal::new("reason"))`) answers 403 with the reason on the page.
 #[async_trait]
-pub trait ModelAdmin<E>: Send + Sync + 'static
-where
-    E: EntityTrait<Model: Sync, ActiveModel: Send>,
-{
+pub trait ModelAdmin<E: ModelEntity>: Send + Sync + 'static {
     /// The list page's columns, as `vec![User.into(), Content.into()]` or with
     /// [`Column::computed`] (default: every field the form may show, password excluded).
     fn columns(&self) -> Vec<Column<E>> {
@@ -180,4 +178,4 @@ where
 /// The admin used by `register_default`: every default.
 pub(crate) struct DefaultAdmin;
 
-impl<E> ModelAdmin<E> for DefaultAdmin where E: EntityTrait<Model: Sync, ActiveModel: Send> {}
+impl<E: ModelEntity> ModelAdmin<E> for DefaultAdmin {}

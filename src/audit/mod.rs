@@ -23,7 +23,7 @@ mod purge;
 mod write;
 
 pub use purge::purge;
-pub(crate) use write::{Trail, row_values};
+pub(crate) use write::Trail;
 pub use write::{created, deleted, updated};
 
 /// What a write-only column's value is recorded as.

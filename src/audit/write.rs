@@ -11,7 +11,7 @@ use crate::Context;
 use crate::orm::{ModelInfo, value};
 
 /// The entity's own row as the values of its columns, in declaration order.
-pub(crate) fn row_values<E: EntityTrait>(model: &E::Model) -> Vec<Value> {
+fn row_values<E: EntityTrait>(model: &E::Model) -> Vec<Value> {
     E::Column::iter().map(|column| model.get(column)).collect()
 }
 

@@ -1,6 +1,7 @@
 //! Entity reflection and the query grammar, shared by the admin and the REST API.
 //! Nothing here knows about HTTP.
 
+mod binding;
 mod conflict;
 mod count;
 mod error;
@@ -18,6 +19,8 @@ pub(crate) mod save;
 pub(crate) mod token;
 pub mod value;
 
+pub use binding::{Binding, ModelEntity};
+pub(crate) use binding::{active_of, model_of};
 pub(crate) use conflict::resolve;
 pub use count::{Count, count_upto};
 pub use error::QueryError;
@@ -33,7 +36,6 @@ pub use query::{
     FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size,
 };
 pub use record::Record;
-pub(crate) use registry::record_of;
-pub use registry::{ErasedModel, Registry};
+pub use registry::Registry;
 pub use save::WriteError;
 pub use value::ValueError;

@@ -13,10 +13,10 @@ use sea_orm::{
 
 use std::collections::{HashMap, HashSet};
 
+use super::binding::{Binding, record_of};
 use super::model::{ModelInfo, column_expr};
 use super::query::Query;
 use super::record::Record;
-use super::registry::{ErasedModel, record_of};
 use super::value;
 
 /// A foreign key whose rows come with the page: `column` of the listed model refers to `key`
@@ -25,7 +25,7 @@ pub struct Join<'a> {
     /// The foreign-key column of the listed model.
     pub column: &'a str,
     /// The referenced model.
-    pub model: &'a dyn ErasedModel,
+    pub model: &'a Binding,
     /// The referenced column.
     pub key: &'a str,
     /// The referenced rows the caller may see (the referenced model's `get_query`); a row

@@ -3,12 +3,14 @@
 //! door accepts and refuses the same rows.
 //!
 //! Create: `ActiveModelBehavior::new()`, declared defaults on the columns still unset, the
-//! values sent, the front door's [`SaveHook`], `before_save`, datetimes cut to microseconds,
+//! values sent, the front door's [`Step`], `before_save`, datetimes cut to microseconds,
 //! the required columns (after `before_save`, so the columns it fills are optional), the
-//! insert, `after_save`. Update: the stored row, the values sent, the front door's hook,
-//! `before_save`, the update, `after_save`. Both end with the hook's [`SaveHook::saved`] (the
+//! insert, `after_save`. Update: the stored row, the values sent, the front door's step,
+//! `before_save`, the update, `after_save`. Both end with the step's [`Step::saved`] (the
 //! audit trail's entry), on the same transaction. Delete: `ActiveModel::delete`, with
 //! `before_delete` and `after_delete`.
+
+use std::any::Any;
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
@@ -16,7 +18,9 @@ use sea_orm::{
     IntoActiveModel, Iterable, SqlErr, Value,
 };
 
+use super::binding::{ModelEntity, model_of, record_of};
 use super::model::{ColumnInfo, Declared, FieldKind, ModelInfo};
+use super::record::Record;
 use super::value;
 use crate::verdict::{Conflict, Invalid, Pending};
 
@@ -135,57 +139,52 @@ fn classify<E: EntityTrait>(info: &ModelInfo, active: &E::ActiveModel, error: Db
 }
 
 /// The end of a write: a unique violation classified, else the entity's `after_save`.
-async fn saved<E>(
+async fn saved<E: ModelEntity>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
     active: &E::ActiveModel,
     written: Result<E::Model, DbErr>,
     insert: bool,
-) -> Result<E::Model, WriteError>
-where
-    E: EntityTrait,
-    E::ActiveModel: Send,
-{
+) -> Result<E::Model, WriteError> {
     let model = written.map_err(|error| classify::<E>(info, active, error))?;
     <E::ActiveModel as ActiveModelBehavior>::after_save(model, db, insert)
         .await
         .map_err(refusal)
 }
 
-/// The front door's own step of a write, run on the typed values after the values sent are
-/// set and before the entity's `before_save`: the REST resource's `before_save` and
-/// `check_post`, the admin's `save_model`. `()` is the write without one.
-#[async_trait::async_trait]
-pub(crate) trait SaveHook<E: EntityTrait<Model: Sync, ActiveModel: Send>>: Sync {
-    /// What the hook may refuse with; every other step's [`WriteError`] converts into it.
-    type Error: From<WriteError> + Send;
-
-    /// Checks or changes `new`; `old` is the stored row on an update, `None` on a create.
+/// A front door's own step of a write, with the entity's type erased: `before_save` runs on
+/// the entity's active model after the values sent are set and before the entity's
+/// `before_save` (the REST resource's `before_save` and `check_post`, the admin's
+/// `save_model`), `saved` after the write, on the same connection or transaction, with the
+/// row as stored (the audit trail's entry). `old` is the stored row on an update, `None` on a
+/// create. `()` is the write without one.
+#[async_trait::async_trait(?Send)]
+pub(crate) trait Step {
+    /// Checks or changes `new`, the entity's `ActiveModel` (see `binding::active_of`).
     async fn before_save(
         &self,
-        old: Option<&E::Model>,
-        new: &mut E::ActiveModel,
-    ) -> Result<(), Self::Error>;
+        info: &ModelInfo,
+        old: Option<&Record>,
+        new: &mut dyn Any,
+    ) -> Result<(), WriteError>;
 
-    /// Runs after the write, on the same connection or transaction, with the row as stored:
-    /// the front doors record the audit trail's entry here. `old` is the row before an
-    /// update, `None` on a create.
+    /// Runs after the write, with the row as stored.
     async fn saved(
         &self,
         db: &DatabaseExecutor<'_>,
-        old: Option<&E::Model>,
-        new: &E::Model,
-    ) -> Result<(), Self::Error>;
+        info: &ModelInfo,
+        old: Option<&Record>,
+        new: &Record,
+    ) -> Result<(), WriteError>;
 }
 
-#[async_trait::async_trait]
-impl<E: EntityTrait<Model: Sync, ActiveModel: Send>> SaveHook<E> for () {
-    type Error = WriteError;
-
+#[async_trait::async_trait(?Send)]
+impl Step for () {
     async fn before_save(
         &self,
-        _: Option<&E::Model>,
-        _: &mut E::ActiveModel,
+        _: &ModelInfo,
+        _: Option<&Record>,
+        _: &mut dyn Any,
     ) -> Result<(), WriteError> {
         Ok(())
     }
@@ -193,52 +192,44 @@ impl<E: EntityTrait<Model: Sync, ActiveModel: Send>> SaveHook<E> for () {
     async fn saved(
         &self,
         _: &DatabaseExecutor<'_>,
-        _: Option<&E::Model>,
-        _: &E::Model,
+        _: &ModelInfo,
+        _: Option<&Record>,
+        _: &Record,
     ) -> Result<(), WriteError> {
         Ok(())
     }
 }
 
-/// Inserts a row from column values (see the module docs for the steps, `hook` runs before
+/// Inserts a row from column values (see the module docs for the steps; `step` runs before
 /// the entity's `before_save`) and returns it.
-pub(crate) async fn create<E, H>(
+pub(crate) async fn create<E: ModelEntity>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
     values: Vec<(String, Value)>,
-    hook: &H,
-) -> Result<E::Model, H::Error>
-where
-    E: EntityTrait<Model: Sync, ActiveModel: Send>,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-    H: SaveHook<E>,
-{
+    step: &dyn Step,
+) -> Result<Record, WriteError> {
     let mut active = <E::ActiveModel as ActiveModelBehavior>::new();
     for (column, info) in columns::<E>(info) {
         if active.is_not_set(column)
             && let Some(value) = declared(info)
         {
-            active.try_set(column, value).map_err(WriteError::from)?;
+            active.try_set(column, value)?;
         }
     }
     set_values::<E>(info, &mut active, values)?;
-    hook.before_save(None, &mut active).await?;
-    let new = insert::<E>(info, db, active).await?;
-    hook.saved(db, None, &new).await?;
+    step.before_save(info, None, &mut active).await?;
+    let new = record_of::<E>(insert::<E>(info, db, active).await?);
+    step.saved(db, info, None, &new).await?;
     Ok(new)
 }
 
 /// The end of a create: the entity's `before_save`, the required columns, the insert and
 /// `after_save`.
-async fn insert<E>(
+async fn insert<E: ModelEntity>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
     active: E::ActiveModel,
-) -> Result<E::Model, WriteError>
-where
-    E: EntityTrait<ActiveModel: Send>,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-{
+) -> Result<E::Model, WriteError> {
     let mut active = ActiveModelBehavior::before_save(active, db, true)
         .await
         .map_err(refusal)?;
@@ -260,38 +251,29 @@ fn auto_key(info: &ModelInfo, column: &ColumnInfo) -> bool {
     column.primary_key && info.pk_column().has_default
 }
 
-/// Changes `model` with column values (see the module docs; `hook` runs before the entity's
-/// `before_save`) and returns the stored row.
-pub(crate) async fn update<E, H>(
+/// Changes `old`, a row read through the entity's binding, with column values (see the
+/// module docs; `step` runs before the entity's `before_save`) and returns the stored row.
+pub(crate) async fn update<E: ModelEntity>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
-    model: E::Model,
+    old: &Record,
     values: Vec<(String, Value)>,
-    hook: &H,
-) -> Result<E::Model, H::Error>
-where
-    E: EntityTrait<Model: Sync, ActiveModel: Send>,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-    H: SaveHook<E>,
-{
-    let mut active = model.clone().into_active_model();
+    step: &dyn Step,
+) -> Result<Record, WriteError> {
+    let mut active = model_of::<E::Model>(old)?.clone().into_active_model();
     set_values::<E>(info, &mut active, values)?;
-    hook.before_save(Some(&model), &mut active).await?;
-    let new = change::<E>(info, db, active).await?;
-    hook.saved(db, Some(&model), &new).await?;
+    step.before_save(info, Some(old), &mut active).await?;
+    let new = record_of::<E>(change::<E>(info, db, active).await?);
+    step.saved(db, info, Some(old), &new).await?;
     Ok(new)
 }
 
 /// The end of an update: the entity's `before_save`, the update and `after_save`.
-async fn change<E>(
+async fn change<E: ModelEntity>(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
     active: E::ActiveModel,
-) -> Result<E::Model, WriteError>
-where
-    E: EntityTrait<ActiveModel: Send>,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-{
+) -> Result<E::Model, WriteError> {
     let mut active = ActiveModelBehavior::before_save(active, db, false)
         .await
         .map_err(refusal)?;
@@ -303,11 +285,10 @@ where
 /// Deletes `model` through `ActiveModel::delete`, so the entity's `before_delete` and
 /// `after_delete` run; a `DbErr::Custom` from either refuses the delete (400, the row stays
 /// once the caller's transaction rolls back). Returns how many rows went.
-pub(crate) async fn delete<E>(db: &DatabaseExecutor<'_>, model: E::Model) -> Result<u64, WriteError>
-where
-    E: EntityTrait<ActiveModel: Send>,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-{
+pub(crate) async fn delete<E: ModelEntity>(
+    db: &DatabaseExecutor<'_>,
+    model: E::Model,
+) -> Result<u64, WriteError> {
     let deleted = model
         .into_active_model()
         .delete(db)

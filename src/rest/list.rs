@@ -184,7 +184,7 @@ pub(super) async fn load(
         .iter()
         .map(|include| Join {
             column: include.column,
-            model: &*include.resource.model,
+            model: &include.resource.model,
             key: include.key,
             scope: include.scope.clone(),
         })

@@ -53,7 +53,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use actix_web::dev::{AppService, HttpServiceFactory};
-use sea_orm::{Condition, DatabaseConnection, EntityTrait, IntoActiveModel};
+use sea_orm::{Condition, DatabaseConnection};
 
 use crate::auth::Auth;
 pub use authentication::{
@@ -70,7 +70,7 @@ pub use tokens::token_entity::Entity as ApiTokenTable;
 
 use crate::Context;
 use crate::db::Permits;
-use crate::orm::{Limits, ModelInfo, Registry};
+use crate::orm::{Limits, ModelEntity, ModelInfo, Registry};
 use erased::Resource;
 
 /// The largest request body accepted by default: 1 MiB.
@@ -200,48 +200,38 @@ impl RestApiBuilder {
 
     /// Serves `entity` as described by `resource`, with the default authentication:
     /// `.register(message::Entity, MessageResource)`.
-    pub fn register<E, R>(self, entity: E, resource: R) -> Self
-    where
-        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
-        E::Model: IntoActiveModel<E::ActiveModel>,
-        R: RestResource<E>,
-    {
+    pub fn register<E: ModelEntity, R: RestResource<E>>(self, entity: E, resource: R) -> Self {
         let auth = Arc::clone(&self.default_auth);
         self.add(entity, resource, auth)
     }
 
     /// Serves `entity` with its own authentication.
-    pub fn register_with_auth<E, R>(self, entity: E, resource: R, auth: impl Authentication) -> Self
-    where
-        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
-        E::Model: IntoActiveModel<E::ActiveModel>,
-        R: RestResource<E>,
-    {
+    pub fn register_with_auth<E: ModelEntity, R: RestResource<E>>(
+        self,
+        entity: E,
+        resource: R,
+        auth: impl Authentication,
+    ) -> Self {
         self.add(entity, resource, Arc::new(auth))
     }
 
-    fn add<E, R>(self, _entity: E, resource: R, auth: Arc<dyn Authentication>) -> Self
-    where
-        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
-        E::Model: IntoActiveModel<E::ActiveModel>,
-        R: RestResource<E>,
-    {
+    fn add<E: ModelEntity, R: RestResource<E>>(
+        self,
+        _entity: E,
+        resource: R,
+        auth: Arc<dyn Authentication>,
+    ) -> Self {
         self.add_as::<E, R>(None, resource, auth)
     }
 
-    fn add_as<E, R>(
+    fn add_as<E: ModelEntity, R: RestResource<E>>(
         mut self,
         slug: Option<&str>,
         resource: R,
         auth: Arc<dyn Authentication>,
-    ) -> Self
-    where
-        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
-        E::Model: IntoActiveModel<E::ActiveModel>,
-        R: RestResource<E>,
-    {
+    ) -> Self {
         let slug = self.models.register_as::<E>(slug);
-        let model = Arc::clone(self.models.get(&slug).expect("just registered"));
+        let model = self.models.get(&slug).expect("just registered").clone();
         let password = (slug == self.auth.user_table()).then(|| self.auth.password_column());
         self.resources
             .insert(slug, Resource::new::<E, R>(model, resource, auth, password));

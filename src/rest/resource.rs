@@ -1,10 +1,10 @@
 //! `RestResource`: how one entity is exposed, with flask-peewee's settings and hooks.
 
 use actix_web::http::Method;
-use sea_orm::{Condition, EntityTrait};
+use sea_orm::Condition;
 use serde_json::{Map, Value as Json};
 
-use crate::orm::ModelInfo;
+use crate::orm::{ModelEntity, ModelInfo};
 use crate::{Context, Error, Refusal};
 
 /// How an entity `E` is served under `/api/<table>/`. Every method has a default, so
@@ -36,10 +36,7 @@ use crate::{Context, Error, Refusal};
 /// }
 /// ```
 #[async_trait::async_trait]
-pub trait RestResource<E>: Send + Sync + 'static
-where
-    E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
-{
+pub trait RestResource<E: ModelEntity>: Send + Sync + 'static {
     /// The only columns returned (default: all but [`exclude`](Self::exclude)).
     fn fields(&self) -> Option<Vec<E::Column>> {
         None
@@ -189,11 +186,7 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    pub(crate) fn read<E, R>(resource: &R, info: &ModelInfo) -> Self
-    where
-        E: EntityTrait<Model: Sync, ActiveModel: Send + Sync>,
-        R: RestResource<E>,
-    {
+    pub(crate) fn read<E: ModelEntity, R: RestResource<E>>(resource: &R, info: &ModelInfo) -> Self {
         use sea_orm::IdenStatic;
         let names = |columns: Vec<E::Column>| {
             columns

@@ -62,7 +62,7 @@ pub(super) fn insert<'a>(
             ctx,
             text_bytes: api.inner.limits.text_bytes,
         };
-        resource.hooks.create(&write, values).await
+        resource.create(&write, values).await
     })
 }
 
@@ -86,7 +86,7 @@ pub(super) fn edit<'a>(
             ctx,
             text_bytes: api.inner.limits.text_bytes,
         };
-        resource.hooks.update(&write, &row, values).await
+        resource.update(&write, &row, values).await
     })
 }
 
@@ -230,5 +230,5 @@ async fn delete_row(
     owns(resource, ctx, &row)?;
     resource.hooks.check_delete(ctx, &row).await?;
     expected.check(&row)?;
-    resource.hooks.delete(ctx, db, &row).await
+    resource.delete(ctx, db, &row).await
 }

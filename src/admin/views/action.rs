@@ -109,10 +109,7 @@ async fn custom_action(
             .await?;
     }
     let txn = admin.db().begin().await?;
-    let message = model
-        .hooks
-        .action(index, &ctx, model.info(), &txn, &rows)
-        .await?;
+    let message = model.action(index, &ctx, &txn, &rows).await?;
     txn.commit().await?;
     Ok(message)
 }

@@ -330,10 +330,9 @@ async fn in_transaction(
 ) -> Result<Record, Error> {
     let txn = admin.db().begin().await?;
     let db = DatabaseExecutor::from(&txn);
-    let info = model.info();
     let saved = match record {
-        None => model.hooks.create(ctx, info, &db, values).await,
-        Some(old) => model.hooks.update(ctx, info, &db, old, values).await,
+        None => model.create(ctx, &db, values).await,
+        Some(old) => model.update(ctx, &db, old, values).await,
     };
     match saved {
         Ok(saved) => {

@@ -46,7 +46,7 @@ pub(super) async fn update_current(
         if !version::is_current(posted, &stored) {
             return Ok(Versioned::Changed(stored));
         }
-        let saved = model.hooks.update(ctx, info, &db, &stored, values).await;
+        let saved = model.update(ctx, &db, &stored, values).await;
         Ok::<_, Error>(Versioned::Saved(saved))
     }
     .await;

@@ -1,0 +1,329 @@
+//! One registered entity with its type erased, the way axum's `boxed.rs` erases handlers:
+//! registration is generic ([`Binding::of`]), storage is not. A [`Binding`] wraps a small
+//! object-safe trait whose one implementation, private here, holds the entity's type; the
+//! admin and the REST API both read and write every entity through it, and their own
+//! per-model hooks sit on top of it.
+
+use std::any::Any;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use futures_util::future::{BoxFuture, LocalBoxFuture};
+use sea_orm::sea_query::{Condition, ExprTrait};
+use sea_orm::{
+    DatabaseExecutor, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, Iterable, ModelTrait,
+    QueryFilter, QueryResult, Value,
+};
+
+use super::count::{Count, count_upto};
+use super::model::{ModelInfo, column_expr};
+use super::page::{Join, Page, Window};
+use super::query::Query;
+use super::record::Record;
+use super::save::{self, Step, WriteError};
+
+/// A SeaORM entity the admin and the REST API can serve: one whose model can be shared across
+/// threads and turned back into an active model. A name for those bounds, implemented for
+/// every entity that meets them (every one `DeriveEntityModel` or `#[sea_orm::model]`
+/// generates): there is nothing to implement, and no other impl can exist.
+pub trait ModelEntity:
+    EntityTrait<Model: Sync + IntoActiveModel<Self::ActiveModel>, ActiveModel: Send + Sync>
+{
+}
+
+impl<E> ModelEntity for E where
+    E: EntityTrait<Model: Sync + IntoActiveModel<E::ActiveModel>, ActiveModel: Send + Sync>
+{
+}
+
+/// One registered entity: its metadata, and its reads and writes in terms of [`Record`]s.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Binding(Arc<dyn Bound>);
+
+impl Binding {
+    /// The binding of entity `E`, served under `slug` (default: its table name).
+    ///
+    /// # Panics
+    /// At registration, if `E`'s primary key spans several columns (see [`ModelInfo::of`]).
+    pub fn of<E: ModelEntity>(slug: Option<&str>) -> Self {
+        let mut info = ModelInfo::of::<E>();
+        if let Some(slug) = slug {
+            info.slug = slug.to_owned();
+        }
+        Self(Arc::new(Typed::<E>(info, PhantomData)))
+    }
+
+    /// The entity's metadata.
+    pub fn info(&self) -> &ModelInfo {
+        self.0.info()
+    }
+
+    /// Reads a row of this entity from a result whose column names start with `prefix`;
+    /// `None` when there is none (an outer join that matched nothing).
+    pub(crate) fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record> {
+        self.0.read(result, prefix)
+    }
+
+    /// One page of the rows matching `query` in one statement: with each row the rows its
+    /// `joins` refer to and, when `count` is set, the number of matching rows.
+    pub async fn page(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        query: &Query,
+        window: Window,
+        joins: &[Join<'_>],
+        count: bool,
+    ) -> Result<Page, DbErr> {
+        self.0.page(db, query, window, joins, count).await
+    }
+
+    /// The rows matching `query`, in its order, within `window`.
+    pub async fn list(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        query: &Query,
+        window: Window,
+    ) -> Result<Vec<Record>, DbErr> {
+        Ok(self.page(db, query, window, &[], false).await?.rows)
+    }
+
+    /// How many rows match `query`.
+    pub async fn count(&self, db: &DatabaseExecutor<'_>, query: &Query) -> Result<u64, DbErr> {
+        Ok(match count_upto(db, self.info(), query, u64::MAX).await? {
+            Count::Exact(count) => count,
+            Count::More => u64::MAX,
+        })
+    }
+
+    /// The rows whose `column` is one of `values` and that match `scope`, in one query.
+    pub async fn find_in(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        column: &str,
+        values: Vec<Value>,
+        scope: Condition,
+    ) -> Result<Vec<Record>, DbErr> {
+        self.0.find_in(db, column, values, scope).await
+    }
+
+    /// The values a new row starts with, in the order of [`ModelInfo::columns`]: those the
+    /// entity's `ActiveModelBehavior::new()` sets, then the declared defaults (now, for a
+    /// `CURRENT_TIMESTAMP`); NULL for the others.
+    pub fn defaults(&self) -> Record {
+        self.0.defaults()
+    }
+
+    /// Writes a row through the write pipeline (`orm::save`) with a front door's `step`:
+    /// inserts one from column values when `old` is `None`, else changes `old` (a row read
+    /// through this binding). Returns the row as stored.
+    pub(crate) async fn save(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        old: Option<&Record>,
+        values: Vec<(String, Value)>,
+        step: &dyn Step,
+    ) -> Result<Record, WriteError> {
+        self.0.save(db, old, values, step).await
+    }
+
+    /// Deletes `row` (read through this binding) through `ActiveModel::delete`, so the
+    /// entity's `before_delete` and `after_delete` run; returns how many rows went.
+    pub(crate) async fn remove(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        row: &Record,
+    ) -> Result<u64, WriteError> {
+        self.0.remove(db, row).await
+    }
+
+    /// Inserts a row from column values through the write pipeline, without a front door's
+    /// step, and returns it.
+    pub async fn insert(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        values: Vec<(String, Value)>,
+    ) -> Result<Record, WriteError> {
+        self.save(db, None, values, &()).await
+    }
+
+    /// Changes the given columns of the row with primary key `pk` through the write pipeline,
+    /// without a front door's step; `None` if it is gone.
+    pub async fn update(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        pk: Value,
+        values: Vec<(String, Value)>,
+    ) -> Result<Option<Record>, WriteError> {
+        let Some(old) = self.by_keys(db, vec![pk]).await?.pop() else {
+            return Ok(None);
+        };
+        if values.is_empty() {
+            return Ok(Some(old));
+        }
+        self.save(db, Some(&old), values, &()).await.map(Some)
+    }
+
+    /// Deletes the rows with these primary keys, each through the entity's delete hooks;
+    /// returns how many went.
+    pub async fn delete(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        pks: Vec<Value>,
+    ) -> Result<u64, WriteError> {
+        let mut deleted = 0;
+        for row in self.by_keys(db, pks).await? {
+            deleted += self.remove(db, &row).await?;
+        }
+        Ok(deleted)
+    }
+
+    /// The rows with these primary keys.
+    pub(crate) async fn by_keys(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        pks: Vec<Value>,
+    ) -> Result<Vec<Record>, DbErr> {
+        let pk = &self.info().pk_column().name;
+        self.find_in(db, pk, pks, Condition::all()).await
+    }
+}
+
+/// What the entity's type is needed for; everything else a [`Binding`] does is built on it.
+trait Bound: Send + Sync {
+    fn info(&self) -> &ModelInfo;
+
+    fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record>;
+
+    fn page<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        query: &'a Query,
+        window: Window,
+        joins: &'a [Join<'a>],
+        count: bool,
+    ) -> BoxFuture<'a, Result<Page, DbErr>>;
+
+    fn find_in<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        column: &'a str,
+        values: Vec<Value>,
+        scope: Condition,
+    ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>>;
+
+    fn defaults(&self) -> Record;
+
+    fn save<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        old: Option<&'a Record>,
+        values: Vec<(String, Value)>,
+        step: &'a dyn Step,
+    ) -> LocalBoxFuture<'a, Result<Record, WriteError>>;
+
+    fn remove<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        row: &'a Record,
+    ) -> LocalBoxFuture<'a, Result<u64, WriteError>>;
+}
+
+/// The one implementation of [`Bound`]: the entity's metadata, and its type.
+struct Typed<E>(ModelInfo, PhantomData<fn() -> E>);
+
+impl<E: ModelEntity> Bound for Typed<E> {
+    fn info(&self) -> &ModelInfo {
+        &self.0
+    }
+
+    fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record> {
+        let model = E::Model::from_query_result_optional(result, prefix).ok()??;
+        Some(record_of::<E>(model))
+    }
+
+    fn page<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        query: &'a Query,
+        window: Window,
+        joins: &'a [Join<'a>],
+        count: bool,
+    ) -> BoxFuture<'a, Result<Page, DbErr>> {
+        Box::pin(super::page::fetch::<E>(
+            &self.0, db, query, window, joins, count,
+        ))
+    }
+
+    fn find_in<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        column: &'a str,
+        values: Vec<Value>,
+        scope: Condition,
+    ) -> BoxFuture<'a, Result<Vec<Record>, DbErr>> {
+        Box::pin(async move {
+            if values.is_empty() {
+                return Ok(Vec::new());
+            }
+            let models = E::find()
+                .filter(column_expr(&self.0.table, column).is_in(values))
+                .filter(scope)
+                .all(db)
+                .await?;
+            Ok(models.into_iter().map(record_of::<E>).collect())
+        })
+    }
+
+    fn defaults(&self) -> Record {
+        Record::new(save::defaults::<E>(&self.0))
+    }
+
+    fn save<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        old: Option<&'a Record>,
+        values: Vec<(String, Value)>,
+        step: &'a dyn Step,
+    ) -> LocalBoxFuture<'a, Result<Record, WriteError>> {
+        match old {
+            None => Box::pin(save::create::<E>(&self.0, db, values, step)),
+            Some(old) => Box::pin(save::update::<E>(&self.0, db, old, values, step)),
+        }
+    }
+
+    fn remove<'a>(
+        &'a self,
+        db: &'a DatabaseExecutor<'a>,
+        row: &'a Record,
+    ) -> LocalBoxFuture<'a, Result<u64, WriteError>> {
+        Box::pin(async move {
+            let model = model_of::<E::Model>(row)?.clone();
+            save::delete::<E>(db, model).await
+        })
+    }
+}
+
+/// A row as a [`Record`] that keeps the typed model for the hooks.
+pub(crate) fn record_of<E: EntityTrait<Model: Sync>>(model: E::Model) -> Record {
+    let values = E::Column::iter().map(|column| model.get(column)).collect();
+    Record::typed(values, model)
+}
+
+/// The entity's own model inside a row read or written through its binding.
+pub(crate) fn model_of<M: 'static>(row: &Record) -> Result<&M, WriteError> {
+    let missing = || crate::Error::Internal("a row was read without its model".into());
+    row.model::<M>()
+        .ok_or_else(|| WriteError::Hook(Box::new(missing())))
+}
+
+/// The entity's active model a [`Step`] is handed, when it is `E`'s.
+pub(crate) fn active_of<E: EntityTrait>(
+    new: &mut dyn Any,
+) -> Result<&mut E::ActiveModel, WriteError> {
+    new.downcast_mut().ok_or_else(|| {
+        WriteError::Hook(Box::new(crate::Error::Internal(
+            "a write reached the hooks of another entity".into(),
+        )))
+    })
+}
