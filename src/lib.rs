@@ -26,5 +26,5 @@ pub use async_trait::async_trait;
 pub use context::{Channel, Context, CurrentUser, Perm};
 pub use error::Error;
 pub use factory::AppFactory;
-pub use orm::{Limits, check_input};
+pub use orm::{Limits, ModelEntity, check_input};
 pub use verdict::{Conflict, Invalid, Refusal};

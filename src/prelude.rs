@@ -10,5 +10,6 @@ pub use crate::rest::{
     PermissionAuthentication, Public, RestApi, RestApiBuilder, RestResource, UserAuthentication,
 };
 pub use crate::{
-    AppFactory, Channel, Context, CurrentUser, Error, Invalid, Perm, Refusal, async_trait,
+    AppFactory, Channel, Context, CurrentUser, Error, Invalid, ModelEntity, Perm, Refusal,
+    async_trait,
 };

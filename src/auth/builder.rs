@@ -3,7 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::cookie::Key;
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, IntoActiveModel};
+use sea_orm::DatabaseConnection;
 
 use super::redis_store::RedisSessions;
 use super::store::{DbSessionStore, SessionBackend};
@@ -64,12 +64,7 @@ impl AuthBuilder {
     }
 
     /// The site's user entity (required).
-    pub fn user_entity<E>(mut self, entity: E) -> Self
-    where
-        E: UserEntity,
-        E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-        E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
-    {
+    pub fn user_entity<E: UserEntity>(mut self, entity: E) -> Self {
         let _ = entity;
         self.users = Some(Arc::new(Users::<E>::new()));
         self

@@ -114,17 +114,11 @@ pub const USERNAME_TAKEN: &str = "This username is already taken.";
 
 /// [`Auth::username_refusal`] for tools that have a database but no [`Auth`] (a command-line
 /// `create-user`).
-pub async fn username_refusal<E>(
+pub async fn username_refusal<E: UserEntity>(
     db: &DatabaseConnection,
     name: &str,
     except: Option<i64>,
-) -> Result<Option<String>, sea_orm::DbErr>
-where
-    E: UserEntity,
-    E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + Sync,
-    E::ActiveModel:
-        sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send + Sync,
-{
+) -> Result<Option<String>, sea_orm::DbErr> {
     refusal(&user::Users::<E>::new(), db, name, except).await
 }
 

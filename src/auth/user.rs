@@ -3,16 +3,16 @@
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{ColumnType, Expr};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, Iterable, PaginatorTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder,
-    QuerySelect, Value,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, PaginatorTrait,
+    PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, Value,
 };
 
 use super::username::{likely_spellings, normalize_username, skeleton_of};
+use crate::orm::ModelEntity;
 
 /// Implemented by a site's user entity (the `Entity` of its user table) so that logins, the
 /// admin and the REST API's authentication can find users and check their passwords.
-pub trait UserEntity: EntityTrait {
+pub trait UserEntity: ModelEntity {
     /// The column holding the login name (unique). Names are compared in their normalised
     /// form (see [`normalize_username`](crate::auth::normalize_username)).
     fn username_column() -> Self::Column;
@@ -111,12 +111,7 @@ fn pk_is<E: EntityTrait>(id: i64) -> Option<sea_orm::Condition> {
     Some(sea_orm::Condition::all().add(column.eq(value)))
 }
 
-impl<E> UserStore for Users<E>
-where
-    E: UserEntity,
-    E::Model: IntoActiveModel<E::ActiveModel> + Sync,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Sync,
-{
+impl<E: UserEntity> UserStore for Users<E> {
     fn by_username<'a>(
         &'a self,
         db: &'a DatabaseConnection,
