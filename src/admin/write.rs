@@ -139,14 +139,7 @@ impl Step for SaveModel<'_> {
         old: Option<&Record>,
         new: &Record,
     ) -> Result<(), WriteError> {
-        match old {
-            None => self.trail.create(db, info, new.values()).await?,
-            Some(old) => {
-                self.trail
-                    .update(db, info, old.values(), new.values())
-                    .await?
-            }
-        }
-        Ok(())
+        let old = old.map(Record::values);
+        Ok(self.trail.saved(db, info, old, new.values()).await?)
     }
 }

@@ -111,6 +111,20 @@ impl Trail<'_> {
             .await
     }
 
+    /// Records a write: the row created when there is no `old`, else the columns changed.
+    pub(crate) async fn saved<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        info: &ModelInfo,
+        old: Option<&[Value]>,
+        new: &[Value],
+    ) -> Result<(), DbErr> {
+        match old {
+            None => self.create(db, info, new).await,
+            Some(old) => self.update(db, info, old, new).await,
+        }
+    }
+
     /// Records the row `old` was deleted.
     pub(crate) async fn delete<C: ConnectionTrait>(
         &self,

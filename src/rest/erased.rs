@@ -139,15 +139,8 @@ impl Step for Front<'_> {
         old: Option<&Record>,
         new: &Record,
     ) -> Result<(), WriteError> {
-        match old {
-            None => self.trail.create(db, info, new.values()).await?,
-            Some(old) => {
-                self.trail
-                    .update(db, info, old.values(), new.values())
-                    .await?
-            }
-        }
-        Ok(())
+        let old = old.map(Record::values);
+        Ok(self.trail.saved(db, info, old, new.values()).await?)
     }
 }
 
