@@ -69,7 +69,7 @@ struct Typed<E, R> {
 /// The typed model inside a record the API read or wrote.
 fn model_of<M: 'static>(row: &Record) -> Result<&M, Error> {
     row.model::<M>()
-        .ok_or_else(|| Error::Internal("a row was read without its model".into()))
+        .ok_or_else(|| Error::internal("a row was read without its model"))
 }
 
 /// The resource's `before_save`, then the stored-length check and, on a create, `check_post`:

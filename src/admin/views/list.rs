@@ -8,7 +8,7 @@ use sea_orm::{Condition, DatabaseExecutor};
 use serde::Serialize;
 use tera::Context;
 
-use super::{found, param, query_pairs, respond};
+use super::{found, param, query_pairs};
 use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
@@ -56,9 +56,8 @@ pub(super) async fn show(
     admin: web::Data<Admin>,
     req: HttpRequest,
     slug: web::Path<String>,
-) -> HttpResponse {
-    let page = list_page(&admin, &req, &slug).await;
-    respond(&admin, &req, page)
+) -> Result<HttpResponse, Error> {
+    list_page(&admin, &req, &slug).await
 }
 
 /// `params` without the keys in `drop`, plus `extra`, as a query string.
@@ -213,7 +212,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
             &[("format", "json")],
         ),
     );
-    Ok(admin.render(req, status, "admin/list.html", context))
+    admin.render(req, status, "admin/list.html", context)
 }
 
 /// The cells of each row; foreign keys are named and linked with one query per column.
