@@ -9,6 +9,7 @@ mod limits;
 pub(crate) mod lock;
 mod lookup;
 mod model;
+mod op;
 mod page;
 mod pattern;
 mod query;
@@ -28,10 +29,9 @@ pub use limits::{DEFAULT_TEXT_BYTES, Limits, check_input};
 pub(crate) use lookup::by_unique_key;
 pub(crate) use model::column_expr;
 pub use model::{ColumnInfo, Declared, FieldKind, ForeignKey, ModelInfo};
+pub use op::{Anchor, Op, TextOp};
 pub use page::{Join, Page, Window};
-pub use query::{
-    FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size,
-};
+pub use query::{FieldPolicy, Grammar, MAX_HOPS, Query, RESERVED_PARAMS, page_number, page_size};
 pub use record::Record;
 pub(crate) use registry::record_of;
 pub use registry::{ErasedModel, Registry};

@@ -13,7 +13,7 @@ use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::{AdminModel, ListColumn};
-use crate::orm::{Count, FieldKind, FieldPolicy, Grammar, ModelInfo, OPS, Query, Record, value};
+use crate::orm::{Count, FieldKind, FieldPolicy, Grammar, ModelInfo, Op, Query, Record, value};
 
 /// Parameters of the list page that are not filters.
 const NOT_FILTERS: [&str; 4] = ["q", "_ff", "_fo", "_fv"];
@@ -189,7 +189,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("searchable", &!model.settings.search_fields.is_empty());
     context.insert("search_chars", &admin.inner.limits.search_chars);
     context.insert("filter_fields", &model.settings.filter_fields);
-    context.insert("ops", &OPS);
+    context.insert("ops", &Op::ALL.map(Op::name));
     context.insert("filters", &active_filters(&base, &params));
     context.insert("hidden_params", &hidden_params(&params));
     context.insert("actions", &model.settings.actions);
