@@ -16,6 +16,7 @@ mod query;
 mod record;
 mod registry;
 pub(crate) mod save;
+mod statement;
 pub(crate) mod token;
 pub mod value;
 
