@@ -1,4 +1,9 @@
-//! The crate's one error type and how each variant answers over HTTP.
+//! The crate's one error type and how each variant answers over HTTP: as JSON by default, as
+//! an HTML page in the scopes that install [`pages`] (the admin and the auth pages).
+
+mod page;
+
+pub(crate) use page::{ErrorPage, pages, plain_error_page, plain_page};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -9,7 +14,8 @@ use crate::orm::{QueryError, ValueError, WriteError};
 use crate::verdict::{Conflict, Invalid, Refusal};
 
 /// Everything a request handled by actix-sea can fail with. Each variant maps to one HTTP
-/// status; the body is JSON `{"error": "..."}` and never shows internals for a 500.
+/// status; the body is JSON `{"error": "..."}` (an HTML page under the admin and the auth
+/// pages) and never shows internals for a 500, which is logged with its causes instead.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -65,9 +71,13 @@ pub enum Error {
     /// The application is misconfigured (reported at start-up, never to a client).
     #[error("configuration error: {0}")]
     Config(String),
-    /// Anything else: logged, answered with a bare 500.
-    #[error("Internal server error")]
-    Internal(String),
+    /// A database error none of the other variants describes (500). The client sees none
+    /// of it; the log gets the whole error.
+    #[error("database error")]
+    Database(#[source] DbErr),
+    /// Anything else (500), with its cause for the log; see [`Error::internal`].
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<Refusal> for Error {
@@ -104,7 +114,7 @@ impl From<DbErr> for Error {
             Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
                 Self::BadRequest("a foreign key refers to a row that does not exist".into())
             }
-            _ => Self::Internal(error.to_string()),
+            _ => Self::Database(error),
         }
     }
 }
@@ -121,6 +131,32 @@ impl From<WriteError> for Error {
 }
 
 impl Error {
+    /// A 500 caused by `cause`: a message (`"user id 7 does not fit"`) or any error, kept as
+    /// this error's source for the log.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    /// What the client is told: the variant's own words, and nothing of a 500's cause.
+    fn public_message(&self) -> String {
+        match self {
+            Self::Config(_) | Self::Database(_) | Self::Internal(_) => {
+                "Internal server error".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// Logs a 500 with its chain of causes. (A 503's cause is logged where it is classified.)
+    fn log(&self) {
+        if matches!(
+            self,
+            Self::Config(_) | Self::Database(_) | Self::Internal(_)
+        ) {
+            tracing::error!(error = %chain(self), "request failed");
+        }
+    }
+
     /// Names the columns of a unique conflict by probing `db`; other errors pass unchanged.
     /// Call it once the failed transaction is gone.
     pub(crate) async fn resolved(self, db: &sea_orm::DatabaseConnection) -> Self {
@@ -156,14 +192,14 @@ impl ResponseError for Error {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Config(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Config(_) | Self::Database(_) | Self::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(detail) | Self::Config(detail) = self {
-            tracing::error!(%detail, "request failed");
-        }
+        self.log();
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((
             header::X_CONTENT_TYPE_OPTIONS,
@@ -176,10 +212,7 @@ impl ResponseError for Error {
         if let Some(seconds) = self.retry_after() {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
-        let message = match self {
-            Self::Config(_) => "Internal server error".to_owned(),
-            other => other.to_string(),
-        };
+        let message = self.public_message();
         match self {
             Self::Forbidden(refusal) if refusal.reason().is_some() => {
                 response.json(serde_json::json!({ "error": message, "detail": refusal.reason() }))
@@ -187,4 +220,16 @@ impl ResponseError for Error {
             _ => response.json(serde_json::json!({ "error": message })),
         }
     }
+}
+
+/// `error` and each of its causes, joined by `: ` (what a log line needs).
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -82,17 +82,9 @@ impl Templates {
         Ok(Self(Arc::new(tera)))
     }
 
-    /// Renders a template; a rendering failure is logged and answered with a plain 500.
+    /// Renders a template; a failure is a 500 whose cause (Tera names the template) is
+    /// logged.
     pub(crate) fn render(&self, name: &str, context: &Context) -> Result<String, crate::Error> {
-        self.0.render(name, context).map_err(|error| {
-            let mut detail = error.to_string();
-            let mut source = std::error::Error::source(&error);
-            while let Some(cause) = source {
-                detail.push_str(": ");
-                detail.push_str(&cause.to_string());
-                source = cause.source();
-            }
-            crate::Error::Internal(format!("template {name}: {detail}"))
-        })
+        self.0.render(name, context).map_err(crate::Error::internal)
     }
 }

@@ -25,9 +25,7 @@ const LINE_CHARS: u32 = 255;
 pub(crate) struct Field {
     name: String,
     label: String,
-    /// text, textarea, number, checkbox, datetime-local, date, time, select, lookup, password,
-    /// readonly.
-    widget: &'static str,
+    widget: Widget,
     value: String,
     checked: bool,
     required: bool,
@@ -38,6 +36,27 @@ pub(crate) struct Field {
     value_title: String,
     error: Option<String>,
     help: &'static str,
+}
+
+/// How a field is edited; the template branches on the name, and the names of the plain
+/// inputs are their `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Widget {
+    Text,
+    Textarea,
+    Number,
+    Checkbox,
+    #[serde(rename = "datetime-local")]
+    DateTimeLocal,
+    Date,
+    Time,
+    /// Yes/no/unknown, declared choices or a small foreign-key table.
+    Select,
+    /// A search box for a foreign key into a large table.
+    Lookup,
+    Password,
+    Readonly,
 }
 
 #[derive(Debug, Serialize)]
@@ -72,25 +91,28 @@ pub(crate) fn human(name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn widget_of(column: &ColumnInfo) -> (&'static str, &'static str) {
+/// The widget of a column's type, with the input's `step`.
+fn widget_of(column: &ColumnInfo) -> (Widget, &'static str) {
     match column.kind {
         FieldKind::TinyInt
         | FieldKind::SmallInt
         | FieldKind::Int
         | FieldKind::BigInt
         | FieldKind::Unsigned
-        | FieldKind::BigUnsigned => ("number", "1"),
-        FieldKind::Float | FieldKind::Double => ("number", "any"),
-        FieldKind::Text | FieldKind::Json => ("textarea", ""),
-        FieldKind::Bool if column.nullable => ("select", ""),
-        FieldKind::Bool => ("checkbox", ""),
-        FieldKind::DateTime | FieldKind::DateTimeUtc => ("datetime-local", "1"),
-        FieldKind::Date => ("date", ""),
-        FieldKind::Time => ("time", "1"),
+        | FieldKind::BigUnsigned => (Widget::Number, "1"),
+        FieldKind::Float | FieldKind::Double => (Widget::Number, "any"),
+        FieldKind::Text | FieldKind::Json => (Widget::Textarea, ""),
+        FieldKind::Bool if column.nullable => (Widget::Select, ""),
+        FieldKind::Bool => (Widget::Checkbox, ""),
+        FieldKind::DateTime | FieldKind::DateTimeUtc => (Widget::DateTimeLocal, "1"),
+        FieldKind::Date => (Widget::Date, ""),
+        FieldKind::Time => (Widget::Time, "1"),
         // A string longer than a line gets room to be read and edited.
-        FieldKind::String if column.max_chars.is_some_and(|n| n > LINE_CHARS) => ("textarea", ""),
-        FieldKind::String => ("text", ""),
-        _ => ("readonly", ""),
+        FieldKind::String if column.max_chars.is_some_and(|n| n > LINE_CHARS) => {
+            (Widget::Textarea, "")
+        }
+        FieldKind::String => (Widget::Text, ""),
+        _ => (Widget::Readonly, ""),
     }
 }
 
@@ -171,7 +193,7 @@ async fn field(
         value: text,
     };
     if settings.is_secret(&column.name) {
-        field.widget = "password";
+        field.widget = Widget::Password;
         field.value.clear();
         field.required = record.is_none();
         if record.is_some() {
@@ -179,8 +201,8 @@ async fn field(
         }
         return Ok(field);
     }
-    if readonly || widget == "readonly" {
-        field.widget = "readonly";
+    if readonly || widget == Widget::Readonly {
+        field.widget = Widget::Readonly;
         field.required = false;
         if let (Some(fk), Some(stored)) = (&column.foreign_key, stored)
             && admin.may_view(ctx, &fk.table).await
@@ -191,14 +213,14 @@ async fn field(
         }
         return Ok(field);
     }
-    if widget == "checkbox" {
+    if widget == Widget::Checkbox {
         field.checked = match source {
             Source::Posted(posted) => posted.get(&column.name).is_some_and(|v| v != "false"),
             Source::Stored | Source::Defaults(_) => {
                 value::parse_bool(&field.value).unwrap_or(false)
             }
         };
-    } else if widget == "select" {
+    } else if widget == Widget::Select {
         field.options = [("", "Unknown"), ("true", "Yes"), ("false", "No")]
             .iter()
             .map(|(v, label)| choice(v, label, &field.value))
@@ -215,7 +237,7 @@ async fn field(
                 .map(|(v, label)| choice(v, label, &field.value)),
         );
         field.options = options;
-        field.widget = "select";
+        field.widget = Widget::Select;
     } else if let Some(fk) = &column.foreign_key
         && let Some(target) = admin.model(&fk.table)
         && admin.may_view(ctx, &fk.table).await
@@ -240,10 +262,10 @@ async fn field(
                     .unwrap_or_default();
                 options.push(choice(&key, &target.title(row), &field.value));
             }
-            field.widget = "select";
+            field.widget = Widget::Select;
             field.options = options;
         } else {
-            field.widget = "lookup";
+            field.widget = Widget::Lookup;
             field.lookup_url = format!("{}/{}/lookup/", admin.prefix(), target.slug());
             if let Ok(key) = value::from_str(target.info().pk_column(), &field.value) {
                 field.value_title = related_title(admin, ctx, &fk.table, &fk.column, &key)
@@ -301,7 +323,7 @@ pub(crate) async fn read(
         };
         if settings.is_readonly_for(name, ctx)
             || (column.primary_key && !adding)
-            || widget_of(column).0 == "readonly"
+            || widget_of(column).0 == Widget::Readonly
         {
             continue;
         }

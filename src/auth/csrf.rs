@@ -136,7 +136,8 @@ where
             }
             let valid = matches!((&expected, &provided), (Some(e), Some(p)) if token::constant_time_eq(e, p));
             if !valid {
-                let response = super::views::forbidden_page(
+                let response = crate::error::plain_page(
+                    actix_web::http::StatusCode::FORBIDDEN,
                     "The form has expired or did not come from this site (CSRF check failed). Reload the page and try again.",
                 );
                 return Ok(req.into_response(response).map_into_right_body());

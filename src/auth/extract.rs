@@ -53,7 +53,7 @@ impl Auth {
             };
             match stored.filter(|stored| stored.active) {
                 Some(stored) => {
-                    state.touch();
+                    state.touch()?;
                     user = Some(
                         crate::groups::user_with_permissions(
                             self.db(),
@@ -106,10 +106,11 @@ impl actix_web::ResponseError for Denied {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::Login(location) => views::redirect(location),
-            Self::Forbidden => {
-                views::forbidden_page("You do not have permission to view this page.")
-            }
-            Self::Failed(error) => views::error_page(error),
+            Self::Forbidden => crate::error::plain_page(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "You do not have permission to view this page.",
+            ),
+            Self::Failed(error) => crate::error::plain_error_page(error),
         }
     }
 }

@@ -297,8 +297,13 @@ impl Auth {
     /// session fixation), a fresh CSRF token, the login time for the timeouts. For pages that
     /// sign a user in without a password check, such as a sign-up page right after it creates
     /// the user.
-    pub fn log_in(&self, session: &Session, user_id: i64) {
-        session::AuthSession(session).log_in(user_id);
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Internal`] when the session cannot be written, as when this request already
+    /// ended it (a purged session cannot be renewed): the user is then not logged in.
+    pub fn log_in(&self, session: &Session, user_id: i64) -> Result<(), Error> {
+        session::AuthSession(session).log_in(user_id)
     }
 
     /// Looks a user up by login name (compared in its normalised form).

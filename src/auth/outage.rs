@@ -79,7 +79,7 @@ fn unavailable(html: bool) -> HttpResponse {
     if !html {
         return Error::Unavailable.error_response();
     }
-    let mut response = super::views::error_page(&Error::Unavailable);
+    let mut response = crate::error::plain_error_page(&Error::Unavailable);
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -181,7 +181,7 @@ impl Hasher {
             .map_err(|_| crate::Error::Unavailable)?;
         let result = tokio::task::spawn_blocking(work).await;
         drop(permit);
-        result.map_err(|e| crate::Error::Internal(e.to_string()))
+        result.map_err(crate::Error::internal)
     }
 
     /// Verifies `password` against `stored`, or against a dummy hash when there is no stored

@@ -12,10 +12,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 
 use super::session::{Level, flash};
-use super::views::{
-    MAX_PASSWORD, error_page, form_field, page, retry_after, see_other, throttled_message,
-};
+use super::views::{MAX_PASSWORD, form_field, page, retry_after, see_other, throttled_message};
 use super::{Auth, CurrentUser, LoginFailure, normalize_username};
+use crate::Error;
 
 /// The fewest characters a new password may have.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -38,7 +37,7 @@ fn password_page(
     status: StatusCode,
     errors: &Errors,
     error: Option<&str>,
-) -> HttpResponse {
+) -> Result<HttpResponse, Error> {
     let mut context = Context::new();
     context.insert("username", user.username());
     context.insert("errors", errors);
@@ -51,7 +50,7 @@ pub(super) async fn form(
     auth: web::Data<Auth>,
     session: Session,
     user: CurrentUser,
-) -> HttpResponse {
+) -> Result<HttpResponse, Error> {
     password_page(&auth, &session, &user, StatusCode::OK, &Errors::new(), None)
 }
 
@@ -104,7 +103,7 @@ pub(super) async fn change(
     user: CurrentUser,
     req: HttpRequest,
     body: web::Bytes,
-) -> HttpResponse {
+) -> Result<HttpResponse, Error> {
     let old = form_field(&body, "old_password");
     let new1 = form_field(&body, "new_password1");
     let new2 = form_field(&body, "new_password2");
@@ -116,24 +115,21 @@ pub(super) async fn change(
         return show(StatusCode::OK, &errors, None);
     }
     let ip = auth.client_ip(&req);
-    match auth.authenticate(user.username(), &old, ip).await {
-        Ok(Ok(stored)) if stored.id == user.id() => {}
-        Ok(Ok(_) | Err(LoginFailure::Invalid)) => {
+    match auth.authenticate(user.username(), &old, ip).await? {
+        Ok(stored) if stored.id == user.id() => {}
+        Ok(_) | Err(LoginFailure::Invalid) => {
             errors.insert("old_password", WRONG_OLD.to_owned());
             return show(StatusCode::OK, &errors, None);
         }
-        Ok(Err(LoginFailure::Throttled(wait))) => {
+        Err(LoginFailure::Throttled(wait)) => {
             let message = throttled_message(wait);
-            let response = show(StatusCode::TOO_MANY_REQUESTS, &errors, Some(&message));
-            return retry_after(response, wait);
+            let response = show(StatusCode::TOO_MANY_REQUESTS, &errors, Some(&message))?;
+            return Ok(retry_after(response, wait));
         }
-        Err(error) => return error_page(&error),
     }
-    if let Err(error) = store(&auth, &session, user.id(), &new1).await {
-        return error_page(&error);
-    }
+    store(&auth, &session, user.id(), &new1).await?;
     flash(&session, Level::Success, CHANGED);
-    see_other(&auth.inner.default_redirect)
+    Ok(see_other(&auth.inner.default_redirect))
 }
 
 /// Stores the new hash, then ends the user's other sessions and moves this one to a new id.
@@ -142,7 +138,7 @@ async fn store(
     session: &Session,
     user_id: i64,
     password: &str,
-) -> Result<(), crate::Error> {
+) -> Result<(), Error> {
     let hash = auth.hasher().hash(password).await?;
     auth.inner
         .users

@@ -1,8 +1,10 @@
 //! The typed view of what actix-sea keeps in a session.
 
-use actix_session::Session;
+use actix_session::{Session, SessionStatus};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+
+use crate::Error;
 
 pub(crate) const USER_ID: &str = "_auth_user_id";
 const LOGIN_AT: &str = "_auth_login_at";
@@ -32,7 +34,7 @@ pub struct Flash {
 }
 
 /// A session seen through actix-sea's keys. Errors reading a key count as "absent": a session
-/// that cannot be read is an anonymous one.
+/// that cannot be read is an anonymous one. A write that cannot be kept is an error.
 pub(crate) struct AuthSession<'a>(pub(crate) &'a Session);
 
 impl AuthSession<'_> {
@@ -48,30 +50,48 @@ impl AuthSession<'_> {
         (now - login, now - seen)
     }
 
+    /// Stores `value` under `key`. actix-session drops writes to a session that this request
+    /// ended (purged), so such a write is an error here, as is a value that does not serialize.
+    fn write(&self, key: &str, value: impl Serialize) -> Result<(), Error> {
+        if self.0.status() == SessionStatus::Purged {
+            return Err(Error::internal(format!(
+                "session key `{key}` written after the session ended"
+            )));
+        }
+        self.0.insert(key, value).map_err(Error::internal)
+    }
+
     /// Records a request; writes at most once a minute so that reads stay reads.
-    pub(crate) fn touch(&self) {
+    pub(crate) fn touch(&self) -> Result<(), Error> {
         let (_, idle) = self.ages();
         if idle >= 60 {
-            let _ = self.0.insert(LAST_SEEN, Utc::now().timestamp());
+            self.write(LAST_SEEN, Utc::now().timestamp())?;
         }
+        Ok(())
     }
 
-    /// Starts an authenticated session under a new id (no session fixation) and a new CSRF token.
-    pub(crate) fn log_in(&self, user_id: i64) {
+    /// Starts an authenticated session under a new id (no session fixation) and a new CSRF
+    /// token. Fails, storing nothing this request keeps, when the session ended earlier in
+    /// the request (a purged session cannot be renewed).
+    pub(crate) fn log_in(&self, user_id: i64) -> Result<(), Error> {
         self.0.renew();
         let now = Utc::now().timestamp();
-        let _ = self.0.insert(USER_ID, user_id);
-        let _ = self.0.insert(LOGIN_AT, now);
-        let _ = self.0.insert(LAST_SEEN, now);
-        let _ = self.0.insert(CSRF, super::token::random());
+        self.write(USER_ID, user_id)?;
+        self.write(LOGIN_AT, now)?;
+        self.write(LAST_SEEN, now)?;
+        self.write(CSRF, super::token::random())
     }
 
+    /// The session's CSRF token, made on first use. A token that cannot be stored is logged
+    /// and still returned: the form it goes into is then refused, which is the safe outcome.
     pub(crate) fn csrf_token(&self) -> String {
         if let Some(token) = self.0.get::<String>(CSRF).ok().flatten() {
             return token;
         }
         let token = super::token::random();
-        let _ = self.0.insert(CSRF, &token);
+        if let Err(error) = self.write(CSRF, &token) {
+            tracing::warn!(error = %crate::error::chain(&error), "CSRF token not stored");
+        }
         token
     }
 
@@ -82,7 +102,10 @@ impl AuthSession<'_> {
     pub(crate) fn push_flash(&self, flash: Flash) {
         let mut flashes: Vec<Flash> = self.0.get(FLASHES).ok().flatten().unwrap_or_default();
         flashes.push(flash);
-        let _ = self.0.insert(FLASHES, flashes);
+        // A flash is a courtesy: losing one is logged, and fails nothing.
+        if let Err(error) = self.write(FLASHES, flashes) {
+            tracing::warn!(error = %crate::error::chain(&error), "flash message not stored");
+        }
     }
 
     pub(crate) fn take_flashes(&self) -> Vec<Flash> {

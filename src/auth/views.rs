@@ -3,8 +3,8 @@
 use actix_session::Session;
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::http::{StatusCode, header};
-use actix_web::middleware::DefaultHeaders;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 
 use super::csrf::CsrfProtect;
@@ -23,6 +23,7 @@ impl HttpServiceFactory for Auth {
     fn register(self, config: &mut AppService) {
         let scope = web::scope(&self.inner.prefix)
             .app_data(web::Data::new(self.clone()))
+            .wrap(from_fn(crate::error::pages::<Auth, _>))
             .wrap(CsrfProtect)
             .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
             .service(
@@ -59,48 +60,16 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
-}
-
-fn plain_page(status: StatusCode, message: &str) -> HttpResponse {
-    let title = format!(
-        "{} {}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("")
-    );
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(format!(
-            "<!doctype html><meta charset=utf-8><title>{title}</title><h1>{title}</h1><p>{}</p>",
-            escape(message)
-        ))
-}
-
-/// The 403 page.
-pub(crate) fn forbidden_page(message: &str) -> HttpResponse {
-    plain_page(StatusCode::FORBIDDEN, message)
-}
-
-/// An error as an HTML page (no internals for 500s).
-pub(crate) fn error_page(error: &Error) -> HttpResponse {
-    let status = error.status_code();
-    let message = if status.is_server_error() {
-        "Something went wrong. Please try again.".to_owned()
-    } else {
-        error.to_string()
-    };
-    let mut response = plain_page(status, &message);
-    if let Some(seconds) = error.retry_after()
-        && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
-    {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
+impl crate::error::ErrorPage for Auth {
+    fn error_page(&self, status: StatusCode, message: &str) -> Result<String, Error> {
+        let mut context = Context::new();
+        context.insert("status", &status.as_u16());
+        context.insert("reason", status.canonical_reason().unwrap_or(""));
+        context.insert("message", message);
+        context.insert("branding", &self.inner.branding);
+        context.insert("static_url", crate::assets::STATIC_PREFIX);
+        self.inner.templates.render("error.html", &context)
     }
-    response
 }
 
 pub(super) fn page(
@@ -109,7 +78,7 @@ pub(super) fn page(
     status: StatusCode,
     name: &str,
     mut context: Context,
-) -> HttpResponse {
+) -> Result<HttpResponse, Error> {
     context.insert("branding", &auth.inner.branding);
     context.insert("static_url", crate::assets::STATIC_PREFIX);
     context.insert("csrf_token", &AuthSession(session).csrf_token());
@@ -117,12 +86,10 @@ pub(super) fn page(
     context.insert("login_url", &auth.login_url());
     context.insert("logout_url", &auth.logout_url());
     context.insert("password_url", &auth.password_url());
-    match auth.inner.templates.render(name, &context) {
-        Ok(html) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(html),
-        Err(error) => error_page(&error),
-    }
+    let html = auth.inner.templates.render(name, &context)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
 }
 
 /// What a throttled login or password change is told.
@@ -156,7 +123,7 @@ fn login_page(
     username: &str,
     next: &str,
     error: Option<&str>,
-) -> HttpResponse {
+) -> Result<HttpResponse, Error> {
     let mut context = Context::new();
     context.insert("username", username);
     context.insert("next", next);
@@ -164,7 +131,11 @@ fn login_page(
     page(auth, session, status, "auth/login.html", context)
 }
 
-async fn login_form(auth: web::Data<Auth>, session: Session, req: HttpRequest) -> HttpResponse {
+async fn login_form(
+    auth: web::Data<Auth>,
+    session: Session,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
     login_page(&auth, &session, StatusCode::OK, "", &query_next(&req), None)
 }
 
@@ -181,7 +152,7 @@ async fn login(
     session: Session,
     req: HttpRequest,
     body: web::Bytes,
-) -> HttpResponse {
+) -> Result<HttpResponse, Error> {
     let username = form_field(&body, "username");
     let password = form_field(&body, "password");
     let next = safe_next(&form_field(&body, "next"))
@@ -201,16 +172,16 @@ async fn login(
         );
     }
     let ip = auth.client_ip(&req);
-    match auth.authenticate(&username, &password, ip).await {
-        Ok(Ok(user)) => {
-            AuthSession(&session).log_in(user.id);
-            see_other(if next.is_empty() {
+    match auth.authenticate(&username, &password, ip).await? {
+        Ok(user) => {
+            AuthSession(&session).log_in(user.id)?;
+            Ok(see_other(if next.is_empty() {
                 &auth.inner.default_redirect
             } else {
                 &next
-            })
+            }))
         }
-        Ok(Err(LoginFailure::Invalid)) => login_page(
+        Err(LoginFailure::Invalid) => login_page(
             &auth,
             &session,
             StatusCode::OK,
@@ -218,7 +189,7 @@ async fn login(
             &next,
             Some(INVALID),
         ),
-        Ok(Err(LoginFailure::Throttled(wait))) => {
+        Err(LoginFailure::Throttled(wait)) => {
             let response = login_page(
                 &auth,
                 &session,
@@ -226,14 +197,18 @@ async fn login(
                 &shown,
                 &next,
                 Some(&throttled_message(wait)),
-            );
-            retry_after(response, wait)
+            )?;
+            Ok(retry_after(response, wait))
         }
-        Err(error) => error_page(&error),
     }
 }
 
-async fn logout_form(auth: web::Data<Auth>, session: Session, req: HttpRequest) -> HttpResponse {
+async fn logout_form(
+    auth: web::Data<Auth>,
+    session: Session,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    // The page lets a user log out even when their account cannot be read.
     let user = auth.current_user(&req).await.ok().flatten();
     let mut context = Context::new();
     context.insert("next", &query_next(&req));

@@ -10,12 +10,14 @@ mod limits;
 pub(crate) mod lock;
 mod lookup;
 mod model;
+mod op;
 mod page;
 mod pattern;
 mod query;
 mod record;
 mod registry;
 pub(crate) mod save;
+mod statement;
 pub(crate) mod token;
 pub mod value;
 
@@ -31,10 +33,9 @@ pub use limits::{DEFAULT_TEXT_BYTES, Limits, check_input};
 pub(crate) use lookup::by_unique_key;
 pub(crate) use model::column_expr;
 pub use model::{ColumnInfo, Declared, FieldKind, ForeignKey, ModelInfo};
+pub use op::{Anchor, Op, TextOp};
 pub use page::{Join, Page, Window};
-pub use query::{
-    FieldPolicy, Grammar, MAX_HOPS, OPS, Query, RESERVED_PARAMS, page_number, page_size,
-};
+pub use query::{FieldPolicy, Grammar, MAX_HOPS, Query, RESERVED_PARAMS, page_number, page_size};
 pub use record::Record;
 pub use registry::Registry;
 pub use save::WriteError;

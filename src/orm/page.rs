@@ -17,6 +17,7 @@ use super::binding::{Binding, record_of};
 use super::model::{ModelInfo, column_expr};
 use super::query::Query;
 use super::record::Record;
+use super::statement::build;
 use super::value;
 
 /// A foreign key whose rows come with the page: `column` of the listed model refers to `key`
@@ -60,19 +61,12 @@ pub struct Window {
 }
 
 impl Window {
-    /// Appends `LIMIT`/`OFFSET` as literals, which every backend accepts after `ORDER BY`.
-    /// SQLite prepares a statement again whenever a new value is bound to its `LIMIT` (it
-    /// plans with the value), so a bound limit would cost a parse per request; literal ones
-    /// let the connection's statement cache serve each page size and offset. Both are capped
-    /// at `i64::MAX`, the largest that SQLite and PostgreSQL take: an offset that big is past
-    /// the end of any table, so a huge page number gives an empty page, never an error.
-    fn append_to(self, sql: &mut String) {
-        use std::fmt::Write as _;
-        const MAX: u64 = i64::MAX as u64;
+    /// Puts `LIMIT`/`OFFSET` on `select` (written as literals by [`build`]).
+    fn apply(self, select: &mut SelectStatement) {
         if let Some(limit) = self.limit {
-            let _ = write!(sql, " LIMIT {}", Ord::min(limit, MAX));
+            select.limit(limit);
             if self.offset > 0 {
-                let _ = write!(sql, " OFFSET {}", Ord::min(self.offset, MAX));
+                select.offset(self.offset);
             }
         }
     }
@@ -90,14 +84,13 @@ pub(crate) fn order_alias(index: usize) -> String {
 }
 
 /// The rows of the page: the listed model's columns and, when `count` is set, the count
-/// subquery as `_count`, with `LIMIT`/`OFFSET` as literals.
+/// subquery as `_count`, with the window's `LIMIT`/`OFFSET`.
 fn rows<E: EntityTrait>(
-    backend: DbBackend,
     query: &Query,
     window: Window,
     count: bool,
     order_keys: bool,
-) -> Statement {
+) -> SelectStatement {
     let mut select = E::find();
     let rows = QueryTrait::query(&mut select);
     query.apply(rows);
@@ -116,17 +109,14 @@ fn rows<E: EntityTrait>(
             rows.expr_as(expr.clone(), Alias::new(order_alias(index)));
         }
     }
-    let mut statement = backend.build(&*rows);
-    window.append_to(&mut statement.sql);
-    statement
+    window.apply(rows);
+    select.into_query()
 }
 
 /// The page as one statement. With joins, the rows are a derived table `_p` that the joined
 /// tables are outer-joined to, so only the rows of the page are looked up (an outer join
 /// over the listed table would look up every row the offset skips, and every row a sort
-/// reads). SeaQuery cannot give a subquery a literal `LIMIT`, so the derived table's SQL is
-/// put in place of the outer statement's `FROM "_p"`; the outer statement binds no values,
-/// so the placeholders stay numbered as in the derived table.
+/// reads).
 fn statement<E: EntityTrait>(
     backend: DbBackend,
     info: &ModelInfo,
@@ -136,9 +126,8 @@ fn statement<E: EntityTrait>(
     count: bool,
 ) -> Statement {
     if joins.is_empty() {
-        return rows::<E>(backend, query, window, count, query.keyed());
+        return build(backend, &rows::<E>(query, window, count, query.keyed()));
     }
-    let rows = rows::<E>(backend, query, window, count, true);
     let mut outer = SelectStatement::new();
     for column in &info.columns {
         outer.expr_as(
@@ -155,7 +144,7 @@ fn statement<E: EntityTrait>(
             outer.expr_as(column_expr(PAGE, &alias), Alias::new(alias));
         }
     }
-    outer.from(Alias::new(PAGE));
+    outer.from_subquery(rows::<E>(query, window, count, true), Alias::new(PAGE));
     for (index, join) in joins.iter().enumerate() {
         let alias = join_alias(index);
         let target = join.model.info();
@@ -176,19 +165,7 @@ fn statement<E: EntityTrait>(
     for (index, (_, order)) in query.order().iter().enumerate() {
         outer.order_by_expr(column_expr(PAGE, &order_alias(index)), order.clone());
     }
-    let quote = if backend == DbBackend::MySql {
-        '`'
-    } else {
-        '"'
-    };
-    let table = format!(" FROM {quote}{PAGE}{quote}");
-    let derived = format!(" FROM ({}) AS {quote}{PAGE}{quote}", rows.sql);
-    let sql = backend.build(&outer).sql.replacen(&table, &derived, 1);
-    Statement::from_sql_and_values(
-        backend,
-        sql,
-        rows.values.unwrap_or(sea_orm::Values(Vec::new())),
-    )
+    build(backend, &outer)
 }
 
 /// Runs the page statement for entity `E`. The count comes with the rows; an empty page asks

@@ -12,6 +12,7 @@ use sea_orm::{DbBackend, Value};
 use super::error::QueryError;
 use super::limits::Limits;
 use super::model::{ColumnInfo, ModelInfo, column_expr};
+use super::op::{Op, TextOp};
 use super::pattern::{glob_pattern, like_pattern};
 use super::registry::Registry;
 use super::value::{self, ValueError};
@@ -21,26 +22,6 @@ pub const MAX_HOPS: usize = 3;
 
 /// Query-string keys that are never filters.
 pub const RESERVED_PARAMS: [&str; 4] = ["page", "limit", "ordering", "cursor"];
-
-/// The filter operators, as in flask-peewee.
-pub const OPS: [&str; 16] = [
-    "eq",
-    "ne",
-    "lt",
-    "lte",
-    "gt",
-    "gte",
-    "in",
-    "not_in",
-    "is_null",
-    "contains",
-    "icontains",
-    "startswith",
-    "istartswith",
-    "endswith",
-    "iendswith",
-    "between",
-];
 
 /// Decides what of each model a caller may reach: the fields it may not filter or order on
 /// (excluded and write-only fields; called for every column a path touches) and the rows it
@@ -247,8 +228,8 @@ impl<'a> Grammar<'a> {
         }
         let expr = column_expr(alias, name);
         if rest.is_empty() {
-            self.check_size(name, "icontains", text, self.limits.search_chars)?;
-            return self.operation(name, column, expr, "icontains", text);
+            self.check_size(name, Op::ICONTAINS, text, self.limits.search_chars)?;
+            return self.operation(name, column, expr, Op::ICONTAINS, text);
         }
         let fk = column
             .foreign_key
@@ -328,20 +309,16 @@ impl<'a> Grammar<'a> {
         let segments: Vec<&str> = path.split("__").collect();
         let (resolved, rest) = self.resolve(query, &segments)?;
         let op = match rest {
-            [] => "eq",
-            [op] if OPS.contains(op) => op,
-            [op] => {
-                let field = segments[..segments.len() - 1].join("__");
-                return Err(QueryError::UnknownOp {
-                    field,
-                    op: (*op).to_owned(),
-                });
-            }
+            [] => Op::Eq,
+            [name] => Op::parse(name).ok_or_else(|| QueryError::UnknownOp {
+                field: segments[..segments.len() - 1].join("__"),
+                op: (*name).to_owned(),
+            })?,
             _ => return Err(QueryError::UnknownField(path.to_owned())),
         };
         let field = segments[..segments.len() - rest.len()].join("__");
         let column = column_expr(&resolved.alias, &resolved.column.name);
-        let negative = negated != matches!(op, "ne" | "not_in");
+        let negative = negated != op.excludes();
         let mut combined = if negative {
             Condition::all()
         } else {
@@ -363,7 +340,7 @@ impl<'a> Grammar<'a> {
     fn check_size(
         &self,
         key: &str,
-        op: &str,
+        op: Op,
         raw: &str,
         max_chars: usize,
     ) -> Result<(), QueryError> {
@@ -372,7 +349,7 @@ impl<'a> Grammar<'a> {
             field: key.to_owned(),
             max: max_chars,
         };
-        if !matches!(op, "in" | "not_in" | "between") {
+        if !op.takes_list() {
             return if too_long(raw) {
                 Err(too_long_error())
             } else {
@@ -413,7 +390,7 @@ impl<'a> Grammar<'a> {
             let rest = &segments[index + 1..];
             let next = rest.first();
             let crosses = column.foreign_key.is_some()
-                && next.is_some_and(|next| !(rest.len() == 1 && OPS.contains(next)));
+                && next.is_some_and(|next| !(rest.len() == 1 && Op::parse(next).is_some()));
             if !crosses {
                 return Ok((Resolved { alias, column }, rest));
             }
@@ -450,21 +427,21 @@ impl<'a> Grammar<'a> {
         field: &str,
         column: &ColumnInfo,
         expr: Expr,
-        op: &str,
+        op: Op,
         raw: &str,
     ) -> Result<Condition, QueryError> {
         let one = |text: &str| parse_one(field, column, text);
         let cond = |e: Expr| Condition::all().add(e);
         Ok(match op {
-            "eq" if value::is_null_word(raw) => cond(expr.is_null()),
-            "ne" if value::is_null_word(raw) => cond(expr.is_not_null()),
-            "eq" => cond(expr.eq(one(raw)?)),
-            "ne" => cond(expr.ne(one(raw)?)),
-            "lt" => cond(expr.lt(one(raw)?)),
-            "lte" => cond(expr.lte(one(raw)?)),
-            "gt" => cond(expr.gt(one(raw)?)),
-            "gte" => cond(expr.gte(one(raw)?)),
-            "is_null" => {
+            Op::Eq if value::is_null_word(raw) => cond(expr.is_null()),
+            Op::Ne if value::is_null_word(raw) => cond(expr.is_not_null()),
+            Op::Eq => cond(expr.eq(one(raw)?)),
+            Op::Ne => cond(expr.ne(one(raw)?)),
+            Op::Lt => cond(expr.lt(one(raw)?)),
+            Op::Lte => cond(expr.lte(one(raw)?)),
+            Op::Gt => cond(expr.gt(one(raw)?)),
+            Op::Gte => cond(expr.gte(one(raw)?)),
+            Op::IsNull => {
                 let flag =
                     value::parse_bool(raw).ok_or_else(|| invalid(field, raw, "true or false"))?;
                 cond(if flag {
@@ -473,12 +450,12 @@ impl<'a> Grammar<'a> {
                     expr.is_not_null()
                 })
             }
-            "in" | "not_in" => {
+            Op::In | Op::NotIn => {
                 let (nulls, values): (Vec<&str>, Vec<&str>) = split_list(raw)
                     .into_iter()
                     .partition(|v| value::is_null_word(v));
                 let values = values.into_iter().map(one).collect::<Result<Vec<_>, _>>()?;
-                if op == "in" {
+                if op == Op::In {
                     let mut any = Condition::any().add(expr.clone().is_in(values));
                     if !nulls.is_empty() {
                         any = any.add(expr.is_null());
@@ -492,32 +469,26 @@ impl<'a> Grammar<'a> {
                     all
                 }
             }
-            "between" => match split_list(raw).as_slice() {
+            Op::Between => match split_list(raw).as_slice() {
                 [low, high] => cond(expr.between(one(low)?, one(high)?)),
                 _ => return Err(invalid(field, raw, "two comma-separated values").into()),
             },
-            like => {
+            Op::Text(text) => {
                 if !column.kind.is_text() {
                     return Err(QueryError::OpNotApplicable {
                         field: field.to_owned(),
-                        op: like.to_owned(),
+                        op: op.name().to_owned(),
                     });
                 }
                 value::from_str(column, raw).map_err(|e| rename(e, field))?;
-                cond(self.like(expr, like, raw))
+                cond(self.like(expr, text, raw))
             }
         })
     }
 
-    fn like(&self, expr: Expr, op: &str, raw: &str) -> Expr {
-        let (insensitive, start, end) = match op {
-            "contains" => (false, true, true),
-            "icontains" => (true, true, true),
-            "startswith" => (false, false, true),
-            "istartswith" => (true, false, true),
-            "endswith" => (false, true, false),
-            _ => (true, true, false),
-        };
+    fn like(&self, expr: Expr, text: TextOp, raw: &str) -> Expr {
+        let insensitive = text.ignore_case;
+        let (start, end) = text.at.wildcards();
         // SQLite's LIKE ignores ASCII case, and its `lower` folds ASCII only: the plain LIKE
         // matches the same rows without a function call per row.
         if insensitive && self.backend == DbBackend::Sqlite {

@@ -38,10 +38,32 @@ pub trait Authentication: Send + Sync + 'static {
         true
     }
 
-    /// The OpenAPI security scheme it implements: `basic`, `bearer` or `apiKey`
-    /// (default: none).
-    fn scheme(&self) -> Option<&'static str> {
+    /// The OpenAPI security scheme it implements (default: none).
+    fn scheme(&self) -> Option<Scheme> {
         None
+    }
+}
+
+/// How a caller presents credentials, as the API document's security schemes name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// HTTP basic authentication (`Authorization: Basic ..`).
+    Basic,
+    /// A bearer token (`Authorization: Bearer ..`).
+    Bearer,
+    /// An API key in the `X-API-Key` header.
+    ApiKey,
+}
+
+impl Scheme {
+    /// The scheme's name in the API document's `securitySchemes`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Basic => "basic",
+            Scheme::Bearer => "bearer",
+            Scheme::ApiKey => "apiKey",
+        }
     }
 }
 
@@ -204,8 +226,8 @@ impl Authentication for UserAuthentication {
         &self.protected
     }
 
-    fn scheme(&self) -> Option<&'static str> {
-        Some("basic")
+    fn scheme(&self) -> Option<Scheme> {
+        Some(Scheme::Basic)
     }
 
     fn authenticate<'a>(
@@ -253,8 +275,8 @@ impl Authentication for AdminAuthentication {
         user.is_admin()
     }
 
-    fn scheme(&self) -> Option<&'static str> {
-        Some("basic")
+    fn scheme(&self) -> Option<Scheme> {
+        Some(Scheme::Basic)
     }
 }
 
@@ -312,7 +334,7 @@ impl Authentication for PermissionAuthentication {
         }
     }
 
-    fn scheme(&self) -> Option<&'static str> {
-        Some("basic")
+    fn scheme(&self) -> Option<Scheme> {
+        Some(Scheme::Basic)
     }
 }

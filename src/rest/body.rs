@@ -46,7 +46,7 @@ pub(super) async fn read_json(
 /// The owner column's value for `user`, typed as the column expects.
 fn owner_value(column: &ColumnInfo, user: &CurrentUser) -> Result<Value, Error> {
     let id = user.id();
-    let out_of_range = || Error::Internal(format!("user id {id} does not fit `{}`", column.name));
+    let out_of_range = || Error::internal(format!("user id {id} does not fit `{}`", column.name));
     Ok(match column.kind {
         FieldKind::BigInt => Value::BigInt(Some(id)),
         FieldKind::Int => Value::Int(Some(i32::try_from(id).map_err(|_| out_of_range())?)),
@@ -57,7 +57,7 @@ fn owner_value(column: &ColumnInfo, user: &CurrentUser) -> Result<Value, Error> 
             Value::Unsigned(Some(u32::try_from(id).map_err(|_| out_of_range())?))
         }
         _ => {
-            return Err(Error::Internal(format!(
+            return Err(Error::internal(format!(
                 "owner field `{}` is not an integer column",
                 column.name
             )));

@@ -57,8 +57,8 @@ use sea_orm::{Condition, DatabaseConnection};
 
 use crate::auth::Auth;
 pub use authentication::{
-    AdminAuthentication, Authentication, PermissionAuthentication, Public, UserAuthentication,
-    write_methods,
+    AdminAuthentication, Authentication, PermissionAuthentication, Public, Scheme,
+    UserAuthentication, write_methods,
 };
 pub use resource::RestResource;
 pub use tokens::{ApiKeyAuthentication, BearerAuthentication};

@@ -29,10 +29,10 @@ pub(super) async fn write(
         let (column, fk) = info
             .column(&name)
             .and_then(|c| Some((c, c.foreign_key.as_ref()?)))
-            .ok_or_else(|| Error::Internal(format!("`{name}` is not a foreign key")))?;
+            .ok_or_else(|| Error::internal(format!("`{name}` is not a foreign key")))?;
         let target = api
             .resource(&fk.table)
-            .ok_or_else(|| Error::Internal(format!("no resource for `{}`", fk.table)))?;
+            .ok_or_else(|| Error::internal(format!("no resource for `{}`", fk.table)))?;
         let row = write_one(api, target, ctx, db, &fk.column, object)
             .await
             .map_err(|error| within(&name, error))?;
@@ -63,7 +63,7 @@ async fn write_one(
     };
     let key_column = info
         .column(key)
-        .ok_or_else(|| Error::Internal(format!("no column `{key}`")))?;
+        .ok_or_else(|| Error::internal(format!("no column `{key}`")))?;
     let key_value = value::from_json(key_column, &sent_key)?;
     let row = find(api, target, ctx, db, key, key_value)
         .await?

@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::RestApi;
 use super::erased::Resource;
-use crate::orm::{ColumnInfo, FieldKind, OPS};
+use crate::orm::{ColumnInfo, FieldKind, Op};
 
 fn column_schema(column: &ColumnInfo) -> Json {
     let (kind, format) = match column.kind {
@@ -92,7 +92,7 @@ fn list_parameters(resource: &Resource) -> Vec<Json> {
     ];
     let description = format!(
         "Filter; also `<field>__<op>` with op one of {}, and `-` to negate.",
-        OPS.join(", ")
+        Op::ALL.map(Op::name).join(", ")
     );
     for column in resource
         .info()
@@ -129,7 +129,7 @@ fn operation(
     if resource.auth.protected_methods().contains(method)
         && let Some(scheme) = resource.auth.scheme()
     {
-        op["security"] = json!([{ scheme: [] }]);
+        op["security"] = json!([{ scheme.name(): [] }]);
     }
     op
 }

@@ -9,7 +9,7 @@ use sea_orm::{
     ColumnTrait, DbErr, EntityTrait, QueryFilter,
 };
 
-use super::authentication::{Authentication, api_user, unauthorized, write_methods};
+use super::authentication::{Authentication, Scheme, api_user, unauthorized, write_methods};
 use crate::CurrentUser;
 use crate::Error;
 use crate::auth::{Auth, token};
@@ -136,8 +136,8 @@ impl Authentication for ApiKeyAuthentication {
         &self.protected
     }
 
-    fn scheme(&self) -> Option<&'static str> {
-        Some("apiKey")
+    fn scheme(&self) -> Option<Scheme> {
+        Some(Scheme::ApiKey)
     }
 
     fn authenticate<'a>(
@@ -221,8 +221,8 @@ impl Authentication for BearerAuthentication {
         &self.protected
     }
 
-    fn scheme(&self) -> Option<&'static str> {
-        Some("bearer")
+    fn scheme(&self) -> Option<Scheme> {
+        Some(Scheme::Bearer)
     }
 
     fn authenticate<'a>(

@@ -14,6 +14,7 @@ mod chain;
 mod crafted;
 mod dead_sessions;
 mod defaults;
+mod errors;
 mod etag;
 mod faults;
 mod grammar;

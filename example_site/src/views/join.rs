@@ -115,7 +115,7 @@ pub async fn join(
         }
         Err(error) => return Err(error.into()),
     };
-    site.auth.log_in(page.session(), i64::from(id));
+    site.auth.log_in(page.session(), i64::from(id))?;
     let text = format!("Welcome, {username}! Follow a few people to fill your timeline.");
     flash(page.session(), Level::Success, text);
     Ok(see_other("/"))

@@ -168,7 +168,7 @@ pub fn field(body: &[u8], name: &str) -> String {
 /// The logged-in user's id as the site's tables store it.
 pub fn user_id(user: &CurrentUser) -> Result<i32, Failure> {
     i32::try_from(user.id()).map_err(|_| {
-        Failure::from(actix_sea::Error::Internal(format!(
+        Failure::from(actix_sea::Error::internal(format!(
             "user id {} does not fit the site's id column",
             user.id()
         )))

@@ -6,7 +6,7 @@ use sea_orm::TransactionTrait;
 
 use super::edit::fetch_many;
 use super::list::url_with;
-use super::{notice, posted_form, respond, see_other};
+use super::{notice, posted_form, see_other};
 use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
@@ -20,20 +20,11 @@ pub(super) async fn action(
     req: HttpRequest,
     slug: web::Path<String>,
     body: web::Bytes,
-) -> HttpResponse {
-    let result = run_action(&admin, &req, &slug, &body).await;
-    respond(&admin, &req, result)
-}
-
-async fn run_action(
-    admin: &Admin,
-    req: &HttpRequest,
-    slug: &str,
-    body: &[u8],
 ) -> Result<HttpResponse, Error> {
-    let model = admin.model_or_404(slug)?;
+    let (admin, req) = (admin.get_ref(), &req);
+    let model = admin.model_or_404(&slug)?;
     let base = admin.model_url(model);
-    let (form, ids) = posted_form(body);
+    let (form, ids) = posted_form(&body);
     // `next` becomes a `Location` header: only a safe path within this model's pages.
     let back = form
         .get("next")

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use tera::Context;
 
-use super::respond;
 use crate::admin::Admin;
 use crate::orm::Query;
 use crate::{Error, Perm};
@@ -25,12 +24,8 @@ struct ModelRow {
     count: String,
 }
 
-pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> HttpResponse {
-    let page = dashboard(&admin, &req).await;
-    respond(&admin, &req, page)
-}
-
-async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Error> {
+pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let (admin, req) = (admin.get_ref(), &req);
     let csrf = crate::auth::csrf_token(&actix_session::SessionExt::get_session(req));
     let ctx = admin.context(req);
     let mut panels = Vec::new();
@@ -42,8 +37,9 @@ async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Err
     };
     for entry in shown_panels {
         let data = entry.panel.context(&ctx, admin.db()).await?;
-        let mut context = Context::from_value(data)
-            .map_err(|e| Error::Internal(format!("panel `{}`: {e}", entry.slug)))?;
+        let mut context = Context::from_value(data).map_err(|e| {
+            Error::internal(anyhow::Error::new(e).context(format!("panel `{}`", entry.slug)))
+        })?;
         context.insert("panel_url", &format!("{}/{}/", admin.prefix(), entry.slug));
         context.insert("csrf_token", &csrf);
         panels.push(PanelCard {
@@ -81,5 +77,5 @@ async fn dashboard(admin: &Admin, req: &HttpRequest) -> Result<HttpResponse, Err
     context.insert("recent", &super::history::recent(admin, &ctx).await?);
     context.insert("panels", &panels);
     context.insert("models", &models);
-    Ok(admin.render(req, StatusCode::OK, "admin/dashboard.html", context))
+    admin.render(req, StatusCode::OK, "admin/dashboard.html", context)
 }

@@ -3,12 +3,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use sea_orm::DatabaseExecutor;
+use sea_orm::{DatabaseExecutor, DatabaseTransaction};
 use serde::Serialize;
 use tera::Context;
 
 use super::edit::fetch_many_on;
-use super::{notice, posted_form, query_pairs, respond, see_other};
+use super::{notice, posted_form, query_pairs, see_other};
 use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
@@ -96,7 +96,7 @@ fn confirmation(
     batches: &[Batch<'_>],
     error: Option<String>,
     status: StatusCode,
-) -> HttpResponse {
+) -> Result<HttpResponse, Error> {
     let ids: Vec<String> = batches
         .first()
         .map(|b| b.rows.iter().map(|row| model.pk_text(row)).collect())
@@ -119,31 +119,20 @@ pub(super) async fn confirm(
     admin: web::Data<Admin>,
     req: HttpRequest,
     slug: web::Path<String>,
-) -> HttpResponse {
-    let result = async {
-        let model = admin.model_or_404(&slug)?;
-        let ids: Vec<String> = query_pairs(&req)
-            .into_iter()
-            .filter(|(k, _)| k == "id")
-            .map(|(_, v)| v)
-            .collect();
-        let db = DatabaseExecutor::from(admin.db());
-        let rows = selected(&admin, &req, &db, model, &ids).await?;
-        if rows.is_empty() {
-            return Ok(nothing_selected(&admin, &req, model));
-        }
-        let batches = cascade::collect(&admin, &db, model, rows).await?;
-        Ok(confirmation(
-            &admin,
-            &req,
-            model,
-            &batches,
-            None,
-            StatusCode::OK,
-        ))
+) -> Result<HttpResponse, Error> {
+    let model = admin.model_or_404(&slug)?;
+    let ids: Vec<String> = query_pairs(&req)
+        .into_iter()
+        .filter(|(k, _)| k == "id")
+        .map(|(_, v)| v)
+        .collect();
+    let db = DatabaseExecutor::from(admin.db());
+    let rows = selected(&admin, &req, &db, model, &ids).await?;
+    if rows.is_empty() {
+        return Ok(nothing_selected(&admin, &req, model));
     }
-    .await;
-    respond(&admin, &req, result)
+    let batches = cascade::collect(&admin, &db, model, rows).await?;
+    confirmation(&admin, &req, model, &batches, None, StatusCode::OK)
 }
 
 pub(super) async fn delete(
@@ -151,66 +140,79 @@ pub(super) async fn delete(
     req: HttpRequest,
     slug: web::Path<String>,
     body: web::Bytes,
-) -> HttpResponse {
-    let result = async {
-        let model = admin.model_or_404(&slug)?;
-        let (_, ids) = posted_form(&body);
-        let expected = version::posted(&body);
-        // The selected rows are locked, then read with what goes with them and compared
-        // with the versions the confirmation showed, in the delete's own transaction.
-        let txn = lock::begin_write(admin.db()).await?;
-        let result = async {
-            let db = DatabaseExecutor::from(&txn);
-            if !expected.is_empty() {
-                version::lock(&db, model, version::keys(model, &ids)).await?;
-            }
-            let rows = selected(&admin, &req, &db, model, &ids).await?;
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            let selected = rows.len();
-            let batches = cascade::collect(&admin, &db, model, rows).await?;
-            if !expected.is_empty() && expected != version::of_batches(&batches) {
-                let message = "These rows changed since this page was shown, so nothing was \
-                               deleted. Check what goes now and confirm again."
-                    .to_owned();
-                let page = confirmation(
-                    &admin,
-                    &req,
-                    model,
-                    &batches,
-                    Some(message),
-                    StatusCode::CONFLICT,
-                );
-                return Ok(Some(Err(page)));
-            }
-            match cascade::delete(&txn, &admin.context(&req), &batches).await {
-                Ok(deleted) => Ok(Some(Ok((selected, deleted)))),
-                Err(Error::Invalid(invalid)) => {
-                    let message = crate::admin::form::sentence(&invalid.to_string());
-                    let page =
-                        confirmation(&admin, &req, model, &batches, Some(message), StatusCode::OK);
-                    Ok(Some(Err(page)))
-                }
-                Err(error) => Err(error),
-            }
+) -> Result<HttpResponse, Error> {
+    let model = admin.model_or_404(&slug)?;
+    // The selected rows are locked, then read with what goes with them and compared with
+    // the versions the confirmation showed, in the delete's own transaction.
+    let txn = lock::begin_write(admin.db()).await?;
+    let outcome = match delete_in(&admin, &req, &txn, model, &body).await {
+        Ok(Outcome::Deleted { selected, deleted }) => {
+            txn.commit().await?;
+            return Ok(deleted_notice(&admin, &req, model, selected, deleted));
         }
-        .await;
-        let refused = match result {
-            Ok(Some(Ok((selected, deleted)))) => {
-                txn.commit().await?;
-                return Ok(deleted_notice(&admin, &req, model, selected, deleted));
-            }
-            Ok(None) => Ok(nothing_selected(&admin, &req, model)),
-            Ok(Some(Err(page))) => Ok(page),
-            Err(error) => Err(error),
-        };
-        // A failed rollback ends the connection, which the database rolls back itself.
-        txn.rollback().await.ok();
-        refused
+        other => other,
+    };
+    // A failed rollback ends the connection, which the database rolls back itself.
+    txn.rollback().await.ok();
+    match outcome? {
+        Outcome::Refused(page) => Ok(page),
+        Outcome::Nothing | Outcome::Deleted { .. } => Ok(nothing_selected(&admin, &req, model)),
     }
-    .await;
-    respond(&admin, &req, result)
+}
+
+/// What a posted delete came to in its transaction.
+enum Outcome {
+    /// `selected` rows and `deleted` in all went; to be committed.
+    Deleted { selected: usize, deleted: u64 },
+    /// No row was selected, or none is left.
+    Nothing,
+    /// The confirmation page again, saying why nothing was deleted.
+    Refused(HttpResponse),
+}
+
+/// The delete of the posted rows on `txn`, unless a row changed since the confirmation or
+/// the entity refused.
+async fn delete_in(
+    admin: &Admin,
+    req: &HttpRequest,
+    txn: &DatabaseTransaction,
+    model: &AdminModel,
+    body: &[u8],
+) -> Result<Outcome, Error> {
+    let (_, ids) = posted_form(body);
+    let expected = version::posted(body);
+    let db = DatabaseExecutor::from(txn);
+    if !expected.is_empty() {
+        version::lock(&db, model, version::keys(model, &ids)).await?;
+    }
+    let rows = selected(admin, req, &db, model, &ids).await?;
+    if rows.is_empty() {
+        return Ok(Outcome::Nothing);
+    }
+    let selected = rows.len();
+    let batches = cascade::collect(admin, &db, model, rows).await?;
+    if !expected.is_empty() && expected != version::of_batches(&batches) {
+        let message = "These rows changed since this page was shown, so nothing was deleted. \
+                       Check what goes now and confirm again.";
+        let page = confirmation(
+            admin,
+            req,
+            model,
+            &batches,
+            Some(message.to_owned()),
+            StatusCode::CONFLICT,
+        )?;
+        return Ok(Outcome::Refused(page));
+    }
+    match cascade::delete(txn, &admin.context(req), &batches).await {
+        Ok(deleted) => Ok(Outcome::Deleted { selected, deleted }),
+        Err(Error::Invalid(invalid)) => {
+            let message = crate::admin::form::sentence(&invalid.to_string());
+            let page = confirmation(admin, req, model, &batches, Some(message), StatusCode::OK)?;
+            Ok(Outcome::Refused(page))
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// The list again, with what went.

@@ -81,7 +81,7 @@ pub(super) async fn page(
             String::new()
         },
     );
-    Ok(admin.render(req, StatusCode::OK, "admin/detail.html", context))
+    admin.render(req, StatusCode::OK, "admin/detail.html", context)
 }
 
 fn urlencode(text: &str) -> String {

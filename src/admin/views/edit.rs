@@ -9,7 +9,7 @@ use sea_orm::{Condition, DatabaseExecutor, TransactionTrait, Value};
 use tera::Context;
 
 use super::versioned::{Versioned, conflict, update_current};
-use super::{membership, notice, posted_form, respond, see_other};
+use super::{membership, notice, posted_form, see_other};
 use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
@@ -23,72 +23,63 @@ pub(super) async fn add_form(
     admin: web::Data<Admin>,
     req: HttpRequest,
     slug: web::Path<String>,
-) -> HttpResponse {
-    let result = async {
-        let model = admin.model_or_404(&slug)?;
-        let ctx = admin.context(&req);
-        model
-            .hooks
-            .gate(&ctx, Perm::Add, model.info(), None)
-            .await?;
-        let defaults = model.model.defaults();
-        page(
-            &admin,
-            &req,
-            model,
-            None,
-            Source::Defaults(&defaults),
-            HashMap::new(),
-            Notes::default(),
-        )
-        .await
-    }
-    .await;
-    respond(&admin, &req, result)
+) -> Result<HttpResponse, Error> {
+    let model = admin.model_or_404(&slug)?;
+    let ctx = admin.context(&req);
+    model
+        .hooks
+        .gate(&ctx, Perm::Add, model.info(), None)
+        .await?;
+    let defaults = model.model.defaults();
+    page(
+        &admin,
+        &req,
+        model,
+        None,
+        Source::Defaults(&defaults),
+        HashMap::new(),
+        Notes::default(),
+    )
+    .await
 }
 
 pub(super) async fn edit_form(
     admin: web::Data<Admin>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-) -> HttpResponse {
-    let result = async {
-        let (slug, pk) = path.into_inner();
-        let model = admin.model_or_404(&slug)?;
-        let ctx = admin.context(&req);
-        let record = fetch(&admin, model, &ctx, &pk).await?;
-        let row = Some(&record);
-        model
-            .hooks
-            .gate(&ctx, Perm::View, model.info(), row)
-            .await?;
-        match model
-            .hooks
-            .gate(&ctx, Perm::Change, model.info(), row)
-            .await
-        {
-            Ok(()) => {}
-            // A refusal without a reason is "no change permission"; one with a reason is a
-            // row rule, answered 403 with it.
-            Err(Error::Forbidden(refusal)) if refusal.reason().is_none() => {
-                return super::detail::page(&admin, &req, model, &ctx, &record).await;
-            }
-            Err(error) => return Err(error),
-        }
-        let source = Source::Stored;
-        page(
-            &admin,
-            &req,
-            model,
-            Some(&record),
-            source,
-            HashMap::new(),
-            Notes::default(),
-        )
+) -> Result<HttpResponse, Error> {
+    let (slug, pk) = path.into_inner();
+    let model = admin.model_or_404(&slug)?;
+    let ctx = admin.context(&req);
+    let record = fetch(&admin, model, &ctx, &pk).await?;
+    let row = Some(&record);
+    model
+        .hooks
+        .gate(&ctx, Perm::View, model.info(), row)
+        .await?;
+    match model
+        .hooks
+        .gate(&ctx, Perm::Change, model.info(), row)
         .await
+    {
+        Ok(()) => {}
+        // A refusal without a reason is "no change permission"; one with a reason is a
+        // row rule, answered 403 with it.
+        Err(Error::Forbidden(refusal)) if refusal.reason().is_none() => {
+            return super::detail::page(&admin, &req, model, &ctx, &record).await;
+        }
+        Err(error) => return Err(error),
     }
-    .await;
-    respond(&admin, &req, result)
+    page(
+        &admin,
+        &req,
+        model,
+        Some(&record),
+        Source::Stored,
+        HashMap::new(),
+        Notes::default(),
+    )
+    .await
 }
 
 pub(super) async fn add(
@@ -96,18 +87,14 @@ pub(super) async fn add(
     req: HttpRequest,
     slug: web::Path<String>,
     body: web::Bytes,
-) -> HttpResponse {
-    let result = async {
-        let model = admin.model_or_404(&slug)?;
-        let ctx = admin.context(&req);
-        model
-            .hooks
-            .gate(&ctx, Perm::Add, model.info(), None)
-            .await?;
-        save(&admin, &req, &ctx, model, None, &body).await
-    }
-    .await;
-    respond(&admin, &req, result)
+) -> Result<HttpResponse, Error> {
+    let model = admin.model_or_404(&slug)?;
+    let ctx = admin.context(&req);
+    model
+        .hooks
+        .gate(&ctx, Perm::Add, model.info(), None)
+        .await?;
+    save(&admin, &req, &ctx, model, None, &body).await
 }
 
 pub(super) async fn edit(
@@ -115,21 +102,17 @@ pub(super) async fn edit(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Bytes,
-) -> HttpResponse {
-    let result = async {
-        let (slug, pk) = path.into_inner();
-        let model = admin.model_or_404(&slug)?;
-        let ctx = admin.context(&req);
-        let record = fetch(&admin, model, &ctx, &pk).await?;
-        let row = Some(&record);
-        model
-            .hooks
-            .gate(&ctx, Perm::Change, model.info(), row)
-            .await?;
-        save(&admin, &req, &ctx, model, row, &body).await
-    }
-    .await;
-    respond(&admin, &req, result)
+) -> Result<HttpResponse, Error> {
+    let (slug, pk) = path.into_inner();
+    let model = admin.model_or_404(&slug)?;
+    let ctx = admin.context(&req);
+    let record = fetch(&admin, model, &ctx, &pk).await?;
+    let row = Some(&record);
+    model
+        .hooks
+        .gate(&ctx, Perm::Change, model.info(), row)
+        .await?;
+    save(&admin, &req, &ctx, model, row, &body).await
 }
 
 /// The rows with these primary keys (as text) within the admin's `get_query` for `ctx`, in
@@ -250,7 +233,7 @@ pub(super) async fn page(
             context.insert("history_url", "");
         }
     }
-    Ok(admin.render(req, StatusCode::OK, "admin/form.html", context))
+    admin.render(req, StatusCode::OK, "admin/form.html", context)
 }
 
 /// On the user model, the library's username rule (no look-alike of another user's name, no

@@ -10,7 +10,7 @@ use futures_util::stream;
 use sea_orm::{ConnectionTrait, DatabaseExecutor};
 
 use super::list::list_query;
-use super::{param, query_pairs, respond};
+use super::{param, query_pairs};
 use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
@@ -36,13 +36,9 @@ pub(super) async fn export(
     admin: web::Data<Admin>,
     req: HttpRequest,
     slug: web::Path<String>,
-) -> HttpResponse {
-    let result = start(&admin, &req, &slug).await;
-    respond(&admin, &req, result)
-}
-
-async fn start(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpResponse, Error> {
-    let model = admin.model_or_404(slug)?;
+) -> Result<HttpResponse, Error> {
+    let (admin, req) = (admin.get_ref(), &req);
+    let model = admin.model_or_404(&slug)?;
     let ctx = admin.context(req);
     model
         .hooks

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use tera::Context;
 
-use super::{notice, respond, see_other};
+use super::{notice, see_other};
 use crate::admin::Admin;
 use crate::auth::Level;
 use crate::{Error, Perm, groups};
@@ -51,23 +51,19 @@ pub(super) fn routes(config: &mut web::ServiceConfig) {
         .route("/{id}/delete/", web::post().to(delete));
 }
 
-async fn list(admin: web::Data<Admin>, req: HttpRequest) -> HttpResponse {
-    let result = async {
-        let mut rows = Vec::new();
-        for group in groups::all(admin.db()).await? {
-            let granted = groups::permissions_of_group(admin.db(), group.id).await?;
-            rows.push(Row {
-                id: group.id,
-                name: group.name,
-                permissions: granted.join(", "),
-            });
-        }
-        let mut context = Context::new();
-        context.insert("groups", &rows);
-        Ok(admin.render(&req, StatusCode::OK, "admin/groups.html", context))
+async fn list(admin: web::Data<Admin>, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let mut rows = Vec::new();
+    for group in groups::all(admin.db()).await? {
+        let granted = groups::permissions_of_group(admin.db(), group.id).await?;
+        rows.push(Row {
+            id: group.id,
+            name: group.name,
+            permissions: granted.join(", "),
+        });
     }
-    .await;
-    respond(&admin, &req, result)
+    let mut context = Context::new();
+    context.insert("groups", &rows);
+    admin.render(&req, StatusCode::OK, "admin/groups.html", context)
 }
 
 /// The group `id` of the path; 404 when there is none.
@@ -80,37 +76,35 @@ async fn group_of(admin: &Admin, id: &str) -> Result<groups::group::Model, Error
         .ok_or(Error::NotFound)
 }
 
-async fn add_form(admin: web::Data<Admin>, req: HttpRequest) -> HttpResponse {
-    let page = form_page(&admin, &req, None, "", &[], None, None, StatusCode::OK);
-    respond(&admin, &req, Ok(page))
+async fn add_form(admin: web::Data<Admin>, req: HttpRequest) -> Result<HttpResponse, Error> {
+    form_page(&admin, &req, None, "", &[], None, None, StatusCode::OK)
 }
 
 async fn edit_form(
     admin: web::Data<Admin>,
     req: HttpRequest,
     id: web::Path<String>,
-) -> HttpResponse {
-    let result = async {
-        let group = group_of(&admin, &id).await?;
-        let granted = groups::permissions_of_group(admin.db(), group.id).await?;
-        Ok(form_page(
-            &admin,
-            &req,
-            Some(group.id),
-            &group.name,
-            &granted,
-            None,
-            None,
-            StatusCode::OK,
-        ))
-    }
-    .await;
-    respond(&admin, &req, result)
+) -> Result<HttpResponse, Error> {
+    let group = group_of(&admin, &id).await?;
+    let granted = groups::permissions_of_group(admin.db(), group.id).await?;
+    form_page(
+        &admin,
+        &req,
+        Some(group.id),
+        &group.name,
+        &granted,
+        None,
+        None,
+        StatusCode::OK,
+    )
 }
 
-async fn add(admin: web::Data<Admin>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let result = save(&admin, &req, None, &body).await;
-    respond(&admin, &req, result)
+async fn add(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, Error> {
+    save(&admin, &req, None, &body).await
 }
 
 async fn edit(
@@ -118,28 +112,24 @@ async fn edit(
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Bytes,
-) -> HttpResponse {
-    let result = async {
-        let group = group_of(&admin, &id).await?;
-        save(&admin, &req, Some(group), &body).await
-    }
-    .await;
-    respond(&admin, &req, result)
+) -> Result<HttpResponse, Error> {
+    let group = group_of(&admin, &id).await?;
+    save(&admin, &req, Some(group), &body).await
 }
 
-async fn delete(admin: web::Data<Admin>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    let result = async {
-        let group = group_of(&admin, &id).await?;
-        groups::delete(admin.db(), group.id).await?;
-        notice(
-            &req,
-            Level::Success,
-            format!("The group “{}” was deleted.", group.name),
-        );
-        Ok(see_other(&format!("{}/group/", admin.prefix())))
-    }
-    .await;
-    respond(&admin, &req, result)
+async fn delete(
+    admin: web::Data<Admin>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let group = group_of(&admin, &id).await?;
+    groups::delete(admin.db(), group.id).await?;
+    notice(
+        &req,
+        Level::Success,
+        format!("The group “{}” was deleted.", group.name),
+    );
+    Ok(see_other(&format!("{}/group/", admin.prefix())))
 }
 
 /// Every permission the form offers: each registered model with each action.
@@ -183,25 +173,19 @@ async fn save(
     };
     if let Some(unknown) = permissions.iter().find(|p| !offered.contains(p)) {
         let message = format!("“{unknown}” is not a permission of this admin.");
-        return Ok(show_again(None, Some(&message)));
+        return show_again(None, Some(&message));
     }
     if name.is_empty() {
-        return Ok(show_again(Some(crate::admin::form::REQUIRED), None));
+        return show_again(Some(crate::admin::form::REQUIRED), None);
     }
     if name.chars().count() > NAME_CHARS || name.contains('\0') {
-        return Ok(show_again(
-            Some("Use at most 150 characters, without NUL."),
-            None,
-        ));
+        return show_again(Some("Use at most 150 characters, without NUL."), None);
     }
     let taken = groups::by_name(admin.db(), &name)
         .await?
         .filter(|other| Some(other.id) != id);
     if taken.is_some() {
-        return Ok(show_again(
-            Some("A group with this name already exists."),
-            None,
-        ));
+        return show_again(Some("A group with this name already exists."), None);
     }
     let saved = match id {
         Some(id) => groups::update(admin.db(), id, &name, &permissions).await,
@@ -218,10 +202,7 @@ async fn save(
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
             ) =>
         {
-            return Ok(show_again(
-                Some("A group with this name already exists."),
-                None,
-            ));
+            return show_again(Some("A group with this name already exists."), None);
         }
         Err(error) => return Err(error.into()),
     }
@@ -244,7 +225,7 @@ fn form_page(
     name_error: Option<&str>,
     form_error: Option<&str>,
     status: StatusCode,
-) -> HttpResponse {
+) -> Result<HttpResponse, Error> {
     let models: Vec<Boxes> = admin
         .inner
         .models

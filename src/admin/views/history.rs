@@ -9,7 +9,6 @@ use serde_json::Value as Json;
 use tera::Context;
 
 use super::edit::fetch;
-use super::respond;
 use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
@@ -40,21 +39,12 @@ pub(super) async fn show(
     admin: web::Data<Admin>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-) -> HttpResponse {
-    let (slug, pk) = path.into_inner();
-    let result = history(&admin, &req, &slug, &pk).await;
-    respond(&admin, &req, result)
-}
-
-async fn history(
-    admin: &Admin,
-    req: &HttpRequest,
-    slug: &str,
-    pk: &str,
 ) -> Result<HttpResponse, Error> {
-    let model = admin.model_or_404(slug)?;
+    let (admin, req) = (admin.get_ref(), &req);
+    let (slug, pk) = path.into_inner();
+    let model = admin.model_or_404(&slug)?;
     let ctx = admin.context(req);
-    let row = match fetch(admin, model, &ctx, pk).await {
+    let row = match fetch(admin, model, &ctx, &pk).await {
         Ok(row) => Some(row),
         Err(Error::NotFound) => None,
         Err(error) => return Err(error),
@@ -68,8 +58,8 @@ async fn history(
         return Err(Error::NotFound);
     }
     let entries = entry::Entity::find()
-        .filter(entry::Column::Model.eq(slug))
-        .filter(entry::Column::Pk.eq(pk))
+        .filter(entry::Column::Model.eq(&slug))
+        .filter(entry::Column::Pk.eq(&pk))
         .order_by_desc(entry::Column::Id)
         .limit(SHOWN)
         .all(admin.db())
@@ -104,7 +94,7 @@ async fn history(
         }
     }
     context.insert("entries", &shown);
-    Ok(admin.render(req, StatusCode::OK, "admin/history.html", context))
+    admin.render(req, StatusCode::OK, "admin/history.html", context)
 }
 
 /// How many of the viewer's own changes the dashboard lists.

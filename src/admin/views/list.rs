@@ -8,12 +8,12 @@ use sea_orm::{Condition, DatabaseExecutor};
 use serde::Serialize;
 use tera::Context;
 
-use super::{found, param, query_pairs, respond};
+use super::{found, param, query_pairs};
 use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::{AdminModel, ListColumn};
-use crate::orm::{Count, FieldKind, FieldPolicy, Grammar, ModelInfo, OPS, Query, Record, value};
+use crate::orm::{Count, FieldKind, FieldPolicy, Grammar, ModelInfo, Op, Query, Record, value};
 
 /// Parameters of the list page that are not filters.
 const NOT_FILTERS: [&str; 4] = ["q", "_ff", "_fo", "_fv"];
@@ -56,9 +56,8 @@ pub(super) async fn show(
     admin: web::Data<Admin>,
     req: HttpRequest,
     slug: web::Path<String>,
-) -> HttpResponse {
-    let page = list_page(&admin, &req, &slug).await;
-    respond(&admin, &req, page)
+) -> Result<HttpResponse, Error> {
+    list_page(&admin, &req, &slug).await
 }
 
 /// `params` without the keys in `drop`, plus `extra`, as a query string.
@@ -190,7 +189,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("searchable", &!model.settings.search_fields.is_empty());
     context.insert("search_chars", &admin.inner.limits.search_chars);
     context.insert("filter_fields", &model.settings.filter_fields);
-    context.insert("ops", &OPS);
+    context.insert("ops", &Op::ALL.map(Op::name));
     context.insert("filters", &active_filters(&base, &params));
     context.insert("hidden_params", &hidden_params(&params));
     context.insert("actions", &model.settings.actions);
@@ -213,7 +212,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
             &[("format", "json")],
         ),
     );
-    Ok(admin.render(req, status, "admin/list.html", context))
+    admin.render(req, status, "admin/list.html", context)
 }
 
 /// The cells of each row; foreign keys are named and linked with one query per column.

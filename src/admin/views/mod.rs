@@ -20,7 +20,7 @@ use actix_session::SessionExt;
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::{DefaultHeaders, from_fn};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use tera::Context;
 
@@ -37,6 +37,7 @@ impl HttpServiceFactory for Admin {
         let admin = self.clone();
         let mut scope = web::scope(&self.inner.prefix)
             .app_data(web::Data::new(self.clone()))
+            .wrap(from_fn(crate::error::pages::<Admin, _>))
             .wrap(CsrfProtect)
             .wrap(from_fn(staff_required))
             .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
@@ -83,8 +84,8 @@ impl HttpServiceFactory for Admin {
     }
 }
 
-async fn not_found(admin: web::Data<Admin>, req: HttpRequest) -> HttpResponse {
-    error_page(&admin, &req, &Error::NotFound)
+async fn not_found() -> Result<HttpResponse, Error> {
+    Err(Error::NotFound)
 }
 
 #[derive(Serialize)]
@@ -116,7 +117,7 @@ impl Admin {
         status: StatusCode,
         template: &str,
         mut context: Context,
-    ) -> HttpResponse {
+    ) -> Result<HttpResponse, Error> {
         let session = req.get_session();
         let user = crate::auth::resolved_user(req);
         context.insert("branding", &self.inner.branding);
@@ -143,56 +144,25 @@ impl Admin {
         let groups_url = format!("{}/group/", self.inner.prefix);
         let is_admin = crate::auth::resolved_user(req).is_some_and(|u| u.is_admin());
         context.insert("groups_url", &is_admin.then_some(groups_url));
-        match self.inner.templates.render(template, &context) {
-            Ok(html) => HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .body(html),
-            Err(error) => error_page(self, req, &error),
-        }
-    }
-}
-
-/// An error as an admin page; 500s never show internals.
-fn error_page(admin: &Admin, req: &HttpRequest, error: &Error) -> HttpResponse {
-    let status = error.status_code();
-    if status.is_server_error() {
-        tracing::error!(%error, path = req.path(), "admin request failed");
-    }
-    let message = match error {
-        _ if status.is_server_error() => "Something went wrong. Please try again.".to_owned(),
-        Error::Forbidden(refusal) => match refusal.reason() {
-            Some(reason) => format!("Forbidden: {reason}"),
-            None => error.to_string(),
-        },
-        _ => error.to_string(),
-    };
-    let mut context = Context::new();
-    context.insert("status", &status.as_u16());
-    context.insert("reason", status.canonical_reason().unwrap_or(""));
-    context.insert("message", &message);
-    context.insert("branding", &admin.inner.branding);
-    context.insert("static_url", crate::assets::STATIC_PREFIX);
-    context.insert("home_url", &format!("{}/", admin.inner.prefix));
-    context.insert("admin_url", &admin.inner.prefix);
-    let mut response = match admin.inner.templates.render("admin/error.html", &context) {
-        Ok(html) => HttpResponse::build(status)
+        let html = self.inner.templates.render(template, &context)?;
+        Ok(HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
-            .body(html),
-        Err(_) => HttpResponse::build(status)
-            .content_type("text/plain; charset=utf-8")
-            .body(message),
-    };
-    if matches!(error, Error::Unavailable) {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            .body(html))
     }
-    response
 }
 
-/// A handler's outcome: the page, or the error as an admin page.
-fn respond(admin: &Admin, req: &HttpRequest, result: Result<HttpResponse, Error>) -> HttpResponse {
-    result.unwrap_or_else(|error| error_page(admin, req, &error))
+impl crate::error::ErrorPage for Admin {
+    fn error_page(&self, status: StatusCode, message: &str) -> Result<String, Error> {
+        let mut context = Context::new();
+        context.insert("status", &status.as_u16());
+        context.insert("reason", status.canonical_reason().unwrap_or(""));
+        context.insert("message", message);
+        context.insert("branding", &self.inner.branding);
+        context.insert("static_url", crate::assets::STATIC_PREFIX);
+        context.insert("home_url", &format!("{}/", self.inner.prefix));
+        context.insert("admin_url", &self.inner.prefix);
+        self.inner.templates.render("admin/error.html", &context)
+    }
 }
 
 /// Queues a flash message for the next page.
