@@ -1,5 +1,5 @@
 //! The crate's one error type and how each variant answers over HTTP: as JSON by default, as
-//! an HTML page in the scopes that install [`pages`] (the admin and the auth pages).
+//! an HTML page in the scopes that install the `pages` middleware (the admin and the auth pages).
 
 mod page;
 
