@@ -133,12 +133,7 @@ pub(super) async fn change(
 }
 
 /// Stores the new hash, then ends the user's other sessions and moves this one to a new id.
-async fn store(
-    auth: &Auth,
-    session: &Session,
-    user_id: i64,
-    password: &str,
-) -> Result<(), Error> {
+async fn store(auth: &Auth, session: &Session, user_id: i64, password: &str) -> Result<(), Error> {
     let hash = auth.hasher().hash(password).await?;
     auth.inner
         .users

@@ -29,7 +29,10 @@ pub(crate) async fn pages<P: ErrorPage, B: MessageBody + 'static>(
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let response = next.call(req).await?;
     let html = {
-        let error = response.response().error().and_then(|e| e.as_error::<Error>());
+        let error = response
+            .response()
+            .error()
+            .and_then(|e| e.as_error::<Error>());
         // The scope's data is on the request once the scope has routed it.
         let page = response.request().app_data::<web::Data<P>>();
         match (error, page) {

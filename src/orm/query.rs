@@ -337,13 +337,7 @@ impl<'a> Grammar<'a> {
 
     /// Refuses a value longer than `max_chars` (each item, for list operators) and an `in` or
     /// `not_in` list longer than the limit, before anything is parsed or sent to the database.
-    fn check_size(
-        &self,
-        key: &str,
-        op: Op,
-        raw: &str,
-        max_chars: usize,
-    ) -> Result<(), QueryError> {
+    fn check_size(&self, key: &str, op: Op, raw: &str, max_chars: usize) -> Result<(), QueryError> {
         let too_long = |text: &str| text.chars().nth(max_chars).is_some();
         let too_long_error = || QueryError::ValueTooLong {
             field: key.to_owned(),

@@ -110,7 +110,11 @@ mod tests {
         let values = statement.values.unwrap().0;
         assert_eq!(values, vec![Value::from("LIMIT 5"), Value::from(7)]);
         let mysql = build(DbBackend::MySql, &page(u64::MAX, 1));
-        assert!(mysql.sql.contains(" LIMIT 9223372036854775807 OFFSET 1)"), "{}", mysql.sql);
+        assert!(
+            mysql.sql.contains(" LIMIT 9223372036854775807 OFFSET 1)"),
+            "{}",
+            mysql.sql
+        );
         assert!(mysql.sql.contains("`content` = ?"), "{}", mysql.sql);
     }
 }
