@@ -3,7 +3,7 @@
 
 mod page;
 
-pub(crate) use page::{ErrorPage, pages, plain_error_page, plain_page};
+pub(crate) use page::{ErrorPage, page_context, pages, plain_error_page, plain_page};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};

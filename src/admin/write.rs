@@ -139,7 +139,6 @@ impl Step for SaveModel<'_> {
         old: Option<&Record>,
         new: &Record,
     ) -> Result<(), WriteError> {
-        let old = old.map(Record::values);
-        Ok(self.trail.saved(db, info, old, new.values()).await?)
+        Ok(self.trail.saved(db, info, old, new).await?)
     }
 }

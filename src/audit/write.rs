@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json};
 
 use super::{REDACTED, entry};
 use crate::Context;
-use crate::orm::{ModelInfo, value};
+use crate::orm::{ModelInfo, Record, value};
 
 /// The entity's own row as the values of its columns, in declaration order.
 fn row_values<E: EntityTrait>(model: &E::Model) -> Vec<Value> {
@@ -116,12 +116,12 @@ impl Trail<'_> {
         &self,
         db: &C,
         info: &ModelInfo,
-        old: Option<&[Value]>,
-        new: &[Value],
+        old: Option<&Record>,
+        new: &Record,
     ) -> Result<(), DbErr> {
         match old {
-            None => self.create(db, info, new).await,
-            Some(old) => self.update(db, info, old, new).await,
+            None => self.create(db, info, new.values()).await,
+            Some(old) => self.update(db, info, old.values(), new.values()).await,
         }
     }
 

@@ -62,12 +62,7 @@ pub fn see_other(location: &str) -> HttpResponse {
 
 impl crate::error::ErrorPage for Auth {
     fn error_page(&self, status: StatusCode, message: &str) -> Result<String, Error> {
-        let mut context = Context::new();
-        context.insert("status", &status.as_u16());
-        context.insert("reason", status.canonical_reason().unwrap_or(""));
-        context.insert("message", message);
-        context.insert("branding", &self.inner.branding);
-        context.insert("static_url", crate::assets::STATIC_PREFIX);
+        let context = crate::error::page_context(status, message, &self.inner.branding);
         self.inner.templates.render("error.html", &context)
     }
 }

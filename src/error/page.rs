@@ -20,6 +20,18 @@ pub(crate) trait ErrorPage: 'static {
     fn error_page(&self, status: StatusCode, message: &str) -> Result<String, Error>;
 }
 
+/// What every error page template is given: the status, its reason, the message, the site's
+/// branding and where the static files are.
+pub(crate) fn page_context(status: StatusCode, message: &str, branding: &str) -> tera::Context {
+    let mut context = tera::Context::new();
+    context.insert("status", &status.as_u16());
+    context.insert("reason", status.canonical_reason().unwrap_or(""));
+    context.insert("message", message);
+    context.insert("branding", branding);
+    context.insert("static_url", crate::assets::STATIC_PREFIX);
+    context
+}
+
 /// Middleware (`from_fn(pages::<Admin, _>)`): a response that carries an [`Error`] gets the
 /// scope's error page as its body, keeping its status and headers (`Retry-After`,
 /// `WWW-Authenticate`). The error was logged when it became a response.

@@ -139,8 +139,7 @@ impl Step for Front<'_> {
         old: Option<&Record>,
         new: &Record,
     ) -> Result<(), WriteError> {
-        let old = old.map(Record::values);
-        Ok(self.trail.saved(db, info, old, new.values()).await?)
+        Ok(self.trail.saved(db, info, old, new).await?)
     }
 }
 

@@ -153,12 +153,7 @@ impl Admin {
 
 impl crate::error::ErrorPage for Admin {
     fn error_page(&self, status: StatusCode, message: &str) -> Result<String, Error> {
-        let mut context = Context::new();
-        context.insert("status", &status.as_u16());
-        context.insert("reason", status.canonical_reason().unwrap_or(""));
-        context.insert("message", message);
-        context.insert("branding", &self.inner.branding);
-        context.insert("static_url", crate::assets::STATIC_PREFIX);
+        let mut context = crate::error::page_context(status, message, &self.inner.branding);
         context.insert("home_url", &format!("{}/", self.inner.prefix));
         context.insert("admin_url", &self.inner.prefix);
         self.inner.templates.render("admin/error.html", &context)
