@@ -1,5 +1,6 @@
-// actix-sea admin: the "select all" box of lists and the foreign-key lookup boxes of forms.
-// Everything works without it: lookups fall back to typing the related row's key.
+// actix-sea admin: the "select all" box of lists, the foreign-key lookup boxes of forms and
+// the search boxes over long many-to-many selects. Everything works without it: lookups fall
+// back to typing the related row's key, and a long select is scrolled instead of searched.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -11,7 +12,20 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
   document.querySelectorAll(".lookup[data-lookup]").forEach(setUpLookup);
+  document.querySelectorAll("input.many-search[data-many]").forEach(setUpManySearch);
 });
+
+// Shows only the options whose label contains the typed text (chosen ones stay visible).
+function setUpManySearch(search) {
+  const select = document.getElementById(search.dataset.many);
+  if (!select) return;
+  search.addEventListener("input", () => {
+    const text = search.value.trim().toLowerCase();
+    for (const option of select.options) {
+      option.hidden = text !== "" && !option.selected && !option.text.toLowerCase().includes(text);
+    }
+  });
+}
 
 function setUpLookup(box) {
   const url = box.dataset.lookup;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::erased::AdminModel;
+use super::many::ManyToMany;
 use super::model_admin::{DefaultAdmin, ModelAdmin};
 use super::panel::{Panel, PanelEntry, slug_of};
 use super::{Admin, Inner, is_secret};
@@ -91,8 +92,19 @@ impl AdminBuilder {
         let secret = users.then(|| self.auth.password_column());
         let admin_flag = users.then(|| self.auth.admin_column());
         self.models.retain(|m| m.slug() != slug);
-        self.models
-            .push(AdminModel::new::<E, A>(model, admin, secret, admin_flag));
+        let mut model = AdminModel::new::<E, A>(model, admin, secret, admin_flag);
+        if users {
+            use crate::groups::{group, membership};
+            let groups = ManyToMany::through(
+                membership::Entity,
+                membership::Column::UserId,
+                membership::Column::GroupId,
+            );
+            model
+                .many
+                .push(groups.named("groups").onto_plain::<group::Entity>("group"));
+        }
+        self.models.push(model);
         self
     }
 
@@ -117,6 +129,27 @@ impl AdminBuilder {
         self
     }
 
+    /// Checks each model's many-to-many fields against the registered models.
+    fn resolve_links(&mut self) -> Result<(), Error> {
+        for index in 0..self.models.len() {
+            let declared = std::mem::take(&mut self.models[index].many);
+            let mut links: Vec<super::many::Link> = Vec::new();
+            for many in declared {
+                let link = many.resolve(&self.models[index], &self.models)?;
+                if links.iter().any(|l| l.name == link.name) {
+                    return Err(Error::Config(format!(
+                        "admin for `{}`: two many-to-many fields are named `{}`",
+                        self.models[index].slug(),
+                        link.name
+                    )));
+                }
+                links.push(link);
+            }
+            self.models[index].links = links;
+        }
+        Ok(())
+    }
+
     /// Checks the configuration (search and filter paths, slugs, templates) and builds the admin.
     /// The admin lists the audit trail at `<prefix>/audit/` for admin users (see
     /// [`crate::audit`]), unless a model of the site's own takes that slug.
@@ -124,6 +157,7 @@ impl AdminBuilder {
         if !self.models.iter().any(|m| m.slug() == crate::audit::SLUG) {
             self = self.register_as(Some(crate::audit::SLUG), super::audit::AuditAdmin);
         }
+        self.resolve_links()?;
         let policy = |model: &ModelInfo, column: &str| is_secret(&self.models, model, column);
         let backend = self.auth.db().get_database_backend();
         for model in &self.models {

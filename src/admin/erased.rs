@@ -70,6 +70,10 @@ pub(crate) struct AdminModel {
     pub(crate) hooks: Box<dyn Hooks>,
     /// "Message", for headings.
     pub(crate) name: String,
+    /// Many-to-many fields as declared, until the admin is built.
+    pub(crate) many: Vec<super::ManyToMany>,
+    /// Many-to-many fields as checked when the admin was built.
+    pub(crate) links: Vec<super::many::Link>,
 }
 
 /// Titles longer than this many characters are shortened.
@@ -190,6 +194,7 @@ impl AdminModel {
         .filter(|name| !export_exclude.contains(name) && !is_secret(name))
         .collect();
         let actions = admin.actions();
+        let many = admin.many_to_many();
         let settings = Settings {
             columns,
             paginate_by: admin.paginate_by().max(1),
@@ -229,6 +234,8 @@ impl AdminModel {
             name: super::form::human(&info.slug),
             model: model.clone(),
             settings,
+            many,
+            links: Vec::new(),
             hooks: super::hooks::typed(admin, computed, actions, admin_flag),
         }
     }

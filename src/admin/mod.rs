@@ -63,6 +63,7 @@ mod column;
 mod erased;
 mod form;
 mod hooks;
+mod many;
 mod model_admin;
 mod panel;
 mod version;
@@ -74,6 +75,7 @@ use std::sync::Arc;
 pub use action::Action;
 pub use builder::{AdminBuilder, DEFAULT_COUNT_LIMIT};
 pub use column::{Choices, Column, Field};
+pub use many::ManyToMany;
 pub use model_admin::ModelAdmin;
 pub use panel::Panel;
 

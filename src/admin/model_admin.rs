@@ -6,6 +6,7 @@ use sea_orm::Condition;
 
 use super::action::Action;
 use super::column::{Choices, Column, Field};
+use super::many::ManyToMany;
 use crate::orm::ModelEntity;
 use crate::{Context, Error, Perm, Refusal};
 
@@ -86,6 +87,13 @@ pub trait ModelAdmin<E: ModelEntity>: Send + Sync + 'static {
 
     /// Columns edited with a `<select>` of fixed values: (column, [(value, label)]).
     fn choices(&self) -> Vec<(E::Column, Choices)> {
+        Vec::new()
+    }
+
+    /// Many-to-many fields of the form, each through a join entity, as
+    /// `vec![ManyToMany::through(book_tag::Entity, book_tag::Column::BookId, book_tag::Column::TagId).named("tags")]`
+    /// (default: none; on the user model the crate adds `groups`, for admins).
+    fn many_to_many(&self) -> Vec<ManyToMany> {
         Vec::new()
     }
 

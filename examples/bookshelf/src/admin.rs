@@ -1,7 +1,7 @@
-//! The bookshelf's admin: books with a "Mark out of stock" action, reviews, and a "Low
-//! stock" panel on the dashboard.
+//! The bookshelf's admin: books with their tags and a "Mark out of stock" action, tags (the
+//! shop's internal ones for admins only), reviews, and a "Low stock" panel on the dashboard.
 
-use actix_sea::admin::{Action, Admin, Column, Field, ModelAdmin, Panel};
+use actix_sea::admin::{Action, Admin, Column, Field, ManyToMany, ModelAdmin, Panel};
 use actix_sea::auth::Auth;
 use actix_sea::{Context, Error, async_trait};
 use sea_orm::sea_query::Expr;
@@ -43,6 +43,17 @@ impl ModelAdmin<book::Entity> for BookAdmin {
         ]
     }
 
+    fn many_to_many(&self) -> Vec<ManyToMany> {
+        vec![
+            ManyToMany::through(
+                book_tag::Entity,
+                book_tag::Column::Book,
+                book_tag::Column::Tag,
+            )
+            .named("tags"),
+        ]
+    }
+
     fn actions(&self) -> Vec<Action<book::Entity>> {
         vec![Action::new(
             "mark_out_of_stock",
@@ -56,6 +67,27 @@ impl ModelAdmin<book::Entity> for BookAdmin {
                 Ok(format!("Marked {} books out of stock.", done.rows_affected))
             },
         )]
+    }
+}
+
+/// Tags whose name starts with this are the shop's own (`shop:reorder`, say): only admins
+/// see them.
+pub const INTERNAL_TAG: &str = "shop:";
+
+/// Tags: searchable by name; internal tags are for admins only, here and on the book form.
+pub struct TagAdmin;
+
+impl ModelAdmin<tag::Entity> for TagAdmin {
+    fn get_query(&self, ctx: &Context) -> Condition {
+        if ctx.is_admin() {
+            Condition::all()
+        } else {
+            Condition::all().add(tag::Column::Name.not_like(format!("{INTERNAL_TAG}%")))
+        }
+    }
+
+    fn search_fields(&self) -> Vec<Field<tag::Entity>> {
+        vec![tag::Column::Name.into()]
     }
 }
 
@@ -109,7 +141,7 @@ pub fn build(auth: &Auth) -> Result<Admin, Error> {
         .register(book::Entity, BookAdmin)
         .register(review::Entity, ReviewAdmin)
         .register_default(author::Entity)
-        .register_default(tag::Entity)
+        .register(tag::Entity, TagAdmin)
         .register_default(book_tag::Entity)
         .register_default(user::Entity)
         .panel("Low stock", LowStock)

@@ -8,8 +8,9 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::{Condition, DatabaseExecutor, TransactionTrait, Value};
 use tera::Context;
 
+use super::many::{self, Change, Picked};
 use super::versioned::{Versioned, conflict, update_current};
-use super::{membership, notice, posted_form, see_other};
+use super::{notice, posted_form, see_other};
 use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
@@ -168,6 +169,8 @@ pub(super) async fn fetch(
 pub(super) struct Notes {
     pub(super) form_error: Option<String>,
     pub(super) meanwhile: Vec<Changed>,
+    /// The many-to-many keys a post shown again chose.
+    pub(super) picked: Picked,
 }
 
 pub(super) async fn page(
@@ -182,6 +185,7 @@ pub(super) async fn page(
     let Notes {
         form_error,
         meanwhile,
+        picked,
     } = notes;
     let base = admin.model_url(model);
     let mut context = Context::new();
@@ -197,13 +201,8 @@ pub(super) async fn page(
     let hidden = record.map(|record| version::inputs(model, record));
     context.insert("hidden", &hidden.unwrap_or_default());
     let ctx = admin.context(req);
-    if membership::applies(admin, model, &ctx) {
-        context.insert(
-            "groups_choices",
-            &membership::choices(admin, model, record).await?,
-        );
-        context.insert("groups_error", &errors.get("groups"));
-    }
+    let links = many::shown(admin, model, &ctx, record, &picked, &errors).await?;
+    context.insert("many", &links);
     match record {
         Some(record) => {
             let pk = model.pk_text(record);
@@ -303,19 +302,27 @@ fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// The form's write and its audit entry, in one transaction: committed together, or neither.
+/// The form's write, its many-to-many links and their audit entries, in one transaction:
+/// committed together, or none.
 async fn in_transaction(
     admin: &Admin,
     ctx: &Caller,
     model: &AdminModel,
     record: Option<&Record>,
     values: Vec<(String, Value)>,
+    changes: &[Change],
 ) -> Result<Record, Error> {
     let txn = admin.db().begin().await?;
     let db = DatabaseExecutor::from(&txn);
     let saved = match record {
         None => model.create(ctx, &db, values).await,
         Some(old) => model.update(ctx, &db, old, values).await,
+    };
+    let saved = match saved {
+        Ok(saved) => many::write(admin, ctx, &db, model, &saved, changes)
+            .await
+            .map(|()| saved),
+        Err(error) => Err(error),
     };
     match saved {
         Ok(saved) => {
@@ -339,6 +346,7 @@ async fn save(
     body: &[u8],
 ) -> Result<HttpResponse, Error> {
     let (posted, _) = posted_form(body);
+    let picked = many::picked(model, body);
     let adding = record.is_none();
     let show_again = |errors: HashMap<String, String>, form_error: Option<String>| {
         page(
@@ -351,37 +359,34 @@ async fn save(
             Notes {
                 form_error,
                 meanwhile: Vec::new(),
+                picked: picked.clone(),
             },
         )
     };
-    let values = match form::read(admin, model, ctx, &posted, adding).await? {
-        Ok(values) => values,
-        Err(errors) => return show_again(errors, None).await,
+    let values = form::read(admin, model, ctx, &posted, adding).await?;
+    let changes = many::changes(admin, model, ctx, &picked).await?;
+    let (values, changes) = match (values, changes) {
+        (Ok(values), Ok(changes)) => (values, changes),
+        (Err(mut errors), Err(more)) => {
+            errors.extend(more);
+            return show_again(errors, None).await;
+        }
+        (Err(errors), _) | (_, Err(errors)) => return show_again(errors, None).await,
     };
     if let Some(errors) = username_refusal(admin, model, record, &values).await? {
         return show_again(errors, None).await;
     }
-    let groups = if membership::applies(admin, model, ctx) {
-        match membership::posted(admin, body).await? {
-            Ok(groups) => groups,
-            Err(message) => {
-                return show_again(HashMap::from([("groups".to_owned(), message)]), None).await;
-            }
-        }
-    } else {
-        None
-    };
     let saved = match record {
-        None => in_transaction(admin, ctx, model, None, values).await,
+        None => in_transaction(admin, ctx, model, None, values, &changes).await,
         Some(old) if posted.contains_key(version::VERSION) => {
-            match update_current(admin, ctx, model, old, &posted, values).await? {
+            match update_current(admin, ctx, model, old, &posted, values, &changes).await? {
                 Versioned::Saved(saved) => saved.map_err(Error::from),
                 Versioned::Changed(stored) => {
                     return conflict(admin, req, model, &stored, &posted).await;
                 }
             }
         }
-        Some(old) => in_transaction(admin, ctx, model, Some(old), values).await,
+        Some(old) => in_transaction(admin, ctx, model, Some(old), values, &changes).await,
     };
     let saved = match saved {
         Ok(saved) => saved,
@@ -418,9 +423,6 @@ async fn save(
             .auth()
             .user_saved(model.info(), old, Some(&session))
             .await?;
-    }
-    if let (Some(groups), Some(user)) = (groups, membership::user_id(model, &saved)) {
-        crate::groups::set_groups(admin.db(), user, &groups).await?;
     }
     let pk = model.pk_text(&saved);
     let verb = if adding { "added" } else { "changed" };

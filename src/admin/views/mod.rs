@@ -11,7 +11,7 @@ mod group;
 mod history;
 mod list;
 mod lookup;
-mod membership;
+mod many;
 mod versioned;
 
 use std::collections::HashMap;

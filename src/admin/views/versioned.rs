@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use sea_orm::{DatabaseExecutor, Value};
 
 use super::edit::{Notes, fetch_many_on, page};
+use super::many::{self, Change};
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::Source;
@@ -33,6 +34,7 @@ pub(super) async fn update_current(
     old: &Record,
     posted: &HashMap<String, String>,
     values: Vec<(String, Value)>,
+    changes: &[Change],
 ) -> Result<Versioned, Error> {
     let info = model.info();
     let txn = lock::begin_write(admin.db()).await?;
@@ -46,7 +48,12 @@ pub(super) async fn update_current(
         if !version::is_current(posted, &stored) {
             return Ok(Versioned::Changed(stored));
         }
-        let saved = model.update(ctx, &db, &stored, values).await;
+        let saved = match model.update(ctx, &db, &stored, values).await {
+            Ok(saved) => many::write(admin, ctx, &db, model, &saved, changes)
+                .await
+                .map(|()| saved),
+            Err(error) => Err(error),
+        };
         Ok::<_, Error>(Versioned::Saved(saved))
     }
     .await;
@@ -88,6 +95,7 @@ pub(super) async fn conflict(
         Notes {
             form_error: Some(message),
             meanwhile: version::changed(model, posted, stored),
+            picked: Vec::new(),
         },
     )
     .await?;
