@@ -138,17 +138,35 @@ impl Admin {
         self.inner.models.iter().find(|m| m.slug() == slug)
     }
 
-    /// Whether `ctx` may view registered model `slug` (its `has_view_permission` hook):
-    /// foreign-key selects, titles and links only show rows of such models.
+    /// Whether `ctx` may view registered model `slug`: the one rule for which models a
+    /// caller sees, asked of the model's `has_view_permission` hook (whose default is the
+    /// `view` permission). Foreign-key selects, titles and links only show rows of such
+    /// models.
     async fn may_view(&self, ctx: &crate::Context, slug: &str) -> bool {
         match self.model(slug) {
-            Some(target) => target
-                .hooks
-                .gate(ctx, crate::Perm::View, target.info(), None)
-                .await
-                .is_ok(),
+            Some(model) => Self::may_view_model(ctx, model).await,
             None => false,
         }
+    }
+
+    async fn may_view_model(ctx: &crate::Context, model: &AdminModel) -> bool {
+        model
+            .hooks
+            .gate(ctx, crate::Perm::View, model.info(), None)
+            .await
+            .is_ok()
+    }
+
+    /// The models `ctx` may view (see [`may_view`](Self::may_view)), in registration order:
+    /// what the navigation and the dashboard list.
+    async fn viewable(&self, ctx: &crate::Context) -> Vec<&AdminModel> {
+        let mut shown = Vec::new();
+        for model in &self.inner.models {
+            if Self::may_view_model(ctx, model).await {
+                shown.push(model);
+            }
+        }
+        shown
     }
 
     /// Whether `column` of `model` may never be shown, filtered or exported (the password hash).

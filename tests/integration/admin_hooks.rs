@@ -12,7 +12,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, Schema,
 };
 
-use crate::app::{config, wrap};
+use crate::app::{config, unescape, wrap};
 use crate::support::TestDb;
 
 /// A table only these tests use: a delete rule in its `ActiveModelBehavior`.
@@ -428,6 +428,39 @@ async fn a_view_refusal_closes_the_list_export_lookup_and_edit_page(db: TestDb) 
     assert_eq!(add.status, StatusCode::OK, "adding is another permission");
 }
 
+async fn a_model_whose_view_hook_refuses_is_in_neither_the_navigation_nor_the_dashboard(
+    db: TestDb,
+) {
+    let app = app_with(db, Sealed).await;
+    let dashboard = app.get("/admin/").await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    let dashboard = unescape(&dashboard.body);
+    assert!(dashboard.contains(r#"href="/admin/audit/""#), "{dashboard}");
+    assert!(!dashboard.contains(r#"href="/admin/part/""#), "{dashboard}");
+    let add = app.get("/admin/part/add/").await;
+    assert_eq!(add.status, StatusCode::OK);
+    let add = unescape(&add.body);
+    let nav = navigation(&add);
+    assert!(nav.contains(r#"href="/admin/audit/""#), "{nav}");
+    assert!(!nav.contains(r#"href="/admin/part/""#), "{nav}");
+}
+
+/// The top bar's links of an admin page.
+fn navigation(page: &str) -> &str {
+    let start = page.find("<nav>").expect("a navigation");
+    let end = start + page[start..].find("</nav>").expect("its end");
+    &page[start..end]
+}
+
+async fn a_model_the_caller_may_view_is_in_the_navigation_and_the_dashboard(db: TestDb) {
+    let app = part_app(db).await;
+    let dashboard = app.get("/admin/").await;
+    let dashboard = unescape(&dashboard.body);
+    assert!(navigation(&dashboard).contains(r#"href="/admin/part/""#));
+    let links = dashboard.matches(r#"href="/admin/part/""#).count();
+    assert_eq!(links, 2, "navigation and dashboard: {dashboard}");
+}
+
 /// Searches `weight` as if it were a foreign key to the user table.
 struct WrongHop;
 
@@ -453,6 +486,8 @@ async fn a_field_via_a_column_that_is_no_foreign_key_fails_the_build(db: TestDb)
 
 crate::on_every_database!(example:
     a_view_refusal_closes_the_list_export_lookup_and_edit_page,
+    a_model_whose_view_hook_refuses_is_in_neither_the_navigation_nor_the_dashboard,
+    a_model_the_caller_may_view_is_in_the_navigation_and_the_dashboard,
     a_field_via_a_column_that_is_no_foreign_key_fails_the_build,
     save_model_refuses_beside_the_field_and_sees_the_caller,
     a_change_permission_row_rule_is_a_403_with_its_reason,

@@ -6,9 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use tera::Context;
 
+use crate::Error;
 use crate::admin::Admin;
 use crate::orm::Query;
-use crate::{Error, Perm};
 
 #[derive(Serialize)]
 struct PanelCard {
@@ -52,15 +52,7 @@ pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> Result<Ht
         });
     }
     let mut models = Vec::new();
-    for model in &admin.inner.models {
-        if model
-            .hooks
-            .gate(&ctx, Perm::View, model.info(), None)
-            .await
-            .is_err()
-        {
-            continue;
-        }
+    for model in admin.viewable(&ctx).await {
         let mut query = Query::everything(model.info());
         query.and(model.hooks.get_query(&ctx));
         models.push(ModelRow {
@@ -77,5 +69,7 @@ pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> Result<Ht
     context.insert("recent", &super::history::recent(admin, &ctx).await?);
     context.insert("panels", &panels);
     context.insert("models", &models);
-    admin.render(req, StatusCode::OK, "admin/dashboard.html", context)
+    admin
+        .render(req, StatusCode::OK, "admin/dashboard.html", context)
+        .await
 }

@@ -89,7 +89,7 @@ async fn selected(
 }
 
 /// The confirmation page, with `error` when a delete was just refused (and then `status`).
-fn confirmation(
+async fn confirmation(
     admin: &Admin,
     req: &HttpRequest,
     model: &AdminModel,
@@ -112,7 +112,9 @@ fn confirmation(
     );
     context.insert("error", &error);
     context.insert("versions", &version::of_batches(batches));
-    admin.render(req, status, "admin/delete.html", context)
+    admin
+        .render(req, status, "admin/delete.html", context)
+        .await
 }
 
 pub(super) async fn confirm(
@@ -132,7 +134,7 @@ pub(super) async fn confirm(
         return Ok(nothing_selected(&admin, &req, model));
     }
     let batches = cascade::collect(&admin, &db, model, rows).await?;
-    confirmation(&admin, &req, model, &batches, None, StatusCode::OK)
+    confirmation(&admin, &req, model, &batches, None, StatusCode::OK).await
 }
 
 pub(super) async fn delete(
@@ -201,14 +203,16 @@ async fn delete_in(
             &batches,
             Some(message.to_owned()),
             StatusCode::CONFLICT,
-        )?;
+        )
+        .await?;
         return Ok(Outcome::Refused(page));
     }
     match cascade::delete(txn, &admin.context(req), &batches).await {
         Ok(deleted) => Ok(Outcome::Deleted { selected, deleted }),
         Err(Error::Invalid(invalid)) => {
             let message = crate::admin::form::sentence(&invalid.to_string());
-            let page = confirmation(admin, req, model, &batches, Some(message), StatusCode::OK)?;
+            let page =
+                confirmation(admin, req, model, &batches, Some(message), StatusCode::OK).await?;
             Ok(Outcome::Refused(page))
         }
         Err(error) => Err(error),

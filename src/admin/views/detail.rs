@@ -81,7 +81,9 @@ pub(super) async fn page(
             String::new()
         },
     );
-    admin.render(req, StatusCode::OK, "admin/detail.html", context)
+    admin
+        .render(req, StatusCode::OK, "admin/detail.html", context)
+        .await
 }
 
 fn urlencode(text: &str) -> String {

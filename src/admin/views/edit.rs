@@ -232,7 +232,9 @@ pub(super) async fn page(
             context.insert("history_url", "");
         }
     }
-    admin.render(req, StatusCode::OK, "admin/form.html", context)
+    admin
+        .render(req, StatusCode::OK, "admin/form.html", context)
+        .await
 }
 
 /// On the user model, the library's username rule (no look-alike of another user's name, no

@@ -63,7 +63,9 @@ async fn list(admin: web::Data<Admin>, req: HttpRequest) -> Result<HttpResponse,
     }
     let mut context = Context::new();
     context.insert("groups", &rows);
-    admin.render(&req, StatusCode::OK, "admin/groups.html", context)
+    admin
+        .render(&req, StatusCode::OK, "admin/groups.html", context)
+        .await
 }
 
 /// The group `id` of the path; 404 when there is none.
@@ -77,7 +79,7 @@ async fn group_of(admin: &Admin, id: &str) -> Result<groups::group::Model, Error
 }
 
 async fn add_form(admin: web::Data<Admin>, req: HttpRequest) -> Result<HttpResponse, Error> {
-    form_page(&admin, &req, None, "", &[], None, None, StatusCode::OK)
+    form_page(&admin, &req, None, "", &[], None, None, StatusCode::OK).await
 }
 
 async fn edit_form(
@@ -97,6 +99,7 @@ async fn edit_form(
         None,
         StatusCode::OK,
     )
+    .await
 }
 
 async fn add(
@@ -159,33 +162,35 @@ async fn save(
     }
     let id = group.as_ref().map(|g| g.id);
     let offered = offered(admin);
-    let show_again = |name_error: Option<&str>, form_error: Option<&str>| {
+    let (shown_name, shown_permissions) = (&name, &permissions);
+    let show_again = move |name_error: Option<&'static str>, form_error: Option<String>| async move {
         form_page(
             admin,
             req,
             id,
-            &name,
-            &permissions,
+            shown_name,
+            shown_permissions,
             name_error,
-            form_error,
+            form_error.as_deref(),
             StatusCode::BAD_REQUEST,
         )
+        .await
     };
     if let Some(unknown) = permissions.iter().find(|p| !offered.contains(p)) {
         let message = format!("“{unknown}” is not a permission of this admin.");
-        return show_again(None, Some(&message));
+        return show_again(None, Some(message)).await;
     }
     if name.is_empty() {
-        return show_again(Some(crate::admin::form::REQUIRED), None);
+        return show_again(Some(crate::admin::form::REQUIRED), None).await;
     }
     if name.chars().count() > NAME_CHARS || name.contains('\0') {
-        return show_again(Some("Use at most 150 characters, without NUL."), None);
+        return show_again(Some("Use at most 150 characters, without NUL."), None).await;
     }
     let taken = groups::by_name(admin.db(), &name)
         .await?
         .filter(|other| Some(other.id) != id);
     if taken.is_some() {
-        return show_again(Some("A group with this name already exists."), None);
+        return show_again(Some("A group with this name already exists."), None).await;
     }
     let saved = match id {
         Some(id) => groups::update(admin.db(), id, &name, &permissions).await,
@@ -202,7 +207,7 @@ async fn save(
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
             ) =>
         {
-            return show_again(Some("A group with this name already exists."), None);
+            return show_again(Some("A group with this name already exists."), None).await;
         }
         Err(error) => return Err(error.into()),
     }
@@ -216,7 +221,7 @@ async fn save(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn form_page(
+async fn form_page(
     admin: &Admin,
     req: &HttpRequest,
     id: Option<i64>,
@@ -268,5 +273,7 @@ fn form_page(
             context.insert("delete_url", "");
         }
     }
-    admin.render(req, status, "admin/group_form.html", context)
+    admin
+        .render(req, status, "admin/group_form.html", context)
+        .await
 }

@@ -94,7 +94,9 @@ pub(super) async fn show(
         }
     }
     context.insert("entries", &shown);
-    admin.render(req, StatusCode::OK, "admin/history.html", context)
+    admin
+        .render(req, StatusCode::OK, "admin/history.html", context)
+        .await
 }
 
 /// How many of the viewer's own changes the dashboard lists.

@@ -212,7 +212,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
             &[("format", "json")],
         ),
     );
-    admin.render(req, status, "admin/list.html", context)
+    admin.render(req, status, "admin/list.html", context).await
 }
 
 /// The cells of each row; foreign keys are named and linked with one query per column.

@@ -26,11 +26,11 @@ use tera::Context;
 
 use super::Admin;
 use super::erased::AdminModel;
+use crate::Error;
 use crate::auth::{
     CsrfProtect, Level, admin_required, csrf_token, flash, staff_required, take_flashes,
 };
 use crate::auth::{redirect as found, see_other};
-use crate::{Error, Perm};
 
 impl HttpServiceFactory for Admin {
     fn register(self, config: &mut AppService) {
@@ -110,8 +110,9 @@ impl Admin {
         format!("{}/{}/", self.inner.prefix, model.slug())
     }
 
-    /// Renders an admin page: the template's own context plus what the layout needs.
-    fn render(
+    /// Renders an admin page: the template's own context plus what the layout needs, with
+    /// the navigation listing the models [`Admin::viewable`] gives.
+    async fn render(
         &self,
         req: &HttpRequest,
         status: StatusCode,
@@ -130,10 +131,9 @@ impl Admin {
         context.insert("flashes", &take_flashes(&session));
         context.insert("username", &user.as_ref().map(|u| u.username().to_owned()));
         let nav: Vec<NavModel> = self
-            .inner
-            .models
-            .iter()
-            .filter(|m| user.as_ref().is_some_and(|u| u.may(m.slug(), Perm::View)))
+            .viewable(&self.context(req))
+            .await
+            .into_iter()
             .map(|m| NavModel {
                 slug: m.slug(),
                 name: &m.name,
