@@ -541,7 +541,31 @@ async fn a_user_editor_cannot_raise_or_touch_admins(db: TestDb) {
     assert_eq!(delete.status, StatusCode::FORBIDDEN, "{}", delete.body);
 }
 
+async fn a_row_history_needs_view_on_its_model(db: TestDb) {
+    let app = spawn(db).await;
+    let boss = app.create_user("boss", "boss-password", true, true).await;
+    let hello = add_message(&app.db.db, boss, "hello").await;
+    let remark = add_note(&app.db.db, boss, "remark").await;
+    staff(&app, "noter", &["note.view"]).await;
+    assert_eq!(
+        app.login("noter", "noter-password").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let note = app.get(&format!("/admin/note/{remark}/history/")).await;
+    assert_eq!(note.status, StatusCode::OK, "{}", note.body);
+    for path in [
+        format!("/admin/message/{hello}/history/"),
+        format!("/admin/user/{boss}/history/"),
+        "/admin/message/999999/history/".to_owned(),
+    ] {
+        let refused = app.get(&path).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(!refused.body.contains("hello"), "{path}");
+    }
+}
+
 crate::on_every_database!(example:
+    a_row_history_needs_view_on_its_model,
     an_editor_edits_messages_but_cannot_add_delete_or_see_users,
     a_viewer_sees_a_read_only_page_and_cannot_post_to_it,
     a_note_editor_runs_the_custom_action,
