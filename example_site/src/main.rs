@@ -64,6 +64,10 @@ enum Command {
         /// The new password.
         #[arg(long)]
         password: String,
+        /// Also end the user's sessions kept in Redis (`redis://host:port`), the store
+        /// `serve --sessions` uses; those kept in the database always end.
+        #[arg(long, env = "SESSION_URL")]
+        sessions: Option<String>,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -380,10 +384,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::SetPassword {
             username,
             password,
+            sessions,
             database,
         } => {
             let db = open(&database, false).await?;
-            example_site::staff::set_password(&db, &username, &password)
+            let redis = match sessions.as_deref().filter(|url| !url.is_empty()) {
+                Some(url) => Some(
+                    actix_sea::auth::RedisSessions::connect(url)
+                        .await
+                        .map_err(|e| format!("cannot reach the session store {url}: {e}"))?,
+                ),
+                None => None,
+            };
+            example_site::staff::set_password(&db, &username, &password, redis.as_ref())
                 .await
                 .map_err(|e| e.to_string())?;
             println!("password of `{}` changed", username.trim());

@@ -82,11 +82,13 @@ pub async fn group_ids(
     Ok(ids)
 }
 
-/// Sets the password of `username` (stored as an argon2id hash).
+/// Sets the password of `username` (stored as an argon2id hash) and ends their sessions: those
+/// kept in the database, and those kept in `redis` when given.
 pub async fn set_password(
     db: &DatabaseConnection,
     username: &str,
     password: &str,
+    redis: Option<&actix_sea::auth::RedisSessions>,
 ) -> Result<(), CommandError> {
     if password.is_empty() || password.contains('\0') {
         return Err(CommandError::Invalid(
@@ -107,9 +109,16 @@ pub async fn set_password(
     let mut row: user::ActiveModel = found.into_active_model();
     row.password = Set(hash);
     row.update(db).await?;
-    // The old password's sessions end with it (sessions kept in the database).
+    // The old password's sessions end with it, wherever they are kept.
     actix_sea::auth::DbSessionStore::new(db.clone())
         .end_user(id)
         .await?;
+    if let Some(redis) = redis {
+        redis.end_user(id).await.map_err(|e| {
+            CommandError::Invalid(format!(
+                "the password changed, but the sessions in Redis could not be ended: {e}"
+            ))
+        })?;
+    }
     Ok(())
 }

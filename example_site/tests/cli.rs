@@ -483,6 +483,53 @@ fn set_password_replaces_the_hash() {
 }
 
 #[test]
+fn set_password_ends_the_sessions_kept_in_redis() {
+    let Ok(redis) = std::env::var("ACTIX_SEA_TEST_REDIS_URL") else {
+        eprintln!(
+            "note: ACTIX_SEA_TEST_REDIS_URL is not set; the set-password Redis test is skipped"
+        );
+        return;
+    };
+    let db = TempDb::new("setpw_redis");
+    let url = db.url();
+    let made = run(&[
+        "create-user",
+        "alice",
+        "--password",
+        "wonderland1",
+        "--database",
+        &url,
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let server = Server::start(&url, &["--sessions", &redis]);
+    let mut browser = support::Client::default();
+    let login = browser.login(server.port, "alice", "wonderland1");
+    assert!(login.starts_with("HTTP/1.1 303"), "{login}");
+    let before = browser.get(server.port, "/private/");
+    assert!(before.starts_with("HTTP/1.1 200"), "{before}");
+
+    let set = run(&[
+        "set-password",
+        "alice",
+        "--password",
+        "looking-glass2",
+        "--sessions",
+        &redis,
+        "--database",
+        &url,
+    ]);
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    let after = browser.get(server.port, "/private/");
+    assert!(
+        !after.starts_with("HTTP/1.1 200"),
+        "the session ended with the old password: {after}"
+    );
+    assert!(!after.contains("alice"), "{after}");
+    let again = support::Client::default().login(server.port, "alice", "looking-glass2");
+    assert!(again.starts_with("HTTP/1.1 303"), "{again}");
+}
+
+#[test]
 fn seed_makes_a_moderators_group_with_a_moderator() {
     let db = TempDb::new("seedmod");
     let url = db.url();

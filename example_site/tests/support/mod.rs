@@ -98,11 +98,12 @@ pub fn skipped(why: &str) {
     let _ = writeln!(std::io::stderr(), "note: {why}; a test is skipped");
 }
 
-/// Runs `example_site` with `args`, `DATABASE_URL` unset, and waits for it.
+/// Runs `example_site` with `args`, `DATABASE_URL` and `SESSION_URL` unset, and waits for it.
 pub fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_example_site"))
         .args(args)
         .env_remove("DATABASE_URL")
+        .env_remove("SESSION_URL")
         .output()
         .expect("run example_site")
 }
