@@ -1,10 +1,12 @@
-//! Connecting to a database by URL, the crate's tables as migrations ([`migrations`]), and
-//! telling a database that is down or busy from a failed query.
+//! Connecting to a database by URL, the crate's tables as migrations ([`migrations`]), full-text
+//! search indexes ([`SearchIndex`]), and telling a database that is down or busy from a failed
+//! query.
 
 mod fault;
 pub mod migration;
 mod options;
 mod permits;
+mod search;
 
 pub(crate) use fault::is_unavailable;
 pub use migration::migrations;
@@ -12,6 +14,8 @@ pub use options::{
     DEFAULT_STATEMENT_TIMEOUT, DEFAULT_WAIT, Options, SQLITE_CONNECTIONS, SqliteSync,
 };
 pub(crate) use permits::Permits;
+pub use search::SearchIndex;
+pub(crate) use search::Spec as SearchSpec;
 
 use sea_orm::{DatabaseConnection, DbErr};
 

@@ -1,0 +1,146 @@
+//! A search text turned into a condition that the backend answers from the index.
+//!
+//! Only the words of the text reach the database, each as a quoted prefix term: quotes, `*`,
+//! `-`, parentheses and `NEAR` are never query syntax, and a text without words searches for
+//! nothing in particular (no condition). Values are bound: `?` on SQLite and MariaDB/MySQL,
+//! `$1` on PostgreSQL, as SeaQuery expects of each.
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::{Condition, ConnectionTrait, DbBackend, DbErr, Statement};
+
+use super::Spec;
+use super::ddl::quote;
+
+/// InnoDB's default stop words (`INFORMATION_SCHEMA.INNODB_FT_DEFAULT_STOPWORD`): never in a
+/// `FULLTEXT` index, so searched with `LIKE`.
+const STOP_WORDS: [&str; 36] = [
+    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
+    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
+    "when", "where", "who", "will", "with", "und", "the", "www",
+];
+
+/// InnoDB's longest indexed word (`innodb_ft_max_token_size`, default 84).
+const MAX_WORD: usize = 84;
+
+/// The shortest word InnoDB indexes when the server does not say (its default).
+const MIN_WORD: usize = 3;
+
+/// The words of `text`: runs of letters and digits; everything else separates them.
+pub(crate) fn words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+impl Spec {
+    /// The rows of the table (named `alias` in the query) holding a word that starts with
+    /// each word of `text`, ignoring case; `None` when `text` has no words.
+    ///
+    /// # Errors
+    /// When MariaDB/MySQL cannot be asked for its shortest indexed word.
+    pub(crate) async fn condition(
+        &self,
+        db: &impl ConnectionTrait,
+        alias: &str,
+        text: &str,
+    ) -> Result<Option<Condition>, DbErr> {
+        let words = words(text);
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let backend = db.get_database_backend();
+        let condition = match backend {
+            DbBackend::Sqlite => self.sqlite(alias, &words),
+            DbBackend::Postgres => self.postgres(alias, &words),
+            _ => {
+                let min_word = self.min_word(db).await?;
+                self.mysql(alias, &words, min_word)
+            }
+        };
+        Ok(Some(condition))
+    }
+
+    /// `pk IN (SELECT rowid FROM fts WHERE fts MATCH '"w1"* "w2"*')`.
+    fn sqlite(&self, alias: &str, words: &[&str]) -> Condition {
+        let backend = DbBackend::Sqlite;
+        let fts = quote(backend, &self.index_name());
+        let terms: Vec<String> = words.iter().map(|word| format!("\"{word}\"*")).collect();
+        let sql = format!(
+            "{}.{} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)",
+            quote(backend, alias),
+            quote(backend, &self.pk)
+        );
+        Condition::all().add(Expr::cust_with_values(sql, [terms.join(" ")]))
+    }
+
+    /// The index's own expression `@@ to_tsquery('simple', 'w1:* & w2:*')`.
+    fn postgres(&self, alias: &str, words: &[&str]) -> Condition {
+        let terms: Vec<String> = words.iter().map(|word| format!("'{word}':*")).collect();
+        let sql = format!("{} @@ to_tsquery('simple', $1)", self.tsvector(Some(alias)));
+        Condition::all().add(Expr::cust_with_values(sql, [terms.join(" & ")]))
+    }
+
+    /// `MATCH(..) AGAINST('+w1* +w2*' IN BOOLEAN MODE)` for the words the index holds, and
+    /// `LIKE '%w%'` on any column for the others (too short, too long, or stop words).
+    fn mysql(&self, alias: &str, words: &[&str], min_word: usize) -> Condition {
+        let backend = DbBackend::MySql;
+        let indexed = |word: &&str| {
+            let chars = word.chars().count();
+            chars >= min_word
+                && chars <= MAX_WORD
+                && !STOP_WORDS.contains(&word.to_lowercase().as_str())
+        };
+        let (terms, others): (Vec<&str>, Vec<&str>) = words.iter().copied().partition(indexed);
+        let mut all = Condition::all();
+        if !terms.is_empty() {
+            let columns: Vec<String> = self
+                .columns
+                .iter()
+                .map(|column| format!("{}.{}", quote(backend, alias), quote(backend, column)))
+                .collect();
+            let terms: Vec<String> = terms.iter().map(|word| format!("+{word}*")).collect();
+            let sql = format!("MATCH({}) AGAINST (? IN BOOLEAN MODE)", columns.join(", "));
+            all = all.add(Expr::cust_with_values(sql, [terms.join(" ")]));
+        }
+        for word in others {
+            let mut any = Condition::any();
+            for column in &self.columns {
+                let column = Expr::col((Alias::new(alias), Alias::new(column.as_str())));
+                any = any.add(column.like(format!("%{word}%")));
+            }
+            all = all.add(any);
+        }
+        all
+    }
+
+    /// The server's `innodb_ft_min_token_size`, asked once.
+    async fn min_word(&self, db: &impl ConnectionTrait) -> Result<usize, DbErr> {
+        if let Some(min) = self.min_word.get() {
+            return Ok(*min);
+        }
+        let statement = Statement::from_string(
+            db.get_database_backend(),
+            "SELECT CAST(@@innodb_ft_min_token_size AS SIGNED) AS n",
+        );
+        let row = db.query_one_raw(statement).await?;
+        let min = row
+            .and_then(|row| row.try_get::<i64>("", "n").ok())
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(MIN_WORD);
+        Ok(*self.min_word.get_or_init(|| min))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words;
+
+    #[test]
+    fn only_letters_and_digits_make_words() {
+        assert_eq!(
+            words(r#"  "a*" -b NEAR(c, d) éé_1 "#),
+            ["a", "b", "NEAR", "c", "d", "éé", "1"]
+        );
+        assert!(words("\"*-() ").is_empty());
+    }
+}
