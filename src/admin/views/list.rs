@@ -125,8 +125,8 @@ pub(super) async fn list_query(
                 .collect();
             let others = grammar.search_condition(&rest, search)?;
             let table = &model.info().table;
-            if let Some(indexed) = index.condition(admin.db(), table, search).await? {
-                query.and(Condition::any().add(indexed).add_option(others));
+            if let Some(found) = index.condition(admin.db(), table, search, others).await? {
+                query.and(found);
             }
         }
     }

@@ -5,7 +5,7 @@
 //! nothing in particular (no condition). Values are bound: `?` on SQLite and MariaDB/MySQL,
 //! `$1` on PostgreSQL, as SeaQuery expects of each.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement, UnionType};
 use sea_orm::{Condition, ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::Spec;
@@ -34,7 +34,8 @@ pub(crate) fn words(text: &str) -> Vec<&str> {
 
 impl Spec {
     /// The rows of the table (named `alias` in the query) holding a word that starts with
-    /// each word of `text`, ignoring case; `None` when `text` has no words.
+    /// each word of `text`, ignoring case, or matching `others` (the `LIKE` of search fields
+    /// the index does not cover); `None` when `text` has no words.
     ///
     /// # Errors
     /// When MariaDB/MySQL cannot be asked for its shortest indexed word.
@@ -43,34 +44,45 @@ impl Spec {
         db: &impl ConnectionTrait,
         alias: &str,
         text: &str,
+        others: Option<Condition>,
     ) -> Result<Option<Condition>, DbErr> {
         let words = words(text);
         if words.is_empty() {
             return Ok(None);
         }
-        let backend = db.get_database_backend();
-        let condition = match backend {
-            DbBackend::Sqlite => self.sqlite(alias, &words),
+        let indexed = match db.get_database_backend() {
+            DbBackend::Sqlite => return Ok(Some(self.sqlite(alias, &words, others))),
             DbBackend::Postgres => self.postgres(alias, &words),
             _ => {
                 let min_word = self.min_word(db).await?;
                 self.mysql(alias, &words, min_word)
             }
         };
-        Ok(Some(condition))
+        Ok(Some(Condition::any().add(indexed).add_option(others)))
     }
 
-    /// `pk IN (SELECT rowid FROM fts WHERE fts MATCH '"w1"* "w2"*')`.
-    fn sqlite(&self, alias: &str, words: &[&str]) -> Condition {
-        let backend = DbBackend::Sqlite;
-        let fts = quote(backend, &self.index_name());
+    /// `pk IN (SELECT rowid FROM fts WHERE fts MATCH '"w1"* "w2"*' UNION ALL SELECT pk FROM
+    /// table WHERE others)`: one list of keys, where an `OR` of two would make SQLite collect
+    /// and sort every match before taking a page.
+    fn sqlite(&self, alias: &str, words: &[&str], others: Option<Condition>) -> Condition {
+        let fts = quote(DbBackend::Sqlite, &self.index_name());
         let terms: Vec<String> = words.iter().map(|word| format!("\"{word}\"*")).collect();
-        let sql = format!(
-            "{}.{} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)",
-            quote(backend, alias),
-            quote(backend, &self.pk)
-        );
-        Condition::all().add(Expr::cust_with_values(sql, [terms.join(" ")]))
+        let mut keys = SelectStatement::new();
+        keys.expr(Expr::cust("rowid"))
+            .from(Alias::new(self.index_name()))
+            .and_where(Expr::cust_with_values(
+                format!("{fts} MATCH ?"),
+                [terms.join(" ")],
+            ));
+        if let Some(others) = others {
+            let mut rest = SelectStatement::new();
+            rest.column((Alias::new(alias), Alias::new(self.pk.as_str())))
+                .from_as(Alias::new(self.table.as_str()), Alias::new(alias))
+                .cond_where(others);
+            keys.union(UnionType::All, rest);
+        }
+        let pk = Expr::col((Alias::new(alias), Alias::new(self.pk.as_str())));
+        Condition::all().add(pk.in_subquery(keys))
     }
 
     /// The index's own expression `@@ to_tsquery('simple', 'w1:* & w2:*')`.
