@@ -22,6 +22,9 @@ const STOP_WORDS: [&str; 36] = [
 /// InnoDB's longest indexed word (`innodb_ft_max_token_size`, default 84).
 const MAX_WORD: usize = 84;
 
+/// The key column of the lists of keys a search builds.
+const KEY: &str = "k";
+
 /// The shortest word InnoDB indexes when the server does not say (its default).
 const MIN_WORD: usize = 3;
 
@@ -50,21 +53,49 @@ impl Spec {
         if words.is_empty() {
             return Ok(None);
         }
-        let indexed = match db.get_database_backend() {
-            DbBackend::Sqlite => return Ok(Some(self.sqlite(alias, &words, others))),
+        let pk = Expr::col((Alias::new(alias), Alias::new(self.pk.as_str())));
+        let matching = match db.get_database_backend() {
+            DbBackend::Sqlite => {
+                let keys = self.sqlite(alias, &words, others);
+                return Ok(Some(Condition::all().add(pk.in_subquery(keys))));
+            }
             DbBackend::Postgres => self.postgres(alias, &words),
             _ => {
                 let min_word = self.min_word(db).await?;
                 self.mysql(alias, &words, min_word)
             }
         };
-        Ok(Some(Condition::any().add(indexed).add_option(others)))
+        let Some(others) = others else {
+            return Ok(Some(matching));
+        };
+        // One list of keys, not `matching OR others`: an OR with a subquery keeps PostgreSQL
+        // and MariaDB from the index (they test every row). MariaDB runs an IN over a UNION
+        // once per row, over a derived table once.
+        let mut keys = self.keys(alias, matching);
+        keys.union(UnionType::All, self.keys(alias, others));
+        let mut derived = SelectStatement::new();
+        derived
+            .column(Alias::new(KEY))
+            .from_subquery(keys, Alias::new("actix_sea_keys"));
+        Ok(Some(Condition::all().add(pk.in_subquery(derived))))
     }
 
-    /// `pk IN (SELECT rowid FROM fts WHERE fts MATCH '"w1"* "w2"*' UNION ALL SELECT pk FROM
-    /// table WHERE others)`: one list of keys, where an `OR` of two would make SQLite collect
-    /// and sort every match before taking a page.
-    fn sqlite(&self, alias: &str, words: &[&str], others: Option<Condition>) -> Condition {
+    /// `SELECT pk AS k FROM table AS alias WHERE condition`.
+    fn keys(&self, alias: &str, condition: Condition) -> SelectStatement {
+        let mut keys = SelectStatement::new();
+        keys.expr_as(
+            Expr::col((Alias::new(alias), Alias::new(self.pk.as_str()))),
+            Alias::new(KEY),
+        )
+        .from_as(Alias::new(self.table.as_str()), Alias::new(alias))
+        .cond_where(condition);
+        keys
+    }
+
+    /// `SELECT rowid FROM fts WHERE fts MATCH '"w1"* "w2"*'`, then `UNION ALL` the keys of
+    /// the rows matching `others`: one list, where an `OR` would make SQLite collect and sort
+    /// every match before taking a page.
+    fn sqlite(&self, alias: &str, words: &[&str], others: Option<Condition>) -> SelectStatement {
         let fts = quote(DbBackend::Sqlite, &self.index_name());
         let terms: Vec<String> = words.iter().map(|word| format!("\"{word}\"*")).collect();
         let mut keys = SelectStatement::new();
@@ -75,14 +106,9 @@ impl Spec {
                 [terms.join(" ")],
             ));
         if let Some(others) = others {
-            let mut rest = SelectStatement::new();
-            rest.column((Alias::new(alias), Alias::new(self.pk.as_str())))
-                .from_as(Alias::new(self.table.as_str()), Alias::new(alias))
-                .cond_where(others);
-            keys.union(UnionType::All, rest);
+            keys.union(UnionType::All, self.keys(alias, others));
         }
-        let pk = Expr::col((Alias::new(alias), Alias::new(self.pk.as_str())));
-        Condition::all().add(pk.in_subquery(keys))
+        keys
     }
 
     /// The index's own expression `@@ to_tsquery('simple', 'w1:* & w2:*')`.
