@@ -11,10 +11,7 @@ pub mod db;
 pub mod error;
 mod factory;
 pub mod groups;
-/// The reflection and query engine behind both front doors. Not part of the public API: it
-/// changes without notice; the front doors, their traits and [`prelude`] are the product.
-#[doc(hidden)]
-pub mod orm;
+mod orm;
 pub mod prelude;
 pub mod rest;
 mod templates;

@@ -8,7 +8,7 @@
 //! use actix_sea::auth::Auth;
 //! use example_site::models::user;
 //!
-//! let auth = Auth::builder(db).user_entity(user::Entity).secret_key(&key).build().unwrap();
+//! let auth = Auth::builder(db, user::Entity, &key).build().unwrap();
 //! HttpServer::new(move || App::new().wrap(auth.middleware()).service(auth.clone()))
 //!     .bind("127.0.0.1:8000")?
 //!     .run()
@@ -145,9 +145,15 @@ pub enum LoginFailure {
 }
 
 impl Auth {
-    /// Starts configuring auth over `db`.
-    pub fn builder(db: DatabaseConnection) -> AuthBuilder {
-        AuthBuilder::new(db)
+    /// Starts configuring auth over `db`, for the site's user entity, with the key that signs
+    /// session cookies (at least [`MIN_KEY_BYTES`] bytes from configuration; see
+    /// [`secret_key_or_dev_file`] for development).
+    pub fn builder<E: UserEntity>(
+        db: DatabaseConnection,
+        users: E,
+        secret_key: &[u8],
+    ) -> AuthBuilder {
+        AuthBuilder::new(db, users, secret_key)
     }
 
     /// The database the user table lives in.
@@ -198,6 +204,11 @@ impl Auth {
     /// The site's name, shown in page titles.
     pub fn branding(&self) -> &str {
         &self.inner.branding
+    }
+
+    /// The template set the auth pages and the admin share, with the site's overrides.
+    pub(crate) fn templates(&self) -> &Templates {
+        &self.inner.templates
     }
 
     /// A key of its own for `purpose`, derived from the secret key (HMAC-SHA256 of the
