@@ -23,5 +23,5 @@ pub use async_trait::async_trait;
 pub use context::{Channel, Context, CurrentUser, Perm};
 pub use error::Error;
 pub use factory::AppFactory;
-pub use orm::{Limits, ModelEntity, check_input};
+pub use orm::{Limits, ModelEntity, ValueError, check_input};
 pub use verdict::{Conflict, Invalid, Refusal};
