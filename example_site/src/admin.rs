@@ -168,7 +168,7 @@ impl Panel for UserStatsPanel {
 
 /// The admin of the site.
 pub fn build(auth: &Auth) -> Result<Admin, Error> {
-    Admin::builder(auth.clone())
+    Admin::builder(auth)
         .branding("Example Site")
         .register(message::Entity, MessageAdmin)
         .register(note::Entity, NoteAdmin)

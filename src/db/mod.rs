@@ -22,6 +22,10 @@ use sea_orm::{DatabaseConnection, DbErr};
 /// Connects by URL (`sqlite://file.db?mode=rwc`, `sqlite::memory:`, `postgres://…` or
 /// `mysql://…`) with the default [`Options`]: a request waits at most 5 s in all for a pooled
 /// connection and a database lock, and a statement runs at most 3 s.
+///
+/// # Errors
+///
+/// The driver's error when the URL is malformed or the database cannot be reached.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Options::new(url).connect().await
 }
