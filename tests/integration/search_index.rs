@@ -202,7 +202,7 @@ impl ModelAdmin<message::Entity> for OwnMessages {
 
 async fn the_scope_holds_while_searching(db: TestDb) {
     let site = Site::new(db.db.clone(), &config()).expect("site builds");
-    let admin = Admin::builder(site.auth.clone())
+    let admin = Admin::builder(&site.auth)
         .register(message::Entity, OwnMessages)
         .register(user::Entity, example_site::admin::UserAdmin)
         .build()
