@@ -29,6 +29,7 @@ mod rest_hooks;
 mod restart;
 mod rules;
 mod scoping;
+mod search_index;
 mod sessions;
 mod site;
 mod support;

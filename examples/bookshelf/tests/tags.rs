@@ -299,12 +299,11 @@ async fn a_search_box_appears_above_a_hundred_tags(db: TestDb) {
 
 /// A many-to-many field whose target is not in the admin fails when the admin is built.
 async fn a_field_whose_target_is_not_in_the_admin_is_refused_at_build(db: TestDb) {
-    let auth = actix_sea::auth::Auth::builder(db.db.clone())
-        .user_entity(bookshelf::models::user::Entity)
-        .secret_key(&[7; 64])
-        .build()
-        .unwrap();
-    let refused = actix_sea::admin::Admin::builder(auth)
+    let auth =
+        actix_sea::auth::Auth::builder(db.db.clone(), bookshelf::models::user::Entity, &[7; 64])
+            .build()
+            .unwrap();
+    let refused = actix_sea::admin::Admin::builder(&auth)
         .register(book::Entity, bookshelf::admin::BookAdmin)
         .build();
     match refused {

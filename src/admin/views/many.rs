@@ -361,7 +361,7 @@ pub(super) async fn write(
                 (link.from.clone(), source.clone()),
                 (link.to.clone(), target),
             ];
-            let row = link.join.insert(db, values).await?;
+            let row = link.join.save(db, None, values, &()).await?;
             trail.create(db, join, row.values()).await?;
         }
     }
