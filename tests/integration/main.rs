@@ -8,6 +8,7 @@ mod anonymous;
 mod api_docs;
 mod app;
 mod audit;
+mod audit_site;
 mod auth;
 mod big_tables;
 mod chain;
