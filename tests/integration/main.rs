@@ -8,6 +8,7 @@ mod anonymous;
 mod api_docs;
 mod app;
 mod audit;
+mod audit_pages;
 mod audit_site;
 mod auth;
 mod big_tables;
