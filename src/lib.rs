@@ -11,10 +11,7 @@ pub mod db;
 pub mod error;
 mod factory;
 pub mod groups;
-/// The reflection and query engine behind both front doors. Not part of the public API: it
-/// changes without notice; the front doors, their traits and [`prelude`] are the product.
-#[doc(hidden)]
-pub mod orm;
+mod orm;
 pub mod prelude;
 pub mod rest;
 mod templates;
@@ -26,5 +23,5 @@ pub use async_trait::async_trait;
 pub use context::{Channel, Context, CurrentUser, Perm};
 pub use error::Error;
 pub use factory::AppFactory;
-pub use orm::{Limits, ModelEntity, check_input};
+pub use orm::{Limits, ModelEntity, ValueError, check_input};
 pub use verdict::{Conflict, Invalid, Refusal};

@@ -63,28 +63,50 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
-/// A compiled template set; cheap to clone.
+/// A compiled template set with the site's overrides; cheap to clone.
 #[derive(Clone)]
-pub(crate) struct Templates(Arc<Tera>);
+pub(crate) struct Templates {
+    tera: Arc<Tera>,
+    overrides: Arc<[(String, String)]>,
+}
 
 impl Templates {
     /// The embedded templates, with `overrides` (name, source) replacing or adding templates.
-    pub(crate) fn new(overrides: &[(String, String)]) -> Result<Self, tera::Error> {
+    pub(crate) fn new(overrides: Vec<(String, String)>) -> Result<Self, tera::Error> {
+        Self::compile(&[], overrides.into())
+    }
+
+    /// This set plus `defaults` (name, source) for the names the site did not override: the
+    /// admin adds its panels' templates this way, so an override given to `Auth` wins.
+    pub(crate) fn with_defaults(&self, defaults: &[(String, String)]) -> Result<Self, tera::Error> {
+        Self::compile(defaults, Arc::clone(&self.overrides))
+    }
+
+    fn compile(
+        defaults: &[(String, String)],
+        overrides: Arc<[(String, String)]>,
+    ) -> Result<Self, tera::Error> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         let mut all: Vec<(&str, &str)> = EMBEDDED.to_vec();
         all.extend(
-            overrides
+            defaults
                 .iter()
+                .chain(overrides.iter())
                 .map(|(name, source)| (name.as_str(), source.as_str())),
         );
         tera.add_raw_templates(all)?;
-        Ok(Self(Arc::new(tera)))
+        Ok(Self {
+            tera: Arc::new(tera),
+            overrides,
+        })
     }
 
     /// Renders a template; a failure is a 500 whose cause (Tera names the template) is
     /// logged.
     pub(crate) fn render(&self, name: &str, context: &Context) -> Result<String, crate::Error> {
-        self.0.render(name, context).map_err(crate::Error::internal)
+        self.tera
+            .render(name, context)
+            .map_err(crate::Error::internal)
     }
 }

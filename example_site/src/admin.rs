@@ -33,6 +33,10 @@ impl ModelAdmin<message::Entity> for MessageAdmin {
         use message::Column::*;
         vec![Content.into(), Field::via(User, user::Column::Username)]
     }
+
+    fn search_index(&self) -> Option<SearchIndex<message::Entity>> {
+        Some(message::search_index())
+    }
 }
 
 /// Notes: the creation date is the entity's default, not typed in.
@@ -164,7 +168,7 @@ impl Panel for UserStatsPanel {
 
 /// The admin of the site.
 pub fn build(auth: &Auth) -> Result<Admin, Error> {
-    Admin::builder(auth.clone())
+    Admin::builder(auth)
         .branding("Example Site")
         .register(message::Entity, MessageAdmin)
         .register(note::Entity, NoteAdmin)

@@ -71,7 +71,11 @@ impl RestResource<note::Entity> for NoteResource {
 }
 
 /// The site's API under `/api/`.
-pub fn build(auth: &Auth) -> RestApi {
+///
+/// # Errors
+///
+/// [`Error::Config`] if the resources do not fit together (see [`RestApiBuilder::build`]).
+pub fn build(auth: &Auth) -> Result<RestApi, Error> {
     let staff = PermissionAuthentication::new(auth.clone());
     RestApi::builder(auth)
         .default_auth(UserAuthentication::new(auth.clone()))

@@ -28,7 +28,7 @@ impl Site {
 
     /// A site over a migrated database with an `Auth` configured by the caller.
     pub fn with_auth(db: DatabaseConnection, auth: Auth) -> Result<Self, Error> {
-        let (api, admin) = (crate::api::build(&auth), crate::admin::build(&auth)?);
+        let (api, admin) = (crate::api::build(&auth)?, crate::admin::build(&auth)?);
         Ok(Self {
             db,
             auth,

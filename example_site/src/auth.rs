@@ -16,9 +16,7 @@ pub struct AuthConfig {
 
 /// The site's `Auth` settings, for callers that add their own (a Redis session store).
 pub fn builder(db: DatabaseConnection, config: &AuthConfig) -> AuthBuilder {
-    Auth::builder(db)
-        .user_entity(user::Entity)
-        .secret_key(&config.secret_key)
+    Auth::builder(db, user::Entity, &config.secret_key)
         .secure_cookies(config.secure_cookies)
         .branding("Example Site")
         .image_sources(["https://www.gravatar.com"])

@@ -9,7 +9,6 @@ use super::{Admin, Inner, is_secret};
 use crate::Error;
 use crate::auth::Auth;
 use crate::orm::{Grammar, Limits, ModelEntity, ModelInfo, Registry};
-use crate::templates::Templates;
 
 /// How many rows an admin count reads at most, unless configured.
 pub const DEFAULT_COUNT_LIMIT: u64 = 10_000;
@@ -22,21 +21,19 @@ pub struct AdminBuilder {
     registry: Registry,
     models: Vec<AdminModel>,
     panels: Vec<PanelEntry>,
-    templates: Vec<(String, String)>,
     limits: Limits,
     count_limit: u64,
 }
 
 impl AdminBuilder {
-    pub(super) fn new(auth: Auth) -> Self {
+    pub(super) fn new(auth: &Auth) -> Self {
         Self {
-            auth,
+            auth: auth.clone(),
             prefix: "/admin".into(),
             branding: None,
             registry: Registry::new(),
             models: Vec::new(),
             panels: Vec::new(),
-            templates: Vec::new(),
             limits: Limits::default(),
             count_limit: DEFAULT_COUNT_LIMIT,
         }
@@ -111,15 +108,16 @@ impl AdminBuilder {
         self
     }
 
-    /// Replaces (or adds) a template by name, e.g. `admin/list.html` or `base.html`.
-    pub fn template(mut self, name: &str, source: &str) -> Self {
-        self.templates.push((name.to_owned(), source.to_owned()));
-        self
-    }
-
     /// Checks the configuration (search and filter paths, slugs, templates) and builds the admin.
     /// The admin lists the audit trail at `<prefix>/audit/` for admin users (see
-    /// [`crate::audit`]), unless a model of the site's own takes that slug.
+    /// [`crate::audit`]), unless a model of the site's own takes that slug. Its pages use the
+    /// `Auth`'s templates: override them with [`AuthBuilder::template`](crate::auth::AuthBuilder::template).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming the problem: a search or filter path that is not a column (or
+    /// not text, for search), a `hops` key that is not a foreign key to the named table, a panel
+    /// whose slug is empty or a model's, a panel template that does not compile.
     pub fn build(mut self) -> Result<Admin, Error> {
         if !self.models.iter().any(|m| m.slug() == crate::audit::SLUG) {
             self = self.register_as(Some(crate::audit::SLUG), super::audit::AuditAdmin);
@@ -153,7 +151,7 @@ impl AdminBuilder {
                 }
             }
         }
-        let mut templates = self.templates;
+        let mut defaults = Vec::new();
         for panel in &self.panels {
             if panel.slug.is_empty() || self.models.iter().any(|m| m.slug() == panel.slug) {
                 return Err(Error::Config(format!(
@@ -161,12 +159,12 @@ impl AdminBuilder {
                     panel.title
                 )));
             }
-            let name = panel.template_name();
-            if !templates.iter().any(|(n, _)| *n == name) {
-                templates.insert(0, (name, panel.panel.template().to_owned()));
-            }
+            defaults.push((panel.template_name(), panel.panel.template().to_owned()));
         }
-        let templates = Templates::new(&templates)
+        let templates = self
+            .auth
+            .templates()
+            .with_defaults(&defaults)
             .map_err(|e| Error::Config(format!("admin templates: {e}")))?;
         let branding = self
             .branding

@@ -6,6 +6,7 @@ use sea_orm::{IdenStatic, Iterable};
 use super::column::ColumnKind;
 use super::hooks::Hooks;
 use super::model_admin::ModelAdmin;
+use crate::db::{SearchIndex, SearchSpec};
 use crate::orm::{Binding, ModelEntity, ModelInfo, Record, value};
 
 /// A column of the list page.
@@ -21,6 +22,8 @@ pub(crate) struct Settings {
     /// The model's own `count_limit`, if it sets one.
     pub(crate) count_limit: Option<u64>,
     pub(crate) search_fields: Vec<String>,
+    /// The full-text index answering `?q=` for the columns it covers.
+    pub(crate) search_index: Option<SearchSpec>,
     pub(crate) filter_fields: Vec<String>,
     /// The foreign-key hops of search and filter fields: (key column, table it must point to).
     pub(crate) hops: Vec<(String, &'static str)>,
@@ -195,6 +198,7 @@ impl AdminModel {
             paginate_by: admin.paginate_by().max(1),
             count_limit: admin.count_limit(),
             search_fields,
+            search_index: admin.search_index().map(SearchIndex::into_spec),
             filter_fields,
             hops,
             form_fields,

@@ -47,7 +47,7 @@
 //!         }
 //!     }
 //! }
-//! let admin = Admin::builder(auth)
+//! let admin = Admin::builder(&auth)
 //!     .branding("Example Site")
 //!     .register(message::Entity, MessageAdmin)
 //!     .build()?;
@@ -113,7 +113,7 @@ fn is_secret(models: &[AdminModel], model: &ModelInfo, column: &str) -> bool {
 
 impl Admin {
     /// Starts configuring an admin that uses `auth` for its users, sessions and CSRF.
-    pub fn builder(auth: Auth) -> AdminBuilder {
+    pub fn builder(auth: &Auth) -> AdminBuilder {
         AdminBuilder::new(auth)
     }
 

@@ -6,6 +6,7 @@ use sea_orm::Condition;
 
 use super::action::Action;
 use super::column::{Choices, Column, Field};
+use crate::db::SearchIndex;
 use crate::orm::ModelEntity;
 use crate::{Context, Error, Perm, Refusal};
 
@@ -49,6 +50,14 @@ pub trait ModelAdmin<E: ModelEntity>: Send + Sync + 'static {
     /// Default: none, and no search box.
     fn search_fields(&self) -> Vec<Field<E>> {
         Vec::new()
+    }
+
+    /// A full-text index that answers `?q=` for the columns it covers, instead of a `LIKE`
+    /// scan of each: words are matched by prefix, ignoring case. The other search fields
+    /// (across foreign keys, say) are still searched with `LIKE`. The index must exist: add
+    /// the same [`SearchIndex`] to the site's migrations. Default: none.
+    fn search_index(&self) -> Option<SearchIndex<E>> {
+        None
     }
 
     /// Fields offered by the filter widget (a foreign key's target with [`Field::via`]).

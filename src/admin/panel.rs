@@ -7,7 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::{Context, Error};
 
 /// A card on the admin dashboard, like flask-peewee's `AdminPanel`. Registered with
-/// `Admin::builder(auth).panel("Notes", NotePanel)`; its slug is the title in lower case with
+/// `Admin::builder(&auth).panel("Notes", NotePanel)`; its slug is the title in lower case with
 /// dashes (`notes`), and [`routes`](Panel::routes) are mounted under `/admin/<slug>/`, behind
 /// the same admin check and CSRF protection as the rest of the admin. An impl that overrides
 /// [`context`](Panel::context) carries `#[actix_sea::async_trait]`.

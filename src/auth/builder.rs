@@ -16,12 +16,12 @@ use crate::templates::Templates;
 /// The smallest secret key accepted, in bytes.
 pub const MIN_KEY_BYTES: usize = 64;
 
-/// Configures an [`Auth`]. Required: [`user_entity`](Self::user_entity) and
-/// [`secret_key`](Self::secret_key); everything else has a documented default.
+/// Configures an [`Auth`]; start with [`Auth::builder`], which takes the required arguments.
+/// Every setting here has a documented default and may come in any order.
 pub struct AuthBuilder {
     db: DatabaseConnection,
-    users: Option<Arc<dyn UserStore>>,
-    key: Option<Vec<u8>>,
+    users: Arc<dyn UserStore>,
+    key: Vec<u8>,
     prefix: String,
     default_redirect: String,
     secure_cookies: bool,
@@ -40,11 +40,11 @@ pub struct AuthBuilder {
 }
 
 impl AuthBuilder {
-    pub(super) fn new(db: DatabaseConnection) -> Self {
+    pub(super) fn new<E: UserEntity>(db: DatabaseConnection, _users: E, key: &[u8]) -> Self {
         Self {
             db,
-            users: None,
-            key: None,
+            users: Arc::new(Users::<E>::new()),
+            key: key.to_vec(),
             prefix: "/accounts".into(),
             default_redirect: "/".into(),
             secure_cookies: true,
@@ -61,19 +61,6 @@ impl AuthBuilder {
             hasher: None,
             password_validator: None,
         }
-    }
-
-    /// The site's user entity (required).
-    pub fn user_entity<E: UserEntity>(mut self, entity: E) -> Self {
-        let _ = entity;
-        self.users = Some(Arc::new(Users::<E>::new()));
-        self
-    }
-
-    /// The key that signs session cookies: at least 64 bytes from configuration (required).
-    pub fn secret_key(mut self, key: &[u8]) -> Self {
-        self.key = Some(key.to_vec());
-        self
     }
 
     /// Where the login and logout pages live (default `/accounts`).
@@ -148,7 +135,9 @@ impl AuthBuilder {
         self
     }
 
-    /// Replaces an embedded template (`base.html`, `auth/login.html`, …) with the site's own.
+    /// Replaces an embedded template with the site's own: an auth page (`auth/login.html`, …),
+    /// an admin page (`admin/list.html`, `base.html`, a panel's `admin/panels/<slug>.html`, …).
+    /// The auth pages and the admin share one template set, so an override is given once.
     pub fn template(mut self, name: &str, source: &str) -> Self {
         self.templates.push((name.to_owned(), source.to_owned()));
         self
@@ -180,13 +169,13 @@ impl AuthBuilder {
     }
 
     /// Checks the configuration and builds the [`Auth`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming the problem: a secret key shorter than [`MIN_KEY_BYTES`], an
+    /// image origin that is not a plain origin, a template override that does not compile.
     pub fn build(self) -> Result<Auth, Error> {
-        let users = self
-            .users
-            .ok_or_else(|| Error::Config("Auth needs .user_entity(E)".into()))?;
-        let key = self
-            .key
-            .ok_or_else(|| Error::Config("Auth needs .secret_key(..)".into()))?;
+        let (users, key) = (self.users, self.key);
         if key.len() < MIN_KEY_BYTES {
             return Err(Error::Config(format!(
                 "the secret key has {} bytes; at least {MIN_KEY_BYTES} are required",
@@ -202,8 +191,8 @@ impl AuthBuilder {
         if let Some(bad) = self.image_sources.iter().find(|origin| !plain(origin)) {
             return Err(Error::Config(format!("not an image origin: {bad:?}")));
         }
-        let templates = Templates::new(&self.templates)
-            .map_err(|e| Error::Config(format!("templates: {e}")))?;
+        let templates =
+            Templates::new(self.templates).map_err(|e| Error::Config(format!("templates: {e}")))?;
         let sessions = match self.redis {
             Some(store) => SessionBackend::Redis(store),
             None => SessionBackend::Database(DbSessionStore::new(self.db.clone())),

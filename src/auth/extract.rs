@@ -35,6 +35,10 @@ struct Resolved(Option<CurrentUser>);
 impl Auth {
     /// The logged-in user of a request, if any. Ends (purges) sessions that are past their
     /// idle or absolute timeout, or whose user is gone or deactivated.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] or [`Error::Unavailable`] when the session store or the user table cannot be read.
     pub async fn current_user(&self, req: &HttpRequest) -> Result<Option<CurrentUser>, Error> {
         if let Some(Resolved(user)) = req.extensions().get::<Resolved>() {
             return Ok(user.clone());

@@ -26,6 +26,10 @@ async fn guard<B: MessageBody>(
 
 /// Lets logged-in users through; redirects anonymous ones to the login page with `next`.
 /// Use with `actix_web::middleware::from_fn(login_required)`.
+///
+/// # Errors
+///
+/// Whatever the wrapped service fails with, or the session store's error.
 pub async fn login_required<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
@@ -35,6 +39,10 @@ pub async fn login_required<B: MessageBody>(
 
 /// Lets admins through; redirects anonymous users to login and answers others with 403.
 /// Use with `actix_web::middleware::from_fn(admin_required)`.
+///
+/// # Errors
+///
+/// Whatever the wrapped service fails with, or the session store's error.
 pub async fn admin_required<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
@@ -45,6 +53,10 @@ pub async fn admin_required<B: MessageBody>(
 /// Lets admins and staff (users holding at least one model permission) through; redirects
 /// anonymous users to login and answers others with 403. The admin's own guard.
 /// Use with `actix_web::middleware::from_fn(staff_required)`.
+///
+/// # Errors
+///
+/// Whatever the wrapped service fails with, or the session store's error.
 pub async fn staff_required<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,

@@ -8,7 +8,7 @@
 //! use actix_sea::auth::Auth;
 //! use example_site::models::user;
 //!
-//! let auth = Auth::builder(db).user_entity(user::Entity).secret_key(&key).build().unwrap();
+//! let auth = Auth::builder(db, user::Entity, &key).build().unwrap();
 //! HttpServer::new(move || App::new().wrap(auth.middleware()).service(auth.clone()))
 //!     .bind("127.0.0.1:8000")?
 //!     .run()
@@ -115,6 +115,10 @@ pub const USERNAME_TAKEN: &str = "This username is already taken.";
 
 /// [`Auth::username_refusal`] for tools that have a database but no [`Auth`] (a command-line
 /// `create-user`).
+///
+/// # Errors
+///
+/// The database's error when the user table cannot be read.
 pub async fn username_refusal<E: UserEntity>(
     db: &DatabaseConnection,
     name: &str,
@@ -146,9 +150,15 @@ pub enum LoginFailure {
 }
 
 impl Auth {
-    /// Starts configuring auth over `db`.
-    pub fn builder(db: DatabaseConnection) -> AuthBuilder {
-        AuthBuilder::new(db)
+    /// Starts configuring auth over `db`, for the site's user entity, with the key that signs
+    /// session cookies (at least [`MIN_KEY_BYTES`] bytes from configuration; see
+    /// [`secret_key_or_dev_file`] for development).
+    pub fn builder<E: UserEntity>(
+        db: DatabaseConnection,
+        users: E,
+        secret_key: &[u8],
+    ) -> AuthBuilder {
+        AuthBuilder::new(db, users, secret_key)
     }
 
     /// The database the user table lives in.
@@ -201,6 +211,11 @@ impl Auth {
         &self.inner.branding
     }
 
+    /// The template set the auth pages and the admin share, with the site's overrides.
+    pub(crate) fn templates(&self) -> &Templates {
+        &self.inner.templates
+    }
+
     /// A key of its own for `purpose`, derived from the secret key (HMAC-SHA256 of the
     /// purpose under the session signing key): for example the API's cursor key, so that one
     /// configured secret serves both without either revealing the other.
@@ -228,6 +243,10 @@ impl Auth {
     ///
     /// A re-hash is recorded in the audit trail as the user's own update through the site
     /// (password redacted).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] when the user or throttle tables cannot be read or written, [`Error::Internal`] when hashing fails; a wrong password is `Ok`, not an error.
     pub async fn authenticate(
         &self,
         username: &str,
@@ -288,6 +307,10 @@ impl Auth {
     /// new user): `Ok(Some(reason))` when its characters are refused or it looks like an
     /// existing username (see [`normalize_username`] for the rule). Sign-up pages, the admin's
     /// user form and command-line tools call it before they store a name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] when the user table cannot be read.
     pub async fn username_refusal(
         &self,
         name: &str,
@@ -299,6 +322,10 @@ impl Auth {
     /// Counts a sign-up from `ip` against [`ThrottleLimits::signups`]: `Ok(Some(seconds))`
     /// when the address must wait that long. Call it when a sign-up form is valid, before the
     /// username check and the password hash.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] when the throttle table cannot be read or written.
     pub async fn allow_signup(&self, ip: IpAddr) -> Result<Option<u64>, Error> {
         let refused = self.inner.throttle.signup(ip).await?.err();
         if let Some(wait) = refused {
@@ -326,6 +353,10 @@ impl Auth {
     }
 
     /// Looks a user up by login name (compared in its normalised form).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] when the user table cannot be read.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<StoredUser>, Error> {
         Ok(self
             .inner
@@ -335,6 +366,10 @@ impl Auth {
     }
 
     /// Looks a user up by primary key (for credential caches and session checks).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] when the user table cannot be read.
     pub async fn user_by_id(&self, id: i64) -> Result<Option<StoredUser>, Error> {
         Ok(self.inner.users.by_id(&self.inner.db, id).await?)
     }
@@ -354,6 +389,10 @@ impl Auth {
     /// Other instances keep their own credential caches, but each checks the stored hash and
     /// the active flag on every request, so they refuse the old password and the deactivated
     /// user at once as well.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] or [`Error::Unavailable`] when the session store cannot be reached; sessions ended before the failure stay ended.
     pub async fn end_sessions(&self, user_id: i64, keep: Option<&Session>) -> Result<(), Error> {
         self.inner.credentials.forget(user_id);
         let ended = self.inner.sessions.end_user(user_id).await?;

@@ -186,6 +186,10 @@ impl Hasher {
 
     /// Verifies `password` against `stored`, or against a dummy hash when there is no stored
     /// hash (unknown or inactive user), so both cases cost one verification.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Internal`](crate::Error::Internal) when the blocking pool fails or `stored` is not a hash; a wrong password is `Ok(false)`.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, crate::Error> {
         self.inner.verifications.fetch_add(1, Ordering::Relaxed);
         let password = password.to_owned();
@@ -201,6 +205,10 @@ impl Hasher {
     }
 
     /// Hashes a password on the blocking pool.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Internal`](crate::Error::Internal) when the blocking pool or argon2 fails.
     pub async fn hash(&self, password: &str) -> Result<String, crate::Error> {
         let password = password.to_owned();
         self.run(move || hash_password(&password)).await

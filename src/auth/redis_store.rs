@@ -53,6 +53,10 @@ impl RedisSessions {
     }
 
     /// Ends every session of `user_id`; how many there were.
+    ///
+    /// # Errors
+    ///
+    /// Redis's error when it cannot be reached or refuses the commands.
     pub async fn end_user(&self, user_id: i64) -> Result<u64, redis::RedisError> {
         let mut connection = self.connection.clone();
         let set = self.user(user_id);

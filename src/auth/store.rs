@@ -80,6 +80,10 @@ impl DbSessionStore {
     }
 
     /// Ends every session of `user_id`; how many there were.
+    ///
+    /// # Errors
+    ///
+    /// The database's error when the session table cannot be written.
     pub async fn end_user(&self, user_id: i64) -> Result<u64, sea_orm::DbErr> {
         let result = entity::Entity::delete_many()
             .filter(entity::Column::UserId.eq(user_id))

@@ -1,10 +1,12 @@
-//! Connecting to a database by URL, the crate's tables as migrations ([`migrations`]), and
-//! telling a database that is down or busy from a failed query.
+//! Connecting to a database by URL, the crate's tables as migrations ([`migrations`]), full-text
+//! search indexes ([`SearchIndex`]), and telling a database that is down or busy from a failed
+//! query.
 
 mod fault;
 pub mod migration;
 mod options;
 mod permits;
+mod search;
 
 pub(crate) use fault::is_unavailable;
 pub use migration::migrations;
@@ -12,12 +14,18 @@ pub use options::{
     DEFAULT_STATEMENT_TIMEOUT, DEFAULT_WAIT, Options, SQLITE_CONNECTIONS, SqliteSync,
 };
 pub(crate) use permits::Permits;
+pub use search::SearchIndex;
+pub(crate) use search::Spec as SearchSpec;
 
 use sea_orm::{DatabaseConnection, DbErr};
 
 /// Connects by URL (`sqlite://file.db?mode=rwc`, `sqlite::memory:`, `postgres://…` or
 /// `mysql://…`) with the default [`Options`]: a request waits at most 5 s in all for a pooled
 /// connection and a database lock, and a statement runs at most 3 s.
+///
+/// # Errors
+///
+/// The driver's error when the URL is malformed or the database cannot be reached.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Options::new(url).connect().await
 }

@@ -105,6 +105,10 @@ impl Options {
     }
 
     /// Opens the pool.
+    ///
+    /// # Errors
+    ///
+    /// The driver's error when the URL is malformed or the database cannot be reached.
     pub async fn connect(self) -> Result<DatabaseConnection, DbErr> {
         let lock_wait = self.lock_wait();
         let limit = self.statement_timeout;

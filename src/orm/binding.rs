@@ -15,7 +15,6 @@ use sea_orm::{
     QueryFilter, QueryResult, Value,
 };
 
-use super::count::{Count, count_upto};
 use super::model::{ModelInfo, column_expr};
 use super::page::{Join, Page, Window};
 use super::query::Query;
@@ -88,14 +87,6 @@ impl Binding {
         Ok(self.page(db, query, window, &[], false).await?.rows)
     }
 
-    /// How many rows match `query`.
-    pub async fn count(&self, db: &DatabaseExecutor<'_>, query: &Query) -> Result<u64, DbErr> {
-        Ok(match count_upto(db, self.info(), query, u64::MAX).await? {
-            Count::Exact(count) => count,
-            Count::More => u64::MAX,
-        })
-    }
-
     /// The rows whose `column` is one of `values` and that match `scope`, in one query.
     pub async fn find_in(
         &self,
@@ -135,47 +126,6 @@ impl Binding {
         row: &Record,
     ) -> Result<u64, WriteError> {
         self.0.remove(db, row).await
-    }
-
-    /// Inserts a row from column values through the write pipeline, without a front door's
-    /// step, and returns it.
-    pub async fn insert(
-        &self,
-        db: &DatabaseExecutor<'_>,
-        values: Vec<(String, Value)>,
-    ) -> Result<Record, WriteError> {
-        self.save(db, None, values, &()).await
-    }
-
-    /// Changes the given columns of the row with primary key `pk` through the write pipeline,
-    /// without a front door's step; `None` if it is gone.
-    pub async fn update(
-        &self,
-        db: &DatabaseExecutor<'_>,
-        pk: Value,
-        values: Vec<(String, Value)>,
-    ) -> Result<Option<Record>, WriteError> {
-        let Some(old) = self.by_keys(db, vec![pk]).await?.pop() else {
-            return Ok(None);
-        };
-        if values.is_empty() {
-            return Ok(Some(old));
-        }
-        self.save(db, Some(&old), values, &()).await.map(Some)
-    }
-
-    /// Deletes the rows with these primary keys, each through the entity's delete hooks;
-    /// returns how many went.
-    pub async fn delete(
-        &self,
-        db: &DatabaseExecutor<'_>,
-        pks: Vec<Value>,
-    ) -> Result<u64, WriteError> {
-        let mut deleted = 0;
-        for row in self.by_keys(db, pks).await? {
-            deleted += self.remove(db, &row).await?;
-        }
-        Ok(deleted)
     }
 
     /// The rows with these primary keys.

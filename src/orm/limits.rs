@@ -10,7 +10,7 @@ use super::value::{self, ValueError};
 /// The default cap, in bytes of UTF-8, on a value for a text or JSON column that declares no
 /// length: 65,535, what a MySQL/MariaDB `TEXT` column holds, so a value accepted on one of
 /// the three databases is stored by all of them.
-pub const DEFAULT_TEXT_BYTES: usize = 65_535;
+pub(crate) const DEFAULT_TEXT_BYTES: usize = 65_535;
 
 /// How much one request may ask for. Beyond a bound the API answers 400 naming the parameter
 /// and the admin shows the message; the database never sees the request. Set them with
@@ -81,7 +81,7 @@ impl Limits {
     }
 
     /// The largest value, in bytes, written to a text or JSON column that declares no length
-    /// (default [`DEFAULT_TEXT_BYTES`]). Columns with a length (`String(StringLen::N(n))`)
+    /// (default 65,535). Columns with a length (`String(StringLen::N(n))`)
     /// take at most `n` characters whatever this says.
     pub fn text_bytes(mut self, bytes: usize) -> Self {
         self.text_bytes = bytes;
@@ -120,7 +120,7 @@ pub fn check_fits(column: &ColumnInfo, value: &Value, text_bytes: usize) -> Resu
 
 /// Reads text a site's own form is about to store in `column` with the rules the admin and
 /// the API apply to theirs: no NUL characters, years 1 to 9999, at most the column's declared
-/// length, and [`DEFAULT_TEXT_BYTES`] for text without one. The error's `reason` reads after
+/// length, and 65,535 bytes for text without one. The error's `reason` reads after
 /// a subject: "A message " + "has at most 1000 characters; this one has 1001".
 pub fn check_input<C: ColumnTrait>(column: C, text: &str) -> Result<Value, ValueError> {
     let info = ColumnInfo::of(column);

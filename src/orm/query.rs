@@ -190,21 +190,32 @@ impl<'a> Grammar<'a> {
         fields: &[String],
         text: &str,
     ) -> Result<(), QueryError> {
+        if let Some(condition) = self.search_condition(fields, text)? {
+            query.and(condition);
+        }
+        Ok(())
+    }
+
+    /// The condition [`search`](Self::search) adds, `None` for blank text or no fields.
+    pub fn search_condition(
+        &self,
+        fields: &[String],
+        text: &str,
+    ) -> Result<Option<Condition>, QueryError> {
         let text = text.trim();
         let max = self.limits.search_chars;
         if text.chars().nth(max).is_some() {
             return Err(QueryError::SearchTooLong(max));
         }
         if text.is_empty() || fields.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let mut any = Condition::any();
         for field in fields {
             let segments: Vec<&str> = field.split("__").collect();
             any = any.add(self.search_field(self.model, &self.model.table, &segments, text)?);
         }
-        query.and(any);
-        Ok(())
+        Ok(Some(any))
     }
 
     /// The search of one field path from `model` (under `alias`): `icontains` on the column,

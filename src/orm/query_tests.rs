@@ -121,11 +121,11 @@ mod room {
 
 fn registry() -> Registry {
     let mut registry = Registry::new();
-    registry.register::<country::Entity>();
-    registry.register::<city::Entity>();
-    registry.register::<street::Entity>();
-    registry.register::<house::Entity>();
-    registry.register::<room::Entity>();
+    registry.register_as::<country::Entity>(None);
+    registry.register_as::<city::Entity>(None);
+    registry.register_as::<street::Entity>(None);
+    registry.register_as::<house::Entity>(None);
+    registry.register_as::<room::Entity>(None);
     registry
 }
 

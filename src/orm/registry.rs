@@ -19,11 +19,6 @@ impl Registry {
         Self::default()
     }
 
-    /// Registers an entity (again is harmless) and returns its slug.
-    pub fn register<E: ModelEntity>(&mut self) -> String {
-        self.register_as::<E>(None)
-    }
-
     /// Registers an entity under `slug` instead of its table name (the crate's own tables,
     /// such as the audit trail's, are served under short names); returns the slug.
     pub(crate) fn register_as<E: ModelEntity>(&mut self, slug: Option<&str>) -> String {

@@ -21,7 +21,7 @@ use sha2::Sha256;
 use super::RestApi;
 use super::erased::Resource;
 use super::list::{included, load, objects};
-use crate::orm::{self, Query, Window, value};
+use crate::orm::{self, Page, Query, Window, value};
 use crate::{Context, Error};
 
 /// Bytes of the HMAC kept in a cursor.
@@ -135,6 +135,20 @@ fn cursor_url(req: &HttpRequest, params: &[(String, String)], cursor: &str) -> S
 
 /// One page of a list by cursor: `query` is the resource's scoped query for `params`, and
 /// `cursor` the `cursor` parameter (empty for the first page).
+/// Keeps the first `limit` rows of `page` (read with one more), in reading order when the
+/// page was read backwards.
+fn trim(page: &mut Page, limit: u64, backwards: bool) {
+    let size = usize::try_from(limit).unwrap_or(usize::MAX);
+    page.rows.truncate(size);
+    page.joined.truncate(size);
+    page.keys.truncate(size);
+    if backwards {
+        page.rows.reverse();
+        page.joined.reverse();
+        page.keys.reverse();
+    }
+}
+
 pub(super) async fn list(
     api: &RestApi,
     req: &HttpRequest,
@@ -184,15 +198,7 @@ pub(super) async fn list(
     let included = included(api, resource, ctx);
     let mut page = load(resource, &db, &query, window, &included, false).await?;
     let more = page.rows.len() as u64 > limit;
-    let size = usize::try_from(limit).unwrap_or(usize::MAX);
-    page.rows.truncate(size);
-    page.joined.truncate(size);
-    page.keys.truncate(size);
-    if direction == Direction::Previous {
-        page.rows.reverse();
-        page.joined.reverse();
-        page.keys.reverse();
-    }
+    trim(&mut page, limit, direction == Direction::Previous);
     // Going back, the rows after the page are the ones the client came from; going forward
     // from a key, the rows before it.
     let (has_previous, has_next) = match direction {

@@ -97,23 +97,7 @@ pub(super) async fn list(
         exact && limit.is_some(),
     )
     .await?;
-    let (object_count, has_next) = match limit {
-        Some(limit) if !exact => {
-            let has_next = rows.rows.len() as u64 > limit;
-            rows.rows.truncate(limit as usize);
-            (None, has_next)
-        }
-        Some(limit) => {
-            let count = rows.total.unwrap_or_default();
-            (Some(count), offset.saturating_add(limit) < count)
-        }
-        None => (Some(rows.rows.len() as u64), false),
-    };
-    let page_count = match (object_count, limit) {
-        (Some(count), Some(limit)) => Some(count.div_ceil(limit)),
-        (Some(count), None) => Some(u64::from(count > 0)),
-        (None, _) => None,
-    };
+    let (object_count, page_count, has_next) = counts(&mut rows, limit, offset, exact);
     let objects = objects(resource, ctx, &included, &rows)?;
     let previous = if page > 1 {
         page_url(req, &params, page - 1)
@@ -134,6 +118,35 @@ pub(super) async fn list(
         "next": next,
     });
     Ok(HttpResponse::Ok().json(json!({ "meta": meta, "objects": objects })))
+}
+
+/// The row count, page count and whether a next page exists, for a page of at most `limit`
+/// rows at `offset`. Without an exact count the page was read with one row more than `limit`,
+/// which tells whether there is a next; it is dropped here.
+fn counts(
+    rows: &mut Page,
+    limit: Option<u64>,
+    offset: u64,
+    exact: bool,
+) -> (Option<u64>, Option<u64>, bool) {
+    let (object_count, has_next) = match limit {
+        Some(limit) if !exact => {
+            let has_next = rows.rows.len() as u64 > limit;
+            rows.rows.truncate(limit as usize);
+            (None, has_next)
+        }
+        Some(limit) => {
+            let count = rows.total.unwrap_or_default();
+            (Some(count), offset.saturating_add(limit) < count)
+        }
+        None => (Some(rows.rows.len() as u64), false),
+    };
+    let page_count = match (object_count, limit) {
+        (Some(count), Some(limit)) => Some(count.div_ceil(limit)),
+        (Some(count), None) => Some(u64::from(count > 0)),
+        (None, _) => None,
+    };
+    (object_count, page_count, has_next)
 }
 
 /// A foreign key returned as a nested object, with the resource that shapes it.

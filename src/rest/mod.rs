@@ -28,7 +28,8 @@
 //!     .default_auth(UserAuthentication::new(auth.clone()))
 //!     .register(message::Entity, MessageResource)
 //!     .register_with_auth(user::Entity, UserResource, AdminAuthentication::new(auth.clone()))
-//!     .build();
+//!     .build()
+//!     .expect("resources that fit together");
 //! # }
 //! ```
 
@@ -106,6 +107,9 @@ pub struct RestApiBuilder {
     docs: bool,
     list_permits: Option<usize>,
     default_auth: Arc<dyn Authentication>,
+    /// The resources registered without their own authentication: they get `default_auth`
+    /// when the API is built, so the order of the settings does not matter.
+    defaulted: Vec<String>,
     models: Registry,
     resources: BTreeMap<String, Resource>,
     cursor_key: Vec<u8>,
@@ -126,6 +130,7 @@ impl RestApi {
             docs: true,
             list_permits: None,
             default_auth: Arc::new(Public::new()),
+            defaulted: Vec::new(),
             models: Registry::new(),
             resources: BTreeMap::new(),
             cursor_key: auth.derive_key("api cursors"),
@@ -192,7 +197,7 @@ impl RestApiBuilder {
     }
 
     /// The authentication of resources registered with [`register`](Self::register)
-    /// (default [`Public`]: reads open, writes refused). Set it before registering.
+    /// (default [`Public`]: reads open, writes refused), before or after they are registered.
     pub fn default_auth(mut self, auth: impl Authentication) -> Self {
         self.default_auth = Arc::new(auth);
         self
@@ -201,8 +206,8 @@ impl RestApiBuilder {
     /// Serves `entity` as described by `resource`, with the default authentication:
     /// `.register(message::Entity, MessageResource)`.
     pub fn register<E: ModelEntity, R: RestResource<E>>(self, entity: E, resource: R) -> Self {
-        let auth = Arc::clone(&self.default_auth);
-        self.add(entity, resource, auth)
+        let _ = entity;
+        self.add_as::<E, R>(None, resource, None)
     }
 
     /// Serves `entity` with its own authentication.
@@ -212,26 +217,26 @@ impl RestApiBuilder {
         resource: R,
         auth: impl Authentication,
     ) -> Self {
-        self.add(entity, resource, Arc::new(auth))
+        let _ = entity;
+        self.add_as::<E, R>(None, resource, Some(Arc::new(auth)))
     }
 
-    fn add<E: ModelEntity, R: RestResource<E>>(
-        self,
-        _entity: E,
-        resource: R,
-        auth: Arc<dyn Authentication>,
-    ) -> Self {
-        self.add_as::<E, R>(None, resource, auth)
-    }
-
+    /// Adds a resource; without `auth` it takes the default authentication when built.
     fn add_as<E: ModelEntity, R: RestResource<E>>(
         mut self,
         slug: Option<&str>,
         resource: R,
-        auth: Arc<dyn Authentication>,
+        auth: Option<Arc<dyn Authentication>>,
     ) -> Self {
         let slug = self.models.register_as::<E>(slug);
-        let model = self.models.get(&slug).expect("just registered").clone();
+        let Some(model) = self.models.get(&slug).cloned() else {
+            return self;
+        };
+        self.defaulted.retain(|s| *s != slug);
+        if auth.is_none() {
+            self.defaulted.push(slug.clone());
+        }
+        let auth = auth.unwrap_or_else(|| Arc::clone(&self.default_auth));
         let password = (slug == self.auth.user_table()).then(|| self.auth.password_column());
         self.resources
             .insert(slug, Resource::new::<E, R>(model, resource, auth, password));
@@ -241,26 +246,32 @@ impl RestApiBuilder {
     /// Finishes the API. It serves the audit trail read-only at `<prefix>/audit/` to admin
     /// users (see [`crate::audit`]), unless a resource of the site's own takes that slug.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When a resource's [`nested_writes`](RestResource::nested_writes) names a column that
-    /// is not a foreign key to a registered resource, or when a resource's table is called
-    /// `docs` while [`docs`](Self::docs) is on (both want `<prefix>/docs/`): mistakes in the
-    /// code, not in a request.
-    pub fn build(mut self) -> RestApi {
+    /// [`Error::Config`](crate::Error::Config) when a resource's
+    /// [`nested_writes`](RestResource::nested_writes) names a column that is not a foreign key
+    /// to a registered resource, or when a resource's table is called `docs` while
+    /// [`docs`](Self::docs) is on (both want `<prefix>/docs/`).
+    pub fn build(mut self) -> Result<RestApi, crate::Error> {
+        for slug in std::mem::take(&mut self.defaulted) {
+            if let Some(resource) = self.resources.get_mut(&slug) {
+                resource.auth = Arc::clone(&self.default_auth);
+            }
+        }
         if !self.resources.contains_key(crate::audit::SLUG) {
-            let auth = Arc::new(audit::authentication(&self.auth));
+            let auth: Arc<dyn Authentication> = Arc::new(audit::authentication(&self.auth));
             self = self.add_as::<crate::audit::entry::Entity, _>(
                 Some(crate::audit::SLUG),
                 audit::AuditResource,
-                auth,
+                Some(auth),
             );
         }
-        assert!(
-            !(self.docs && self.resources.contains_key("docs")),
-            "a resource called `docs` hides the API reference at `{}/docs/`: turn it off with `.docs(false)`",
-            self.prefix
-        );
+        if self.docs && self.resources.contains_key("docs") {
+            return Err(crate::Error::Config(format!(
+                "a resource called `docs` hides the API reference at `{}/docs/`: turn it off with `.docs(false)`",
+                self.prefix
+            )));
+        }
         for resource in self.resources.values() {
             let info = resource.info();
             for name in &resource.settings.nested_writes {
@@ -268,15 +279,16 @@ impl RestApiBuilder {
                     .column(name)
                     .and_then(|c| c.foreign_key.as_ref())
                     .map(|fk| fk.table.as_str());
-                assert!(
-                    target.is_some_and(|table| self.resources.contains_key(table)),
-                    "nested writes on `{}.{name}` need a foreign key to a registered resource",
-                    info.slug
-                );
+                if !target.is_some_and(|table| self.resources.contains_key(table)) {
+                    return Err(crate::Error::Config(format!(
+                        "nested writes on `{}.{name}` need a foreign key to a registered resource",
+                        info.slug
+                    )));
+                }
             }
         }
         let list_permits = Permits::for_pool(&self.db, self.list_permits);
-        RestApi {
+        Ok(RestApi {
             inner: Arc::new(Inner {
                 db: self.db,
                 auth: self.auth,
@@ -289,7 +301,7 @@ impl RestApiBuilder {
                 resources: self.resources,
                 cursor_key: self.cursor_key,
             }),
-        }
+        })
     }
 }
 

@@ -169,83 +169,9 @@ pub(super) fn build(api: &RestApi) -> Json {
         let (output, input) = schemas(api, resource);
         components.insert(slug.clone(), output);
         components.insert(format!("{slug}_input"), input);
-        let object = format!("#/components/schemas/{slug}");
-        let input_ref = format!("#/components/schemas/{slug}_input");
-        let allowed = &resource.settings.allowed_methods;
-        let list_schema = json!({ "type": "object", "properties": {
-            "meta": { "$ref": "#/components/schemas/meta" },
-            "objects": { "type": "array", "items": { "$ref": object } } } });
-        let mut collection = Map::new();
-        if allowed.contains(&Method::GET) {
-            let mut get = operation(
-                resource,
-                &Method::GET,
-                format!("List {slug}"),
-                None,
-                ("200", list_schema),
-            );
-            get["parameters"] = json!(list_parameters(resource));
-            collection.insert("get".into(), get);
-        }
-        if allowed.contains(&Method::POST) {
-            let mut post = operation(
-                resource,
-                &Method::POST,
-                format!("Create a {slug}"),
-                Some(input_ref.clone()),
-                ("201", json!({ "$ref": object })),
-            );
-            post["responses"]["201"]["headers"] =
-                json!({ "ETag": { "$ref": "#/components/headers/ETag" } });
-            collection.insert("post".into(), post);
-        }
-        paths.insert(
-            format!("{}/{slug}/", api.inner.prefix),
-            Json::Object(collection),
-        );
-        let mut member = Map::new();
-        if allowed.contains(&Method::GET) {
-            let mut get = operation(
-                resource,
-                &Method::GET,
-                format!("Read a {slug}"),
-                None,
-                ("200", json!({ "$ref": object })),
-            );
-            conditional(&mut get, resource, &Method::GET);
-            member.insert("get".into(), get);
-        }
-        for (name, method) in [("put", Method::PUT), ("patch", Method::PATCH)] {
-            if allowed.contains(&method) {
-                let mut change = operation(
-                    resource,
-                    &method,
-                    format!("Change a {slug} (only the keys sent)"),
-                    Some(input_ref.clone()),
-                    ("200", json!({ "$ref": object })),
-                );
-                conditional(&mut change, resource, &method);
-                member.insert(name.into(), change);
-            }
-        }
-        if allowed.contains(&Method::DELETE) {
-            let deleted =
-                json!({ "type": "object", "properties": { "deleted": { "type": "integer" } } });
-            let mut delete = operation(
-                resource,
-                &Method::DELETE,
-                format!("Delete a {slug}"),
-                None,
-                ("200", deleted),
-            );
-            conditional(&mut delete, resource, &Method::DELETE);
-            member.insert("delete".into(), delete);
-        }
-        member.insert("parameters".into(), json!([{ "name": "pk", "in": "path", "required": true, "schema": { "type": "string" } }]));
-        paths.insert(
-            format!("{}/{slug}/{{pk}}/", api.inner.prefix),
-            Json::Object(member),
-        );
+        let prefix = &api.inner.prefix;
+        paths.insert(format!("{prefix}/{slug}/"), collection(slug, resource));
+        paths.insert(format!("{prefix}/{slug}/{{pk}}/"), member(slug, resource));
     }
     components.insert("meta".into(), json!({ "type": "object", "properties": {
         "model": { "type": "string" }, "page": { "type": ["integer", "null"] },
@@ -267,6 +193,85 @@ pub(super) fn build(api: &RestApi) -> Json {
             },
         },
     })
+}
+
+/// `<prefix>/<slug>/`: the list and the create, as far as the resource allows them.
+fn collection(slug: &str, resource: &Resource) -> Json {
+    let object = format!("#/components/schemas/{slug}");
+    let allowed = &resource.settings.allowed_methods;
+    let mut operations = Map::new();
+    if allowed.contains(&Method::GET) {
+        let list_schema = json!({ "type": "object", "properties": {
+            "meta": { "$ref": "#/components/schemas/meta" },
+            "objects": { "type": "array", "items": { "$ref": object } } } });
+        let mut get = operation(
+            resource,
+            &Method::GET,
+            format!("List {slug}"),
+            None,
+            ("200", list_schema),
+        );
+        get["parameters"] = json!(list_parameters(resource));
+        operations.insert("get".into(), get);
+    }
+    if allowed.contains(&Method::POST) {
+        let mut post = operation(
+            resource,
+            &Method::POST,
+            format!("Create a {slug}"),
+            Some(format!("#/components/schemas/{slug}_input")),
+            ("201", json!({ "$ref": object })),
+        );
+        post["responses"]["201"]["headers"] =
+            json!({ "ETag": { "$ref": "#/components/headers/ETag" } });
+        operations.insert("post".into(), post);
+    }
+    Json::Object(operations)
+}
+
+/// `<prefix>/<slug>/{pk}/`: read, change and delete, each with its preconditions.
+fn member(slug: &str, resource: &Resource) -> Json {
+    let object = json!({ "$ref": format!("#/components/schemas/{slug}") });
+    let input = format!("#/components/schemas/{slug}_input");
+    let deleted = json!({ "type": "object", "properties": { "deleted": { "type": "integer" } } });
+    let change = format!("Change a {slug} (only the keys sent)");
+    let operations = [
+        (
+            "get",
+            Method::GET,
+            format!("Read a {slug}"),
+            None,
+            object.clone(),
+        ),
+        (
+            "put",
+            Method::PUT,
+            change.clone(),
+            Some(input.clone()),
+            object.clone(),
+        ),
+        ("patch", Method::PATCH, change, Some(input), object),
+        (
+            "delete",
+            Method::DELETE,
+            format!("Delete a {slug}"),
+            None,
+            deleted,
+        ),
+    ];
+    let mut member = Map::new();
+    for (name, method, summary, body, reply) in operations {
+        if resource.settings.allowed_methods.contains(&method) {
+            let mut op = operation(resource, &method, summary, body, ("200", reply));
+            conditional(&mut op, resource, &method);
+            member.insert(name.into(), op);
+        }
+    }
+    member.insert(
+        "parameters".into(),
+        json!([{ "name": "pk", "in": "path", "required": true, "schema": { "type": "string" } }]),
+    );
+    Json::Object(member)
 }
 
 pub(super) async fn document(api: web::Data<RestApi>) -> HttpResponse {

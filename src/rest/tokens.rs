@@ -97,6 +97,10 @@ impl ApiKeyAuthentication {
     }
 
     /// Creates a key for a user and returns `(key, secret)`; the secret is shown only now.
+    ///
+    /// # Errors
+    ///
+    /// The database's error when the key cannot be stored.
     pub async fn issue(auth: &Auth, user_id: i64) -> Result<(String, String), DbErr> {
         let (key, secret) = (token::random(), token::random());
         let row = key_entity::ActiveModel {
@@ -172,6 +176,10 @@ impl BearerAuthentication {
     }
 
     /// Creates a token for a user, valid for `lifetime` (or until deleted); shown only now.
+    ///
+    /// # Errors
+    ///
+    /// The database's error when the token cannot be stored.
     pub async fn issue(
         auth: &Auth,
         user_id: i64,

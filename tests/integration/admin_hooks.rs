@@ -153,7 +153,7 @@ async fn app_with(
         .await
         .unwrap();
     let mut site = example_site::Site::new(connection.clone(), &config()).unwrap();
-    site.admin = Admin::builder(site.auth.clone())
+    site.admin = Admin::builder(&site.auth)
         .register(part::Entity, admin)
         .build()
         .unwrap();
@@ -439,7 +439,7 @@ impl ModelAdmin<part::Entity> for WrongHop {
 
 async fn a_field_via_a_column_that_is_no_foreign_key_fails_the_build(db: TestDb) {
     let site = example_site::Site::new(db.db.clone(), &config()).unwrap();
-    let built = Admin::builder(site.auth.clone())
+    let built = Admin::builder(&site.auth)
         .register(part::Entity, WrongHop)
         .build();
     let Err(Error::Config(message)) = built else {

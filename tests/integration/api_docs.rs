@@ -136,7 +136,8 @@ async fn the_reference_can_be_turned_off(db: TestDb) {
         .default_auth(UserAuthentication::new(site.auth.clone()))
         .register(message::Entity, MessageResource)
         .docs(false)
-        .build();
+        .build()
+        .unwrap();
     let service = test::init_service(App::new().wrap(site.auth.middleware()).service(api)).await;
     let app = wrap(service, site, db);
     assert_eq!(app.get("/api/docs/").await.status, StatusCode::NOT_FOUND);

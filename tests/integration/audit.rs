@@ -292,7 +292,8 @@ async fn a_nested_write_records_each_row(db: TestDb) {
             AdminAuthentication::new(site.auth.clone()),
         )
         .register(relationship::Entity, FollowAnyone)
-        .build();
+        .build()
+        .unwrap();
     let app = wrap(
         actix_web::test::init_service(example_site::app(site.clone())).await,
         site,

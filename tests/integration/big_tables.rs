@@ -42,7 +42,7 @@ fn listed(body: &str) -> Vec<String> {
 
 async fn lists_beyond_count_limit_say_plus_and_page_by_next(db: TestDb) {
     let site = Site::new(db.db.clone(), &config()).expect("site builds");
-    let admin = Admin::builder(site.auth.clone())
+    let admin = Admin::builder(&site.auth)
         .count_limit(30)
         .register(example_site::models::message::Entity, MessageAdmin)
         .register(user::Entity, UserAdmin)

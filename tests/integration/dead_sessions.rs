@@ -204,9 +204,7 @@ async fn an_in_flight_request_does_not_undo_logout_on_redis() {
         unreachable!()
     };
     let db = TestDb::example(Backend::Sqlite).await.unwrap();
-    let auth = Auth::builder(db.db.clone())
-        .user_entity(user::Entity)
-        .secret_key(KEY)
+    let auth = Auth::builder(db.db.clone(), user::Entity, KEY)
         .secure_cookies(false)
         .redis_sessions(store)
         .build()
@@ -217,9 +215,7 @@ async fn an_in_flight_request_does_not_undo_logout_on_redis() {
 }
 
 async fn a_stalled_body_is_cut_off(db: TestDb) {
-    let auth = Auth::builder(db.db.clone())
-        .user_entity(user::Entity)
-        .secret_key(KEY)
+    let auth = Auth::builder(db.db.clone(), user::Entity, KEY)
         .secure_cookies(false)
         .body_timeout(Duration::from_millis(300))
         .build()

@@ -45,9 +45,9 @@ async fn gadget_app(
     let mut site = example_site::Site::new(db.db.clone(), &config()).unwrap();
     let api = RestApi::builder(&site.auth).default_auth(UserAuthentication::new(site.auth.clone()));
     site.api = if strict {
-        api.register(gadget::Entity, Strict).build()
+        api.register(gadget::Entity, Strict).build().unwrap()
     } else {
-        api.register(gadget::Entity, Gadgets).build()
+        api.register(gadget::Entity, Gadgets).build().unwrap()
     };
     let service = actix_web::test::init_service(example_site::app(site.clone())).await;
     let app = wrap(service, site, db);

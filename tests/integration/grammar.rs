@@ -1,12 +1,19 @@
-//! The query grammar against real rows on every configured database.
+//! The query grammar against real rows on every configured database, through the API a
+//! client calls: filters, hidden and unknown fields, pages, three hops across foreign keys,
+//! and constraint errors of writes.
 
-use actix_sea::orm::{Grammar, ModelInfo, QueryError, Registry, Window};
+use actix_sea::rest::{AdminAuthentication, RestApi, RestResource};
+use actix_web::http::StatusCode;
 use chrono::NaiveDate;
 use example_site::models::{message, note, relationship, user};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseExecutor, EntityTrait, Value};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use serde_json::{Value, json};
 
+use crate::app::{config, wrap};
 use crate::chain;
 use crate::support::TestDb;
+
+const ROOT: Option<(&str, &str)> = Some(("root", "toor"));
 
 fn day(d: u32) -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(2024, 1, d)
@@ -15,17 +22,78 @@ fn day(d: u32) -> chrono::NaiveDateTime {
         .unwrap()
 }
 
-fn registry() -> Registry {
-    let mut registry = Registry::new();
-    registry.register::<user::Entity>();
-    registry.register::<message::Entity>();
-    registry.register::<relationship::Entity>();
-    registry.register::<note::Entity>();
-    registry
+/// Users with `password` and `email` write-only: they can be neither filtered nor ordered on.
+struct Members;
+
+impl RestResource<user::Entity> for Members {
+    fn exclude(&self) -> Vec<user::Column> {
+        vec![user::Column::Password, user::Column::Email]
+    }
 }
 
-fn hide_password(model: &ModelInfo, column: &str) -> bool {
-    model.slug == "user" && (column == "password" || column == "email")
+/// Every row of a table, unscoped, one page of `paginate_by` rows.
+struct Rows(u64);
+
+macro_rules! rows_of {
+    ($($entity:path),+) => {$(
+        impl RestResource<$entity> for Rows {
+            fn paginate_by(&self) -> Option<u64> {
+                Some(self.0)
+            }
+        }
+    )+};
+}
+
+rows_of!(
+    message::Entity,
+    relationship::Entity,
+    note::Entity,
+    chain::country::Entity,
+    chain::city::Entity,
+    chain::street::Entity,
+    chain::house::Entity
+);
+
+/// The example's tables, and the chain's, served by plain resources; writes need an admin.
+macro_rules! app {
+    ($db:expr, $per_page:expr) => {{
+        let db: TestDb = $db;
+        let mut site = example_site::Site::new(db.db.clone(), &config()).unwrap();
+        site.api = RestApi::builder(&site.auth)
+            .default_auth(AdminAuthentication::new(site.auth.clone()))
+            .register(user::Entity, Members)
+            .register(message::Entity, Rows($per_page))
+            .register(relationship::Entity, Rows($per_page))
+            .register(note::Entity, Rows($per_page))
+            .register(chain::country::Entity, Rows($per_page))
+            .register(chain::city::Entity, Rows($per_page))
+            .register(chain::street::Entity, Rows($per_page))
+            .register(chain::house::Entity, Rows($per_page))
+            .build()
+            .unwrap();
+        let service = actix_web::test::init_service(example_site::app(site.clone())).await;
+        wrap(service, site, db)
+    }};
+}
+
+/// The `id`s of a list reply, in order.
+fn ids(reply: &crate::app::Reply) -> Vec<i64> {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// `params` as a query string, each value percent-encoded.
+fn query(params: &[(&str, &str)]) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in params {
+        out.append_pair(key, value);
+    }
+    out.finish()
 }
 
 async fn seed(db: &impl ConnectionTrait) {
@@ -86,44 +154,9 @@ async fn seed(db: &impl ConnectionTrait) {
     }
 }
 
-async fn ids(
-    test: &TestDb,
-    registry: &Registry,
-    slug: &str,
-    params: &[(&str, &str)],
-) -> Result<Vec<i64>, QueryError> {
-    let model = registry.get(slug).unwrap();
-    let params: Vec<(String, String)> = params
-        .iter()
-        .map(|(k, v)| ((*k).into(), (*v).into()))
-        .collect();
-    let backend = test.db.get_database_backend();
-    let query =
-        Grammar::new(registry, model.info(), &hide_password, backend).compile(&params, &[])?;
-    let executor = DatabaseExecutor::from(&test.db);
-    let rows = model
-        .list(&executor, &query, Window::default())
-        .await
-        .unwrap();
-    let count = model.count(&executor, &query).await.unwrap();
-    assert_eq!(
-        count as usize,
-        rows.len(),
-        "count agrees with the rows for {params:?}"
-    );
-    Ok(rows
-        .iter()
-        .map(|row| match row.pk(model.info()) {
-            Value::Int(Some(id)) => i64::from(*id),
-            Value::BigInt(Some(id)) => *id,
-            other => panic!("unexpected pk {other:?}"),
-        })
-        .collect())
-}
-
-async fn filters_select_the_right_rows(test: TestDb) {
-    seed(&test.db).await;
-    let registry = registry();
+async fn filters_select_the_right_rows(db: TestDb) {
+    seed(&db.db).await;
+    let app = app!(db, 20);
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [i64]);
     let cases: &[Case] = &[
         ("message", &[("user", "1")], &[1, 2]),
@@ -181,241 +214,175 @@ async fn filters_select_the_right_rows(test: TestDb) {
         ("note", &[("-status", "2")], &[1]),
     ];
     for (slug, params, expected) in cases {
-        let got = ids(&test, &registry, slug, params).await.unwrap();
-        assert_eq!(&got, expected, "{slug} {params:?} on {:?}", test.backend);
+        let reply = app.get(&format!("/api/{slug}/?{}", query(params))).await;
+        assert_eq!(
+            &ids(&reply),
+            expected,
+            "{slug} {params:?} on {:?}",
+            app.db.backend
+        );
+        assert_eq!(
+            reply.json()["meta"]["object_count"].as_u64(),
+            Some(expected.len() as u64),
+            "the count agrees with the rows for {slug} {params:?}"
+        );
     }
 }
 
-async fn hidden_and_unknown_fields_are_errors_not_leaks(test: TestDb) {
-    seed(&test.db).await;
-    let registry = registry();
-    let error = ids(
-        &test,
-        &registry,
-        "message",
-        &[("user__password__startswith", "secret")],
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(error, QueryError::HiddenField("user__password".into()));
-    let error = ids(&test, &registry, "message", &[("ordering", "user__email")])
-        .await
-        .unwrap_err();
-    assert_eq!(error, QueryError::HiddenField("user__email".into()));
-    let error = ids(&test, &registry, "message", &[("user__nope", "1")])
-        .await
-        .unwrap_err();
-    assert_eq!(error, QueryError::UnknownField("user__nope".into()));
+async fn hidden_and_unknown_fields_are_errors_not_leaks(db: TestDb) {
+    seed(&db.db).await;
+    let app = app!(db, 20);
+    for (params, message) in [
+        (
+            "user__password__startswith=secret",
+            "field `user__password` cannot be used for filtering or ordering",
+        ),
+        (
+            "ordering=user__email",
+            "field `user__email` cannot be used for filtering or ordering",
+        ),
+        ("user__nope=1", "unknown field `user__nope`"),
+    ] {
+        let reply = app.get(&format!("/api/message/?{params}")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{params}");
+        assert_eq!(reply.json()["error"], message, "{params}");
+        assert!(
+            !reply.body.contains("secret-"),
+            "no password leaks: {params}"
+        );
+    }
 }
 
-async fn windows_page_through_rows(test: TestDb) {
-    seed(&test.db).await;
-    let registry = registry();
-    let model = registry.get("message").unwrap();
-    let query = Grammar::new(
-        &registry,
-        model.info(),
-        &hide_password,
-        test.db.get_database_backend(),
-    )
-    .compile(&[("user".into(), "2".into())], &[])
-    .unwrap();
-    let executor = DatabaseExecutor::from(&test.db);
-    let page = model
-        .list(
-            &executor,
-            &query,
-            Window {
-                offset: 1,
-                limit: Some(1),
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(page.len(), 1);
-    assert_eq!(page[0].get(model.info(), "id"), Some(&Value::Int(Some(4))));
-    let past_end = model
-        .list(
-            &executor,
-            &query,
-            Window {
-                offset: 10,
-                limit: Some(5),
-            },
-        )
-        .await
-        .unwrap();
-    assert!(past_end.is_empty());
+async fn pages_go_through_rows(db: TestDb) {
+    seed(&db.db).await;
+    let app = app!(db, 1);
+    let second = app.get("/api/message/?user=2&page=2").await;
+    assert_eq!(ids(&second), vec![4]);
+    assert_eq!(second.json()["meta"]["object_count"], 3);
+    assert_eq!(second.json()["meta"]["page_count"], 3);
+    let past_end = app.get("/api/message/?user=2&page=10").await;
+    assert_eq!(ids(&past_end), Vec::<i64>::new());
 }
 
-async fn three_hops_work_across_a_chain(test: TestDb) {
-    chain::create(&test.db).await.unwrap();
-    let mut registry = Registry::new();
-    registry.register::<chain::country::Entity>();
-    registry.register::<chain::city::Entity>();
-    registry.register::<chain::street::Entity>();
-    registry.register::<chain::house::Entity>();
-    let executor = DatabaseExecutor::from(&test.db);
-    let insert = |slug: &'static str, values: Vec<(&'static str, Value)>| {
-        let model = registry.get(slug).unwrap().clone();
-        let executor = &executor;
+async fn three_hops_work_across_a_chain(db: TestDb) {
+    chain::create(&db.db).await.unwrap();
+    let app = app!(db, 20);
+    app.create_user("root", "toor", true, true).await;
+    let post = |path: &'static str, body: Value| {
+        let app = &app;
         async move {
-            let values = values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-            model.insert(executor, values).await.unwrap()
+            let reply = app.api("POST", path, Some(body), ROOT).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
         }
     };
     for name in ["France", "Peru"] {
-        insert("country", vec![("name", Value::from(name))]).await;
+        post("/api/country/", json!({"name": name})).await;
     }
-    insert(
-        "city",
-        vec![("name", "Paris".into()), ("country", 1i32.into())],
-    )
-    .await;
-    insert(
-        "city",
-        vec![("name", "Lima".into()), ("country", 2i32.into())],
-    )
-    .await;
-    insert(
-        "street",
-        vec![("name", "Rue".into()), ("city", 1i32.into())],
-    )
-    .await;
-    insert(
-        "street",
-        vec![("name", "Calle".into()), ("city", 2i32.into())],
-    )
-    .await;
+    post("/api/city/", json!({"name": "Paris", "country": 1})).await;
+    post("/api/city/", json!({"name": "Lima", "country": 2})).await;
+    post("/api/street/", json!({"name": "Rue", "city": 1})).await;
+    post("/api/street/", json!({"name": "Calle", "city": 2})).await;
     for (number, street) in [(1, 1), (2, 2), (3, 1)] {
-        insert(
-            "house",
-            vec![
-                ("number", Value::Int(Some(number))),
-                ("street", Value::Int(Some(street))),
-            ],
-        )
-        .await;
+        post("/api/house/", json!({"number": number, "street": street})).await;
     }
-    let nothing_hidden = |_: &ModelInfo, _: &str| false;
-    let house = registry.get("house").unwrap();
-    let params = vec![
-        (
-            "street__city__country__name".to_owned(),
-            "France".to_owned(),
-        ),
-        ("ordering".into(), "-number".into()),
-    ];
-    let query = Grammar::new(
-        &registry,
-        house.info(),
-        &nothing_hidden,
-        test.db.get_database_backend(),
-    )
-    .compile(&params, &[])
-    .unwrap();
-    let rows = house
-        .list(&executor, &query, Window::default())
-        .await
-        .unwrap();
-    let numbers: Vec<_> = rows
+    let reply = app
+        .get("/api/house/?street__city__country__name=France&ordering=-number")
+        .await;
+    assert_eq!(ids(&reply).len(), 2);
+    let numbers: Vec<_> = reply.json()["objects"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|r| r.get(house.info(), "number").cloned())
+        .map(|house| house["number"].clone())
         .collect();
-    assert_eq!(
-        numbers,
-        vec![Some(Value::Int(Some(3))), Some(Value::Int(Some(1)))]
-    );
+    assert_eq!(numbers, vec![json!(3), json!(1)]);
 }
 
-async fn writes_through_the_registry_map_constraint_errors(test: TestDb) {
-    seed(&test.db).await;
-    let registry = registry();
-    let executor = DatabaseExecutor::from(&test.db);
-    let messages = registry.get("message").unwrap();
-    let created = messages
-        .insert(
-            &executor,
-            vec![
-                ("user".into(), Value::Int(Some(2))),
-                ("content".into(), "new".into()),
-                ("pub_date".into(), Value::ChronoDateTime(Some(day(9)))),
-            ],
+async fn writes_map_constraint_errors(db: TestDb) {
+    seed(&db.db).await;
+    let app = app!(db, 20);
+    app.create_user("root", "toor", true, true).await;
+    let created = app
+        .api(
+            "POST",
+            "/api/message/",
+            Some(json!({"user": 2, "content": "new"})),
+            ROOT,
         )
-        .await
-        .unwrap();
-    let id = created.pk(messages.info()).clone();
-    let updated = messages
-        .update(
-            &executor,
-            id.clone(),
-            vec![("content".into(), "edited".into())],
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_i64().unwrap();
+    let edited = app
+        .api(
+            "PATCH",
+            &format!("/api/message/{id}/"),
+            Some(json!({"content": "edited"})),
+            ROOT,
         )
-        .await
-        .unwrap()
-        .unwrap();
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert_eq!(edited.json()["content"], "edited");
     assert_eq!(
-        updated.get(messages.info(), "content"),
-        Some(&Value::from("edited"))
+        edited.json()["user"],
+        2,
+        "a partial update keeps the other columns"
     );
+    let missing = app
+        .api(
+            "PATCH",
+            "/api/message/999/",
+            Some(json!({"content": "x"})),
+            ROOT,
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    let orphan = app
+        .api(
+            "POST",
+            "/api/message/",
+            Some(json!({"user": 999, "content": "orphan"})),
+            ROOT,
+        )
+        .await;
     assert_eq!(
-        updated.get(messages.info(), "user"),
-        Some(&Value::Int(Some(2)))
+        orphan.status,
+        StatusCode::BAD_REQUEST,
+        "a foreign key to a missing row: {}",
+        orphan.body
     );
-    assert!(
-        messages
-            .update(&executor, Value::Int(Some(999)), vec![])
-            .await
-            .unwrap()
-            .is_none()
+    let duplicate = app
+        .api(
+            "POST",
+            "/api/relationship/",
+            Some(json!({"from_user": 1, "to_user": 2})),
+            ROOT,
+        )
+        .await;
+    assert_eq!(
+        duplicate.status,
+        StatusCode::CONFLICT,
+        "the unique pair: {}",
+        duplicate.body
     );
 
-    let missing_user = messages
-        .insert(
-            &executor,
-            vec![
-                ("user".into(), Value::Int(Some(999))),
-                ("content".into(), "orphan".into()),
-                ("pub_date".into(), Value::ChronoDateTime(Some(day(9)))),
-            ],
-        )
-        .await
-        .unwrap_err();
-    let status = actix_web::ResponseError::status_code(&actix_sea::Error::from(missing_user));
-    assert_eq!(
-        status, 400,
-        "a foreign key to a missing row is a client error"
-    );
-
-    let relationships = registry.get("relationship").unwrap();
-    let duplicate = relationships
-        .insert(
-            &executor,
-            vec![
-                ("from_user".into(), Value::Int(Some(1))),
-                ("to_user".into(), Value::Int(Some(2))),
-            ],
-        )
-        .await
-        .unwrap_err();
-    let status = actix_web::ResponseError::status_code(&actix_sea::Error::from(duplicate));
-    assert_eq!(status, 409, "the unique pair is a conflict");
-
-    assert_eq!(
-        messages
-            .delete(&executor, vec![id, Value::Int(Some(1))])
-            .await
-            .unwrap(),
-        2
-    );
-    assert_eq!(messages.delete(&executor, vec![]).await.unwrap(), 0);
+    for gone in [id, 1] {
+        let reply = app
+            .api("DELETE", &format!("/api/message/{gone}/"), None, ROOT)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    assert_eq!(ids(&app.get("/api/message/").await), vec![2, 3, 4, 5, 6]);
+    let again = app
+        .api("DELETE", &format!("/api/message/{id}/"), None, ROOT)
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
 
 crate::on_every_database!(example:
     filters_select_the_right_rows,
     hidden_and_unknown_fields_are_errors_not_leaks,
-    windows_page_through_rows,
-    writes_through_the_registry_map_constraint_errors,
+    pages_go_through_rows,
+    three_hops_work_across_a_chain,
+    writes_map_constraint_errors,
 );
-
-crate::on_every_database!(new: three_hops_work_across_a_chain);

@@ -122,9 +122,11 @@ async fn head_is_answered_like_get_without_a_body(db: TestDb) {
 
 async fn the_default_policy_allows_this_site_only(db: TestDb) {
     let builder = || {
-        actix_sea::auth::Auth::builder(db.db.clone())
-            .user_entity(example_site::models::user::Entity)
-            .secret_key(crate::app::KEY)
+        actix_sea::auth::Auth::builder(
+            db.db.clone(),
+            example_site::models::user::Entity,
+            crate::app::KEY,
+        )
     };
     assert!(
         builder()

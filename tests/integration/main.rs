@@ -31,6 +31,7 @@ mod rest_hooks;
 mod restart;
 mod rules;
 mod scoping;
+mod search_index;
 mod sessions;
 mod site;
 mod support;

@@ -80,7 +80,8 @@ async fn opted_in_nested_rows_pass_their_own_resources_checks(db: TestDb) {
         )
         .register(message::Entity, MessageResource)
         .register(relationship::Entity, FollowAnyone)
-        .build();
+        .build()
+        .unwrap();
     let app = wrap(
         actix_web::test::init_service(example_site::app(site.clone())).await,
         site,
@@ -201,7 +202,6 @@ async fn opted_in_nested_rows_pass_their_own_resources_checks(db: TestDb) {
 }
 
 #[actix_web::test]
-#[should_panic(expected = "nested writes on `relationship.id`")]
 async fn nested_writes_need_a_foreign_key_to_a_registered_resource() {
     struct NotAForeignKey;
     impl RestResource<relationship::Entity> for NotAForeignKey {
@@ -211,9 +211,17 @@ async fn nested_writes_need_a_foreign_key_to_a_registered_resource() {
     }
     let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
     let site = example_site::Site::new(db, &config()).unwrap();
-    RestApi::builder(&site.auth)
+    let built = RestApi::builder(&site.auth)
         .register(relationship::Entity, NotAForeignKey)
         .build();
+    match built {
+        Err(actix_sea::Error::Config(problem)) => assert!(
+            problem.contains("nested writes on `relationship.id`"),
+            "{problem}"
+        ),
+        Err(other) => panic!("expected a configuration error, got {other}"),
+        Ok(_) => panic!("an API with nested writes over a non-foreign key was built"),
+    }
 }
 
 crate::on_every_database!(example:

@@ -71,9 +71,7 @@ where
 }
 
 async fn the_password_page_refuses_bad_input_and_changes_nothing(db: TestDb) {
-    let auth = Auth::builder(db.db.clone())
-        .user_entity(user::Entity)
-        .secret_key(&config().secret_key)
+    let auth = Auth::builder(db.db.clone(), user::Entity, &config().secret_key)
         .secure_cookies(false)
         .password_validator(|_, password| {
             if password.contains("123") {
@@ -354,9 +352,7 @@ async fn redis_app(
         .expect("connect to Redis")
         .key_prefix(&prefix);
     let db = TestDb::example(Backend::Sqlite).await.unwrap();
-    let auth = Auth::builder(db.db.clone())
-        .user_entity(user::Entity)
-        .secret_key(&config().secret_key)
+    let auth = Auth::builder(db.db.clone(), user::Entity, &config().secret_key)
         .secure_cookies(false)
         .redis_sessions(store)
         .build()

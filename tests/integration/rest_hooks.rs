@@ -94,7 +94,8 @@ macro_rules! gadget_app {
         site.api = RestApi::builder(&site.auth)
             .default_auth(UserAuthentication::new(site.auth.clone()))
             .register(gadget::Entity, GadgetRules)
-            .build();
+            .build()
+            .unwrap();
         let service = actix_web::test::init_service(example_site::app(site.clone())).await;
         let app = wrap(service, site, db);
         app.create_user("alice", "wonderland", false, true).await;

@@ -82,8 +82,9 @@ async fn before_save_refusals_are_client_errors_and_form_errors(db: TestDb) {
     site.api = RestApi::builder(&site.auth)
         .default_auth(UserAuthentication::new(site.auth.clone()))
         .register(gadget::Entity, Gadgets)
-        .build();
-    site.admin = Admin::builder(site.auth.clone())
+        .build()
+        .unwrap();
+    site.admin = Admin::builder(&site.auth)
         .register_default(gadget::Entity)
         .build()
         .unwrap();

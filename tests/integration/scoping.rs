@@ -45,7 +45,8 @@ async fn hidden_rows_stay_hidden_across_foreign_keys(db: TestDb) {
         .register(user::Entity, Members)
         .register(message::Entity, MessageResource)
         .register(relationship::Entity, RelationshipResource)
-        .build();
+        .build()
+        .unwrap();
     let app = wrap(
         actix_web::test::init_service(example_site::app(site.clone())).await,
         site,

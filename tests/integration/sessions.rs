@@ -15,10 +15,7 @@ use crate::app::{KEY, spawn, wrap};
 use crate::support::{Backend, TestDb};
 
 fn auth_builder(db: &TestDb) -> actix_sea::auth::AuthBuilder {
-    Auth::builder(db.db.clone())
-        .user_entity(user::Entity)
-        .secret_key(KEY)
-        .secure_cookies(false)
+    Auth::builder(db.db.clone(), user::Entity, KEY).secure_cookies(false)
 }
 
 async fn whoami(user: CurrentUser) -> HttpResponse {

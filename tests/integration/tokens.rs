@@ -29,7 +29,8 @@ async fn bearer_tokens_and_api_keys_authenticate_active_users(db: TestDb) {
             MessageResource,
             BearerAuthentication::new(auth.clone()),
         )
-        .build();
+        .build()
+        .unwrap();
     let keys = RestApi::builder(&auth)
         .prefix("/keys")
         .register_with_auth(
@@ -37,7 +38,8 @@ async fn bearer_tokens_and_api_keys_authenticate_active_users(db: TestDb) {
             MessageResource,
             ApiKeyAuthentication::new(auth.clone()),
         )
-        .build();
+        .build()
+        .unwrap();
     let service = test::init_service(
         App::new()
             .wrap(auth.middleware())

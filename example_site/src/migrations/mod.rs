@@ -1,6 +1,6 @@
-//! The site's schema as `sea-orm-migration` migrations (actix-sea's own tables, then the
-//! twitter clone's) and the steps `example_site migrate` and `serve` take, one migration at a
-//! time so a progress bar can follow.
+//! The site's schema as `sea-orm-migration` migrations (actix-sea's own tables, the twitter
+//! clone's, then the full-text index of messages) and the steps `example_site migrate` and
+//! `serve` take, one migration at a time so a progress bar can follow.
 
 mod twitter_tables;
 
@@ -8,13 +8,15 @@ use indicatif::ProgressBar;
 use sea_orm::{DatabaseConnection, DbErr};
 use sea_orm_migration::{MigrationStatus, MigrationTrait, MigratorTrait};
 
-/// Every migration of the site, oldest first: [`actix_sea::db::migrations`], then the site's.
+/// Every migration of the site, oldest first: [`actix_sea::db::migrations`], then the site's
+/// tables, then the index the admin searches messages with.
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut all = actix_sea::db::migrations();
         all.push(Box::new(twitter_tables::Migration));
+        all.push(Box::new(crate::models::message::search_index()));
         all
     }
 }

@@ -42,3 +42,9 @@ impl Related<super::user::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The full-text index over `content`: a migration of the site, and what the admin's
+/// search uses.
+pub fn search_index() -> actix_sea::db::SearchIndex<Entity> {
+    actix_sea::db::SearchIndex::new(Entity, [Column::Content])
+}

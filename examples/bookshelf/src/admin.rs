@@ -104,7 +104,7 @@ impl Panel for LowStock {
 
 /// The admin under `/admin/`.
 pub fn build(auth: &Auth) -> Result<Admin, Error> {
-    Admin::builder(auth.clone())
+    Admin::builder(auth)
         .branding("Bookshelf")
         .register(book::Entity, BookAdmin)
         .register(review::Entity, ReviewAdmin)

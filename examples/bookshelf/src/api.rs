@@ -3,7 +3,7 @@
 
 use actix_sea::auth::Auth;
 use actix_sea::rest::{AdminAuthentication, RestApi, RestResource, UserAuthentication};
-use actix_sea::{Context, Refusal, async_trait};
+use actix_sea::{Context, Error, Refusal, async_trait};
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -84,15 +84,18 @@ impl RestResource<tag::Entity> for Plain {}
 impl RestResource<book_tag::Entity> for Plain {}
 
 /// The API: reads are public, writes need a reader (reviews) or an admin (the rest).
-pub fn build(auth: &Auth) -> RestApi {
-    let admins = || AdminAuthentication::new(auth.clone());
+///
+/// # Errors
+/// A resource the crate refuses (see [`RestApiBuilder::build`](actix_sea::rest::RestApiBuilder::build)).
+pub fn build(auth: &Auth) -> Result<RestApi, Error> {
+    let readers = UserAuthentication::new(auth.clone());
     RestApi::builder(auth)
-        .default_auth(UserAuthentication::new(auth.clone()))
-        .register_with_auth(user::Entity, UserResource, admins())
-        .register_with_auth(author::Entity, Plain, admins())
-        .register_with_auth(book::Entity, BookResource, admins())
-        .register_with_auth(tag::Entity, Plain, admins())
-        .register_with_auth(book_tag::Entity, Plain, admins())
-        .register(review::Entity, ReviewResource)
+        .default_auth(AdminAuthentication::new(auth.clone()))
+        .register(user::Entity, UserResource)
+        .register(author::Entity, Plain)
+        .register(book::Entity, BookResource)
+        .register(tag::Entity, Plain)
+        .register(book_tag::Entity, Plain)
+        .register_with_auth(review::Entity, ReviewResource, readers)
         .build()
 }

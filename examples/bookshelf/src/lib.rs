@@ -31,13 +31,11 @@ impl Shelf {
     /// # Errors
     /// A configuration the crate refuses (a short key, say).
     pub fn new(db: DatabaseConnection, secret_key: &[u8]) -> Result<Self, Error> {
-        let auth = Auth::builder(db)
-            .user_entity(models::user::Entity)
-            .secret_key(secret_key)
+        let auth = Auth::builder(db, models::user::Entity, secret_key)
             .branding("Bookshelf")
             .build()?;
         Ok(Self {
-            api: api::build(&auth),
+            api: api::build(&auth)?,
             admin: admin::build(&auth)?,
             auth,
         })

@@ -55,7 +55,7 @@ pub(super) async fn export(
         }
     };
     params.retain(|(key, _)| key != "format" && key != "page");
-    let mut query = list_query(admin, model, &ctx, &params)?;
+    let mut query = list_query(admin, model, &ctx, &params).await?;
     crate::orm::orderable(&query).map_err(Error::BadRequest)?;
     query.with_keys();
     let (content_type, extension) = match format {

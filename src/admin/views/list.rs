@@ -98,8 +98,8 @@ impl FieldPolicy for Reach<'_> {
     }
 }
 
-/// The list's filtered query; also used by the export.
-pub(super) fn list_query(
+/// The list's filtered query; also used by the export and the lookup.
+pub(super) async fn list_query(
     admin: &Admin,
     model: &AdminModel,
     ctx: &crate::Context,
@@ -112,7 +112,24 @@ pub(super) fn list_query(
     let mut query = grammar.compile(params, &NOT_FILTERS)?;
     query.and(model.hooks.get_query(ctx));
     let search = param(params, "q").unwrap_or("");
-    grammar.search(&mut query, &model.settings.search_fields, search)?;
+    let fields = &model.settings.search_fields;
+    match &model.settings.search_index {
+        None => grammar.search(&mut query, fields, search)?,
+        Some(index) => {
+            // The index answers for its columns; other fields (across a foreign key) keep
+            // their `LIKE`, and a text without words filters nothing.
+            let rest: Vec<String> = fields
+                .iter()
+                .filter(|f| !index.covers(f))
+                .cloned()
+                .collect();
+            let others = grammar.search_condition(&rest, search)?;
+            let table = &model.info().table;
+            if let Some(found) = index.condition(admin.db(), table, search, others).await? {
+                query.and(found);
+            }
+        }
+    }
     Ok(query)
 }
 
@@ -142,31 +159,32 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
         return Ok(found(&url));
     }
     let mut context = Context::new();
-    let (status, rows, count, page, pages, more) = match list_query(admin, model, &ctx, &params) {
-        Ok(query) => {
-            let (rows, count, page, more) =
-                super::count::rows(admin, model, &query, get("page")).await?;
-            let per_page = model.settings.paginate_by;
-            // Beyond the count limit the pages are not known: previous/next only.
-            let pages = match count {
-                Count::Exact(count) => Some(count.div_ceil(per_page).max(1)),
-                Count::More => None,
-            };
-            (StatusCode::OK, rows, count, page, pages, more)
-        }
-        Err(error @ Error::BadRequest(_)) => {
-            context.insert("error", &error.to_string());
-            (
-                StatusCode::BAD_REQUEST,
-                Vec::new(),
-                Count::Exact(0),
-                1,
-                Some(1),
-                false,
-            )
-        }
-        Err(error) => return Err(error),
-    };
+    let (status, rows, count, page, pages, more) =
+        match list_query(admin, model, &ctx, &params).await {
+            Ok(query) => {
+                let (rows, count, page, more) =
+                    super::count::rows(admin, model, &query, get("page")).await?;
+                let per_page = model.settings.paginate_by;
+                // Beyond the count limit the pages are not known: previous/next only.
+                let pages = match count {
+                    Count::Exact(count) => Some(count.div_ceil(per_page).max(1)),
+                    Count::More => None,
+                };
+                (StatusCode::OK, rows, count, page, pages, more)
+            }
+            Err(error @ Error::BadRequest(_)) => {
+                context.insert("error", &error.to_string());
+                (
+                    StatusCode::BAD_REQUEST,
+                    Vec::new(),
+                    Count::Exact(0),
+                    1,
+                    Some(1),
+                    false,
+                )
+            }
+            Err(error) => return Err(error),
+        };
     context.insert("lines", &lines(admin, model, &ctx, &rows).await?);
     context.insert("headers", &headers(model, &base, &params, get("ordering")));
     context.insert("model_name", &model.name);
@@ -186,7 +204,9 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("previous_url", &(page > 1).then(|| step(page - 1)));
     context.insert("next_url", &more.then(|| step(page + 1)));
     context.insert("search", get("q").unwrap_or(""));
-    context.insert("searchable", &!model.settings.search_fields.is_empty());
+    let searchable =
+        !model.settings.search_fields.is_empty() || model.settings.search_index.is_some();
+    context.insert("searchable", &searchable);
     context.insert("search_chars", &admin.inner.limits.search_chars);
     context.insert("filter_fields", &model.settings.filter_fields);
     context.insert("ops", &Op::ALL.map(Op::name));

@@ -39,7 +39,7 @@ async fn results(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<serde_j
     let text = get("q").unwrap_or("").trim().to_owned();
     let info = model.info();
     let query = if model.settings.search_fields.is_empty() {
-        let mut query = list_query(admin, model, &ctx, &[])?;
+        let mut query = list_query(admin, model, &ctx, &[]).await?;
         if !text.is_empty() {
             let key = value::from_str(info.pk_column(), &text)
                 .map_err(|e| Error::BadRequest(e.to_string()))?;
@@ -50,7 +50,7 @@ async fn results(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<serde_j
         }
         query
     } else {
-        list_query(admin, model, &ctx, &[("q".to_owned(), text)])?
+        list_query(admin, model, &ctx, &[("q".to_owned(), text)]).await?
     };
     let page = page_number(get("page"));
     let db = DatabaseExecutor::from(admin.db());

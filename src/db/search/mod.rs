@@ -1,0 +1,140 @@
+//! A full-text index over text columns of one table, on the database's own machinery: an
+//! FTS5 table kept current by triggers on SQLite, a GIN index over a `tsvector` expression on
+//! PostgreSQL, a `FULLTEXT` index on MariaDB/MySQL.
+//!
+//! [`SearchIndex`] is a `sea-orm-migration` migration a site appends to its `Migrator` after
+//! the migration that creates the table; a `ModelAdmin` that returns it from `search_index`
+//! answers its list's `?q=` from the index instead of scanning with `LIKE`.
+//!
+//! Which writes keep it current: every write, whoever makes it. PostgreSQL and MariaDB/MySQL
+//! maintain their indexes themselves; on SQLite, triggers on the table update the FTS5 table
+//! on every `INSERT`, `UPDATE` and `DELETE`, through the crate or not.
+
+mod ddl;
+mod query;
+
+use std::marker::PhantomData;
+use std::sync::OnceLock;
+
+use sea_orm::{ConnectionTrait, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn};
+use sea_orm_migration::{DbErr, MigrationName, MigrationTrait, SchemaManager, async_trait};
+
+/// A full-text index over `columns` of entity `E`'s table, as a migration (named
+/// `m20261203_000001_actix_sea_search_<table>`) and as the admin's search of that table.
+///
+/// The table's primary key must be an integer (SQLite's FTS5 keys its rows by it).
+/// Searches match words by prefix, ignoring case: `?q=writ hello` finds rows holding a word
+/// starting with `writ` and one starting with `hello`, in any of the columns.
+///
+/// ```
+/// # use sea_orm::entity::prelude::*;
+/// # mod message {
+/// #     use sea_orm::entity::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+/// #     #[sea_orm(table_name = "message")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub content: String,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// use actix_sea::db::SearchIndex;
+/// use sea_orm_migration::MigrationName;
+///
+/// let index = SearchIndex::new(message::Entity, [message::Column::Content]);
+/// assert_eq!(index.name(), "m20261203_000001_actix_sea_search_message");
+/// ```
+pub struct SearchIndex<E> {
+    spec: Spec,
+    entity: PhantomData<fn() -> E>,
+}
+
+/// A search index with the entity erased: what the admin keeps and the SQL is made from.
+#[derive(Clone, Debug)]
+pub(crate) struct Spec {
+    name: String,
+    table: String,
+    pk: String,
+    columns: Vec<String>,
+    /// MariaDB/MySQL's shortest indexed word, read once on the first search.
+    min_word: OnceLock<usize>,
+}
+
+impl<E: EntityTrait> SearchIndex<E> {
+    /// The index over `columns` of `entity`'s table.
+    pub fn new(entity: E, columns: impl IntoIterator<Item = E::Column>) -> Self {
+        let table = entity.table_name().to_owned();
+        let pk = E::PrimaryKey::iter()
+            .next()
+            .map(|key| key.into_column().as_str().to_owned())
+            .unwrap_or_default();
+        Self {
+            spec: Spec {
+                name: format!("m20261203_000001_actix_sea_search_{table}"),
+                table,
+                pk,
+                columns: columns.into_iter().map(|c| c.as_str().to_owned()).collect(),
+                min_word: OnceLock::new(),
+            },
+            entity: PhantomData,
+        }
+    }
+
+    /// The index with the entity erased, for the admin.
+    pub(crate) fn into_spec(self) -> Spec {
+        self.spec
+    }
+}
+
+impl Spec {
+    /// Whether the index covers `field` (a search field's path).
+    pub(crate) fn covers(&self, field: &str) -> bool {
+        self.columns.iter().any(|column| column == field)
+    }
+}
+
+impl<E> Clone for SearchIndex<E> {
+    fn clone(&self) -> Self {
+        Self {
+            spec: self.spec.clone(),
+            entity: PhantomData,
+        }
+    }
+}
+
+impl<E> std::fmt::Debug for SearchIndex<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("table", &self.spec.table)
+            .field("columns", &self.spec.columns)
+            .finish()
+    }
+}
+
+impl<E> MigrationName for SearchIndex<E> {
+    fn name(&self) -> &str {
+        &self.spec.name
+    }
+}
+
+#[async_trait::async_trait]
+impl<E> MigrationTrait for SearchIndex<E> {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        for statement in ddl::up(&self.spec, manager.get_database_backend()) {
+            db.execute_unprepared(&statement).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        for statement in ddl::down(&self.spec, manager.get_database_backend()) {
+            db.execute_unprepared(&statement).await?;
+        }
+        Ok(())
+    }
+}
