@@ -420,7 +420,9 @@ async fn save(
             .await?;
     }
     if let (Some(groups), Some(user)) = (groups, membership::user_id(model, &saved)) {
-        crate::groups::set_groups(admin.db(), user, &groups).await?;
+        let txn = crate::audit::Transaction::begin(admin.db(), ctx).await?;
+        crate::groups::set_groups(&txn, user, &groups).await?;
+        txn.commit().await?;
     }
     let pk = model.pk_text(&saved);
     let verb = if adding { "added" } else { "changed" };
