@@ -1,11 +1,12 @@
 //! What the command line does besides serving: create a user, seed demo data.
 
 use actix_sea::Context;
+use actix_sea::audit::Transaction;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use indicatif::ProgressBar;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
 };
 
 use crate::models::{message, relationship, user};
@@ -41,8 +42,8 @@ pub struct NewUser {
     pub groups: Vec<String>,
 }
 
-/// Creates a user with an argon2id password hash, recorded in the audit trail (channel `cli`,
-/// password redacted). A taken username is an error, not a crash.
+/// Creates a user with an argon2id password hash in its groups, recorded in the audit trail
+/// (channel `cli`, password redacted). A taken username is an error, not a crash.
 pub async fn create_user(
     db: &DatabaseConnection,
     new: NewUser,
@@ -87,10 +88,12 @@ pub async fn create_user(
         active: Set(new.active),
         admin: Set(new.admin),
     };
-    // The user and its audit entry commit together.
-    let txn = db.begin().await?;
-    let created = user::Entity::insert(row)
-        .exec_with_returning(&txn)
+    // The user, its groups and their audit entries commit together.
+    let txn = Transaction::begin(db, &Context::cli())
+        .await?
+        .redact(user::Column::Password);
+    let created = txn
+        .insert(row)
         .await
         .map_err(|error| match error.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
@@ -98,13 +101,8 @@ pub async fn create_user(
             }
             _ => CommandError::Database(error),
         })?;
-    let password = [user::Column::Password];
-    actix_sea::audit::created::<user::Entity, _>(&txn, &Context::cli(), &created, &password)
-        .await?;
+    actix_sea::groups::set_groups(&txn, i64::from(created.id), &groups).await?;
     txn.commit().await?;
-    if !groups.is_empty() {
-        actix_sea::groups::set_groups(db, i64::from(created.id), &groups).await?;
-    }
     Ok(created)
 }
 
@@ -115,6 +113,9 @@ const WORDS: [&str; 16] = [
     "rust", "actix", "sea", "orm", "hello", "world", "coffee", "morning", "deploy", "friday",
     "tests", "green", "shipping", "today", "again", "finally",
 ];
+
+/// How many messages `seed` writes between two moves of the progress bar.
+const MESSAGES_PER_BATCH: usize = 300;
 
 /// A small deterministic generator, so `seed` writes the same data every time.
 struct Lcg(u64);
@@ -183,20 +184,20 @@ pub async fn seed(
             "the database already holds seeded users".into(),
         ));
     }
-    let txn = db.begin().await?;
-    let mut ids = Vec::with_capacity(users as usize);
-    for n in 1..=users {
-        let row = user::ActiveModel {
-            id: NotSet,
-            username: Set(format!("user{n}")),
-            password: Set(hash.clone()),
-            email: Set(format!("user{n}@example.com")),
-            join_date: Set(base_date() + Duration::hours(i64::from(n))),
-            active: Set(true),
-            admin: Set(false),
-        };
-        ids.push(user::Entity::insert(row).exec(&txn).await?.last_insert_id);
-    }
+    // Every row, with its audit entry (channel `cli`), in one transaction.
+    let txn = Transaction::begin(db, &Context::cli())
+        .await?
+        .redact(user::Column::Password);
+    let rows = (1..=users).map(|n| user::ActiveModel {
+        id: NotSet,
+        username: Set(format!("user{n}")),
+        password: Set(hash.clone()),
+        email: Set(format!("user{n}@example.com")),
+        join_date: Set(base_date() + Duration::hours(i64::from(n))),
+        active: Set(true),
+        admin: Set(false),
+    });
+    let ids: Vec<i32> = txn.insert_many(rows).await?.iter().map(|u| u.id).collect();
     let mut rng = Lcg(42);
     let mut follows = Vec::new();
     for (index, &from) in ids.iter().enumerate() {
@@ -209,12 +210,9 @@ pub async fn seed(
             });
         }
     }
-    for chunk in follows.chunks(300) {
-        relationship::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    let mut batch = Vec::with_capacity(300);
+    let follow_count = follows.len();
+    txn.insert_many(follows).await?;
+    let mut batch = Vec::with_capacity(MESSAGES_PER_BATCH);
     for n in 0..messages {
         let words: Vec<&str> = (0..6)
             .map(|_| WORDS[rng.next(WORDS.len() as u64) as usize])
@@ -225,33 +223,31 @@ pub async fn seed(
             content: Set(format!("#{} {}", n + 1, words.join(" "))),
             pub_date: Set(base_date() + Duration::minutes(i64::from(n))),
         });
-        if batch.len() == 300 || n + 1 == messages {
-            message::Entity::insert_many(std::mem::take(&mut batch))
-                .exec(&txn)
-                .await?;
+        if batch.len() == MESSAGES_PER_BATCH || n + 1 == messages {
+            txn.insert_many(std::mem::take(&mut batch)).await?;
             progress.set_position(u64::from(n + 1));
         }
     }
+    seed_moderator(&txn, hash).await?;
     txn.commit().await?;
-    seed_moderator(db, hash).await?;
     Ok(Seeded {
         users,
-        follows: follows.len(),
+        follows: follow_count,
         messages,
     })
 }
 
 /// The "Moderators" group (kept when it exists) and the `moderator` user in it, with the
 /// seed's password hash and a fixed join date, so seeding stays deterministic.
-async fn seed_moderator(db: &DatabaseConnection, hash: String) -> Result<(), CommandError> {
-    use crate::staff::{MODERATOR, MODERATORS, create_group, moderator_permissions};
-    let group = match actix_sea::groups::by_name(db, MODERATORS).await? {
+async fn seed_moderator(txn: &Transaction, hash: String) -> Result<(), CommandError> {
+    use crate::staff::{MODERATOR, MODERATORS, moderator_permissions};
+    let group = match actix_sea::groups::by_name(&**txn, MODERATORS).await? {
         Some(group) => group.id,
-        None => create_group(db, MODERATORS, &moderator_permissions()).await?,
+        None => actix_sea::groups::create(txn, MODERATORS, &moderator_permissions()).await?,
     };
     let taken = user::Entity::find()
         .filter(user::Column::Username.eq(MODERATOR))
-        .one(db)
+        .one(&**txn)
         .await?;
     if taken.is_some() {
         return Ok(());
@@ -265,7 +261,7 @@ async fn seed_moderator(db: &DatabaseConnection, hash: String) -> Result<(), Com
         active: Set(true),
         admin: Set(false),
     };
-    let id = user::Entity::insert(row).exec(db).await?.last_insert_id;
-    actix_sea::groups::set_groups(db, i64::from(id), &[group]).await?;
+    let moderator = txn.insert(row).await?;
+    actix_sea::groups::set_groups(txn, i64::from(moderator.id), &[group]).await?;
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! The command line's groups and passwords: `create-group`, the `--group` of `create-user`,
 //! `set-password`, and the "Moderators" group `seed` writes.
 
+use actix_sea::Context;
+use actix_sea::audit::Transaction;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
 };
 
 use crate::commands::CommandError;
@@ -29,7 +30,7 @@ pub fn moderator_permissions() -> Vec<String> {
 }
 
 /// Creates group `name` granting `permissions` (each `<model>.<action>` of a model of the
-/// site); returns its id.
+/// site), recorded in the audit trail (channel `cli`); returns its id.
 pub async fn create_group(
     db: &DatabaseConnection,
     name: &str,
@@ -57,14 +58,17 @@ pub async fn create_group(
             "a group named `{name}` already exists"
         )));
     }
-    actix_sea::groups::create(db, name, permissions)
+    let txn = Transaction::begin(db, &Context::cli()).await?;
+    let id = actix_sea::groups::create(&txn, name, permissions)
         .await
         .map_err(|error| match error.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
                 CommandError::Invalid(format!("a group named `{name}` already exists"))
             }
             _ => CommandError::Database(error),
-        })
+        })?;
+    txn.commit().await?;
+    Ok(id)
 }
 
 /// The ids of the groups named `names`; an unknown name is an error.
@@ -82,8 +86,9 @@ pub async fn group_ids(
     Ok(ids)
 }
 
-/// Sets the password of `username` (stored as an argon2id hash) and ends their sessions: those
-/// kept in the database, and those kept in `redis` when given.
+/// Sets the password of `username` (stored as an argon2id hash), recorded in the audit trail
+/// (channel `cli`, password redacted), and ends their sessions: those kept in the database,
+/// and those kept in `redis` when given.
 pub async fn set_password(
     db: &DatabaseConnection,
     username: &str,
@@ -108,7 +113,11 @@ pub async fn set_password(
     let id = i64::from(found.id);
     let mut row: user::ActiveModel = found.into_active_model();
     row.password = Set(hash);
-    row.update(db).await?;
+    let txn = Transaction::begin(db, &Context::cli())
+        .await?
+        .redact(user::Column::Password);
+    txn.update(row).await?;
+    txn.commit().await?;
     // The old password's sessions end with it, wherever they are kept.
     actix_sea::auth::DbSessionStore::new(db.clone())
         .end_user(id)

@@ -2,9 +2,10 @@
 //! what.
 //!
 //! Every create, update and delete made through the admin (forms, bulk deletes with their
-//! cascades, custom actions), the REST API (nested writes included) and a site's CLI helpers
-//! is written to the table `actix_sea_audit` (see [`crate::db::migrations`]) in the same
-//! transaction as the change: when the entry cannot be written, the change rolls back.
+//! cascades, custom actions), the REST API (nested writes included) and a site's own writes
+//! made through a [`Transaction`] (its CLI helpers, pages and panels) is written to the table
+//! `actix_sea_audit` (see [`crate::db::migrations`]) in the same transaction as the change:
+//! when the entry cannot be written, the change rolls back.
 //!
 //! An entry's `values` is JSON text: the new row for a `create`, the old row for a `delete`,
 //! and `{column: [old, new]}` for the columns an `update` changed (an update that changes
@@ -19,12 +20,14 @@
 //! only. [`purge`] removes entries older than a retention period.
 
 pub mod entry;
+mod many;
 mod purge;
+mod transaction;
 mod write;
 
 pub use purge::purge;
+pub use transaction::Transaction;
 pub(crate) use write::Trail;
-pub use write::{created, deleted, updated};
 
 /// What a write-only column's value is recorded as.
 pub const REDACTED: &str = "<redacted>";

@@ -3,7 +3,7 @@
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, Value};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Iterable, ModelTrait, Value};
 use serde_json::{Map, Value as Json};
 
 use super::{REDACTED, entry};
@@ -11,9 +11,12 @@ use crate::Context;
 use crate::orm::{ModelInfo, Record, value};
 
 /// The entity's own row as the values of its columns, in declaration order.
-fn row_values<E: EntityTrait>(model: &E::Model) -> Vec<Value> {
+pub(super) fn row_values<E: EntityTrait>(model: &E::Model) -> Vec<Value> {
     E::Column::iter().map(|column| model.get(column)).collect()
 }
+
+/// How many entries one insert writes: 9 parameters each.
+const ENTRIES_PER_INSERT: usize = super::many::PARAMETERS / 9;
 
 /// What every entry of a write shares: the caller, and the columns that are write-only for
 /// the front door it came through.
@@ -56,17 +59,17 @@ impl Trail<'_> {
             .collect()
     }
 
-    async fn record<C: ConnectionTrait>(
+    /// The entry recording `action` on `row` with `values`.
+    fn entry(
         &self,
-        db: &C,
         info: &ModelInfo,
         action: &str,
         row: &[Value],
         values: Json,
-    ) -> Result<(), DbErr> {
+    ) -> entry::ActiveModel {
         let user = self.ctx.user();
         let pk = row.get(info.pk).map(value::to_text).unwrap_or_default();
-        let entry = entry::ActiveModel {
+        entry::ActiveModel {
             id: NotSet,
             at: Set(Utc::now().trunc_subsecs(6).naive_utc()),
             actor: Set(user.map(|u| u.id())),
@@ -77,10 +80,39 @@ impl Trail<'_> {
             model: Set(info.slug.clone()),
             pk: Set(pk),
             values: Set(values.to_string()),
-        };
-        entry::Entity::insert(entry)
+        }
+    }
+
+    async fn record<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        info: &ModelInfo,
+        action: &str,
+        row: &[Value],
+        values: Json,
+    ) -> Result<(), DbErr> {
+        entry::Entity::insert(self.entry(info, action, row, values))
             .exec_without_returning(db)
             .await?;
+        Ok(())
+    }
+
+    /// Records that each of `rows` was created, with one statement per [`ENTRIES_PER_INSERT`]
+    /// entries.
+    pub(crate) async fn create_many<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        info: &ModelInfo,
+        rows: &[Vec<Value>],
+    ) -> Result<(), DbErr> {
+        for chunk in rows.chunks(ENTRIES_PER_INSERT) {
+            let entries = chunk
+                .iter()
+                .map(|row| self.entry(info, "create", row, self.row(info, row)));
+            entry::Entity::insert_many(entries)
+                .exec_without_returning(db)
+                .await?;
+        }
         Ok(())
     }
 
@@ -152,62 +184,4 @@ impl Trail<'_> {
         };
         self.record(db, info, name, old, values).await
     }
-}
-
-fn names<E: EntityTrait>(redacted: &[E::Column]) -> Vec<String> {
-    redacted.iter().map(|c| c.as_str().to_owned()).collect()
-}
-
-/// Records that `row` of entity `E` was created by `ctx` (a site's own write, such as a CLI
-/// helper's; use [`Context::cli`]). Call it on the transaction that wrote the row, so the
-/// row and its entry commit together. `redacted` columns are recorded as `"<redacted>"`.
-pub async fn created<E: EntityTrait, C: ConnectionTrait>(
-    db: &C,
-    ctx: &Context,
-    row: &E::Model,
-    redacted: &[E::Column],
-) -> Result<(), DbErr> {
-    let redacted = names::<E>(redacted);
-    let trail = Trail {
-        ctx,
-        redacted: &redacted,
-    };
-    trail
-        .create(db, &ModelInfo::of::<E>(), &row_values::<E>(row))
-        .await
-}
-
-/// Records that `old` of entity `E` became `new` (nothing when no column changed); see
-/// [`created`].
-pub async fn updated<E: EntityTrait, C: ConnectionTrait>(
-    db: &C,
-    ctx: &Context,
-    old: &E::Model,
-    new: &E::Model,
-    redacted: &[E::Column],
-) -> Result<(), DbErr> {
-    let redacted = names::<E>(redacted);
-    let trail = Trail {
-        ctx,
-        redacted: &redacted,
-    };
-    let (old, new) = (row_values::<E>(old), row_values::<E>(new));
-    trail.update(db, &ModelInfo::of::<E>(), &old, &new).await
-}
-
-/// Records that `old` of entity `E` was deleted; see [`created`].
-pub async fn deleted<E: EntityTrait, C: ConnectionTrait>(
-    db: &C,
-    ctx: &Context,
-    old: &E::Model,
-    redacted: &[E::Column],
-) -> Result<(), DbErr> {
-    let redacted = names::<E>(redacted);
-    let trail = Trail {
-        ctx,
-        redacted: &redacted,
-    };
-    trail
-        .delete(db, &ModelInfo::of::<E>(), &row_values::<E>(old))
-        .await
 }

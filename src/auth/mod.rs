@@ -74,8 +74,9 @@ pub use store::entity::Entity as SessionTable;
 /// [`crate::db::migrations`]).
 pub use throttle::entity::Entity as LoginFailureTable;
 
-use crate::Error;
 use crate::templates::Templates;
+use crate::{Channel, Context, Error};
+use actix_web::http::Method;
 use throttle::Throttle;
 use user::UserStore;
 
@@ -240,11 +241,27 @@ impl Auth {
     /// are logged (`tracing`, target `actix_sea::auth`) with the normalised username and the
     /// address, never the password.
     ///
+    /// A re-hash is recorded in the audit trail as the user's own update through the site
+    /// (password redacted).
+    ///
     /// # Errors
     ///
     /// [`Error::Database`] when the user or throttle tables cannot be read or written, [`Error::Internal`] when hashing fails; a wrong password is `Ok`, not an error.
     pub async fn authenticate(
         &self,
+        username: &str,
+        password: &str,
+        ip: IpAddr,
+    ) -> Result<Result<StoredUser, LoginFailure>, Error> {
+        let ctx = Context::new(Channel::Site, Method::POST, "").with_client(ip);
+        self.authenticate_in(&ctx, username, password, ip).await
+    }
+
+    /// [`Auth::authenticate`] for the request `ctx` describes: a re-hash is recorded with its
+    /// channel, path and client address, as the user's own change.
+    pub(crate) async fn authenticate_in(
+        &self,
+        ctx: &Context,
         username: &str,
         password: &str,
         ip: IpAddr,
@@ -275,9 +292,11 @@ impl Auth {
         inner.throttle.succeed(attempt).await?;
         if password::needs_rehash(&user.password_hash) {
             let hash = inner.hasher.hash(password).await?;
+            let own = CurrentUser::new(user.id, user.username.clone(), user.admin);
+            let ctx = ctx.clone().with_user(Some(own));
             inner
                 .users
-                .set_password_hash(&inner.db, user.id, hash.clone())
+                .set_password_hash(&inner.db, &ctx, user.id, hash.clone())
                 .await?;
             user.password_hash = hash;
         }

@@ -14,7 +14,7 @@ use tera::Context;
 use super::session::{Level, flash};
 use super::views::{MAX_PASSWORD, form_field, page, retry_after, see_other, throttled_message};
 use super::{Auth, CurrentUser, LoginFailure, normalize_username};
-use crate::Error;
+use crate::{Channel, Context as Caller, Error};
 
 /// The fewest characters a new password may have.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -115,7 +115,11 @@ pub(super) async fn change(
         return show(StatusCode::OK, &errors, None);
     }
     let ip = auth.client_ip(&req);
-    match auth.authenticate(user.username(), &old, ip).await? {
+    let ctx = auth.context(&req, Some(user.clone()), Channel::Site);
+    match auth
+        .authenticate_in(&ctx, user.username(), &old, ip)
+        .await?
+    {
         Ok(stored) if stored.id == user.id() => {}
         Ok(_) | Err(LoginFailure::Invalid) => {
             errors.insert("old_password", WRONG_OLD.to_owned());
@@ -127,17 +131,24 @@ pub(super) async fn change(
             return Ok(retry_after(response, wait));
         }
     }
-    store(&auth, &session, user.id(), &new1).await?;
+    store(&auth, &session, &ctx, user.id(), &new1).await?;
     flash(&session, Level::Success, CHANGED);
     Ok(see_other(&auth.inner.default_redirect))
 }
 
-/// Stores the new hash, then ends the user's other sessions and moves this one to a new id.
-async fn store(auth: &Auth, session: &Session, user_id: i64, password: &str) -> Result<(), Error> {
+/// Stores the new hash (recorded for `ctx`, the user's own request), then ends the user's
+/// other sessions and moves this one to a new id.
+async fn store(
+    auth: &Auth,
+    session: &Session,
+    ctx: &Caller,
+    user_id: i64,
+    password: &str,
+) -> Result<(), Error> {
     let hash = auth.hasher().hash(password).await?;
     auth.inner
         .users
-        .set_password_hash(&auth.inner.db, user_id, hash)
+        .set_password_hash(&auth.inner.db, ctx, user_id, hash)
         .await?;
     auth.end_sessions(user_id, Some(session)).await
 }

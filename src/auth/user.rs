@@ -1,13 +1,15 @@
 //! The user contract: what actix-sea needs to know about a site's user entity.
 
 use futures_util::future::BoxFuture;
-use sea_orm::sea_query::{ColumnType, Expr};
+use sea_orm::sea_query::ColumnType;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, PaginatorTrait,
-    PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, Value,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
+    Iterable, PaginatorTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, Value,
 };
 
 use super::username::{likely_spellings, normalize_username, skeleton_of};
+use crate::Context;
+use crate::audit::Transaction;
 use crate::orm::ModelEntity;
 
 /// Implemented by a site's user entity (the `Entity` of its user table) so that logins, the
@@ -60,9 +62,12 @@ pub(crate) trait UserStore: Send + Sync {
         db: &'a DatabaseConnection,
         id: i64,
     ) -> BoxFuture<'a, Result<Option<StoredUser>, DbErr>>;
+    /// Stores `hash` as user `id`'s password, recorded in the audit trail for `ctx` with the
+    /// password redacted.
     fn set_password_hash<'a>(
         &'a self,
         db: &'a DatabaseConnection,
+        ctx: &'a Context,
         id: i64,
         hash: String,
     ) -> BoxFuture<'a, Result<(), DbErr>>;
@@ -191,6 +196,7 @@ impl<E: UserEntity> UserStore for Users<E> {
     fn set_password_hash<'a>(
         &'a self,
         db: &'a DatabaseConnection,
+        ctx: &'a Context,
         id: i64,
         hash: String,
     ) -> BoxFuture<'a, Result<(), DbErr>> {
@@ -198,12 +204,16 @@ impl<E: UserEntity> UserStore for Users<E> {
             let Some(condition) = pk_is::<E>(id) else {
                 return Ok(());
             };
-            E::update_many()
-                .col_expr(E::password_column(), Expr::val(hash))
-                .filter(condition)
-                .exec(db)
-                .await?;
-            Ok(())
+            let txn = Transaction::begin(db, ctx)
+                .await?
+                .redact(E::password_column());
+            let Some(stored) = E::find().filter(condition).one(&*txn).await? else {
+                return Ok(());
+            };
+            let mut row = stored.into_active_model();
+            row.try_set(E::password_column(), Value::from(hash))?;
+            txn.update(row).await?;
+            txn.commit().await
         })
     }
 

@@ -11,6 +11,7 @@ use super::csrf::CsrfProtect;
 use super::next::safe_next;
 use super::session::{AuthSession, take_flashes};
 use super::{Auth, LoginFailure};
+use crate::Channel;
 use crate::Error;
 
 /// Longest username looked up; longer ones fail like a wrong password, without a query.
@@ -167,7 +168,8 @@ async fn login(
         );
     }
     let ip = auth.client_ip(&req);
-    match auth.authenticate(&username, &password, ip).await? {
+    let ctx = auth.context(&req, None, Channel::Site);
+    match auth.authenticate_in(&ctx, &username, &password, ip).await? {
         Ok(user) => {
             AuthSession(&session).log_in(user.id)?;
             Ok(see_other(if next.is_empty() {

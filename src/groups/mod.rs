@@ -1,6 +1,7 @@
 //! Groups and model permissions: the crate's tables (created by [`crate::db::migrations`]) and
 //! the few operations on them that the admin, the API's authentication and command-line tools
-//! share. A user's permissions are the union of their groups' (`<model>.<action>`, see
+//! share. Writes go through an audit [`Transaction`], so that they are recorded and
+//! committed together. A user's permissions are the union of their groups' (`<model>.<action>`, see
 //! [`Perm`]); admins need none.
 //!
 //! ```
@@ -14,8 +15,10 @@
 //! # }
 //! let db = actix_sea::db::connect("sqlite::memory:").await?;
 //! Migrator::up(&db, None).await?;
-//! let moderators = groups::create(&db, "Moderators", &["message.view".into()]).await?;
-//! groups::set_groups(&db, 7, &[moderators]).await?;
+//! let txn = actix_sea::audit::Transaction::begin(&db, &actix_sea::Context::cli()).await?;
+//! let moderators = groups::create(&txn, "Moderators", &["message.view".into()]).await?;
+//! groups::set_groups(&txn, 7, &[moderators]).await?;
+//! txn.commit().await?;
 //! assert!(groups::permissions_of(&db, 7).await?.contains("message.view"));
 //! # Ok(())
 //! # }
@@ -27,13 +30,14 @@ use std::collections::BTreeSet;
 
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 pub use entity::{group, group_permission, membership};
 
 use crate::Perm;
+use crate::audit::Transaction;
 
 /// Whether `text` is a permission as stored: `<model>.<action>` with a known action and a
 /// model slug of letters, digits and `_`.
@@ -108,97 +112,119 @@ pub async fn groups_of(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i6
         .await
 }
 
-/// Creates group `name` granting `permissions`, in one transaction; returns its id. A taken
+/// Creates group `name` granting `permissions`; returns its id. The group and each of its
+/// permissions are recorded in the audit trail by `txn`, which the caller commits. A taken
 /// name fails with the database's unique-violation error.
-pub async fn create(
-    db: &DatabaseConnection,
-    name: &str,
-    permissions: &[String],
-) -> Result<i64, DbErr> {
-    let txn = db.begin().await?;
+///
+/// # Errors
+/// The database's.
+pub async fn create(txn: &Transaction, name: &str, permissions: &[String]) -> Result<i64, DbErr> {
     let row = group::ActiveModel {
         name: ActiveValue::Set(name.to_owned()),
         ..Default::default()
     };
-    let id = group::Entity::insert(row).exec(&txn).await?.last_insert_id;
-    replace_permissions(&txn, id, permissions).await?;
-    txn.commit().await?;
+    let id = txn.insert(row).await?.id;
+    grant(txn, id, permissions.iter().collect()).await?;
     Ok(id)
 }
 
-/// Renames group `group_id` and replaces what it grants, in one transaction.
+/// Renames group `group_id` and makes it grant exactly `permissions`, through `txn` (which
+/// records what changed: the name, each permission granted and each withdrawn).
+///
+/// # Errors
+/// The database's; [`DbErr::RecordNotFound`] when there is no such group.
 pub async fn update(
-    db: &DatabaseConnection,
+    txn: &Transaction,
     group_id: i64,
     name: &str,
     permissions: &[String],
 ) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
-    group::Entity::update(group::ActiveModel {
-        id: ActiveValue::Unchanged(group_id),
-        name: ActiveValue::Set(name.to_owned()),
-    })
-    .exec(&txn)
-    .await?;
-    replace_permissions(&txn, group_id, permissions).await?;
-    txn.commit().await
+    let stored = group::Entity::find_by_id(group_id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("group {group_id}")))?;
+    if stored.name != name {
+        let mut row = stored.into_active_model();
+        row.name = ActiveValue::Set(name.to_owned());
+        txn.update(row).await?;
+    }
+    let mut wanted: BTreeSet<&String> = permissions.iter().collect();
+    let granted = group_permission::Entity::find()
+        .filter(group_permission::Column::GroupId.eq(group_id))
+        .all(&**txn)
+        .await?;
+    for row in granted {
+        if !wanted.remove(&row.permission) {
+            txn.delete(row).await?;
+        }
+    }
+    grant(txn, group_id, wanted).await
 }
 
-/// Deletes group `group_id` with its permissions and memberships, in one transaction.
-pub async fn delete(db: &DatabaseConnection, group_id: i64) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
-    group_permission::Entity::delete_many()
+/// Deletes group `group_id` with its permissions and memberships, each recorded by `txn`.
+///
+/// # Errors
+/// The database's.
+pub async fn delete(txn: &Transaction, group_id: i64) -> Result<(), DbErr> {
+    let permissions = group_permission::Entity::find()
         .filter(group_permission::Column::GroupId.eq(group_id))
-        .exec(&txn)
+        .all(&**txn)
         .await?;
-    membership::Entity::delete_many()
+    for row in permissions {
+        txn.delete(row).await?;
+    }
+    let members = membership::Entity::find()
         .filter(membership::Column::GroupId.eq(group_id))
-        .exec(&txn)
+        .all(&**txn)
         .await?;
-    group::Entity::delete_by_id(group_id).exec(&txn).await?;
-    txn.commit().await
+    for row in members {
+        txn.delete(row).await?;
+    }
+    if let Some(group) = group::Entity::find_by_id(group_id).one(&**txn).await? {
+        txn.delete(group).await?;
+    }
+    Ok(())
 }
 
-async fn replace_permissions(
-    db: &impl ConnectionTrait,
+async fn grant(
+    txn: &Transaction,
     group_id: i64,
-    permissions: &[String],
+    permissions: BTreeSet<&String>,
 ) -> Result<(), DbErr> {
-    group_permission::Entity::delete_many()
-        .filter(group_permission::Column::GroupId.eq(group_id))
-        .exec(db)
-        .await?;
-    let unique: BTreeSet<&String> = permissions.iter().collect();
-    let rows = unique
+    let rows = permissions
         .into_iter()
         .map(|permission| group_permission::ActiveModel {
             group_id: ActiveValue::Set(group_id),
             permission: ActiveValue::Set(permission.clone()),
             ..Default::default()
         });
-    group_permission::Entity::insert_many(rows).exec(db).await?;
+    txn.insert_many(rows).await?;
     Ok(())
 }
 
-/// Makes `user_id` a member of exactly `group_ids`, in one transaction.
-pub async fn set_groups(
-    db: &DatabaseConnection,
-    user_id: i64,
-    group_ids: &[i64],
-) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
-    membership::Entity::delete_many()
+/// Makes `user_id` a member of exactly `group_ids`, through `txn` (which records each
+/// membership added and each removed).
+///
+/// # Errors
+/// The database's (an unknown group violates a foreign key).
+pub async fn set_groups(txn: &Transaction, user_id: i64, group_ids: &[i64]) -> Result<(), DbErr> {
+    let mut wanted: BTreeSet<i64> = group_ids.iter().copied().collect();
+    let current = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
-        .exec(&txn)
+        .all(&**txn)
         .await?;
-    let unique: BTreeSet<i64> = group_ids.iter().copied().collect();
-    let rows = unique.into_iter().map(|group_id| membership::ActiveModel {
+    for row in current {
+        if !wanted.remove(&row.group_id) {
+            txn.delete(row).await?;
+        }
+    }
+    let rows = wanted.into_iter().map(|group_id| membership::ActiveModel {
         user_id: ActiveValue::Set(user_id),
         group_id: ActiveValue::Set(group_id),
         ..Default::default()
     });
-    membership::Entity::insert_many(rows).exec(&txn).await?;
-    txn.commit().await
+    txn.insert_many(rows).await?;
+    Ok(())
 }
 
 /// The request's user with the permissions of their groups; admins, who may everything,

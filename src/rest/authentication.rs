@@ -10,7 +10,7 @@ use futures_util::future::LocalBoxFuture;
 use crate::Error;
 use crate::auth::credentials::{CredentialCache, TURN_WAIT};
 use crate::auth::{Auth, LoginFailure, StoredUser};
-use crate::{Context, CurrentUser, Perm};
+use crate::{Channel, Context, CurrentUser, Perm};
 
 /// The methods protected by default: every one that writes.
 pub fn write_methods() -> Vec<Method> {
@@ -204,7 +204,12 @@ impl UserAuthentication {
             return api_user(&self.auth, &user).await.map(Some);
         }
         let ip = self.auth.client_ip(req);
-        match self.auth.authenticate(&username, &password, ip).await? {
+        let ctx = self.auth.context(req, None, Channel::Api);
+        match self
+            .auth
+            .authenticate_in(&ctx, &username, &password, ip)
+            .await?
+        {
             // The returned hash is the stored one, re-hashed or not, so the next request hits.
             Ok(user) => {
                 self.cache.insert(

@@ -8,6 +8,8 @@ mod anonymous;
 mod api_docs;
 mod app;
 mod audit;
+mod audit_pages;
+mod audit_site;
 mod auth;
 mod big_tables;
 mod chain;

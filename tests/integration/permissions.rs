@@ -25,12 +25,17 @@ where
         .create_user(username, &format!("{username}-password"), false, true)
         .await;
     let granted: Vec<String> = permissions.iter().map(|p| (*p).to_owned()).collect();
-    let group = actix_sea::groups::create(&app.db.db, &format!("{username}s"), &granted)
+    let cli = actix_sea::Context::cli();
+    let txn = actix_sea::audit::Transaction::begin(&app.db.db, &cli)
         .await
         .unwrap();
-    actix_sea::groups::set_groups(&app.db.db, i64::from(id), &[group])
+    let group = actix_sea::groups::create(&txn, &format!("{username}s"), &granted)
         .await
         .unwrap();
+    actix_sea::groups::set_groups(&txn, i64::from(id), &[group])
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
     id
 }
 

@@ -1,10 +1,10 @@
 //! `/create/`: post a message.
 
+use actix_sea::audit::Transaction;
 use actix_sea::auth::{CurrentUser, Level, flash};
-use actix_sea::check_input;
+use actix_sea::{Context as Caller, check_input};
 use actix_web::{HttpResponse, web};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::EntityTrait;
 use tera::Context;
 
 use super::display::user_url;
@@ -41,10 +41,12 @@ pub async fn create_form(_: CurrentUser, page: Page) -> HttpResponse {
     form(&page, "", None)
 }
 
-/// `POST /create/`: stores the message (trimmed) and shows it on the author's page.
+/// `POST /create/`: stores the message (trimmed), recorded in the audit trail, and shows it
+/// on the author's page.
 pub async fn create(
     site: web::Data<Site>,
     user: CurrentUser,
+    caller: Caller,
     page: Page,
     body: web::Bytes,
 ) -> Result<HttpResponse, Failure> {
@@ -58,7 +60,9 @@ pub async fn create(
         content: Set(content.trim().to_owned()),
         pub_date: Set(chrono::Utc::now().naive_utc()),
     };
-    message::Entity::insert(row).exec(&site.db).await?;
+    let txn = Transaction::begin(&site.db, &caller).await?;
+    txn.insert(row).await?;
+    txn.commit().await?;
     flash(
         page.session(),
         Level::Success,

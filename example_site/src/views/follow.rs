@@ -1,5 +1,7 @@
 //! Following and unfollowing: POST forms on a user's page, CSRF-checked.
 
+use actix_sea::Context;
+use actix_sea::audit::Transaction;
 use actix_sea::auth::{CurrentUser, Level, flash};
 use actix_web::{HttpResponse, web};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -17,6 +19,7 @@ use crate::models::relationship;
 pub async fn follow(
     site: web::Data<Site>,
     user: CurrentUser,
+    caller: Context,
     page: Page,
     username: web::Path<String>,
 ) -> Result<HttpResponse, Failure> {
@@ -33,8 +36,10 @@ pub async fn follow(
         from_user: Set(user_id(&user)?),
         to_user: Set(target.id),
     };
-    match relationship::Entity::insert(row).exec(&site.db).await {
-        Ok(_) => {}
+    let txn = Transaction::begin(&site.db, &caller).await?;
+    match txn.insert(row).await {
+        Ok(_) => txn.commit().await?,
+        // Already followed: nothing changed, and the dropped transaction rolls back.
         Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
         Err(error) => return Err(error.into()),
     }
@@ -47,16 +52,22 @@ pub async fn follow(
 pub async fn unfollow(
     site: web::Data<Site>,
     user: CurrentUser,
+    caller: Context,
     page: Page,
     username: web::Path<String>,
 ) -> Result<HttpResponse, Failure> {
     let Some(target) = find_user(&site.db, &username).await? else {
         return Ok(no_such_user(&page, &username));
     };
-    relationship::Entity::delete_many()
+    let txn = Transaction::begin(&site.db, &caller).await?;
+    let followed = relationship::Entity::find()
         .filter(pair(user.id(), target.id))
-        .exec(&site.db)
+        .one(&*txn)
         .await?;
+    if let Some(followed) = followed {
+        txn.delete(followed).await?;
+    }
+    txn.commit().await?;
     let text = format!("You are no longer following {}.", target.username);
     flash(page.session(), Level::Success, text);
     Ok(see_other(&user_url(&target.username)))

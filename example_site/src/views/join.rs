@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use actix_sea::Context as Caller;
+use actix_sea::audit::Transaction;
 use actix_sea::auth::{Level, USERNAME_TAKEN, flash};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{EntityTrait, SqlErr};
+use sea_orm::SqlErr;
 use tera::Context;
 
 use super::failure::Failure;
@@ -69,9 +71,12 @@ pub async fn join_form(page: Page) -> HttpResponse {
 /// `POST /join/`: creates the user with an argon2id hash and logs them in. A username that is
 /// taken or looks like a taken one (the library's rule: case, width and look-alike letters do
 /// not make a new name) is a form error, also when another request takes it between the check
-/// and the insert. Sign-ups are throttled per address: 429 with `Retry-After` and a form error.
+/// and the insert. The new user is recorded in the audit trail (channel `site`, no actor: the
+/// visitor was anonymous; password redacted). Sign-ups are throttled per address: 429 with
+/// `Retry-After` and a form error.
 pub async fn join(
     site: web::Data<Site>,
+    caller: Caller,
     page: Page,
     req: HttpRequest,
     body: web::Bytes,
@@ -107,8 +112,15 @@ pub async fn join(
         active: Set(true),
         admin: Set(false),
     };
-    let id = match user::Entity::insert(row).exec(&site.db).await {
-        Ok(inserted) => inserted.last_insert_id,
+    // Recorded as the anonymous visitor's create, password redacted.
+    let txn = Transaction::begin(&site.db, &caller)
+        .await?
+        .redact(user::Column::Password);
+    let id = match txn.insert(row).await {
+        Ok(inserted) => {
+            txn.commit().await?;
+            inserted.id
+        }
         Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             errors.insert("username", USERNAME_TAKEN.into());
             return Ok(form(&page, &username, &email, &errors));

@@ -9,6 +9,7 @@ use tera::Context;
 
 use super::{notice, see_other};
 use crate::admin::Admin;
+use crate::audit::Transaction;
 use crate::auth::Level;
 use crate::{Error, Perm, groups};
 
@@ -126,7 +127,9 @@ async fn delete(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let group = group_of(&admin, &id).await?;
-    groups::delete(admin.db(), group.id).await?;
+    let txn = Transaction::begin(admin.db(), &admin.context(&req)).await?;
+    groups::delete(&txn, group.id).await?;
+    txn.commit().await?;
     notice(
         &req,
         Level::Success,
@@ -192,11 +195,14 @@ async fn save(
     if taken.is_some() {
         return show_again(Some("A group with this name already exists."), None).await;
     }
+    let txn = Transaction::begin(admin.db(), &admin.context(req)).await?;
     let saved = match id {
-        Some(id) => groups::update(admin.db(), id, &name, &permissions).await,
-        None => groups::create(admin.db(), &name, &permissions)
-            .await
-            .map(drop),
+        Some(id) => groups::update(&txn, id, &name, &permissions).await,
+        None => groups::create(&txn, &name, &permissions).await.map(drop),
+    };
+    let saved = match saved {
+        Ok(()) => txn.commit().await,
+        Err(error) => Err(error),
     };
     match saved {
         Ok(()) => {}

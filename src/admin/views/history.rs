@@ -1,9 +1,9 @@
 //! `/admin/<model>/<pk>/history/`: the audit trail's entries for one row, newest first, each
-//! with a field / before / after table.
+//! with a field / before / after table, 20 a page (`?page=`, with previous and next links).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use serde_json::Value as Json;
 use tera::Context;
@@ -13,9 +13,10 @@ use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
 use crate::audit::entry;
+use crate::orm::page_number;
 
-/// The most entries one history page shows.
-const SHOWN: u64 = 200;
+/// How many entries one history page shows; `?page=` pages through the rest.
+const PER_PAGE: u64 = 20;
 
 #[derive(Serialize)]
 struct Field {
@@ -57,11 +58,24 @@ pub(super) async fn show(
     if row.is_none() && !ctx.is_admin() {
         return Err(Error::NotFound);
     }
-    let entries = entry::Entity::find()
+    let of_row = entry::Entity::find()
         .filter(entry::Column::Model.eq(&slug))
-        .filter(entry::Column::Pk.eq(&pk))
+        .filter(entry::Column::Pk.eq(&pk));
+    let pages = of_row
+        .clone()
+        .count(admin.db())
+        .await?
+        .div_ceil(PER_PAGE)
+        .max(1);
+    let asked = form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(key, _)| key == "page")
+        .map(|(_, value)| value.into_owned());
+    // Past the last page shows the last, as the lists do.
+    let page = page_number(asked.as_deref()).min(pages);
+    let entries = of_row
         .order_by_desc(entry::Column::Id)
-        .limit(SHOWN)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
         .all(admin.db())
         .await?;
     let users = admin.model(&admin.inner.auth.user_table());
@@ -94,6 +108,11 @@ pub(super) async fn show(
         }
     }
     context.insert("entries", &shown);
+    context.insert("page", &page);
+    context.insert("page_count", &pages);
+    let link = |to: u64| format!("?page={to}");
+    context.insert("previous_url", &(page > 1).then(|| link(page - 1)));
+    context.insert("next_url", &(page < pages).then(|| link(page + 1)));
     admin
         .render(req, StatusCode::OK, "admin/history.html", context)
         .await

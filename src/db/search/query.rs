@@ -5,7 +5,8 @@
 //! nothing in particular (no condition). Values are bound: `?` on SQLite and MariaDB/MySQL,
 //! `$1` on PostgreSQL, as SeaQuery expects of each.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement, UnionType};
+use sea_orm::sea_query::extension::postgres::PgFunc;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SelectStatement, UnionType};
 use sea_orm::{Condition, ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::Spec;
@@ -69,10 +70,16 @@ impl Spec {
             return Ok(Some(matching));
         };
         // One list of keys, not `matching OR others`: an OR with a subquery keeps PostgreSQL
-        // and MariaDB from the index (they test every row). MariaDB runs an IN over a UNION
-        // once per row, over a derived table once.
+        // and MariaDB from the index (they test every row).
         let mut keys = self.keys(alias, matching);
         keys.union(UnionType::All, self.keys(alias, others));
+        if db.get_database_backend() == DbBackend::Postgres {
+            // `= ANY(ARRAY(..))`: the keys first, then the rows by key. With `IN`, PostgreSQL
+            // guesses thousands of keys for a prefix search and walks the primary key instead.
+            let array = Func::cust("ARRAY").arg(Expr::SubQuery(None, Box::new(keys.into())));
+            return Ok(Some(Condition::all().add(pk.eq(PgFunc::any(array)))));
+        }
+        // MariaDB runs an `IN` over a `UNION` once per row, over a derived table once.
         let mut derived = SelectStatement::new();
         derived
             .column(Alias::new(KEY))

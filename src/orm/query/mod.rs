@@ -4,18 +4,21 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::{
-    Alias, Condition, Expr, ExprTrait, Func, JoinType, LikeExpr, Order, SelectStatement,
-};
-use sea_orm::{DbBackend, Value};
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Order, SelectStatement};
 
 use super::error::QueryError;
 use super::limits::Limits;
 use super::model::{ColumnInfo, ModelInfo, column_expr};
-use super::op::{Op, TextOp};
-use super::pattern::{glob_pattern, like_pattern};
+use super::op::Op;
 use super::registry::Registry;
-use super::value::{self, ValueError};
+
+mod compiled;
+mod operation;
+mod search;
+
+pub use compiled::{page_number, page_size};
+use operation::split_list;
 
 /// How many foreign keys one field path may cross.
 pub const MAX_HOPS: usize = 3;
@@ -177,85 +180,6 @@ impl<'a> Grammar<'a> {
             .push((column_expr(&self.model.table, &pk.name), Order::Asc));
         query.order_columns.push(pk.clone());
         Ok(query)
-    }
-
-    /// Adds a search: rows where any of the text `fields` (paths such as `user__username`)
-    /// contains `text`, ignoring case. Blank text adds nothing; text longer than the limit is
-    /// an error. A field across foreign keys is searched with a subquery
-    /// (`user IN (SELECT id FROM user WHERE username LIKE ..)`), evaluated once, rather than
-    /// a join that every row of the list and of its count would go through.
-    pub fn search(
-        &self,
-        query: &mut Query,
-        fields: &[String],
-        text: &str,
-    ) -> Result<(), QueryError> {
-        if let Some(condition) = self.search_condition(fields, text)? {
-            query.and(condition);
-        }
-        Ok(())
-    }
-
-    /// The condition [`search`](Self::search) adds, `None` for blank text or no fields.
-    pub fn search_condition(
-        &self,
-        fields: &[String],
-        text: &str,
-    ) -> Result<Option<Condition>, QueryError> {
-        let text = text.trim();
-        let max = self.limits.search_chars;
-        if text.chars().nth(max).is_some() {
-            return Err(QueryError::SearchTooLong(max));
-        }
-        if text.is_empty() || fields.is_empty() {
-            return Ok(None);
-        }
-        let mut any = Condition::any();
-        for field in fields {
-            let segments: Vec<&str> = field.split("__").collect();
-            any = any.add(self.search_field(self.model, &self.model.table, &segments, text)?);
-        }
-        Ok(Some(any))
-    }
-
-    /// The search of one field path from `model` (under `alias`): `icontains` on the column,
-    /// through an `IN` subquery per foreign key crossed.
-    fn search_field(
-        &self,
-        model: &ModelInfo,
-        alias: &str,
-        segments: &[&str],
-        text: &str,
-    ) -> Result<Condition, QueryError> {
-        let path = segments.join("__");
-        let (name, rest) = segments
-            .split_first()
-            .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
-        let column = model
-            .column(name)
-            .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
-        if self.policy.hidden(model, name) {
-            return Err(QueryError::HiddenField(path));
-        }
-        let expr = column_expr(alias, name);
-        if rest.is_empty() {
-            self.check_size(name, Op::ICONTAINS, text, self.limits.search_chars)?;
-            return self.operation(name, column, expr, Op::ICONTAINS, text);
-        }
-        let fk = column
-            .foreign_key
-            .as_ref()
-            .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
-        let target = self
-            .registry
-            .model(&fk.table)
-            .ok_or_else(|| QueryError::UnknownField(path.clone()))?;
-        let mut inner = SelectStatement::new();
-        inner
-            .expr(column_expr(&target.table, &fk.column))
-            .from(Alias::new(target.table.clone()))
-            .cond_where(self.search_field(target, &target.table, rest, text)?);
-        Ok(Condition::all().add(expr.in_subquery(inner)))
     }
 
     /// Checks that `path` names a column (across foreign keys) without building anything.
@@ -426,223 +350,7 @@ impl<'a> Grammar<'a> {
         }
         Err(QueryError::UnknownField(segments.join("__")))
     }
-
-    fn operation(
-        &self,
-        field: &str,
-        column: &ColumnInfo,
-        expr: Expr,
-        op: Op,
-        raw: &str,
-    ) -> Result<Condition, QueryError> {
-        let one = |text: &str| parse_one(field, column, text);
-        let cond = |e: Expr| Condition::all().add(e);
-        Ok(match op {
-            Op::Eq if value::is_null_word(raw) => cond(expr.is_null()),
-            Op::Ne if value::is_null_word(raw) => cond(expr.is_not_null()),
-            Op::Eq => cond(expr.eq(one(raw)?)),
-            Op::Ne => cond(expr.ne(one(raw)?)),
-            Op::Lt => cond(expr.lt(one(raw)?)),
-            Op::Lte => cond(expr.lte(one(raw)?)),
-            Op::Gt => cond(expr.gt(one(raw)?)),
-            Op::Gte => cond(expr.gte(one(raw)?)),
-            Op::IsNull => {
-                let flag =
-                    value::parse_bool(raw).ok_or_else(|| invalid(field, raw, "true or false"))?;
-                cond(if flag {
-                    expr.is_null()
-                } else {
-                    expr.is_not_null()
-                })
-            }
-            Op::In | Op::NotIn => {
-                let (nulls, values): (Vec<&str>, Vec<&str>) = split_list(raw)
-                    .into_iter()
-                    .partition(|v| value::is_null_word(v));
-                let values = values.into_iter().map(one).collect::<Result<Vec<_>, _>>()?;
-                if op == Op::In {
-                    let mut any = Condition::any().add(expr.clone().is_in(values));
-                    if !nulls.is_empty() {
-                        any = any.add(expr.is_null());
-                    }
-                    any
-                } else {
-                    let mut all = Condition::all().add(expr.clone().is_not_in(values));
-                    if !nulls.is_empty() {
-                        all = all.add(expr.is_not_null());
-                    }
-                    all
-                }
-            }
-            Op::Between => match split_list(raw).as_slice() {
-                [low, high] => cond(expr.between(one(low)?, one(high)?)),
-                _ => return Err(invalid(field, raw, "two comma-separated values").into()),
-            },
-            Op::Text(text) => {
-                if !column.kind.is_text() {
-                    return Err(QueryError::OpNotApplicable {
-                        field: field.to_owned(),
-                        op: op.name().to_owned(),
-                    });
-                }
-                value::from_str(column, raw).map_err(|e| rename(e, field))?;
-                cond(self.like(expr, text, raw))
-            }
-        })
-    }
-
-    fn like(&self, expr: Expr, text: TextOp, raw: &str) -> Expr {
-        let insensitive = text.ignore_case;
-        let (start, end) = text.at.wildcards();
-        // SQLite's LIKE ignores ASCII case, and its `lower` folds ASCII only: the plain LIKE
-        // matches the same rows without a function call per row.
-        if insensitive && self.backend == DbBackend::Sqlite {
-            let pattern = like_pattern(raw, start, end);
-            return expr.like(LikeExpr::new(pattern).escape('\\'));
-        }
-        if insensitive {
-            let pattern = like_pattern(&raw.to_lowercase(), start, end);
-            return Expr::expr(Func::lower(expr)).like(LikeExpr::new(pattern).escape('\\'));
-        }
-        match self.backend {
-            // SQLite's LIKE ignores ASCII case; GLOB does not.
-            DbBackend::Sqlite => {
-                let pattern = glob_pattern(raw, start, end);
-                Expr::cust_with_exprs("? GLOB ?", [expr, Expr::val(pattern)])
-            }
-            // MySQL's default collations ignore case; a binary comparison does not.
-            DbBackend::MySql => {
-                let pattern = like_pattern(raw, start, end);
-                Expr::cust_with_exprs("? LIKE BINARY ?", [expr, Expr::val(pattern)])
-            }
-            _ => expr.like(LikeExpr::new(like_pattern(raw, start, end)).escape('\\')),
-        }
-    }
-}
-
-fn parse_one(field: &str, column: &ColumnInfo, text: &str) -> Result<Value, QueryError> {
-    if text.is_empty() && !column.kind.is_text() {
-        return Err(invalid(field, text, "a value (it is empty)").into());
-    }
-    value::from_str(column, text).map_err(|e| rename(e, field).into())
-}
-
-/// Errors name the whole path the client wrote (`user__id`), not just the column.
-fn rename(mut error: ValueError, field: &str) -> ValueError {
-    error.field = field.to_owned();
-    error
-}
-
-fn invalid(field: &str, raw: &str, expected: &str) -> ValueError {
-    let shown: String = raw.chars().take(40).collect();
-    ValueError {
-        field: field.to_owned(),
-        reason: format!("`{shown}` is not {expected}"),
-    }
-}
-
-fn split_list(raw: &str) -> Vec<&str> {
-    raw.split(',').map(str::trim).collect()
-}
-
-impl Query {
-    /// Every row of `model`, in primary-key order.
-    pub fn everything(model: &ModelInfo) -> Self {
-        Self {
-            condition: Condition::all(),
-            joins: BTreeMap::new(),
-            order: vec![(
-                column_expr(&model.table, &model.pk_column().name),
-                Order::Asc,
-            )],
-            order_columns: vec![model.pk_column().clone()],
-            keyed: false,
-        }
-    }
-
-    /// The column of each order term (see [`order`](Self::order)).
-    pub(crate) fn order_columns(&self) -> &[ColumnInfo] {
-        &self.order_columns
-    }
-
-    /// Asks pages of this query for each row's key (see [`Page::keys`](super::Page::keys)).
-    pub(crate) fn with_keys(&mut self) {
-        self.keyed = true;
-    }
-
-    /// Whether pages of this query come with each row's key.
-    pub(crate) fn keyed(&self) -> bool {
-        self.keyed
-    }
-
-    /// Turns the order around: every term in the other direction.
-    pub(crate) fn reverse(&mut self) {
-        for (_, order) in &mut self.order {
-            *order = match order {
-                Order::Desc => Order::Asc,
-                _ => Order::Desc,
-            };
-        }
-    }
-
-    /// The order: expressions over the base table and its joins, each with its direction.
-    pub(crate) fn order(&self) -> &[(Expr, Order)] {
-        &self.order
-    }
-
-    /// Adds the joins, the filter and the order to a `SELECT` over the base model's table.
-    pub fn apply(&self, select: &mut SelectStatement) {
-        self.apply_filter(select);
-        for (expr, order) in &self.order {
-            select.order_by_expr(expr.clone(), order.clone());
-        }
-    }
-
-    /// Adds the joins and the filter only (for counting).
-    pub fn apply_filter(&self, select: &mut SelectStatement) {
-        for (alias, hop) in &self.joins {
-            select.join_as(
-                JoinType::LeftJoin,
-                Alias::new(hop.table.clone()),
-                Alias::new(alias.clone()),
-                hop.on(alias),
-            );
-        }
-        if !self.condition.is_empty() {
-            select.cond_where(self.condition.clone());
-        }
-    }
-
-    /// Adds one more condition (a resource's scoping, an admin search) to the filter. An
-    /// empty condition adds nothing (not even `WHERE TRUE`, which would cost SQLite its fast
-    /// count).
-    pub fn and(&mut self, condition: Condition) {
-        if !condition.is_empty() {
-            self.condition =
-                std::mem::replace(&mut self.condition, Condition::all()).add(condition);
-        }
-    }
-}
-
-/// The 1-based page number: missing, invalid or below 1 gives 1; at most `i64::MAX`, so
-/// the page before and after it never overflow. A page past the end is empty, and the offset
-/// it asks for is capped where it is written into SQL ([`Window`](super::Window)).
-pub fn page_number(raw: Option<&str>) -> u64 {
-    raw.and_then(|text| text.trim().parse::<u64>().ok())
-        .filter(|&page| page >= 1)
-        .map_or(1, |page| Ord::min(page, i64::MAX as u64))
-}
-
-/// The page size: `limit` when it is a positive number (capped at `max`), else `paginate_by`;
-/// `None` (one page with everything) when neither is given. An explicit `limit` pages even a
-/// model that is not paginated by default, as flask-peewee does.
-pub fn page_size(raw: Option<&str>, paginate_by: Option<u64>, max: u64) -> Option<u64> {
-    let requested = raw
-        .and_then(|text| text.trim().parse::<u64>().ok())
-        .filter(|&n| n > 0);
-    Some(Ord::min(requested.or(paginate_by)?, Ord::max(max, 1)))
 }
 
 #[cfg(test)]
-#[path = "query_tests.rs"]
 mod tests;
