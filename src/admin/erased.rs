@@ -3,7 +3,7 @@
 
 use sea_orm::{IdenStatic, Iterable};
 
-use super::column::ColumnKind;
+use super::column::{ColumnKind, Compute};
 use super::hooks::Hooks;
 use super::model_admin::ModelAdmin;
 use crate::db::{SearchIndex, SearchSpec};
@@ -128,47 +128,10 @@ impl AdminModel {
         admin_flag: Option<String>,
     ) -> Self {
         let info = model.info();
-        let names = |columns: Vec<E::Column>| -> Vec<String> {
-            columns.iter().map(|c| c.as_str().to_owned()).collect()
-        };
-        let exclude = names(admin.exclude());
+        let exclude = names::<E>(admin.exclude());
         let is_secret = |name: &str| secret.as_deref() == Some(name);
-        let form_fields: Vec<String> = match admin.fields() {
-            Some(fields) => names(fields),
-            None => E::Column::iter()
-                .map(|c| c.as_str().to_owned())
-                .filter(|name| {
-                    let column = info.column(name);
-                    !column.is_some_and(|c| c.primary_key && c.has_default)
-                })
-                .collect(),
-        }
-        .into_iter()
-        .filter(|name| !exclude.contains(name))
-        .collect();
-        let mut computed = Vec::new();
-        let mut columns: Vec<ListColumn> = admin
-            .columns()
-            .into_iter()
-            .map(|column| match column.0 {
-                ColumnKind::Field(c) => ListColumn::Field(c.as_str().to_owned()),
-                ColumnKind::Computed(title, compute) => {
-                    computed.push(compute);
-                    ListColumn::Computed {
-                        title: title.to_owned(),
-                        index: computed.len() - 1,
-                    }
-                }
-            })
-            .collect();
-        if columns.is_empty() {
-            columns = info
-                .columns
-                .iter()
-                .filter(|c| c.primary_key || !exclude.contains(&c.name))
-                .map(|c| ListColumn::Field(c.name.clone()))
-                .collect();
-        }
+        let form_fields = form_fields::<E, A>(&admin, info, &exclude);
+        let (mut columns, computed) = list_columns::<E, A>(&admin, info, &exclude);
         columns.retain(|c| !matches!(c, ListColumn::Field(name) if is_secret(name)));
         let search = admin.search_fields();
         let filter = admin.filter_fields();
@@ -188,9 +151,9 @@ impl AdminModel {
                 })
                 .collect();
         }
-        let export_exclude = names(admin.export_exclude());
+        let export_exclude = names::<E>(admin.export_exclude());
         let export = match admin.export_fields() {
-            Some(fields) => names(fields),
+            Some(fields) => names::<E>(fields),
             None => info.columns.iter().map(|c| c.name.clone()).collect(),
         }
         .into_iter()
@@ -207,24 +170,14 @@ impl AdminModel {
             filter_fields,
             hops,
             form_fields,
-            readonly: names(admin.readonly_fields()),
+            readonly: names::<E>(admin.readonly_fields()),
             fieldsets: admin
                 .fieldsets()
                 .into_iter()
-                .map(|(legend, columns)| (legend.to_owned(), names(columns)))
+                .map(|(legend, columns)| (legend.to_owned(), names::<E>(columns)))
                 .collect(),
-            lookups: names(admin.foreign_key_lookups()),
-            choices: admin
-                .choices()
-                .into_iter()
-                .map(|(column, choices)| {
-                    let options = choices
-                        .iter()
-                        .map(|(v, label)| (value::to_text(v), (*label).to_owned()))
-                        .collect();
-                    (column.as_str().to_owned(), options)
-                })
-                .collect(),
+            lookups: names::<E>(admin.foreign_key_lookups()),
+            choices: choices::<E, A>(&admin),
             actions: actions
                 .iter()
                 .map(|a| (a.name.clone(), a.title.clone()))
@@ -243,4 +196,80 @@ impl AdminModel {
             hooks: super::hooks::typed(admin, computed, actions, admin_flag),
         }
     }
+}
+
+/// Column names of typed columns.
+fn names<E: ModelEntity>(columns: Vec<E::Column>) -> Vec<String> {
+    columns.iter().map(|c| c.as_str().to_owned()).collect()
+}
+
+/// The form's fields: the admin's `fields`, or every column but a generated primary key;
+/// without the excluded ones.
+fn form_fields<E: ModelEntity, A: ModelAdmin<E>>(
+    admin: &A,
+    info: &ModelInfo,
+    exclude: &[String],
+) -> Vec<String> {
+    match admin.fields() {
+        Some(fields) => names::<E>(fields),
+        None => E::Column::iter()
+            .map(|c| c.as_str().to_owned())
+            .filter(|name| {
+                let column = info.column(name);
+                !column.is_some_and(|c| c.primary_key && c.has_default)
+            })
+            .collect(),
+    }
+    .into_iter()
+    .filter(|name| !exclude.contains(name))
+    .collect()
+}
+
+/// The list's columns (the admin's, or every column but the excluded ones) and the functions
+/// of its computed columns, which the columns refer to by index.
+fn list_columns<E: ModelEntity, A: ModelAdmin<E>>(
+    admin: &A,
+    info: &ModelInfo,
+    exclude: &[String],
+) -> (Vec<ListColumn>, Vec<Compute<E>>) {
+    let mut computed = Vec::new();
+    let columns: Vec<ListColumn> = admin
+        .columns()
+        .into_iter()
+        .map(|column| match column.0 {
+            ColumnKind::Field(c) => ListColumn::Field(c.as_str().to_owned()),
+            ColumnKind::Computed(title, compute) => {
+                computed.push(compute);
+                ListColumn::Computed {
+                    title: title.to_owned(),
+                    index: computed.len() - 1,
+                }
+            }
+        })
+        .collect();
+    if !columns.is_empty() {
+        return (columns, computed);
+    }
+    let every = info
+        .columns
+        .iter()
+        .filter(|c| c.primary_key || !exclude.contains(&c.name))
+        .map(|c| ListColumn::Field(c.name.clone()))
+        .collect();
+    (every, computed)
+}
+
+/// The admin's `choices`, as (column, [(stored text, label)]).
+fn choices<E: ModelEntity, A: ModelAdmin<E>>(admin: &A) -> Vec<(String, Vec<(String, String)>)> {
+    admin
+        .choices()
+        .into_iter()
+        .map(|(column, choices)| {
+            let options = choices
+                .iter()
+                .map(|(v, label)| (value::to_text(v), (*label).to_owned()))
+                .collect();
+            (column.as_str().to_owned(), options)
+        })
+        .collect()
 }

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::Context;
 
+use super::urlencode;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::{human, related_title};
@@ -84,8 +85,4 @@ pub(super) async fn page(
     admin
         .render(req, StatusCode::OK, "admin/detail.html", context)
         .await
-}
-
-fn urlencode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

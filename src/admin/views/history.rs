@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use tera::Context;
 
 use super::edit::fetch;
+use super::urlencode;
 use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
@@ -78,21 +79,7 @@ pub(super) async fn show(
         .limit(PER_PAGE)
         .all(admin.db())
         .await?;
-    let users = admin.model(&admin.inner.auth.user_table());
-    let shown: Vec<Shown> = entries
-        .into_iter()
-        .map(|e| Shown {
-            fields: fields(&e.action, &e.values),
-            at: at_text(e.at),
-            actor_url: users
-                .zip(e.actor)
-                .map(|(users, id)| format!("{}{id}/", admin.model_url(users))),
-            action: e.action,
-            username: e.username,
-            channel: e.channel,
-            client: e.client,
-        })
-        .collect();
+    let shown = shown(admin, entries);
     let base = admin.model_url(model);
     let mut context = Context::new();
     context.insert("model_name", &model.name);
@@ -116,6 +103,25 @@ pub(super) async fn show(
     admin
         .render(req, StatusCode::OK, "admin/history.html", context)
         .await
+}
+
+/// Entries as the page shows them: fields with before and after, the actor linked.
+fn shown(admin: &Admin, entries: Vec<entry::Model>) -> Vec<Shown> {
+    let users = admin.model(&admin.inner.auth.user_table());
+    entries
+        .into_iter()
+        .map(|e| Shown {
+            fields: fields(&e.action, &e.values),
+            at: at_text(e.at),
+            actor_url: users
+                .zip(e.actor)
+                .map(|(users, id)| format!("{}{id}/", admin.model_url(users))),
+            action: e.action,
+            username: e.username,
+            channel: e.channel,
+            client: e.client,
+        })
+        .collect()
 }
 
 /// How many of the viewer's own changes the dashboard lists.
@@ -157,10 +163,6 @@ pub(super) async fn recent(admin: &Admin, ctx: &crate::Context) -> Result<Vec<Re
             pk: e.pk,
         })
         .collect())
-}
-
-fn urlencode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 fn at_text(at: chrono::NaiveDateTime) -> String {

@@ -143,19 +143,7 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     let base = admin.model_url(model);
     let params = query_pairs(req);
     let get = |key: &str| param(&params, key);
-    if let (Some(field), Some(op)) = (get("_ff"), get("_fo")) {
-        let key = if op == "eq" {
-            field.to_owned()
-        } else {
-            format!("{field}__{op}")
-        };
-        let value = get("_fv").unwrap_or("");
-        let url = url_with(
-            &base,
-            &params,
-            &["_ff", "_fo", "_fv", "page"],
-            &[(&key, value)],
-        );
+    if let Some(url) = filter_redirect(&base, &params) {
         return Ok(found(&url));
     }
     let mut context = Context::new();
@@ -203,36 +191,48 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     let step = |number: u64| url_with(&base, &params, &["page"], &[("page", &number.to_string())]);
     context.insert("previous_url", &(page > 1).then(|| step(page - 1)));
     context.insert("next_url", &more.then(|| step(page + 1)));
-    context.insert("search", get("q").unwrap_or(""));
+    tools(&mut context, admin, model, &base, &params);
+    admin.render(req, status, "admin/list.html", context).await
+}
+
+/// The filter box's submission (`_ff` field, `_fo` operator, `_fv` value) as the list URL
+/// with that filter, which the browser is sent to.
+fn filter_redirect(base: &str, params: &[(String, String)]) -> Option<String> {
+    let (field, op) = (param(params, "_ff")?, param(params, "_fo")?);
+    let key = if op == "eq" {
+        field.to_owned()
+    } else {
+        format!("{field}__{op}")
+    };
+    let value = param(params, "_fv").unwrap_or("");
+    let drop = ["_ff", "_fo", "_fv", "page"];
+    Some(url_with(base, params, &drop, &[(&key, value)]))
+}
+
+/// What the search box, the filters, the actions and the export links of a list need.
+fn tools(
+    context: &mut Context,
+    admin: &Admin,
+    model: &AdminModel,
+    base: &str,
+    params: &[(String, String)],
+) {
+    context.insert("search", param(params, "q").unwrap_or(""));
     let searchable =
         !model.settings.search_fields.is_empty() || model.settings.search_index.is_some();
     context.insert("searchable", &searchable);
     context.insert("search_chars", &admin.inner.limits.search_chars);
     context.insert("filter_fields", &model.settings.filter_fields);
     context.insert("ops", &Op::ALL.map(Op::name));
-    context.insert("filters", &active_filters(&base, &params));
-    context.insert("hidden_params", &hidden_params(&params));
+    context.insert("filters", &active_filters(base, params));
+    context.insert("hidden_params", &hidden_params(params));
     context.insert("actions", &model.settings.actions);
-    context.insert("here", &url_with(&base, &params, &[], &[]));
-    context.insert(
-        "export_csv",
-        &url_with(
-            &format!("{base}export/"),
-            &params,
-            &["page", "format"],
-            &[("format", "csv")],
-        ),
-    );
-    context.insert(
-        "export_json",
-        &url_with(
-            &format!("{base}export/"),
-            &params,
-            &["page", "format"],
-            &[("format", "json")],
-        ),
-    );
-    admin.render(req, status, "admin/list.html", context).await
+    context.insert("here", &url_with(base, params, &[], &[]));
+    let export = format!("{base}export/");
+    for format in ["csv", "json"] {
+        let url = url_with(&export, params, &["page", "format"], &[("format", format)]);
+        context.insert(format!("export_{format}"), &url);
+    }
 }
 
 /// The cells of each row; foreign keys are named and linked with one query per column.

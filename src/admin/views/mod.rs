@@ -12,6 +12,7 @@ mod history;
 mod list;
 mod lookup;
 mod many;
+mod save;
 mod versioned;
 
 use std::collections::HashMap;
@@ -192,4 +193,9 @@ fn posted_form(body: &[u8]) -> (HashMap<String, String>, Vec<String>) {
         map.insert(key.into_owned(), value.into_owned());
     }
     (map, ids)
+}
+
+/// `text` percent-encoded for a URL path segment or query value.
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

@@ -14,6 +14,10 @@ use crate::{Context, Error};
 /// A foreign key whose table has more rows than this is edited with the lookup box.
 const MAX_SELECT_OPTIONS: u64 = 100;
 
+mod read;
+
+pub(crate) use read::read;
+
 /// The message beside a field that needs a value.
 pub(crate) const REQUIRED: &str = "This field is required.";
 
@@ -175,23 +179,10 @@ async fn field(
             stored.map(|v| input_text(column, v)).unwrap_or_default()
         }
     };
-    let (widget, step) = widget_of(column);
     let readonly =
         settings.is_readonly_for(&column.name, ctx) || (column.primary_key && record.is_some());
-    let mut field = Field {
-        name: column.name.clone(),
-        label: human(&column.name),
-        widget,
-        checked: false,
-        required: column.required(),
-        step,
-        options: Vec::new(),
-        lookup_url: String::new(),
-        value_title: String::new(),
-        error: errors.get(&column.name).cloned(),
-        help: "",
-        value: text,
-    };
+    let mut field = Field::new(column, text, errors.get(&column.name).cloned());
+    let widget = field.widget;
     if settings.is_secret(&column.name) {
         field.widget = Widget::Password;
         field.value.clear();
@@ -242,39 +233,77 @@ async fn field(
         && let Some(target) = admin.model(&fk.table)
         && admin.may_view(ctx, &fk.table).await
     {
-        let db = DatabaseExecutor::from(admin.db());
-        let mut everything = Query::everything(target.info());
-        everything.and(target.hooks.get_query(ctx));
-        let small = !settings.lookups.contains(&column.name)
-            && count_upto(&db, target.info(), &everything, MAX_SELECT_OPTIONS).await?
-                != Count::More;
-        if small {
-            let window = Window {
-                offset: 0,
-                limit: Some(MAX_SELECT_OPTIONS),
-            };
-            let rows = target.model.list(&db, &everything, window).await?;
-            let mut options = vec![choice("", "---------", &field.value)];
-            for row in &rows {
-                let key = row
-                    .get(target.info(), &fk.column)
-                    .map(value::to_text)
-                    .unwrap_or_default();
-                options.push(choice(&key, &target.title(row), &field.value));
-            }
-            field.widget = Widget::Select;
-            field.options = options;
-        } else {
-            field.widget = Widget::Lookup;
-            field.lookup_url = format!("{}/{}/lookup/", admin.prefix(), target.slug());
-            if let Ok(key) = value::from_str(target.info().pk_column(), &field.value) {
-                field.value_title = related_title(admin, ctx, &fk.table, &fk.column, &key)
-                    .await?
-                    .unwrap_or_default();
-            }
-        }
+        let lookup = settings.lookups.contains(&column.name);
+        foreign_key(admin, ctx, column, target, lookup, &mut field).await?;
     }
     Ok(field)
+}
+
+impl Field {
+    /// The field of `column` showing `value`, with the column's own widget.
+    fn new(column: &ColumnInfo, value: String, error: Option<String>) -> Self {
+        let (widget, step) = widget_of(column);
+        Self {
+            name: column.name.clone(),
+            label: human(&column.name),
+            widget,
+            checked: false,
+            required: column.required(),
+            step,
+            options: Vec::new(),
+            lookup_url: String::new(),
+            value_title: String::new(),
+            error,
+            help: "",
+            value,
+        }
+    }
+}
+
+/// A foreign key's widget: a select of the target's rows the caller may see when they are few
+/// (and the admin asks for no lookup), else a lookup box with the current row's title.
+async fn foreign_key(
+    admin: &Admin,
+    ctx: &Context,
+    column: &ColumnInfo,
+    target: &AdminModel,
+    lookup: bool,
+    field: &mut Field,
+) -> Result<(), Error> {
+    let Some(fk) = &column.foreign_key else {
+        return Ok(());
+    };
+    let db = DatabaseExecutor::from(admin.db());
+    let mut everything = Query::everything(target.info());
+    everything.and(target.hooks.get_query(ctx));
+    let small = !lookup
+        && count_upto(&db, target.info(), &everything, MAX_SELECT_OPTIONS).await? != Count::More;
+    if small {
+        let window = Window {
+            offset: 0,
+            limit: Some(MAX_SELECT_OPTIONS),
+        };
+        let rows = target.model.list(&db, &everything, window).await?;
+        let mut options = vec![choice("", "---------", &field.value)];
+        for row in &rows {
+            let key = row
+                .get(target.info(), &fk.column)
+                .map(value::to_text)
+                .unwrap_or_default();
+            options.push(choice(&key, &target.title(row), &field.value));
+        }
+        field.widget = Widget::Select;
+        field.options = options;
+    } else {
+        field.widget = Widget::Lookup;
+        field.lookup_url = format!("{}/{}/lookup/", admin.prefix(), target.slug());
+        if let Ok(key) = value::from_str(target.info().pk_column(), &field.value) {
+            field.value_title = related_title(admin, ctx, &fk.table, &fk.column, &key)
+                .await?
+                .unwrap_or_default();
+        }
+    }
+    Ok(())
 }
 
 fn choice(value: &str, label: &str, current: &str) -> Choice {
@@ -303,130 +332,6 @@ pub(crate) async fn related_title(
         .find_in(&db, column, vec![key.clone()], target.hooks.get_query(ctx))
         .await?;
     Ok(rows.first().map(|row| target.title(row)))
-}
-
-/// Reads a posted form into column values, or an error per field. The password column of the
-/// user model is hashed; empty keeps the old hash when editing.
-pub(crate) async fn read(
-    admin: &Admin,
-    model: &AdminModel,
-    ctx: &Context,
-    posted: &HashMap<String, String>,
-    adding: bool,
-) -> Result<Result<Vec<(String, Value)>, HashMap<String, String>>, Error> {
-    let settings = &model.settings;
-    let mut values = Vec::new();
-    let mut errors = HashMap::new();
-    for name in &settings.form_fields {
-        let Some(column) = model.info().column(name) else {
-            continue;
-        };
-        if settings.is_readonly_for(name, ctx)
-            || (column.primary_key && !adding)
-            || widget_of(column).0 == Widget::Readonly
-        {
-            continue;
-        }
-        // On an edit, a field the post leaves out (not even blank) keeps its stored value, as
-        // a partial update does on the API; a checkbox is the exception, as HTML sends none
-        // when it is unticked.
-        let checkbox = column.kind == FieldKind::Bool && !column.nullable;
-        if !adding && !posted.contains_key(name) && !checkbox {
-            continue;
-        }
-        let text = posted.get(name).map(String::as_str).unwrap_or("");
-        if settings.is_secret(name) {
-            if text.is_empty() && !adding {
-                continue;
-            }
-            if text.is_empty() {
-                errors.insert(name.clone(), REQUIRED.to_owned());
-                continue;
-            }
-            let hash = admin.auth().hasher().hash(text).await?;
-            values.push((name.clone(), Value::from(hash)));
-            continue;
-        }
-        match read_one(
-            admin,
-            model,
-            ctx,
-            column,
-            text,
-            posted.contains_key(name),
-            adding,
-        )
-        .await?
-        {
-            Ok(Some(value)) => values.push((name.clone(), value)),
-            Ok(None) => {}
-            Err(message) => {
-                errors.insert(name.clone(), message);
-            }
-        }
-    }
-    Ok(if errors.is_empty() {
-        Ok(values)
-    } else {
-        Err(errors)
-    })
-}
-
-/// One field's value: `None` to leave the column to what the new row starts with (its
-/// default, `ActiveModelBehavior::new()` or `before_save`; a column none of them fills is then
-/// reported required beside the field). A blank text column is the empty string, as on the
-/// API and the CLI: "not blank" is a rule of the entity's.
-async fn read_one(
-    admin: &Admin,
-    model: &AdminModel,
-    ctx: &Context,
-    column: &ColumnInfo,
-    text: &str,
-    present: bool,
-    adding: bool,
-) -> Result<Result<Option<Value>, String>, Error> {
-    if column.kind == FieldKind::Bool && !column.nullable {
-        // The form sends a hidden `false` before each checkbox, so a box left out of the post
-        // altogether (a client that only sends what it sets) takes the declared default.
-        if !present && adding && column.default.is_some() {
-            return Ok(Ok(None));
-        }
-        return Ok(Ok(Some(Value::from(present && text != "false"))));
-    }
-    if text.trim().is_empty() && (column.nullable || !column.kind.is_text()) {
-        return Ok(if column.nullable {
-            Ok(Some(value::null_of(column.kind)))
-        } else if adding {
-            Ok(None)
-        } else {
-            Err(REQUIRED.to_owned())
-        });
-    }
-    let parsed = match value::from_str(column, text).and_then(|parsed| {
-        crate::orm::check_fits(column, &parsed, admin.inner.limits.text_bytes)?;
-        Ok(parsed)
-    }) {
-        Ok(parsed) => parsed,
-        Err(error) => return Ok(Err(sentence(&error.reason))),
-    };
-    if let Some(choices) = model.settings.choices_of(&column.name)
-        && !choices.iter().any(|(v, _)| *v == value::to_text(&parsed))
-    {
-        return Ok(Err("Select one of the offered choices.".to_owned()));
-    }
-    if let Some(fk) = &column.foreign_key
-        && admin.model(&fk.table).is_some()
-        && related_title(admin, ctx, &fk.table, &fk.column, &parsed)
-            .await?
-            .is_none()
-    {
-        return Ok(Err(format!(
-            "There is no {} with key {}.",
-            fk.table,
-            text.trim()
-        )));
-    }
-    Ok(Ok(Some(parsed)))
 }
 
 /// An error message as a sentence: capital first letter, final full stop.
