@@ -46,5 +46,5 @@ pub fn app(site: Site) -> App<impl AppFactory> {
         .service(site.auth.clone())
         .service(site.api.clone())
         .service(site.admin.clone())
-        .service(views::scope())
+        .service(views::scope(site.auth.clone()))
 }

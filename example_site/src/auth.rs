@@ -14,10 +14,12 @@ pub struct AuthConfig {
     pub secure_cookies: bool,
 }
 
-/// The site's `Auth` settings, for callers that add their own (a Redis session store).
+/// The site's `Auth` settings, for callers that add their own (a Redis session store): its
+/// templates join the auth pages' and the admin's in one set.
 pub fn builder(db: DatabaseConnection, config: &AuthConfig) -> AuthBuilder {
-    Auth::builder(db, user::Entity, &config.secret_key)
+    let builder = Auth::builder(db, user::Entity, &config.secret_key)
         .secure_cookies(config.secure_cookies)
         .branding("Example Site")
-        .image_sources(["https://www.gravatar.com"])
+        .image_sources(["https://www.gravatar.com"]);
+    crate::views::templates::add(builder)
 }

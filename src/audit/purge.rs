@@ -13,6 +13,10 @@ const BATCH: u64 = 1_000;
 /// Deletes the entries written more than `days` days ago, oldest first, in batches;
 /// `progress` is called after each batch with the entries removed so far and the total to
 /// remove. Returns how many went.
+///
+/// # Errors
+///
+/// The database's error when the audit table cannot be read or written; entries deleted in batches before the failure stay deleted.
 pub async fn purge<C: ConnectionTrait>(
     db: &C,
     days: u32,

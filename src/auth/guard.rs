@@ -50,6 +50,22 @@ pub async fn admin_required<B: MessageBody>(
     guard(req, next, CurrentUser::is_admin).await
 }
 
+/// Answers errors of the wrapped scope with the site's error page (`error.html` of the
+/// shared templates, given the `status`, `reason`, `message`, `branding` and `static_url`)
+/// instead of JSON, so a site's handlers return `Result<HttpResponse, actix_sea::Error>` as
+/// the admin's do; a 500 never shows its cause. The scope needs the `Auth` as app data:
+/// `web::scope("").app_data(web::Data::new(auth.clone())).wrap(from_fn(error_pages))`.
+///
+/// # Errors
+///
+/// Whatever the wrapped service fails with outside an [`Error`](crate::Error) response.
+pub async fn error_pages<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    crate::error::pages::<super::Auth, B>(req, next).await
+}
+
 /// Lets admins and staff (users holding at least one model permission) through; redirects
 /// anonymous users to login and answers others with 403. The admin's own guard.
 /// Use with `actix_web::middleware::from_fn(staff_required)`.

@@ -52,7 +52,7 @@ pub use builder::{AuthBuilder, MIN_KEY_BYTES};
 pub use csrf::{CsrfProtect, csrf_token, hidden_input};
 pub(crate) use extract::resolved_user;
 pub use extract::{AdminUser, CurrentUser};
-pub use guard::{admin_required, login_required, staff_required};
+pub use guard::{admin_required, error_pages, login_required, staff_required};
 pub use key::secret_key_or_dev_file;
 pub use login::LoginFailure;
 pub use middleware::AuthMiddleware;
@@ -206,6 +206,18 @@ impl Auth {
     /// The template set the auth pages and the admin share, with the site's overrides.
     pub(crate) fn templates(&self) -> &Templates {
         &self.inner.templates
+    }
+
+    /// Renders `name` from the one template set the auth pages, the admin and the site share:
+    /// the crate's templates with those the site gave [`AuthBuilder::template`], which may
+    /// replace the crate's (`base.html`, `error.html`) or add the site's own pages.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Internal`] when the template is unknown or fails to render (the cause names
+    /// the template; it is logged when the error is answered, never shown).
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Error> {
+        self.inner.templates.render(name, context)
     }
 
     /// A key of its own for `purpose`, derived from the secret key (HMAC-SHA256 of the

@@ -50,6 +50,10 @@ pub fn is_permission(text: &str) -> bool {
 }
 
 /// The permissions `user_id` holds through their groups, in one query.
+///
+/// # Errors
+///
+/// The database's error when the group tables cannot be read.
 pub async fn permissions_of(
     db: &impl ConnectionTrait,
     user_id: i64,
@@ -70,6 +74,10 @@ pub async fn permissions_of(
 }
 
 /// Every group, by name.
+///
+/// # Errors
+///
+/// The database's error when the group table cannot be read.
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<group::Model>, DbErr> {
     group::Entity::find()
         .order_by_asc(group::Column::Name)
@@ -78,6 +86,10 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<group::Model>, DbErr> 
 }
 
 /// The group named `name`.
+///
+/// # Errors
+///
+/// The database's error when the group table cannot be read.
 pub async fn by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<group::Model>, DbErr> {
     group::Entity::find()
         .filter(group::Column::Name.eq(name))
@@ -86,6 +98,10 @@ pub async fn by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<gro
 }
 
 /// The permissions group `group_id` grants, sorted.
+///
+/// # Errors
+///
+/// The database's error when the permission table cannot be read.
 pub async fn permissions_of_group(
     db: &impl ConnectionTrait,
     group_id: i64,
@@ -101,6 +117,10 @@ pub async fn permissions_of_group(
 }
 
 /// The ids of the groups `user_id` belongs to, ascending.
+///
+/// # Errors
+///
+/// The database's error when the membership table cannot be read.
 pub async fn groups_of(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>, DbErr> {
     membership::Entity::find()
         .select_only()

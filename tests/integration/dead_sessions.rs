@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix_http::Request;
 use actix_http::error::PayloadError;
-use actix_sea::auth::{Auth, DbSessionStore, SessionBackend, SessionTable};
+use actix_sea::auth::{DbSessionStore, SessionBackend, SessionTable};
 use actix_session::storage::{SessionKey, SessionStore};
 use actix_web::body::MessageBody;
 use actix_web::cookie::time::Duration as Ttl;
@@ -15,11 +15,11 @@ use actix_web::http::StatusCode;
 use actix_web::test;
 use actix_web::web::Bytes;
 use example_site::Site;
-use example_site::models::{message, user};
+use example_site::models::message;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::app::{KEY, TestApp, wrap};
+use crate::app::{TestApp, config, wrap};
 use crate::support::{Backend, TestDb};
 
 fn logged_in_state() -> HashMap<String, String> {
@@ -204,8 +204,7 @@ async fn an_in_flight_request_does_not_undo_logout_on_redis() {
         unreachable!()
     };
     let db = TestDb::example(Backend::Sqlite).await.unwrap();
-    let auth = Auth::builder(db.db.clone(), user::Entity, KEY)
-        .secure_cookies(false)
+    let auth = example_site::auth::builder(db.db.clone(), &config())
         .redis_sessions(store)
         .build()
         .unwrap();
@@ -215,8 +214,7 @@ async fn an_in_flight_request_does_not_undo_logout_on_redis() {
 }
 
 async fn a_stalled_body_is_cut_off(db: TestDb) {
-    let auth = Auth::builder(db.db.clone(), user::Entity, KEY)
-        .secure_cookies(false)
+    let auth = example_site::auth::builder(db.db.clone(), &config())
         .body_timeout(Duration::from_millis(300))
         .build()
         .unwrap();

@@ -159,6 +159,38 @@ async fn a_failing_login_is_the_auth_error_page_without_internals(db: TestDb) {
         "the auth pages' own page"
     );
     assert_no_internals(&login, "login_failure");
+    assert!(
+        login.body.contains("Back to the public timeline"),
+        "the site's error.html, given once to Auth, serves the auth pages too: {}",
+        login.body
+    );
+}
+
+async fn a_failing_site_page_is_the_sites_error_page_without_internals(db: TestDb) {
+    let app = crate::app::spawn(db).await;
+    app.db
+        .db
+        .execute_unprepared("DROP TABLE message")
+        .await
+        .unwrap();
+    let page = app.get("/public/").await;
+    assert_eq!(
+        page.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.body.contains("Something went wrong"), "{}", page.body);
+    assert!(
+        page.body.contains("Back to the public timeline") && page.body.contains("Example Site"),
+        "the site's own error page: {}",
+        page.body
+    );
+    assert_no_internals(&page, "\"message\"");
 }
 
 /// A session the request ended (its user was deactivated) cannot be logged in again in the
@@ -204,5 +236,6 @@ crate::on_every_database!(example:
     database_errors_are_classified_by_code_and_keep_their_cause,
     a_failing_admin_page_is_the_admin_error_page_without_internals,
     a_failing_login_is_the_auth_error_page_without_internals,
+    a_failing_site_page_is_the_sites_error_page_without_internals,
     a_login_into_a_session_the_request_ended_is_an_error,
 );

@@ -2,7 +2,7 @@
 //! API) or a deactivation, on the database store and on Redis.
 
 use actix_http::Request;
-use actix_sea::auth::{Auth, RedisSessions};
+use actix_sea::auth::RedisSessions;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -71,8 +71,7 @@ where
 }
 
 async fn the_password_page_refuses_bad_input_and_changes_nothing(db: TestDb) {
-    let auth = Auth::builder(db.db.clone(), user::Entity, &config().secret_key)
-        .secure_cookies(false)
+    let auth = example_site::auth::builder(db.db.clone(), &config())
         .password_validator(|_, password| {
             if password.contains("123") {
                 Err("No counting, please.".into())
@@ -352,8 +351,7 @@ async fn redis_app(
         .expect("connect to Redis")
         .key_prefix(&prefix);
     let db = TestDb::example(Backend::Sqlite).await.unwrap();
-    let auth = Auth::builder(db.db.clone(), user::Entity, &config().secret_key)
-        .secure_cookies(false)
+    let auth = example_site::auth::builder(db.db.clone(), &config())
         .redis_sessions(store)
         .build()
         .unwrap();

@@ -2,20 +2,20 @@
 
 use std::time::Duration;
 
-use actix_sea::auth::{AdminUser, Auth, CurrentUser, admin_required, login_required};
+use actix_sea::auth::{AdminUser, CurrentUser, admin_required, login_required};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, test, web};
 use chrono::Utc;
 use example_site::Site;
-use example_site::models::user;
+
 use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
 
-use crate::app::{KEY, spawn, wrap};
+use crate::app::{config, spawn, wrap};
 use crate::support::{Backend, TestDb};
 
 fn auth_builder(db: &TestDb) -> actix_sea::auth::AuthBuilder {
-    Auth::builder(db.db.clone(), user::Entity, KEY).secure_cookies(false)
+    example_site::auth::builder(db.db.clone(), &config())
 }
 
 async fn whoami(user: CurrentUser) -> HttpResponse {

@@ -8,10 +8,10 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use tera::Context;
 
 use super::display::user_url;
-use super::failure::Failure;
 use super::page::{Page, field, see_other, user_id};
 use crate::Site;
 use crate::models::message;
+use actix_sea::Error;
 
 /// The longest message accepted, in characters: the column's declared length.
 pub const MAX_MESSAGE: usize = message::MAX_CONTENT as usize;
@@ -33,7 +33,7 @@ fn form(page: &Page, content: &str, error: Option<&str>) -> HttpResponse {
     context.insert("content", &content.replace('\0', ""));
     context.insert("error", &error);
     context.insert("max_length", &MAX_MESSAGE);
-    page.render("create.html", context)
+    page.render("site/create.html", context)
 }
 
 /// `GET /create/`.
@@ -49,7 +49,7 @@ pub async fn create(
     caller: Caller,
     page: Page,
     body: web::Bytes,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     let content = field(&body, "content");
     if let Some(error) = problem(&content) {
         return Ok(form(&page, &content, Some(&error)));

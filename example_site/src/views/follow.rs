@@ -8,11 +8,11 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{EntityTrait, QueryFilter, SqlErr};
 
 use super::display::user_url;
-use super::failure::Failure;
 use super::page::{Page, see_other, user_id};
 use super::people::{find_user, no_such_user, pair};
 use crate::Site;
 use crate::models::relationship;
+use actix_sea::Error;
 
 /// `POST /users/<username>/follow/`. Following twice is harmless: the pair is unique, and a
 /// second insert (or a race with another tab) only hits that constraint.
@@ -22,7 +22,7 @@ pub async fn follow(
     caller: Context,
     page: Page,
     username: web::Path<String>,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     let Some(target) = find_user(&site.db, &username).await? else {
         return Ok(no_such_user(&page, &username));
     };
@@ -55,7 +55,7 @@ pub async fn unfollow(
     caller: Context,
     page: Page,
     username: web::Path<String>,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     let Some(target) = find_user(&site.db, &username).await? else {
         return Ok(no_such_user(&page, &username));
     };

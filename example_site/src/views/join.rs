@@ -11,10 +11,10 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::SqlErr;
 use tera::Context;
 
-use super::failure::Failure;
 use super::page::{Page, field, see_other};
 use crate::Site;
 use crate::models::user;
+use actix_sea::Error;
 
 /// The longest username accepted.
 const MAX_USERNAME: usize = 30;
@@ -60,7 +60,7 @@ fn form(page: &Page, username: &str, email: &str, errors: &Errors) -> HttpRespon
     context.insert("username", username);
     context.insert("email", email);
     context.insert("errors", errors);
-    page.render("join.html", context)
+    page.render("site/join.html", context)
 }
 
 /// `GET /join/`.
@@ -80,7 +80,7 @@ pub async fn join(
     page: Page,
     req: HttpRequest,
     body: web::Bytes,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     let username = field(&body, "username").trim().to_owned();
     let email = field(&body, "email").trim().to_owned();
     let password = field(&body, "password");

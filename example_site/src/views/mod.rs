@@ -3,31 +3,33 @@
 
 mod create;
 mod display;
-mod failure;
 mod follow;
 mod join;
 mod page;
 mod people;
-mod templates;
+pub(crate) mod templates;
 mod timeline;
 
 pub use create::{MAX_MESSAGE, create, create_form};
-pub use failure::Failure;
 pub use follow::{follow, unfollow};
 pub use join::{join, join_form};
 pub use page::{PER_PAGE, Page};
 pub use people::{followers, following, user_detail, user_list};
 pub use timeline::{home, private_timeline, public_timeline};
 
-use actix_sea::auth::CsrfProtect;
+use actix_sea::auth::{Auth, CsrfProtect, error_pages};
 use actix_web::dev::HttpServiceFactory;
 use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, web};
 
 /// The site's URLs, every form CSRF-checked once for the whole scope (mount it last: it
-/// answers every path the auth, API and admin did not take, with the site's 404 page).
-pub fn scope() -> impl HttpServiceFactory {
+/// answers every path the auth, API and admin did not take, with the site's 404 page). A
+/// handler's error is answered with the site's error page, rendered from `auth`'s templates.
+pub fn scope(auth: Auth) -> impl HttpServiceFactory {
     web::scope("")
+        .app_data(web::Data::new(auth))
+        .wrap(from_fn(error_pages))
         .wrap(CsrfProtect)
         .route("/", web::get().to(home))
         .route("/private/", web::get().to(private_timeline))

@@ -11,9 +11,9 @@ use serde::Serialize;
 use tera::Context;
 
 use super::display::user_url;
-use super::failure::Failure;
 use super::templates::{frame, render_html};
 use crate::Site;
+use actix_sea::Error;
 
 /// Messages and users shown per page.
 pub const PER_PAGE: u64 = 20;
@@ -54,8 +54,8 @@ impl FromRequest for Page {
         Box::pin(async move {
             let site = req
                 .app_data::<web::Data<Site>>()
-                .ok_or_else(|| Failure::from(actix_sea::Error::Config("no Site".into())))?;
-            let user = site.auth.current_user(&req).await.map_err(Failure::from)?;
+                .ok_or_else(|| Error::Config("no Site".into()))?;
+            let user = site.auth.current_user(&req).await?;
             Ok(Page {
                 auth: site.auth.clone(),
                 session: req.get_session(),
@@ -117,7 +117,7 @@ impl Page {
 
     /// Renders a page; every page gets the top bar's data and the queued flash messages.
     fn render_with(&self, status: StatusCode, name: &str, mut context: Context) -> HttpResponse {
-        frame(&mut context, true);
+        frame(&mut context);
         context.insert("flashes", &take_flashes(&self.session));
         context.insert("login_url", &self.login_link());
         context.insert("logout_url", &self.auth.logout_url());
@@ -131,7 +131,7 @@ impl Page {
             context.insert("user", &visitor);
             context.insert("csrf_token", &self.csrf_token());
         }
-        render_html(status, name, &context)
+        render_html(&self.auth, status, name, &context)
     }
 
     /// The site's error page, with the top bar of this visitor.
@@ -166,12 +166,12 @@ pub fn field(body: &[u8], name: &str) -> String {
 }
 
 /// The logged-in user's id as the site's tables store it.
-pub fn user_id(user: &CurrentUser) -> Result<i32, Failure> {
+pub fn user_id(user: &CurrentUser) -> Result<i32, Error> {
     i32::try_from(user.id()).map_err(|_| {
-        Failure::from(actix_sea::Error::internal(format!(
+        Error::internal(format!(
             "user id {} does not fit the site's id column",
             user.id()
-        )))
+        ))
     })
 }
 

@@ -11,11 +11,11 @@ use sea_orm::{
 use tera::Context;
 
 use super::display::UserView;
-use super::failure::Failure;
 use super::page::{PER_PAGE, Page};
 use super::timeline::messages_page;
 use crate::Site;
 use crate::models::{message, relationship, user};
+use actix_sea::Error;
 
 /// Longer names cannot belong to anyone; they are answered without a query.
 const MAX_USERNAME: usize = 150;
@@ -50,7 +50,7 @@ async fn users_page(
     nav: &str,
     heading: &str,
     empty: &str,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     let mut rows = user::Entity::find()
         .filter(condition)
         .order_by_asc(user::Column::Username)
@@ -66,7 +66,7 @@ async fn users_page(
     context.insert("empty", empty);
     context.insert("users", &users);
     context.insert("pager", &pager);
-    Ok(page.render("users.html", context))
+    Ok(page.render("site/users.html", context))
 }
 
 /// The ids in `column` of the relationships whose `by` column is `user_id`.
@@ -83,7 +83,7 @@ fn related(
 }
 
 /// `/users/`: everyone, by name.
-pub async fn user_list(site: web::Data<Site>, page: Page) -> Result<HttpResponse, Failure> {
+pub async fn user_list(site: web::Data<Site>, page: Page) -> Result<HttpResponse, Error> {
     users_page(
         &site,
         &page,
@@ -100,7 +100,7 @@ pub async fn following(
     site: web::Data<Site>,
     user: CurrentUser,
     page: Page,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     let ids = related(
         relationship::Column::ToUser,
         relationship::Column::FromUser,
@@ -116,7 +116,7 @@ pub async fn followers(
     site: web::Data<Site>,
     user: CurrentUser,
     page: Page,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     let ids = related(
         relationship::Column::FromUser,
         relationship::Column::ToUser,
@@ -139,7 +139,7 @@ pub async fn user_detail(
     site: web::Data<Site>,
     page: Page,
     username: web::Path<String>,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     let Some(shown) = find_user(&site.db, &username).await? else {
         return Ok(no_such_user(&page, &username));
     };
@@ -175,5 +175,5 @@ pub async fn user_detail(
     context.insert("following", &following);
     context.insert("relation", relation);
     context.insert("empty", "No messages yet.");
-    Ok(page.render("user.html", context))
+    Ok(page.render("site/user.html", context))
 }

@@ -10,10 +10,10 @@ use sea_orm::{
 use tera::Context;
 
 use super::display::MessageView;
-use super::failure::Failure;
 use super::page::{PER_PAGE, Page, Pager};
 use crate::Site;
 use crate::models::{message, relationship, user};
+use actix_sea::Error;
 
 /// One page of the messages that match `condition`, newest first, each with its author: one
 /// query, whatever the page holds.
@@ -56,7 +56,7 @@ async fn timeline(
     nav: &str,
     heading: &str,
     empty: &str,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     let (messages, pager) = messages_page(&site.db, page, condition).await?;
     let mut context = Context::new();
     context.insert("nav", nav);
@@ -64,10 +64,10 @@ async fn timeline(
     context.insert("empty", empty);
     context.insert("messages", &messages);
     context.insert("pager", &pager);
-    Ok(page.render("timeline.html", context))
+    Ok(page.render("site/timeline.html", context))
 }
 
-async fn private_page(site: &Site, page: &Page, user_id: i64) -> Result<HttpResponse, Failure> {
+async fn private_page(site: &Site, page: &Page, user_id: i64) -> Result<HttpResponse, Error> {
     timeline(
         site,
         page,
@@ -80,7 +80,7 @@ async fn private_page(site: &Site, page: &Page, user_id: i64) -> Result<HttpResp
 }
 
 /// `/`: the private timeline when logged in, else the public one.
-pub async fn home(site: web::Data<Site>, page: Page) -> Result<HttpResponse, Failure> {
+pub async fn home(site: web::Data<Site>, page: Page) -> Result<HttpResponse, Error> {
     match page.user() {
         Some(user) => private_page(&site, &page, user.id()).await,
         None => public_timeline(site, page).await,
@@ -92,12 +92,12 @@ pub async fn private_timeline(
     site: web::Data<Site>,
     user: CurrentUser,
     page: Page,
-) -> Result<HttpResponse, Failure> {
+) -> Result<HttpResponse, Error> {
     private_page(&site, &page, user.id()).await
 }
 
 /// `/public/`: everyone's messages.
-pub async fn public_timeline(site: web::Data<Site>, page: Page) -> Result<HttpResponse, Failure> {
+pub async fn public_timeline(site: web::Data<Site>, page: Page) -> Result<HttpResponse, Error> {
     timeline(
         &site,
         &page,

@@ -112,6 +112,10 @@ pub fn now(backend: DbBackend) -> Expr {
 /// Creates `index` on `table` unless an index of that name exists. With `IF NOT EXISTS`
 /// tables, it lets a first migration adopt a database whose tables an older release created
 /// (MySQL has no `CREATE INDEX IF NOT EXISTS`).
+///
+/// # Errors
+///
+/// The database's error when the index cannot be listed or created.
 pub async fn create_index_if_missing(
     manager: &SchemaManager<'_>,
     table: &str,
