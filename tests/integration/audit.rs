@@ -18,8 +18,8 @@ use crate::support::TestDb;
 const ROOT: Option<(&str, &str)> = Some(("boss", "boss-password"));
 const ALICE: Option<(&str, &str)> = Some(("alice", "wonderland"));
 
-/// The entries written by the admin and the API (not the CLI's), oldest first.
-async fn entries(db: &TestDb) -> Vec<entry::Model> {
+/// The entries written by the admin, the API and the site (not the CLI's), oldest first.
+pub(crate) async fn entries(db: &TestDb) -> Vec<entry::Model> {
     entry::Entity::find()
         .filter(entry::Column::Channel.ne("cli"))
         .order_by_asc(entry::Column::Id)
@@ -28,7 +28,7 @@ async fn entries(db: &TestDb) -> Vec<entry::Model> {
         .unwrap()
 }
 
-fn values(entry: &entry::Model) -> Json {
+pub(crate) fn values(entry: &entry::Model) -> Json {
     serde_json::from_str(&entry.values).unwrap()
 }
 

@@ -6,29 +6,12 @@ use actix_sea::audit::entry;
 use actix_web::http::StatusCode;
 use example_site::models::{message, relationship, user};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::{Value as Json, json};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
 
-use crate::app::Reply;
+use crate::audit::{entries, values};
+use crate::site::token_of;
 use crate::support::TestDb;
-
-/// The entries written by the site's pages and logins (not the CLI's), oldest first.
-async fn site_entries(db: &TestDb) -> Vec<entry::Model> {
-    entry::Entity::find()
-        .filter(entry::Column::Channel.ne("cli"))
-        .order_by_asc(entry::Column::Id)
-        .all(&db.db)
-        .await
-        .unwrap()
-}
-
-fn values(entry: &entry::Model) -> Json {
-    serde_json::from_str(&entry.values).unwrap()
-}
-
-fn token_of(reply: &Reply) -> String {
-    reply.input("csrf_token").expect("a CSRF token")
-}
 
 /// Checks `entry` was written by `user` (`None`: anonymous) through the site's pages.
 fn assert_by(entry: &entry::Model, user: Option<(i32, &str)>) {
@@ -54,10 +37,7 @@ async fn the_password_page_records_the_users_own_change_redacted(db: TestDb) {
         app.login("alice", "wonderland").await.status,
         StatusCode::SEE_OTHER
     );
-    assert!(
-        site_entries(&app.db).await.is_empty(),
-        "a login changes nothing"
-    );
+    assert!(entries(&app.db).await.is_empty(), "a login changes nothing");
     let token = token_of(&app.get("/accounts/password/").await);
     let mismatch = app
         .post_form(
@@ -71,7 +51,7 @@ async fn the_password_page_records_the_users_own_change_redacted(db: TestDb) {
         )
         .await;
     assert_eq!(mismatch.status, StatusCode::OK);
-    assert!(site_entries(&app.db).await.is_empty(), "a refused form");
+    assert!(entries(&app.db).await.is_empty(), "a refused form");
     let changed = app
         .post_form(
             "/accounts/password/",
@@ -85,7 +65,7 @@ async fn the_password_page_records_the_users_own_change_redacted(db: TestDb) {
         .await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
 
-    let all = site_entries(&app.db).await;
+    let all = entries(&app.db).await;
     assert_eq!(all.len(), 1, "{all:?}");
     assert_by(&all[0], Some((alice, "alice")));
     assert_eq!(
@@ -124,7 +104,7 @@ async fn a_login_that_rehashes_records_the_update_redacted(db: TestDb) {
         StatusCode::OK,
         "a failed login"
     );
-    assert!(site_entries(&app.db).await.is_empty());
+    assert!(entries(&app.db).await.is_empty());
     assert_eq!(
         app.login("alice", "wonderland").await.status,
         StatusCode::SEE_OTHER
@@ -136,7 +116,7 @@ async fn a_login_that_rehashes_records_the_update_redacted(db: TestDb) {
         "the second login finds a current hash"
     );
 
-    let all = site_entries(&app.db).await;
+    let all = entries(&app.db).await;
     assert_eq!(all.len(), 1, "{all:?}");
     assert_by(&all[0], Some((alice, "alice")));
     assert_eq!(all[0].action, "update");
@@ -157,7 +137,7 @@ async fn posting_a_message_records_its_creation(db: TestDb) {
         .post_form("/create/", &[("csrf_token", &token), ("content", "   ")])
         .await;
     assert_eq!(empty.status, StatusCode::OK, "the form again");
-    assert!(site_entries(&app.db).await.is_empty(), "nothing posted");
+    assert!(entries(&app.db).await.is_empty(), "nothing posted");
     let posted = app
         .post_form("/create/", &[("csrf_token", &token), ("content", " hi ")])
         .await;
@@ -168,7 +148,7 @@ async fn posting_a_message_records_its_creation(db: TestDb) {
         .await
         .unwrap()
         .unwrap();
-    let all = site_entries(&app.db).await;
+    let all = entries(&app.db).await;
     assert_eq!(all.len(), 1, "{all:?}");
     assert_by(&all[0], Some((alice, "alice")));
     assert_eq!(
@@ -203,7 +183,7 @@ async fn following_and_unfollowing_record_the_relationship(db: TestDb) {
         .await
         .unwrap()
         .unwrap();
-    let created = site_entries(&app.db).await;
+    let created = entries(&app.db).await;
     assert_eq!(
         created.len(),
         1,
@@ -222,7 +202,7 @@ async fn following_and_unfollowing_record_the_relationship(db: TestDb) {
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
-    let all = site_entries(&app.db).await;
+    let all = entries(&app.db).await;
     assert_eq!(all.len(), 2, "a second unfollow changes nothing: {all:?}");
     for entry in &all {
         assert_by(entry, Some((alice, "alice")));
@@ -250,7 +230,7 @@ async fn joining_records_the_new_user_with_no_actor_and_no_password(db: TestDb) 
         )
         .await;
     assert_eq!(taken.status, StatusCode::OK, "the form again");
-    assert!(site_entries(&app.db).await.is_empty(), "nobody joined");
+    assert!(entries(&app.db).await.is_empty(), "nobody joined");
     let joined = app
         .post_form(
             "/join/",
@@ -270,7 +250,7 @@ async fn joining_records_the_new_user_with_no_actor_and_no_password(db: TestDb) 
         .await
         .unwrap()
         .unwrap();
-    let all = site_entries(&app.db).await;
+    let all = entries(&app.db).await;
     assert_eq!(all.len(), 1, "{all:?}");
     assert_by(&all[0], None);
     assert_eq!(

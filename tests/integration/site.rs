@@ -36,7 +36,7 @@ fn shown(reply: &Reply) -> usize {
     reply.body.matches(r#"<p class="content">"#).count()
 }
 
-fn token_of(reply: &Reply) -> String {
+pub(crate) fn token_of(reply: &Reply) -> String {
     reply
         .input("csrf_token")
         .expect("the page carries a CSRF token")
