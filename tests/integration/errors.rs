@@ -15,6 +15,26 @@ use crate::app::Reply;
 use crate::support::TestDb;
 
 /// What no error page may show: the database's own words, table names, SQL.
+/// A 500 answered as an HTML page that says something went wrong and shows no internals.
+fn assert_server_error_page(reply: &Reply, table: &str) {
+    assert_eq!(
+        reply.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        reply.body.contains("Something went wrong"),
+        "{}",
+        reply.body
+    );
+    assert_no_internals(reply, table);
+}
+
 fn assert_no_internals(reply: &Reply, table: &str) {
     for internal in [
         table,
@@ -83,19 +103,8 @@ async fn a_failing_admin_page_is_the_admin_error_page_without_internals(db: Test
         .await
         .unwrap();
     let page = app.get("/admin/note/").await;
-    assert_eq!(
-        page.status,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "{}",
-        page.body
-    );
-    assert_eq!(
-        page.header("content-type"),
-        Some("text/html; charset=utf-8")
-    );
+    assert_server_error_page(&page, "note");
     assert!(page.body.contains("Back to the dashboard"), "{}", page.body);
-    assert!(page.body.contains("Something went wrong"), "{}", page.body);
-    assert_no_internals(&page, "note");
 
     let missing = app.get("/admin/no-such-model/").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -139,26 +148,11 @@ async fn a_failing_login_is_the_auth_error_page_without_internals(db: TestDb) {
             ],
         )
         .await;
-    assert_eq!(
-        login.status,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "{}",
-        login.body
-    );
-    assert_eq!(
-        login.header("content-type"),
-        Some("text/html; charset=utf-8")
-    );
-    assert!(
-        login.body.contains("Something went wrong"),
-        "{}",
-        login.body
-    );
+    assert_server_error_page(&login, "login_failure");
     assert!(
         login.body.contains("actix-sea.css"),
         "the auth pages' own page"
     );
-    assert_no_internals(&login, "login_failure");
     assert!(
         login.body.contains("Back to the public timeline"),
         "the site's error.html, given once to Auth, serves the auth pages too: {}",
@@ -174,23 +168,12 @@ async fn a_failing_site_page_is_the_sites_error_page_without_internals(db: TestD
         .await
         .unwrap();
     let page = app.get("/public/").await;
-    assert_eq!(
-        page.status,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "{}",
-        page.body
-    );
-    assert_eq!(
-        page.header("content-type"),
-        Some("text/html; charset=utf-8")
-    );
-    assert!(page.body.contains("Something went wrong"), "{}", page.body);
+    assert_server_error_page(&page, "\"message\"");
     assert!(
         page.body.contains("Back to the public timeline") && page.body.contains("Example Site"),
         "the site's own error page: {}",
         page.body
     );
-    assert_no_internals(&page, "\"message\"");
 }
 
 /// A session the request ended (its user was deactivated) cannot be logged in again in the
