@@ -1,16 +1,29 @@
 //! A short-lived cache of successful password checks, so that basic auth costs one argon2
-//! verification per credential per TTL rather than one per request. One per [`super::Auth`],
-//! shared by every API authentication made from it, so that a password change or a
-//! deactivation drops the user's entries at once ([`super::Auth::end_sessions`]).
+//! verification per credential per [`TTL`] rather than one per request, and no query at all
+//! while the check is [`RECHECK`] old or less. One per [`super::Auth`], shared by every API
+//! authentication made from it.
+//!
+//! A remembered check holds the caller as the API sees them (their permissions included) and
+//! the password hash it was verified against. It is used without a query while it is fresh:
+//! younger than [`RECHECK`], and no user or group row was written on this instance since it
+//! was read ([`written`]). Otherwise the user is read again: a changed hash, a deactivation or
+//! a deletion ends it, and the permissions are read anew. A password change or a deactivation
+//! also drops the user's checks at once ([`super::Auth::end_sessions`]).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use crate::CurrentUser;
+
 /// How long a successful check is remembered.
 const TTL: Duration = Duration::from_secs(60);
+/// How long a remembered check is used without reading the user again: the longest another
+/// instance of the site (which keeps its own cache) may take to see a change.
+pub(crate) const RECHECK: Duration = Duration::from_secs(2);
 /// At most this many entries; expired ones are dropped first, then all when still full.
 const CAPACITY: usize = 10_000;
 
@@ -21,8 +34,64 @@ const STRIPES: usize = 64;
 /// `Retry-After` (the same bound as the wait for a database connection).
 pub(crate) const TURN_WAIT: Duration = Duration::from_secs(5);
 
-/// Checked credentials by keyed hash: whose they are and when they were checked.
-type Entries = HashMap<[u8; 32], (i64, Instant)>;
+/// Bumped whenever this process writes a row of a watched table: every remembered check is
+/// then read again before its next use.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+/// The tables whose rows decide who a caller is and what they may do: the user tables of the
+/// [`super::Auth`]s built in this process, and the group tables.
+static WATCHED: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Watches `table`: a write to it through the crate makes every remembered check stale.
+pub(crate) fn watch(table: &str) {
+    let mut watched = WATCHED
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !watched.iter().any(|t| t == table) {
+        watched.push(table.to_owned());
+    }
+}
+
+/// Called by the audit trail for every row written through the crate (admin, API, a site's
+/// [`crate::audit::Transaction`]): a write to a watched table makes every check stale.
+pub(crate) fn written(table: &str) {
+    if watched(table) {
+        stale();
+    }
+}
+
+fn watched(table: &str) -> bool {
+    let watched = WATCHED
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    watched.iter().any(|t| t == table)
+}
+
+/// Makes every remembered check stale.
+fn stale() {
+    GENERATION.fetch_add(1, Ordering::AcqRel);
+}
+
+/// The generation to remember a check under: read it before reading the user, so that a
+/// write that lands in between makes the check stale.
+pub(crate) fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// A successful check of a credential.
+pub(crate) struct Checked {
+    /// The caller, with their permissions as read.
+    pub(crate) user: CurrentUser,
+    /// The stored hash the password was verified against.
+    pub(crate) hash: String,
+    /// When argon2 verified the password.
+    pub(crate) verified: Instant,
+    /// When the user was last read, and the [`generation`] read before.
+    pub(crate) read: Instant,
+    pub(crate) generation: u64,
+}
+
+/// Checked credentials by keyed hash.
+type Entries = HashMap<[u8; 32], Checked>;
 
 #[derive(Clone)]
 pub(crate) struct CredentialCache {
@@ -44,12 +113,11 @@ impl Default for CredentialCache {
 }
 
 impl CredentialCache {
-    /// A keyed hash of the credential and the stored hash it was checked against: a changed
-    /// password hash never matches an old entry, and the cache holds no passwords.
-    pub(crate) fn key(&self, username: &str, password: &str, stored_hash: &str) -> [u8; 32] {
+    /// A keyed hash of the credential: the cache holds no passwords.
+    pub(crate) fn key(&self, username: &str, password: &str) -> [u8; 32] {
         let mut hasher = Sha256::new();
         hasher.update(self.secret);
-        for part in [username, password, stored_hash] {
+        for part in [username, password] {
             hasher.update((part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
         }
@@ -64,47 +132,69 @@ impl CredentialCache {
         wait: Duration,
     ) -> Result<tokio::sync::MutexGuard<'_, ()>, crate::Error> {
         let name = crate::auth::normalize_username(username);
-        let stripe = usize::from(self.key(&name, "", "")[0]) % STRIPES;
+        let stripe = usize::from(self.key(&name, "")[0]) % STRIPES;
         tokio::time::timeout(wait, self.stripes[stripe].lock())
             .await
             .map_err(|_| crate::Error::Unavailable)
     }
 
-    pub(crate) fn contains(&self, key: &[u8; 32]) -> bool {
-        let entries = self
-            .entries
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.get(key).is_some_and(|(_, at)| at.elapsed() < TTL)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Remembers that the credential `key` of user `user_id` checked out.
-    pub(crate) fn insert(&self, key: [u8; 32], user_id: i64) {
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    /// The caller of credential `key`, when its check may be used without reading the user.
+    pub(crate) fn fresh(&self, key: &[u8; 32]) -> Option<CurrentUser> {
+        let entries = self.entries();
+        let checked = entries.get(key)?;
+        let fresh = checked.verified.elapsed() < TTL
+            && checked.read.elapsed() < RECHECK
+            && checked.generation == generation();
+        fresh.then(|| checked.user.clone())
+    }
+
+    /// When argon2 verified credential `key` against the stored `hash`, if it did within the
+    /// TTL.
+    pub(crate) fn verified(&self, key: &[u8; 32], hash: &str) -> Option<Instant> {
+        let entries = self.entries();
+        let checked = entries.get(key)?;
+        (checked.hash == hash && checked.verified.elapsed() < TTL).then_some(checked.verified)
+    }
+
+    /// Remembers the check of credential `key`.
+    pub(crate) fn insert(&self, key: [u8; 32], checked: Checked) {
+        let mut entries = self.entries();
         if entries.len() >= CAPACITY {
-            entries.retain(|_, (_, at)| at.elapsed() < TTL);
+            entries.retain(|_, c| c.verified.elapsed() < TTL);
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
         }
-        entries.insert(key, (user_id, Instant::now()));
+        entries.insert(key, checked);
     }
 
-    /// Forgets every credential of `user_id`.
+    /// Forgets every credential of `user_id`, and makes every other check stale (a request
+    /// that read the user before the change committed must read it again).
     pub(crate) fn forget(&self, user_id: i64) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .retain(|_, (user, _)| *user != user_id);
+        self.entries().retain(|_, c| c.user.id() != user_id);
+        stale();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn checked(id: i64, hash: &str) -> Checked {
+        Checked {
+            user: CurrentUser::new(id, format!("user{id}"), false),
+            hash: hash.to_owned(),
+            verified: Instant::now(),
+            read: Instant::now(),
+            generation: generation(),
+        }
+    }
 
     #[tokio::test]
     async fn a_check_waiting_on_the_same_username_gives_up_with_unavailable() {
@@ -122,12 +212,32 @@ mod tests {
     #[test]
     fn forgetting_a_user_drops_only_their_credentials() {
         let cache = CredentialCache::default();
-        let alice = cache.key("alice", "wonderland", "$argon2id$a");
-        let bob = cache.key("bob", "builder", "$argon2id$b");
-        cache.insert(alice, 1);
-        cache.insert(bob, 2);
+        let alice = cache.key("alice", "wonderland");
+        let bob = cache.key("bob", "builder");
+        cache.insert(alice, checked(1, "$argon2id$a"));
+        cache.insert(bob, checked(2, "$argon2id$b"));
         cache.forget(1);
-        assert!(!cache.contains(&alice));
-        assert!(cache.contains(&bob));
+        assert!(cache.verified(&alice, "$argon2id$a").is_none());
+        assert!(cache.verified(&bob, "$argon2id$b").is_some());
+        assert!(
+            cache.verified(&bob, "$argon2id$other").is_none(),
+            "another hash"
+        );
+    }
+
+    #[test]
+    fn a_write_to_a_watched_table_makes_checks_stale() {
+        let cache = CredentialCache::default();
+        let carol = cache.key("carol", "secret");
+        cache.insert(carol, checked(3, "$argon2id$c"));
+        assert!(!watched("credentials_test_users"));
+        watch("credentials_test_users");
+        assert!(watched("credentials_test_users"));
+        written("credentials_test_users");
+        assert!(cache.fresh(&carol).is_none(), "read the user again");
+        assert!(
+            cache.verified(&carol, "$argon2id$c").is_some(),
+            "no argon2 again"
+        );
     }
 }

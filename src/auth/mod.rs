@@ -319,9 +319,9 @@ impl Auth {
     /// API's user resource do. `keep`, when it is a session of that user (the request that
     /// changed the password), stays logged in under a new session id.
     ///
-    /// Other instances keep their own credential caches, but each checks the stored hash and
-    /// the active flag on every request, so they refuse the old password and the deactivated
-    /// user at once as well.
+    /// Other instances keep their own credential caches, and read the user again when a
+    /// check is 2 seconds old: they refuse the old password and the deactivated user within 2
+    /// seconds.
     ///
     /// # Errors
     ///

@@ -39,6 +39,16 @@ pub use entity::{group, group_permission, membership};
 use crate::Perm;
 use crate::audit::Transaction;
 
+/// The group tables: the groups, who belongs to which, and what each may do.
+pub(crate) fn tables() -> [&'static str; 3] {
+    use sea_orm::EntityName;
+    [
+        group::Entity.table_name(),
+        membership::Entity.table_name(),
+        group_permission::Entity.table_name(),
+    ]
+}
+
 /// Whether `text` is a permission as stored: `<model>.<action>` with a known action and a
 /// model slug of letters, digits and `_`.
 pub fn is_permission(text: &str) -> bool {

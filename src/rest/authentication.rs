@@ -1,6 +1,6 @@
 //! Who may call the API: pluggable backends, chosen per resource.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::HttpRequest;
 use actix_web::http::{Method, header};
@@ -8,7 +8,7 @@ use base64::Engine as _;
 use futures_util::future::LocalBoxFuture;
 
 use crate::Error;
-use crate::auth::credentials::{CredentialCache, TURN_WAIT};
+use crate::auth::credentials::{self, Checked, CredentialCache, TURN_WAIT};
 use crate::auth::{Auth, LoginFailure, StoredUser};
 use crate::{Channel, Context, CurrentUser, Perm};
 
@@ -144,7 +144,10 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, Erro
 
 /// HTTP basic authentication against the user table (active users only), through
 /// [`Auth::authenticate`], so failures are throttled like logins. Successful checks are cached
-/// briefly so that authenticated requests do not each cost an argon2 verification.
+/// for a minute, so that authenticated requests do not each cost an argon2 verification, and
+/// used without any query for 2 seconds: a change to a user or a group made on this instance
+/// (through the admin, the API or an [`crate::audit::Transaction`]) applies to the next
+/// request; one made elsewhere (another instance, a command-line tool) within 2 seconds.
 #[derive(Clone)]
 pub struct UserAuthentication {
     auth: Auth,
@@ -184,24 +187,23 @@ impl UserAuthentication {
         if username.is_empty() || username.len() > 150 || password.len() > 4096 {
             return Err(unauthorized());
         }
+        let key = self.cache.key(&username, &password);
+        if let Some(user) = self.cache.fresh(&key) {
+            return Ok(Some(user));
+        }
+        let generation = credentials::generation();
         let stored = self
             .auth
             .user_by_username(&username)
             .await?
             .filter(|u| u.active);
-        let cached = |stored: &Option<StoredUser>| {
-            stored.clone().filter(|u| {
-                self.cache
-                    .contains(&self.cache.key(&username, &password, &u.password_hash))
-            })
-        };
-        if let Some(user) = cached(&stored) {
-            return api_user(&self.auth, &user).await.map(Some);
+        if let Some(user) = self.reread(key, stored.as_ref(), generation).await? {
+            return Ok(Some(user));
         }
         let _turn = self.cache.turn(&username, self.turn_wait).await?;
         // Another request may have verified this credential while this one waited.
-        if let Some(user) = cached(&stored) {
-            return api_user(&self.auth, &user).await.map(Some);
+        if let Some(user) = self.reread(key, stored.as_ref(), generation).await? {
+            return Ok(Some(user));
         }
         let ip = self.auth.client_ip(req);
         let ctx = self.auth.context(req, None, Channel::Api);
@@ -212,17 +214,54 @@ impl UserAuthentication {
         {
             // The returned hash is the stored one, re-hashed or not, so the next request hits.
             Ok(user) => {
-                self.cache.insert(
-                    self.cache.key(&username, &password, &user.password_hash),
-                    user.id,
-                );
-                api_user(&self.auth, &user).await.map(Some)
+                let now = Instant::now();
+                self.remember(key, &user, now, generation).await.map(Some)
             }
             Err(LoginFailure::Invalid) => Err(unauthorized()),
             Err(LoginFailure::Throttled(retry_after)) => {
                 Err(Error::TooManyRequests { retry_after })
             }
         }
+    }
+
+    /// The caller, when argon2 verified credential `key` against the `stored` user's hash
+    /// within the TTL: their permissions are read again and the check is remembered anew.
+    async fn reread(
+        &self,
+        key: [u8; 32],
+        stored: Option<&StoredUser>,
+        generation: u64,
+    ) -> Result<Option<CurrentUser>, Error> {
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
+        match self.cache.verified(&key, &stored.password_hash) {
+            Some(verified) => self
+                .remember(key, stored, verified, generation)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads `user`'s permissions and remembers the check of credential `key`.
+    async fn remember(
+        &self,
+        key: [u8; 32],
+        user: &StoredUser,
+        verified: Instant,
+        generation: u64,
+    ) -> Result<CurrentUser, Error> {
+        let current = api_user(&self.auth, user).await?;
+        let checked = Checked {
+            user: current.clone(),
+            hash: user.password_hash.clone(),
+            verified,
+            read: Instant::now(),
+            generation,
+        };
+        self.cache.insert(key, checked);
+        Ok(current)
     }
 }
 

@@ -111,7 +111,7 @@ async fn in_transaction(
     let txn = lock::begin_write(&api.inner.db).await?;
     let mut before = None;
     let result = {
-        let db = DatabaseExecutor::from(&txn);
+        let db = DatabaseExecutor::from(&*txn);
         let row = match change {
             Change::Create(body) => match parse(resource, ctx, body, true) {
                 Ok(body) => insert(api, resource, ctx, &db, body).await,
@@ -205,7 +205,7 @@ pub(super) async fn delete(
     expected: &Expected,
 ) -> Result<HttpResponse, Error> {
     let txn = lock::begin_write(&api.inner.db).await?;
-    let db = DatabaseExecutor::from(&txn);
+    let db = DatabaseExecutor::from(&*txn);
     let deleted = delete_row(api, resource, ctx, &db, pk, expected).await;
     let deleted = match deleted {
         Ok(deleted) => deleted,

@@ -14,6 +14,7 @@ mod auth;
 mod big_tables;
 mod chain;
 mod crafted;
+mod credentials;
 mod dead_sessions;
 mod defaults;
 mod errors;

@@ -12,7 +12,11 @@ use crate::support::TestDb;
 use example_site::models::{message, note};
 
 /// Makes `username` a member of a new group named after them granting `permissions`.
-async fn staff<S, B>(app: &crate::app::TestApp<S>, username: &str, permissions: &[&str]) -> i32
+pub(crate) async fn staff<S, B>(
+    app: &crate::app::TestApp<S>,
+    username: &str,
+    permissions: &[&str],
+) -> i32
 where
     S: actix_web::dev::Service<
             actix_http::Request,

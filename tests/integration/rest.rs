@@ -702,6 +702,8 @@ async fn basic_auth_verifies_each_credential_once(db: TestDb) {
         .status,
         StatusCode::UNAUTHORIZED
     );
+    // Deactivated by a write the crate does not see (another instance, a command-line tool):
+    // the cache reads the user again within 2 seconds.
     user::Entity::update(user::ActiveModel {
         id: Set(1),
         active: Set(false),
@@ -710,11 +712,36 @@ async fn basic_auth_verifies_each_credential_once(db: TestDb) {
     .exec(&app.db.db)
     .await
     .unwrap();
-    let body = json!({"content": "late", "pub_date": "2024-01-01T00:00:00"});
-    assert_eq!(
+    let late = async || {
+        let body = json!({"content": "late", "pub_date": "2024-01-01T00:00:00"});
         app.api("POST", "/api/message/", Some(body), ALICE)
             .await
-            .status,
+            .status
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(late().await, StatusCode::UNAUTHORIZED, "seen within 2 s");
+
+    // Reactivated, cached again, then deactivated with `end_sessions` as documented: at once.
+    user::Entity::update(user::ActiveModel {
+        id: Set(1),
+        active: Set(true),
+        ..Default::default()
+    })
+    .exec(&app.db.db)
+    .await
+    .unwrap();
+    assert_eq!(late().await, StatusCode::CREATED);
+    user::Entity::update(user::ActiveModel {
+        id: Set(1),
+        active: Set(false),
+        ..Default::default()
+    })
+    .exec(&app.db.db)
+    .await
+    .unwrap();
+    app.site.auth.end_sessions(1, None).await.unwrap();
+    assert_eq!(
+        late().await,
         StatusCode::UNAUTHORIZED,
         "deactivation beats the cache"
     );

@@ -39,7 +39,7 @@ pub(super) async fn update_current(
     let info = model.info();
     let txn = lock::begin_write(admin.db()).await?;
     let outcome = async {
-        let db = DatabaseExecutor::from(&txn);
+        let db = DatabaseExecutor::from(&*txn);
         version::lock(&db, model, vec![old.pk(info).clone()]).await?;
         let stored = fetch_many_on(&db, model, ctx, &[model.pk_text(old)])
             .await?
