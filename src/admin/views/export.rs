@@ -4,6 +4,7 @@
 //! `OFFSET`, so every batch costs the same and the whole export grows linearly.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
@@ -193,6 +194,15 @@ fn csv_row(out: &mut String, columns: &[(Option<usize>, bool)], row: &Record) {
         }
         let text = match index.and_then(|i| row.values().get(i)) {
             Some(sea_orm::Value::String(Some(text))) => Cow::Borrowed(text.as_str()),
+            // Numbers need neither quoting nor defusing.
+            Some(sea_orm::Value::Int(Some(number))) => {
+                let _ = write!(out, "{number}");
+                continue;
+            }
+            Some(sea_orm::Value::BigInt(Some(number))) => {
+                let _ = write!(out, "{number}");
+                continue;
+            }
             Some(other) => Cow::Owned(value::to_text(other)),
             None => Cow::Borrowed(""),
         };
@@ -207,7 +217,10 @@ fn csv_row(out: &mut String, columns: &[(Option<usize>, bool)], row: &Record) {
 }
 
 fn csv_cell(out: &mut String, cell: &str) {
-    if cell.contains([',', '"', '\n', '\r']) {
+    if cell
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         out.push('"');
         out.push_str(&cell.replace('"', "\"\""));
         out.push('"');
