@@ -5,7 +5,7 @@
 
 pub use crate::admin::{Action, Admin, AdminBuilder, Choices, Column, Field, ModelAdmin, Panel};
 pub use crate::auth::{AdminUser, Auth, AuthBuilder, Level, UserEntity, flash, see_other};
-pub use crate::db::SearchIndex;
+pub use crate::db::{RowCount, SearchIndex};
 pub use crate::rest::{
     AdminAuthentication, ApiKeyAuthentication, Authentication, BearerAuthentication,
     PermissionAuthentication, Public, RestApi, RestApiBuilder, RestResource, UserAuthentication,

@@ -7,7 +7,7 @@ mod support;
 use support::{Server, ServerDb, TempDb, run, run_ok};
 
 /// How many migrations the site has: actix-sea's five, the twitter clone's tables and its search index.
-const MIGRATIONS: usize = 7;
+const MIGRATIONS: usize = 8;
 
 fn status(url: &str) -> String {
     run_ok(&["migrate", "status", "--database", url])
@@ -29,10 +29,11 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
     // Off a terminal: no progress bar, one summary line.
     assert_eq!(
         up.trim(),
-        "migrate: applied 7 migrations: m20261202_000001_actix_sea_auth_tables, \
+        "migrate: applied 8 migrations: m20261202_000001_actix_sea_auth_tables, \
          m20261202_000002_actix_sea_api_tables, m20261202_000003_actix_sea_group_tables, \
          m20261202_000004_actix_sea_session_user, m20261202_000010_actix_sea_audit, \
-         m20261202_000001_twitter_tables, m20261203_000001_actix_sea_search_message"
+         m20261202_000001_twitter_tables, m20261203_000001_actix_sea_search_message, \
+         m20261203_000002_actix_sea_row_count_message"
     );
     assert!(status(url).contains(&counts(MIGRATIONS, 0)));
     let again = run_ok(&["migrate", "--database", url]);
@@ -49,7 +50,7 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
     let one = run_ok(&["migrate", "down", "--database", url]);
     assert_eq!(
         one.trim(),
-        "migrate: rolled back 1 migration: m20261203_000001_actix_sea_search_message"
+        "migrate: rolled back 1 migration: m20261203_000002_actix_sea_row_count_message"
     );
     assert!(status(url).contains(&counts(MIGRATIONS - 1, 1)));
     let rest = run_ok(&["migrate", "down", "--steps", "9", "--database", url]);
@@ -110,7 +111,7 @@ fn nothing_pending_after_serve(url: &str) {
     let first = Server::start(url, &[]);
     let said = first.output();
     assert!(
-        said.contains("example_site: applied 7 migrations: m20261202_000001_actix_sea_auth_tables"),
+        said.contains("example_site: applied 8 migrations: m20261202_000001_actix_sea_auth_tables"),
         "serve says which migrations it applied: {said}"
     );
     drop(first);

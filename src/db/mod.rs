@@ -1,11 +1,12 @@
 //! Connecting to a database by URL, the crate's tables as migrations ([`migrations`]), full-text
-//! search indexes ([`SearchIndex`]), and telling a database that is down or busy from a failed
+//! search indexes ([`SearchIndex`]), row counts kept by the database ([`RowCount`]), and telling a database that is down or busy from a failed
 //! query.
 
 mod fault;
 pub mod migration;
 mod options;
 mod permits;
+mod row_count;
 mod search;
 
 pub(crate) use fault::is_unavailable;
@@ -14,6 +15,10 @@ pub use options::{
     DEFAULT_STATEMENT_TIMEOUT, DEFAULT_WAIT, Options, SQLITE_CONNECTIONS, SqliteSync,
 };
 pub(crate) use permits::Permits;
+pub use row_count::RowCount;
+pub(crate) use row_count::{
+    forget as forget_row_count, kept as row_count_kept, stored as stored_row_count,
+};
 pub use search::SearchIndex;
 pub(crate) use search::Spec as SearchSpec;
 

@@ -83,26 +83,43 @@ pub(crate) fn order_alias(index: usize) -> String {
     format!("_o{index}")
 }
 
-/// The rows of the page: the listed model's columns and, when `count` is set, the count
+/// How a page counts the rows its filter matches.
+#[derive(Clone, Copy, PartialEq)]
+enum Count {
+    No,
+    /// `COUNT(*)` over the filter.
+    Scan,
+    /// The table's count as the database keeps it (see [`crate::db::RowCount`]).
+    Kept,
+}
+
+/// The rows of the page: the listed model's columns and, unless `count` is `No`, the count
 /// subquery as `_count`, with the window's `LIMIT`/`OFFSET`.
 fn rows<E: EntityTrait>(
     query: &Query,
     window: Window,
-    count: bool,
+    count: Count,
     order_keys: bool,
 ) -> SelectStatement {
     let mut select = E::find();
     let rows = QueryTrait::query(&mut select);
     query.apply(rows);
-    if count {
-        let mut counter = E::find();
-        let counting = QueryTrait::query(&mut counter);
-        query.apply_filter(counting);
-        counting.clear_selects().expr(Expr::cust("COUNT(*)"));
-        rows.expr_as(
-            Expr::from(SubQueryStatement::from(counting.take())),
-            Alias::new(COUNT),
-        );
+    match count {
+        Count::No => {}
+        Count::Kept => {
+            let stored = crate::db::stored_row_count(E::default().table_name());
+            rows.expr_as(stored, Alias::new(COUNT));
+        }
+        Count::Scan => {
+            let mut counter = E::find();
+            let counting = QueryTrait::query(&mut counter);
+            query.apply_filter(counting);
+            counting.clear_selects().expr(Expr::cust("COUNT(*)"));
+            rows.expr_as(
+                Expr::from(SubQueryStatement::from(counting.take())),
+                Alias::new(COUNT),
+            );
+        }
     }
     if order_keys {
         for (index, (expr, _)) in query.order().iter().enumerate() {
@@ -123,7 +140,7 @@ fn statement<E: EntityTrait>(
     query: &Query,
     window: Window,
     joins: &[Join<'_>],
-    count: bool,
+    count: Count,
 ) -> Statement {
     if joins.is_empty() {
         return build(backend, &rows::<E>(query, window, count, query.keyed()));
@@ -135,7 +152,7 @@ fn statement<E: EntityTrait>(
             Alias::new(column.name.clone()),
         );
     }
-    if count {
+    if count != Count::No {
         outer.expr_as(column_expr(PAGE, COUNT), Alias::new(COUNT));
     }
     if query.keyed() {
@@ -178,8 +195,28 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
     joins: &[Join<'_>],
     count: bool,
 ) -> Result<Page, DbErr> {
-    let statement = statement::<E>(db.get_database_backend(), info, query, window, joins, count);
-    let results = db.query_all_raw(statement).await?;
+    let counting = match (count, db) {
+        (false, _) => Count::No,
+        (true, DatabaseExecutor::Connection(pool))
+            if query.unfiltered() && crate::db::row_count_kept(pool, &info.table).await? =>
+        {
+            Count::Kept
+        }
+        (true, _) => Count::Scan,
+    };
+    let backend = db.get_database_backend();
+    let page_statement = statement::<E>(backend, info, query, window, joins, counting);
+    let results = match (db.query_all_raw(page_statement).await, db) {
+        // The count's table went with its migration while the site ran: count again.
+        (Err(error), DatabaseExecutor::Connection(pool))
+            if counting == Count::Kept && error.to_string().contains("no such table") =>
+        {
+            crate::db::forget_row_count(pool, &info.table);
+            let recount = statement::<E>(backend, info, query, window, joins, Count::Scan);
+            db.query_all_raw(recount).await?
+        }
+        (results, _) => results?,
+    };
     let mut page = Page {
         related: vec![Vec::new(); joins.len()],
         ..Page::default()

@@ -30,6 +30,7 @@ mod permissions;
 mod rest;
 mod rest_hooks;
 mod restart;
+mod row_count;
 mod rules;
 mod scoping;
 mod search_index;

@@ -1,5 +1,5 @@
 //! The site's schema as `sea-orm-migration` migrations (actix-sea's own tables, the twitter
-//! clone's, then the full-text index of messages) and the steps `example_site migrate` and
+//! clone's, then the full-text index and the row count of messages) and the steps `example_site migrate` and
 //! `serve` take, one migration at a time so a progress bar can follow.
 
 mod twitter_tables;
@@ -9,7 +9,8 @@ use sea_orm::{DatabaseConnection, DbErr};
 use sea_orm_migration::{MigrationStatus, MigrationTrait, MigratorTrait};
 
 /// Every migration of the site, oldest first: [`actix_sea::db::migrations`], then the site's
-/// tables, then the index the admin searches messages with.
+/// tables, then the index the admin searches messages with and the count of messages that
+/// SQLite keeps for the API's lists.
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
@@ -17,6 +18,9 @@ impl MigratorTrait for Migrator {
         let mut all = actix_sea::db::migrations();
         all.push(Box::new(twitter_tables::Migration));
         all.push(Box::new(crate::models::message::search_index()));
+        all.push(Box::new(actix_sea::db::RowCount::new(
+            crate::models::message::Entity,
+        )));
         all
     }
 }

@@ -76,6 +76,11 @@ impl Query {
         }
     }
 
+    /// Whether the query keeps every row (no filter, scope or search).
+    pub(crate) fn unfiltered(&self) -> bool {
+        self.condition.is_empty()
+    }
+
     /// Adds one more condition (a resource's scoping, an admin search) to the filter. An
     /// empty condition adds nothing (not even `WHERE TRUE`, which would cost SQLite its fast
     /// count).
