@@ -21,7 +21,7 @@ use crate::admin::erased::AdminModel;
 use crate::orm::{Query, Record, Window, value};
 
 /// Most rows fetched per query while streaming.
-const BATCH_ROWS: u64 = 2_000;
+const BATCH_ROWS: u64 = 1_000;
 /// Rows fetched by the first query, while the size of a row is not known yet.
 const FIRST_BATCH_ROWS: u64 = 8;
 /// About how many bytes of the file one batch produces: each query fetches as many rows as
