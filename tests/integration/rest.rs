@@ -705,43 +705,32 @@ async fn basic_auth_verifies_each_credential_once(db: TestDb) {
         .status,
         StatusCode::UNAUTHORIZED
     );
-    // Deactivated by a write the crate does not see (another instance, a command-line tool):
-    // the cache reads the user again within 2 seconds.
-    user::Entity::update(user::ActiveModel {
-        id: Set(1),
-        active: Set(false),
-        ..Default::default()
-    })
-    .exec(&app.db.db)
-    .await
-    .unwrap();
+    // Written where the crate does not see it (another instance, a command-line tool).
+    let set_active = async |active: bool| {
+        user::Entity::update(user::ActiveModel {
+            id: Set(1),
+            active: Set(active),
+            ..Default::default()
+        })
+        .exec(&app.db.db)
+        .await
+        .unwrap();
+    };
     let late = async || {
         let body = json!({"content": "late", "pub_date": "2024-01-01T00:00:00"});
         app.api("POST", "/api/message/", Some(body), ALICE)
             .await
             .status
     };
+    // Deactivated: the cache reads the user again within 2 seconds.
+    set_active(false).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(late().await, StatusCode::UNAUTHORIZED, "seen within 2 s");
 
     // Reactivated, cached again, then deactivated with `end_sessions` as documented: at once.
-    user::Entity::update(user::ActiveModel {
-        id: Set(1),
-        active: Set(true),
-        ..Default::default()
-    })
-    .exec(&app.db.db)
-    .await
-    .unwrap();
+    set_active(true).await;
     assert_eq!(late().await, StatusCode::CREATED);
-    user::Entity::update(user::ActiveModel {
-        id: Set(1),
-        active: Set(false),
-        ..Default::default()
-    })
-    .exec(&app.db.db)
-    .await
-    .unwrap();
+    set_active(false).await;
     app.site.auth.end_sessions(1, None).await.unwrap();
     assert_eq!(
         late().await,
