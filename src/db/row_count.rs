@@ -12,7 +12,8 @@
 //!
 //! The API uses the count for a list with no filter and no scope, on the pool (not inside a
 //! write), once it has seen the count's table: it looks once per process and table, and
-//! again after the migration was rolled back under it.
+//! again after the migration was rolled back under it. A count migrated in while the site
+//! runs is used from its next start.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -152,8 +153,8 @@ impl<E: Send + Sync> MigrationTrait for RowCount<E> {
 /// Per SQLite database file and table, whether its count is kept.
 static KEPT: Mutex<Option<HashMap<(PathBuf, String), bool>>> = Mutex::new(None);
 
-/// Whether `db` keeps the row count of `table` (its insert trigger exists); looked up once
-/// per process and table. Always `false` off SQLite.
+/// Whether `db` keeps the row count of `table` (its count table exists); looked up once per
+/// process and table. Always `false` off SQLite.
 pub(crate) async fn kept(db: &DatabaseConnection, table: &str) -> Result<bool, DbErr> {
     if !matches!(
         db.inner,
