@@ -12,6 +12,7 @@ mod audit_pages;
 mod audit_site;
 mod auth;
 mod big_tables;
+mod burst;
 mod chain;
 mod crafted;
 mod credentials;
