@@ -4,15 +4,16 @@
 use std::ops::Deref;
 
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityName,
-    EntityTrait, IntoActiveModel, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter,
-    QuerySelect, SqliteTransactionMode, TransactionOptions, TransactionTrait, Value,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseExecutor, DatabaseTransaction,
+    DbErr, EntityName, EntityTrait, IntoActiveModel, Iterable, ModelTrait, PrimaryKeyToColumn,
+    QueryFilter, QuerySelect, TransactionTrait, Value,
 };
 
 use super::many;
 use super::write::{Trail, row_values};
 use crate::Context;
 use crate::orm::ModelInfo;
+use crate::orm::lock::{self, WriteTransaction};
 
 /// The row type of active model `A`.
 pub(super) type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
@@ -65,28 +66,30 @@ pub(super) type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::M
 /// ```
 #[derive(Debug)]
 pub struct Transaction {
-    txn: DatabaseTransaction,
+    txn: WriteTransaction,
     ctx: Context,
     /// `(table, column)` of each redacted column.
     redacted: Vec<(&'static str, &'static str)>,
 }
 
 impl Transaction {
-    /// Begins a transaction on `db` for the writes of `ctx`'s caller. On SQLite it takes the
-    /// write lock at once (`BEGIN IMMEDIATE`), so its reads and writes are one step.
+    /// Begins a transaction on `db` (a connection, or a transaction to nest in) for the writes
+    /// of `ctx`'s caller. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// its reads and writes are one step, after waiting its turn behind the other writers of
+    /// the process, as the admin's and the API's writes do.
     ///
     /// # Errors
     /// The database's, when no transaction can begin.
-    pub async fn begin(
-        db: &impl TransactionTrait<Transaction = DatabaseTransaction>,
+    pub async fn begin<'a>(
+        db: impl Into<DatabaseExecutor<'a>>,
         ctx: &Context,
     ) -> Result<Self, DbErr> {
-        let options = TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
+        let txn = match db.into() {
+            DatabaseExecutor::Connection(connection) => lock::begin_write(connection).await?,
+            outer => WriteTransaction::nested(outer.begin().await?),
         };
         Ok(Self {
-            txn: db.begin_with_options(options).await?,
+            txn,
             ctx: ctx.clone(),
             redacted: Vec::new(),
         })
@@ -134,10 +137,10 @@ impl Transaction {
         A: ActiveModelTrait + ActiveModelBehavior + Send,
         ModelOf<A>: IntoActiveModel<A>,
     {
-        let model = row.insert(&self.txn).await?;
+        let model = row.insert(&*self.txn).await?;
         let (info, redacted) = self.about::<A::Entity>();
         self.trail(&redacted)
-            .create(&self.txn, &info, &row_values::<A::Entity>(&model))
+            .create(&*self.txn, &info, &row_values::<A::Entity>(&model))
             .await?;
         Ok(model)
     }
@@ -174,12 +177,12 @@ impl Transaction {
         let old = self
             .stored::<A::Entity>(|column| row.get(column).into_value())
             .await?;
-        let new = row.update(&self.txn).await?;
+        let new = row.update(&*self.txn).await?;
         if let Some(old) = old {
             let (info, redacted) = self.about::<A::Entity>();
             let (old, new) = (row_values::<A::Entity>(&old), row_values::<A::Entity>(&new));
             self.trail(&redacted)
-                .update(&self.txn, &info, &old, &new)
+                .update(&*self.txn, &info, &old, &new)
                 .await?;
         }
         Ok(new)
@@ -203,13 +206,13 @@ impl Transaction {
         else {
             return Ok(false);
         };
-        let done = row.into_active_model().delete(&self.txn).await?;
+        let done = row.into_active_model().delete(&*self.txn).await?;
         if done.rows_affected == 0 {
             return Ok(false);
         }
         let (info, redacted) = self.about::<M::Entity>();
         self.trail(&redacted)
-            .delete(&self.txn, &info, &row_values::<M::Entity>(&old))
+            .delete(&*self.txn, &info, &row_values::<M::Entity>(&old))
             .await?;
         Ok(true)
     }
@@ -227,7 +230,7 @@ impl Transaction {
             };
             select = select.filter(column.eq(value));
         }
-        select.lock_exclusive().one(&self.txn).await
+        select.lock_exclusive().one(&*self.txn).await
     }
 
     /// Commits the writes with their entries.

@@ -27,6 +27,7 @@ use super::model::ModelInfo;
 
 /// A transaction meant to write, from [`begin_write`]; dropped without
 /// [`commit`](Self::commit), it rolls back.
+#[derive(Debug)]
 pub(crate) struct WriteTransaction {
     txn: DatabaseTransaction,
     /// This process's turn to write to the SQLite database (released after the commit).
@@ -34,6 +35,11 @@ pub(crate) struct WriteTransaction {
 }
 
 impl WriteTransaction {
+    /// A transaction begun inside another one, whose turn covers it.
+    pub(crate) fn nested(txn: DatabaseTransaction) -> Self {
+        Self { txn, _turn: None }
+    }
+
     pub(crate) async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await
     }

@@ -266,7 +266,55 @@ async fn joining_records_the_new_user_with_no_actor_and_no_password(db: TestDb) 
     assert_no_secret(&app.db, "monkey-business").await;
 }
 
+/// A transaction begun inside another one writes and records inside it: committed with it,
+/// or gone with it.
+async fn a_nested_transaction_commits_and_rolls_back_with_the_outer_one(db: TestDb) {
+    use actix_sea::{Context, audit::Transaction};
+    let app = crate::app::spawn(db).await;
+    let writer = app
+        .create_user("writer", "writer-password", false, true)
+        .await;
+    let note = |content: &str| message::ActiveModel {
+        user: Set(writer),
+        content: Set(content.to_owned()),
+        pub_date: Set(chrono::Utc::now().naive_utc()),
+        ..Default::default()
+    };
+    for keep in [false, true] {
+        let outer = Transaction::begin(&app.db.db, &Context::cli())
+            .await
+            .unwrap();
+        let inner = Transaction::begin(&*outer, &Context::cli()).await.unwrap();
+        inner.insert(note(&format!("kept {keep}"))).await.unwrap();
+        inner.commit().await.unwrap();
+        if keep {
+            outer.commit().await.unwrap();
+        } else {
+            outer.rollback().await.unwrap();
+        }
+    }
+    let stored: Vec<String> = message::Entity::find()
+        .all(&app.db.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.content)
+        .collect();
+    assert_eq!(stored, ["kept true"]);
+    let recorded = entry::Entity::find()
+        .filter(entry::Column::Model.eq("message"))
+        .all(&app.db.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        recorded.len(),
+        1,
+        "the rolled-back entry is gone with its row"
+    );
+}
+
 crate::on_every_database!(example:
+    a_nested_transaction_commits_and_rolls_back_with_the_outer_one,
     the_password_page_records_the_users_own_change_redacted,
     a_login_that_rehashes_records_the_update_redacted,
     posting_a_message_records_its_creation,
