@@ -10,9 +10,10 @@
 # For each backend (SQLite always; PostgreSQL when ACTIX_SEA_TEST_POSTGRES_URL is set, in a
 # database created for the run and dropped at exit) and each size: seeds 100 users and the
 # messages, serves them, logs in an admin and times each request REPEAT times. Prints a
-# Markdown table per backend, the full CSV export (time and per-row cost, and on SQLite
-# `sqlite3 -csv` dumping the same table), and the server's peak RSS (VmHWM). Builds the release
-# example_site under `flock $CARGO_LOCK` (default /tmp/cargo.lock). Needs curl and python3.
+# Markdown table per backend, the full CSV export (the median of 3: time and per-row cost, and
+# on SQLite `sqlite3 -csv` dumping the same table, the median of 3 too), and the server's peak
+# RSS (VmHWM). Builds the release example_site under `flock $CARGO_LOCK` (default
+# /tmp/cargo.lock). Needs curl and python3.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -94,9 +95,11 @@ rows = {
 for key, path in rows.items():
     print(key, median(path))
 print("cursor_depth", depth)
-started = time.perf_counter()
-get("/admin/message/export/?format=csv")
-print("export", time.perf_counter() - started)
+def export():
+    started = time.perf_counter()
+    get("/admin/message/export/?format=csv")
+    return time.perf_counter() - started
+print("export", statistics.median(export() for _ in range(3)))
 PY
 }
 
@@ -140,10 +143,16 @@ run_backend() { # backend
         if [ "$hwm" -gt "$peak" ]; then peak=$hwm; fi
         stop_server
         if [ "$backend" = sqlite ]; then
-            local started
-            started=$(date +%s.%N)
-            sqlite3 -csv "$WORK/scale-$size.db" "SELECT * FROM message" >/dev/null
-            RESULT[sqlite3.$size]=$(python3 -c "print($(date +%s.%N) - $started)")
+            RESULT[sqlite3.$size]=$(python3 - "$WORK/scale-$size.db" <<'PY'
+import statistics, subprocess, sys, time
+def dump():
+    started = time.perf_counter()
+    subprocess.run(["sqlite3", "-csv", sys.argv[1], "SELECT * FROM message"],
+                   stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+print(statistics.median(dump() for _ in range(3)))
+PY
+)
         fi
     done
     local sizes=($SIZES) small large
