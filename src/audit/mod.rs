@@ -23,6 +23,7 @@ pub mod entry;
 mod many;
 mod purge;
 mod transaction;
+pub(crate) mod watch;
 mod write;
 
 pub use purge::purge;

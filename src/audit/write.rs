@@ -91,7 +91,7 @@ impl Trail<'_> {
         row: &[Value],
         values: Json,
     ) -> Result<(), DbErr> {
-        crate::auth::credentials::written(&info.table);
+        super::watch::written(&info.table);
         entry::Entity::insert(self.entry(info, action, row, values))
             .exec_without_returning(db)
             .await?;
@@ -106,7 +106,7 @@ impl Trail<'_> {
         info: &ModelInfo,
         rows: &[Vec<Value>],
     ) -> Result<(), DbErr> {
-        crate::auth::credentials::written(&info.table);
+        super::watch::written(&info.table);
         for chunk in rows.chunks(ENTRIES_PER_INSERT) {
             let entries = chunk
                 .iter()

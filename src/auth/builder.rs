@@ -191,9 +191,9 @@ impl AuthBuilder {
         if let Some(bad) = self.image_sources.iter().find(|origin| !plain(origin)) {
             return Err(Error::Config(format!("not an image origin: {bad:?}")));
         }
-        super::credentials::watch(&users.table());
+        crate::audit::watch::watch(&users.table());
         for table in crate::groups::tables() {
-            super::credentials::watch(table);
+            crate::audit::watch::watch(table);
         }
         let templates =
             Templates::new(self.templates).map_err(|e| Error::Config(format!("templates: {e}")))?;

@@ -6,18 +6,18 @@
 //! A remembered check holds the caller as the API sees them (their permissions included) and
 //! the password hash it was verified against. It is used without a query while it is fresh:
 //! younger than [`RECHECK`], and no user or group row was written on this instance since it
-//! was read ([`written`]). Otherwise the user is read again: a changed hash, a deactivation or
-//! a deletion ends it, and the permissions are read anew. A password change or a deactivation
-//! also drops the user's checks at once ([`super::Auth::end_sessions`]).
+//! was read (see [`crate::audit::watch`]). Otherwise the user is read again: a changed hash,
+//! a deactivation or a deletion ends it, and the permissions are read anew. A password change
+//! or a deactivation also drops the user's checks at once ([`super::Auth::end_sessions`]).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use crate::CurrentUser;
+use crate::audit::watch::{changed, generation};
 
 /// How long a successful check is remembered.
 const TTL: Duration = Duration::from_secs(60);
@@ -33,49 +33,6 @@ const STRIPES: usize = 64;
 /// How long a check waits for its username's turn before it is answered 503 with
 /// `Retry-After` (the same bound as the wait for a database connection).
 pub(crate) const TURN_WAIT: Duration = Duration::from_secs(5);
-
-/// Bumped whenever this process writes a row of a watched table: every remembered check is
-/// then read again before its next use.
-static GENERATION: AtomicU64 = AtomicU64::new(0);
-/// The tables whose rows decide who a caller is and what they may do: the user tables of the
-/// [`super::Auth`]s built in this process, and the group tables.
-static WATCHED: RwLock<Vec<String>> = RwLock::new(Vec::new());
-
-/// Watches `table`: a write to it through the crate makes every remembered check stale.
-pub(crate) fn watch(table: &str) {
-    let mut watched = WATCHED
-        .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !watched.iter().any(|t| t == table) {
-        watched.push(table.to_owned());
-    }
-}
-
-/// Called by the audit trail for every row written through the crate (admin, API, a site's
-/// [`crate::audit::Transaction`]): a write to a watched table makes every check stale.
-pub(crate) fn written(table: &str) {
-    if watched(table) {
-        stale();
-    }
-}
-
-fn watched(table: &str) -> bool {
-    let watched = WATCHED
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    watched.iter().any(|t| t == table)
-}
-
-/// Makes every remembered check stale.
-fn stale() {
-    GENERATION.fetch_add(1, Ordering::AcqRel);
-}
-
-/// The generation to remember a check under: read it before reading the user, so that a
-/// write that lands in between makes the check stale.
-pub(crate) fn generation() -> u64 {
-    GENERATION.load(Ordering::Acquire)
-}
 
 /// A successful check of a credential.
 pub(crate) struct Checked {
@@ -178,13 +135,14 @@ impl CredentialCache {
     /// that read the user before the change committed must read it again).
     pub(crate) fn forget(&self, user_id: i64) {
         self.entries().retain(|_, c| c.user.id() != user_id);
-        stale();
+        changed();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::watch::{watch, watched, written};
 
     fn checked(id: i64, hash: &str) -> Checked {
         Checked {

@@ -22,7 +22,21 @@ pub(crate) use row_count::{
 pub use search::SearchIndex;
 pub(crate) use search::Spec as SearchSpec;
 
-use sea_orm::{DatabaseConnection, DbErr};
+use std::path::PathBuf;
+
+use sea_orm::{DatabaseConnection, DatabaseConnectionType, DbErr};
+
+/// The file (or in-memory database name) of `db`, when it is an SQLite pool: what the
+/// process-wide state kept per SQLite database is keyed by.
+pub(crate) fn sqlite_file(db: &DatabaseConnection) -> Option<PathBuf> {
+    match &db.inner {
+        DatabaseConnectionType::SqlxSqlitePoolConnection(_) => {
+            let options = db.get_sqlite_connection_pool().connect_options();
+            Some(options.get_filename().to_path_buf())
+        }
+        _ => None,
+    }
+}
 
 /// Connects by URL (`sqlite://file.db?mode=rwc`, `sqlite::memory:`, `postgres://…` or
 /// `mysql://…`) with the default [`Options`]: a request waits at most 5 s in all for a pooled

@@ -21,9 +21,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use sea_orm::sea_query::{Alias, Expr, Query, SubQueryStatement};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseConnectionType, DbBackend, EntityTrait, Statement,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
 use sea_orm_migration::{DbErr, MigrationName, MigrationTrait, SchemaManager, async_trait};
 
 /// The prefix of the table holding a table's count (one row).
@@ -156,13 +154,10 @@ static KEPT: Mutex<Option<HashMap<(PathBuf, String), bool>>> = Mutex::new(None);
 /// Whether `db` keeps the row count of `table` (its count table exists); looked up once per
 /// process and table. Always `false` off SQLite.
 pub(crate) async fn kept(db: &DatabaseConnection, table: &str) -> Result<bool, DbErr> {
-    if !matches!(
-        db.inner,
-        DatabaseConnectionType::SqlxSqlitePoolConnection(_)
-    ) {
+    let Some(file) = super::sqlite_file(db) else {
         return Ok(false);
-    }
-    let key = key(db, table);
+    };
+    let key = (file, table.to_owned());
     if let Some(known) = KEPT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -189,7 +184,10 @@ pub(crate) async fn kept(db: &DatabaseConnection, table: &str) -> Result<bool, D
 /// Forgets what [`kept`] found for `table`, after a statement found no count table (the
 /// migration was rolled back under the running site).
 pub(crate) fn forget(db: &DatabaseConnection, table: &str) {
-    let key = key(db, table);
+    let Some(file) = super::sqlite_file(db) else {
+        return;
+    };
+    let key = (file, table.to_owned());
     if let Some(kept) = KEPT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -197,12 +195,6 @@ pub(crate) fn forget(db: &DatabaseConnection, table: &str) {
     {
         kept.remove(&key);
     }
-}
-
-/// `table` of `db`'s SQLite database file.
-fn key(db: &DatabaseConnection, table: &str) -> (PathBuf, String) {
-    let options = db.get_sqlite_connection_pool().connect_options();
-    (options.get_filename().to_path_buf(), table.to_owned())
 }
 
 /// The count of `table` as the database keeps it, as a scalar subquery.

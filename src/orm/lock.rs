@@ -17,9 +17,8 @@ use std::sync::{Arc, Mutex};
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ConnAcquireErr, ConnectionTrait, DatabaseConnection, DatabaseConnectionType,
-    DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait, Value,
+    ConnAcquireErr, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait, Value,
 };
 use tokio::sync::OwnedMutexGuard;
 
@@ -66,9 +65,9 @@ impl Deref for WriteTransaction {
 /// writers pass it. Other processes (a command-line tool) still meet the busy handler. A
 /// turn not had within the pool's acquire timeout is an acquire timeout (503).
 pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, DbErr> {
-    let turn = match &db.inner {
-        DatabaseConnectionType::SqlxSqlitePoolConnection(_) => Some(sqlite_turn(db).await?),
-        _ => None,
+    let turn = match crate::db::sqlite_file(db) {
+        Some(file) => Some(sqlite_turn(db, file).await?),
+        None => None,
     };
     let txn = db
         .begin_with_options(TransactionOptions {
@@ -83,10 +82,8 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransact
 /// One entry per database opened: a server opens a few.
 static WRITERS: Mutex<Option<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = Mutex::new(None);
 
-/// Waits for this process's turn to write to `db`'s SQLite database.
-async fn sqlite_turn(db: &DatabaseConnection) -> Result<OwnedMutexGuard<()>, DbErr> {
-    let pool = db.get_sqlite_connection_pool();
-    let file = pool.connect_options().get_filename().to_path_buf();
+/// Waits for this process's turn to write to `db`, the SQLite database `file`.
+async fn sqlite_turn(db: &DatabaseConnection, file: PathBuf) -> Result<OwnedMutexGuard<()>, DbErr> {
     let turn = {
         let mut writers = WRITERS
             .lock()
@@ -97,7 +94,10 @@ async fn sqlite_turn(db: &DatabaseConnection) -> Result<OwnedMutexGuard<()>, DbE
             .or_default()
             .clone()
     };
-    let wait = pool.options().get_acquire_timeout();
+    let wait = db
+        .get_sqlite_connection_pool()
+        .options()
+        .get_acquire_timeout();
     tokio::time::timeout(wait, turn.lock_owned())
         .await
         .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use futures_util::future::LocalBoxFuture;
 
 use crate::Error;
-use crate::auth::credentials::{self, Checked, CredentialCache, TURN_WAIT};
+use crate::auth::credentials::{Checked, CredentialCache, TURN_WAIT};
 use crate::auth::{Auth, LoginFailure, StoredUser};
 use crate::{Channel, Context, CurrentUser, Perm};
 
@@ -191,7 +191,7 @@ impl UserAuthentication {
         if let Some(user) = self.cache.fresh(&key) {
             return Ok(Some(user));
         }
-        let generation = credentials::generation();
+        let generation = crate::audit::watch::generation();
         let stored = self
             .auth
             .user_by_username(&username)
@@ -213,10 +213,10 @@ impl UserAuthentication {
             .await?
         {
             // The returned hash is the stored one, re-hashed or not, so the next request hits.
-            Ok(user) => {
-                let now = Instant::now();
-                self.remember(key, &user, now, generation).await.map(Some)
-            }
+            Ok(user) => self
+                .remember(key, &user, Instant::now(), generation)
+                .await
+                .map(Some),
             Err(LoginFailure::Invalid) => Err(unauthorized()),
             Err(LoginFailure::Throttled(retry_after)) => {
                 Err(Error::TooManyRequests { retry_after })

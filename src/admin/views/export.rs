@@ -66,6 +66,7 @@ pub(super) async fn export(
         Format::Json => ("application/json", "json"),
     };
     let state = State {
+        columns: csv_columns(model),
         admin: admin.clone(),
         slug: slug.to_owned(),
         query,
@@ -86,6 +87,8 @@ pub(super) async fn export(
 }
 
 struct State {
+    /// The export columns' positions in a row (see [`csv_columns`]).
+    columns: Vec<(Option<usize>, bool)>,
     admin: Admin,
     slug: String,
     query: Query,
@@ -135,7 +138,6 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
         }
     };
     let rows = page.rows;
-    let columns = csv_columns(model);
     let mut out = String::with_capacity(state.largest_row.saturating_mul(rows.len()));
     if state.written == 0 {
         match state.format {
@@ -146,7 +148,7 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
     for (index, row) in rows.iter().enumerate() {
         let before = out.len();
         match state.format {
-            Format::Csv => csv_row(&mut out, &columns, row),
+            Format::Csv => csv_row(&mut out, &state.columns, row),
             Format::Json => {
                 if state.written > 0 || index > 0 {
                     out.push(',');
