@@ -17,7 +17,7 @@ pub use options::{
 pub(crate) use permits::Permits;
 pub use row_count::RowCount;
 pub(crate) use row_count::{
-    forget as forget_row_count, kept as row_count_kept, stored as stored_row_count,
+    gone as row_count_gone, kept as row_count_kept, stored as stored_row_count,
 };
 pub use search::SearchIndex;
 pub(crate) use search::Spec as SearchSpec;
@@ -35,6 +35,25 @@ pub(crate) fn sqlite_file(db: &DatabaseConnection) -> Option<PathBuf> {
             Some(options.get_filename().to_path_buf())
         }
         _ => None,
+    }
+}
+
+/// Which database `db` is, for state kept per database: the SQLite file, or the PostgreSQL
+/// server and database; `None` for MariaDB/MySQL, where none is kept.
+pub(crate) fn identity(db: &DatabaseConnection) -> Option<String> {
+    match &db.inner {
+        DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
+            let options = db.get_postgres_connection_pool().connect_options();
+            let place = match options.get_socket() {
+                Some(socket) => socket.display().to_string(),
+                None => format!("{}:{}", options.get_host(), options.get_port()),
+            };
+            Some(format!(
+                "postgres://{place}/{}",
+                options.get_database().unwrap_or_default()
+            ))
+        }
+        _ => sqlite_file(db).map(|file| file.display().to_string()),
     }
 }
 

@@ -209,9 +209,8 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
     let results = match (db.query_all_raw(page_statement).await, db) {
         // The count's table went with its migration while the site ran: count again.
         (Err(error), DatabaseExecutor::Connection(pool))
-            if counting == Count::Kept && error.to_string().contains("no such table") =>
+            if counting == Count::Kept && crate::db::row_count_gone(pool, &info.table, &error) =>
         {
-            crate::db::forget_row_count(pool, &info.table);
             let recount = statement::<E>(backend, info, query, window, joins, Count::Scan);
             db.query_all_raw(recount).await?
         }

@@ -2,13 +2,17 @@
 //! a lookup instead of a scan of the table.
 //!
 //! [`RowCount`] is a `sea-orm-migration` migration a site appends to its `Migrator` after the
-//! migration that creates the table. On SQLite it stores the count in a table of its own
-//! (`actix_sea_row_count_<table>`, dropped with the migration) and keeps it with an
-//! `AFTER INSERT` and an `AFTER DELETE` trigger, so every write keeps it exact, through the
-//! crate or not, rolled back with the transaction that made it (cascaded deletes fire the
-//! triggers too). On PostgreSQL and MariaDB/MySQL it does nothing and the API
-//! counts with `COUNT(*)`: there a counter row would make every writer of the table wait for
-//! the others' commits, and MariaDB does not fire triggers for cascaded deletes.
+//! migration that creates the table. It stores the count in a table of its own
+//! (`actix_sea_row_count_<table>`, dropped with the migration) kept by triggers, so every
+//! write keeps it exact, through the crate or not, rolled back with the transaction that made
+//! it (cascaded deletes fire the triggers too):
+//!
+//! - on SQLite, one row and an `AFTER INSERT` and an `AFTER DELETE` trigger per row;
+//! - on PostgreSQL, 64 rows that add up to the count, and an insert, a delete and a truncate
+//!   trigger per statement. A writer adds to the row of its server process, so concurrent
+//!   writers of the table wait for each other's commits only when two processes share a row;
+//! - on MariaDB/MySQL nothing, and the API counts with `COUNT(*)`: MariaDB does not fire
+//!   triggers for cascaded deletes.
 //!
 //! The API uses the count for a list with no filter and no scope, on the pool (not inside a
 //! write), once it has seen the count's table: it looks once per process and table, and
@@ -17,11 +21,12 @@
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::path::PathBuf;
 use std::sync::Mutex;
 
-use sea_orm::sea_query::{Alias, Expr, Query, SubQueryStatement};
+use sea_orm::sea_query::{Alias, Expr, Func, Query, SubQueryStatement};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
+mod ddl;
+
 use sea_orm_migration::{DbErr, MigrationName, MigrationTrait, SchemaManager, async_trait};
 
 /// The prefix of the table holding a table's count (one row).
@@ -32,7 +37,7 @@ fn counts(table: &str) -> String {
     format!("{PREFIX}{table}")
 }
 
-/// `entity`'s row count, kept by the database (on SQLite), as a migration named
+/// `entity`'s row count, kept by the database (on SQLite and PostgreSQL), as a migration named
 /// `m20261203_000002_actix_sea_row_count_<table>`.
 ///
 /// ```
@@ -87,77 +92,46 @@ impl<E> MigrationName for RowCount<E> {
     }
 }
 
-/// `"name"`, quoted for SQLite.
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-fn trigger(table: &str, event: &str) -> String {
-    quoted(&format!("{}_{event}", counts(table)))
-}
-
 #[async_trait::async_trait]
 impl<E: Send + Sync> MigrationTrait for RowCount<E> {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DbBackend::Sqlite {
-            return Ok(());
-        }
-        let table = quoted(&self.table);
-        let counts = quoted(&counts(&self.table));
-        // The triggers before the count is taken: a row written before is in the count, one
-        // written after is counted by them.
-        let statements = [
-            format!("CREATE TABLE {counts} (row_count INTEGER NOT NULL)"),
-            format!("INSERT INTO {counts} (row_count) VALUES (0)"),
-            format!(
-                "CREATE TRIGGER {} AFTER INSERT ON {table} BEGIN \
-                 UPDATE {counts} SET row_count = row_count + 1; END",
-                trigger(&self.table, "insert")
-            ),
-            format!(
-                "CREATE TRIGGER {} AFTER DELETE ON {table} BEGIN \
-                 UPDATE {counts} SET row_count = row_count - 1; END",
-                trigger(&self.table, "delete")
-            ),
-            format!("UPDATE {counts} SET row_count = (SELECT COUNT(*) FROM {table})"),
-        ];
-        let db = manager.get_connection();
-        for statement in statements {
-            db.execute_unprepared(&statement).await?;
-        }
-        Ok(())
+        run(
+            manager,
+            ddl::up(manager.get_database_backend(), &self.table),
+        )
+        .await
     }
 
+    // Dropped, not emptied: a table left behind would outlive the tables made again after
+    // it, and a drop of every table in creation order (`Migrator::fresh`) would then delete
+    // the counted rows through their triggers after it is gone.
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DbBackend::Sqlite {
-            return Ok(());
-        }
-        // Dropped, not emptied: a table left behind would outlive the tables made again
-        // after it, and a drop of every table in creation order (`Migrator::fresh`) would
-        // then delete the counted rows through their triggers after it is gone.
-        let statements = [
-            format!("DROP TRIGGER IF EXISTS {}", trigger(&self.table, "insert")),
-            format!("DROP TRIGGER IF EXISTS {}", trigger(&self.table, "delete")),
-            format!("DROP TABLE IF EXISTS {}", quoted(&counts(&self.table))),
-        ];
-        let db = manager.get_connection();
-        for statement in statements {
-            db.execute_unprepared(&statement).await?;
-        }
-        Ok(())
+        run(
+            manager,
+            ddl::down(manager.get_database_backend(), &self.table),
+        )
+        .await
     }
 }
 
-/// Per SQLite database file and table, whether its count is kept.
-static KEPT: Mutex<Option<HashMap<(PathBuf, String), bool>>> = Mutex::new(None);
+async fn run(manager: &SchemaManager<'_>, statements: Option<Vec<String>>) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for statement in statements.unwrap_or_default() {
+        db.execute_unprepared(&statement).await?;
+    }
+    Ok(())
+}
+
+/// Per database and table, whether its count is kept.
+static KEPT: Mutex<Option<HashMap<(String, String), bool>>> = Mutex::new(None);
 
 /// Whether `db` keeps the row count of `table` (its count table exists); looked up once per
-/// process and table. Always `false` off SQLite.
+/// process, database and table. Always `false` on MariaDB/MySQL.
 pub(crate) async fn kept(db: &DatabaseConnection, table: &str) -> Result<bool, DbErr> {
-    let Some(file) = super::sqlite_file(db) else {
+    let Some(database) = super::identity(db) else {
         return Ok(false);
     };
-    let key = (file, table.to_owned());
+    let key = (database, table.to_owned());
     if let Some(known) = KEPT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -166,10 +140,15 @@ pub(crate) async fn kept(db: &DatabaseConnection, table: &str) -> Result<bool, D
     {
         return Ok(*known);
     }
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT 1 WHERE to_regclass($1) IS NOT NULL",
+        _ => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+    };
     let found = db
         .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+            backend,
+            sql,
             [counts(table).into()],
         ))
         .await?
@@ -181,26 +160,30 @@ pub(crate) async fn kept(db: &DatabaseConnection, table: &str) -> Result<bool, D
     Ok(found)
 }
 
-/// Forgets what [`kept`] found for `table`, after a statement found no count table (the
-/// migration was rolled back under the running site).
-pub(crate) fn forget(db: &DatabaseConnection, table: &str) {
-    let Some(file) = super::sqlite_file(db) else {
-        return;
+/// Whether `error` is a statement's finding that `table`'s count table is gone (the migration
+/// was rolled back under the running site); then forgets what [`kept`] found.
+pub(crate) fn gone(db: &DatabaseConnection, table: &str, error: &DbErr) -> bool {
+    let Some(database) = super::identity(db) else {
+        return false;
     };
-    let key = (file, table.to_owned());
+    if !error.to_string().contains(&counts(table)) {
+        return false;
+    }
     if let Some(kept) = KEPT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .as_mut()
     {
-        kept.remove(&key);
+        kept.remove(&(database, table.to_owned()));
     }
+    true
 }
 
 /// The count of `table` as the database keeps it, as a scalar subquery.
 pub(crate) fn stored(table: &str) -> Expr {
+    let sum = Func::cast_as(Func::sum(Expr::col(Alias::new("row_count"))), "BIGINT");
     let select = Query::select()
-        .column(Alias::new("row_count"))
+        .expr(sum)
         .from(Alias::new(counts(table)))
         .to_owned();
     Expr::from(SubQueryStatement::from(select))
