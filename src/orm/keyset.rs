@@ -5,7 +5,7 @@
 //! shift a page.
 
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order};
-use sea_orm::{DbBackend, DbErr, QueryResult, Value};
+use sea_orm::{ColIdx, DbBackend, DbErr, QueryResult, Value};
 
 use super::model::{ColumnInfo, FieldKind};
 use super::page::order_alias;
@@ -17,27 +17,32 @@ pub(crate) fn read(result: &QueryResult, query: &Query) -> Result<Vec<Value>, Db
         .order_columns()
         .iter()
         .enumerate()
-        .map(|(index, column)| read_one(result, &order_alias(index), column))
+        .map(|(index, column)| read_one(result, order_alias(index).as_str(), column))
         .collect()
 }
 
-/// Reads one order term as the Rust type SeaORM gives its column type.
-fn read_one(result: &QueryResult, alias: &str, column: &ColumnInfo) -> Result<Value, DbErr> {
+/// Reads one column of a result (by name or position) as the Rust type SeaORM gives its
+/// column type; JSON, binary and other non-scalar columns cannot be read so.
+pub(crate) fn read_one<I: ColIdx>(
+    result: &QueryResult,
+    index: I,
+    column: &ColumnInfo,
+) -> Result<Value, DbErr> {
     Ok(match column.kind {
-        FieldKind::TinyInt => Value::TinyInt(result.try_get("", alias)?),
-        FieldKind::SmallInt => Value::SmallInt(result.try_get("", alias)?),
-        FieldKind::Int => Value::Int(result.try_get("", alias)?),
-        FieldKind::BigInt => Value::BigInt(result.try_get("", alias)?),
-        FieldKind::Unsigned => Value::Unsigned(result.try_get("", alias)?),
-        FieldKind::BigUnsigned => Value::BigUnsigned(result.try_get("", alias)?),
-        FieldKind::Float => Value::Float(result.try_get("", alias)?),
-        FieldKind::Double => Value::Double(result.try_get("", alias)?),
-        FieldKind::String | FieldKind::Text => Value::String(result.try_get("", alias)?),
-        FieldKind::Bool => Value::Bool(result.try_get("", alias)?),
-        FieldKind::DateTime => Value::ChronoDateTime(result.try_get("", alias)?),
-        FieldKind::DateTimeUtc => Value::ChronoDateTimeUtc(result.try_get("", alias)?),
-        FieldKind::Date => Value::ChronoDate(result.try_get("", alias)?),
-        FieldKind::Time => Value::ChronoTime(result.try_get("", alias)?),
+        FieldKind::TinyInt => Value::TinyInt(result.try_get_by(index)?),
+        FieldKind::SmallInt => Value::SmallInt(result.try_get_by(index)?),
+        FieldKind::Int => Value::Int(result.try_get_by(index)?),
+        FieldKind::BigInt => Value::BigInt(result.try_get_by(index)?),
+        FieldKind::Unsigned => Value::Unsigned(result.try_get_by(index)?),
+        FieldKind::BigUnsigned => Value::BigUnsigned(result.try_get_by(index)?),
+        FieldKind::Float => Value::Float(result.try_get_by(index)?),
+        FieldKind::Double => Value::Double(result.try_get_by(index)?),
+        FieldKind::String | FieldKind::Text => Value::String(result.try_get_by(index)?),
+        FieldKind::Bool => Value::Bool(result.try_get_by(index)?),
+        FieldKind::DateTime => Value::ChronoDateTime(result.try_get_by(index)?),
+        FieldKind::DateTimeUtc => Value::ChronoDateTimeUtc(result.try_get_by(index)?),
+        FieldKind::Date => Value::ChronoDate(result.try_get_by(index)?),
+        FieldKind::Time => Value::ChronoTime(result.try_get_by(index)?),
         FieldKind::Json | FieldKind::Binary | FieldKind::Other => {
             return Err(DbErr::Custom(format!(
                 "rows ordered by `{}` cannot be paged by key",

@@ -20,6 +20,7 @@ pub(crate) mod save;
 mod statement;
 pub(crate) mod token;
 pub mod value;
+mod values;
 
 pub use binding::{Binding, ModelEntity};
 pub(crate) use binding::{active_of, model_of};
@@ -40,3 +41,4 @@ pub use record::Record;
 pub use registry::Registry;
 pub use save::WriteError;
 pub use value::ValueError;
+pub(crate) use values::{Values, fetch as fetch_values, readable as readable_by_kind};

@@ -62,7 +62,7 @@ pub struct Window {
 
 impl Window {
     /// Puts `LIMIT`/`OFFSET` on `select` (written as literals by [`build`]).
-    fn apply(self, select: &mut SelectStatement) {
+    pub(super) fn apply(self, select: &mut SelectStatement) {
         if let Some(limit) = self.limit {
             select.limit(limit);
             if self.offset > 0 {

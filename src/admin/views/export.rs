@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use actix_web::http::header;
+use actix_web::rt::task::JoinHandle;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream;
@@ -18,7 +19,7 @@ use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
-use crate::orm::{Query, Record, Window, value};
+use crate::orm::{Query, Record, Values, Window, value};
 
 /// Most rows fetched per query while streaming.
 const BATCH_ROWS: u64 = 1_000;
@@ -72,7 +73,7 @@ pub(super) async fn export(
         query,
         format,
         written: 0,
-        last: None,
+        next: None,
         largest_row: 0,
         done: false,
     };
@@ -95,11 +96,26 @@ struct State {
     format: Format,
     /// Rows written so far.
     written: u64,
-    /// The key of the last row written.
-    last: Option<Vec<sea_orm::Value>>,
+    /// The next batch, being read while the one before is written.
+    next: Option<Batch>,
     /// The most bytes one row has taken in the file so far.
     largest_row: usize,
     done: bool,
+}
+
+/// A batch being read: how many rows it asked for, and the task reading them.
+struct Batch {
+    rows: u64,
+    task: JoinHandle<Result<Values, Error>>,
+}
+
+impl Drop for State {
+    /// A client gone mid-file stops the batch being read.
+    fn drop(&mut self) {
+        if let Some(next) = &self.next {
+            next.task.abort();
+        }
+    }
 }
 
 impl State {
@@ -111,33 +127,82 @@ impl State {
         let fit = BATCH_BYTES / self.largest_row.max(1);
         (fit as u64).clamp(1, BATCH_ROWS)
     }
+
+    /// Starts reading the batch after the row with key `last` (from the start without one),
+    /// on a task of its own: the database reads it while this task writes the batch before.
+    fn read_next(&mut self, last: Option<Vec<sea_orm::Value>>) {
+        let rows = self.batch_rows();
+        let (admin, slug, mut query) = (self.admin.clone(), self.slug.clone(), self.query.clone());
+        let task = actix_web::rt::spawn(async move {
+            let model = admin
+                .model(&slug)
+                .ok_or_else(|| Error::Internal("the exported model went away".into()))?;
+            let db = DatabaseExecutor::from(admin.db());
+            if let Some(last) = &last {
+                crate::orm::keyset_after(&mut query, last, db.get_database_backend());
+            }
+            let window = Window {
+                offset: 0,
+                limit: Some(rows),
+            };
+            Ok(read(model, &db, &query, window).await?)
+        });
+        self.next = Some(Batch { rows, task });
+    }
 }
 
 /// The next piece of the file: the opening (header row or `[`) with the first batch, then one
-/// batch at a time, then the closing `]`.
+/// batch at a time, then the closing `]`. From the second batch on, the batch after is read
+/// while this one is written, so the database and the writing run side by side; at most two
+/// batches are in memory.
 async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
     if state.done {
         return None;
     }
-    let model = state.admin.model(&state.slug)?;
-    let db = DatabaseExecutor::from(state.admin.db());
-    let batch = state.batch_rows();
-    let window = Window {
-        offset: 0,
-        limit: Some(batch),
-    };
-    let mut query = state.query.clone();
-    if let Some(last) = &state.last {
-        crate::orm::keyset_after(&mut query, last, db.get_database_backend());
+    if state.next.is_none() {
+        state.read_next(None);
     }
-    let page = match model.model.page(&db, &query, window, &[], false).await {
-        Ok(page) => page,
+    let batch = state.next.take()?;
+    let page = match batch.task.await {
+        Ok(Ok(page)) => page,
+        Ok(Err(error)) => {
+            state.done = true;
+            return Some((Err(error), state));
+        }
         Err(error) => {
             state.done = true;
-            return Some((Err(Error::from(error)), state));
+            return Some((Err(Error::Internal(Box::new(error))), state));
         }
     };
-    let rows = page.rows;
+    let first = state.written == 0;
+    let more = page.rows.len() as u64 == batch.rows;
+    if more && !first {
+        state.read_next(page.last.clone());
+    }
+    let mut out = write(&mut state, &page.rows).await;
+    state.written += page.rows.len() as u64;
+    if more && first {
+        // The first batch tells the size of a row, and so the size of the next.
+        state.read_next(page.last);
+    }
+    if !more {
+        state.done = true;
+        if state.format == Format::Json {
+            out.push(']');
+        }
+    }
+    Some((Ok(Bytes::from(out)), state))
+}
+
+/// Rows written between two yields to the other tasks of this thread (the read of the next
+/// batch among them).
+const ROWS_PER_TURN: usize = 100;
+
+/// The piece of the file for one batch of rows.
+async fn write(state: &mut State, rows: &[Record]) -> String {
+    let Some(model) = state.admin.model(&state.slug) else {
+        return String::new();
+    };
     let mut out = String::with_capacity(state.largest_row.saturating_mul(rows.len()));
     if state.written == 0 {
         match state.format {
@@ -146,6 +211,9 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
         }
     }
     for (index, row) in rows.iter().enumerate() {
+        if index > 0 && index % ROWS_PER_TURN == 0 {
+            actix_web::rt::task::yield_now().await;
+        }
         let before = out.len();
         match state.format {
             Format::Csv => csv_row(&mut out, &state.columns, row),
@@ -161,17 +229,25 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
         }
         state.largest_row = state.largest_row.max(out.len() - before);
     }
-    state.written += rows.len() as u64;
-    if let Some(last) = page.keys.into_iter().last() {
-        state.last = Some(last);
+    out
+}
+
+/// One batch of rows: read by column kind when every column allows it, else through the
+/// model.
+async fn read(
+    model: &AdminModel,
+    db: &DatabaseExecutor<'_>,
+    query: &Query,
+    window: Window,
+) -> Result<Values, sea_orm::DbErr> {
+    if crate::orm::readable_by_kind(model.info()) {
+        return crate::orm::fetch_values(model.info(), db, query, window).await;
     }
-    if (rows.len() as u64) < batch {
-        state.done = true;
-        if state.format == Format::Json {
-            out.push(']');
-        }
-    }
-    Some((Ok(Bytes::from(out)), state))
+    let page = model.model.page(db, query, window, &[], false).await?;
+    Ok(Values {
+        rows: page.rows,
+        last: page.keys.into_iter().last(),
+    })
 }
 
 /// The export columns as positions in the row, each with whether it holds text.
