@@ -11,6 +11,8 @@
 //! token. Write-only columns (a password hash) count like any other: changing one changes the
 //! token, and the digest reveals nothing about them.
 
+use std::fmt::Write as _;
+
 use sea_orm::Value;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
@@ -30,10 +32,11 @@ pub(crate) fn of(values: &[Value]) -> String {
         canonical(&value::to_json(value), &mut text);
     }
     text.push(']');
-    Sha256::digest(text.as_bytes())[..KEPT]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    let mut token = String::with_capacity(2 * KEPT);
+    for byte in &Sha256::digest(text.as_bytes())[..KEPT] {
+        let _ = write!(token, "{byte:02x}");
+    }
+    token
 }
 
 /// JSON text with object keys sorted, whatever order the database returned them in
