@@ -51,6 +51,9 @@ pub enum SqliteSync {
 ///   connection once this long has passed since it left the pool, so there the limit covers a
 ///   whole checkout (a transaction counts as one). A statement cut off is answered 503: the
 ///   server cannot tell a costly query from one slowed down by load.
+///
+/// SQLite connections read up to 1,024 rows ahead of the task taking them (the driver's
+/// default is 50): a `stream` of large rows holds that many in memory.
 #[derive(Debug, Clone)]
 pub struct Options {
     url: String,
