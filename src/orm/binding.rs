@@ -9,10 +9,10 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use futures_util::future::{BoxFuture, LocalBoxFuture};
-use sea_orm::sea_query::{Condition, ExprTrait};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
-    DatabaseExecutor, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, Iterable, ModelTrait,
-    QueryFilter, QueryResult, Value,
+    ColumnTrait, DatabaseExecutor, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, Iterable,
+    ModelTrait, QueryFilter, QueryResult, Value,
 };
 
 use super::model::{ModelInfo, column_expr};
@@ -56,6 +56,13 @@ impl Binding {
     /// The entity's metadata.
     pub fn info(&self) -> &ModelInfo {
         self.0.info()
+    }
+
+    /// Whether rows of this entity can be read by column kind instead of through its model
+    /// (see [`super::values`]): no JSON, binary or other column, and none that the entity
+    /// selects through an expression of its own (`ColumnTrait::select_as`).
+    pub(crate) fn readable_by_kind(&self) -> bool {
+        self.0.readable_by_kind()
     }
 
     /// Reads a row of this entity from a result whose column names start with `prefix`;
@@ -143,6 +150,8 @@ impl Binding {
 trait Bound: Send + Sync {
     fn info(&self) -> &ModelInfo;
 
+    fn readable_by_kind(&self) -> bool;
+
     fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record>;
 
     fn page<'a>(
@@ -185,6 +194,14 @@ struct Typed<E>(ModelInfo, PhantomData<fn() -> E>);
 impl<E: ModelEntity> Bound for Typed<E> {
     fn info(&self) -> &ModelInfo {
         &self.0
+    }
+
+    fn readable_by_kind(&self) -> bool {
+        super::values::readable(&self.0)
+            && E::Column::iter().all(|column| {
+                let plain = Expr::col(column);
+                column.select_as(plain.clone()) == plain
+            })
     }
 
     fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record> {

@@ -41,4 +41,4 @@ pub use record::Record;
 pub use registry::Registry;
 pub use save::WriteError;
 pub use value::ValueError;
-pub(crate) use values::{Values, fetch as fetch_values, readable as readable_by_kind};
+pub(crate) use values::{Values, fetch as fetch_values};

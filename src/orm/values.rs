@@ -34,7 +34,7 @@ pub(crate) fn readable(info: &ModelInfo) -> bool {
 }
 
 /// The rows of `info`'s table matching `query` in its order, within `window`. Only for a
-/// [`readable`] model.
+/// model [`Binding::readable_by_kind`](super::Binding::readable_by_kind) allows.
 pub(crate) async fn fetch(
     info: &ModelInfo,
     db: &DatabaseExecutor<'_>,
@@ -143,7 +143,52 @@ fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
 #[cfg(test)]
 mod tests {
     use super::parse_datetime;
+    use crate::orm::Binding;
     use chrono::NaiveDateTime;
+
+    mod coded {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "coded")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            #[sea_orm(select_as = "text")]
+            pub code: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    mod plain {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "plain")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub code: String,
+            pub at: DateTime,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    /// A column the entity selects through an expression of its own is read through the
+    /// model, which selects it so.
+    #[test]
+    fn a_column_selected_as_an_expression_is_read_through_the_model() {
+        assert!(Binding::of::<plain::Entity>(None).readable_by_kind());
+        assert!(!Binding::of::<coded::Entity>(None).readable_by_kind());
+    }
 
     /// Whatever the fast reading accepts, it reads as the driver's first format does.
     #[test]

@@ -109,12 +109,10 @@ struct Batch {
     task: JoinHandle<Result<Values, Error>>,
 }
 
-impl Drop for State {
-    /// A client gone mid-file stops the batch being read.
+impl Drop for Batch {
+    /// A client gone mid-file stops the batch being read (a read that ended is unaffected).
     fn drop(&mut self) {
-        if let Some(next) = &self.next {
-            next.task.abort();
-        }
+        self.task.abort();
     }
 }
 
@@ -162,8 +160,8 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
     if state.next.is_none() {
         state.read_next(None);
     }
-    let batch = state.next.take()?;
-    let page = match batch.task.await {
+    let mut batch = state.next.take()?;
+    let page = match (&mut batch.task).await {
         Ok(Ok(page)) => page,
         Ok(Err(error)) => {
             state.done = true;
@@ -176,6 +174,10 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
     };
     let first = state.written == 0;
     let more = page.rows.len() as u64 == batch.rows;
+    // The batch after is sized before this one is written: by the largest row of this one
+    // too, so that two batches of large rows are never read at once.
+    let text = page.rows.iter().map(text_bytes).max().unwrap_or(0);
+    state.largest_row = state.largest_row.max(text);
     if more && !first {
         state.read_next(page.last.clone());
     }
@@ -192,6 +194,19 @@ async fn next_chunk(mut state: State) -> Option<(Result<Bytes, Error>, State)> {
         }
     }
     Some((Ok(Bytes::from(out)), state))
+}
+
+/// About the bytes a row takes in the file, before it is written: its text and bytes values
+/// at their length, anything else as a short number.
+fn text_bytes(row: &Record) -> usize {
+    row.values()
+        .iter()
+        .map(|value| match value {
+            sea_orm::Value::String(Some(text)) => text.len() + 1,
+            sea_orm::Value::Bytes(Some(bytes)) => bytes.len() * 4 / 3 + 1,
+            _ => 8,
+        })
+        .sum()
 }
 
 /// Rows written between two yields to the other tasks of this thread (the read of the next
@@ -240,7 +255,7 @@ async fn read(
     query: &Query,
     window: Window,
 ) -> Result<Values, sea_orm::DbErr> {
-    if crate::orm::readable_by_kind(model.info()) {
+    if model.model.readable_by_kind() {
         return crate::orm::fetch_values(model.info(), db, query, window).await;
     }
     let page = model.model.page(db, query, window, &[], false).await?;

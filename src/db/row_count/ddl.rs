@@ -20,17 +20,36 @@ fn trigger(table: &str, event: &str) -> String {
     quoted(&format!("{}_{event}", counts(table)))
 }
 
+/// The longest name PostgreSQL keeps whole, in bytes; it cuts longer ones, which would make
+/// the trigger functions' names collide.
+const POSTGRES_NAME_BYTES: usize = 63;
+
+/// Whether the count of `table` can be kept on `backend`: on SQLite always; on PostgreSQL
+/// when its longest name (the truncate trigger's) fits; never on MariaDB/MySQL.
+fn kept(backend: DbBackend, table: &str) -> bool {
+    match backend {
+        DbBackend::Sqlite => true,
+        DbBackend::Postgres => counts(table).len() + "_truncate".len() <= POSTGRES_NAME_BYTES,
+        _ => false,
+    }
+}
+
 /// The statements creating `table`'s count, run in order; `None` where it is not kept.
 pub(super) fn up(backend: DbBackend, table: &str) -> Option<Vec<String>> {
+    if !kept(backend, table) {
+        return None;
+    }
     match backend {
-        DbBackend::Sqlite => Some(sqlite_up(table)),
         DbBackend::Postgres => Some(vec![postgres_up(table)]),
-        _ => None,
+        _ => Some(sqlite_up(table)),
     }
 }
 
 /// The statements dropping what [`up`] created.
 pub(super) fn down(backend: DbBackend, table: &str) -> Option<Vec<String>> {
+    if !kept(backend, table) {
+        return None;
+    }
     let counts = quoted(&counts(table));
     match backend {
         DbBackend::Sqlite => Some(vec![
@@ -122,4 +141,21 @@ fn postgres_up(table: &str) -> String {
         ),
     ]
     .concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{down, up};
+    use sea_orm::DbBackend;
+
+    #[test]
+    fn postgres_keeps_no_count_for_names_it_would_cut() {
+        let longest = "t".repeat(34);
+        let longer = "t".repeat(35);
+        assert!(up(DbBackend::Postgres, &longest).is_some());
+        assert!(up(DbBackend::Postgres, &longer).is_none());
+        assert!(down(DbBackend::Postgres, &longer).is_none());
+        assert!(up(DbBackend::Sqlite, &longer).is_some());
+        assert!(up(DbBackend::MySql, "message").is_none());
+    }
 }

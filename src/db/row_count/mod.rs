@@ -12,7 +12,8 @@
 //!   trigger per statement. A writer adds to the row of its server process, so concurrent
 //!   writers of the table wait for each other's commits only when two processes share a row;
 //! - on MariaDB/MySQL nothing, and the API counts with `COUNT(*)`: MariaDB does not fire
-//!   triggers for cascaded deletes.
+//!   triggers for cascaded deletes. Nor on PostgreSQL for a table name over 34 bytes, whose
+//!   trigger names PostgreSQL would cut at 63 bytes.
 //!
 //! The API uses the count for a list with no filter and no scope, on the pool (not inside a
 //! write), once it has seen the count's table: it looks once per process and table, and
@@ -142,7 +143,7 @@ pub(crate) async fn kept(db: &DatabaseConnection, table: &str) -> Result<bool, D
     }
     let backend = db.get_database_backend();
     let sql = match backend {
-        DbBackend::Postgres => "SELECT 1 WHERE to_regclass($1) IS NOT NULL",
+        DbBackend::Postgres => "SELECT 1 WHERE to_regclass(quote_ident($1)) IS NOT NULL",
         _ => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
     };
     let found = db
