@@ -68,6 +68,7 @@ pub(super) async fn export(
     };
     let state = State {
         columns: csv_columns(model),
+        by_kind: model.model.readable_by_kind(),
         admin: admin.clone(),
         slug: slug.to_owned(),
         query,
@@ -90,6 +91,8 @@ pub(super) async fn export(
 struct State {
     /// The export columns' positions in a row (see [`csv_columns`]).
     columns: Vec<(Option<usize>, bool)>,
+    /// Whether rows are read by column kind rather than through the model (see [`read`]).
+    by_kind: bool,
     admin: Admin,
     slug: String,
     query: Query,
@@ -131,6 +134,7 @@ impl State {
     fn read_next(&mut self, last: Option<Vec<sea_orm::Value>>) {
         let rows = self.batch_rows();
         let (admin, slug, mut query) = (self.admin.clone(), self.slug.clone(), self.query.clone());
+        let by_kind = self.by_kind;
         let task = actix_web::rt::spawn(async move {
             let model = admin
                 .model(&slug)
@@ -143,7 +147,7 @@ impl State {
                 offset: 0,
                 limit: Some(rows),
             };
-            Ok(read(model, &db, &query, window).await?)
+            Ok(read(model, by_kind, &db, &query, window).await?)
         });
         self.next = Some(Batch { rows, task });
     }
@@ -247,15 +251,16 @@ async fn write(state: &mut State, rows: &[Record]) -> String {
     out
 }
 
-/// One batch of rows: read by column kind when every column allows it, else through the
-/// model.
+/// One batch of rows: read by column kind when every column allows it (`by_kind`, see
+/// `Binding::readable_by_kind`), else through the model.
 async fn read(
     model: &AdminModel,
+    by_kind: bool,
     db: &DatabaseExecutor<'_>,
     query: &Query,
     window: Window,
 ) -> Result<Values, sea_orm::DbErr> {
-    if model.model.readable_by_kind() {
+    if by_kind {
         return crate::orm::fetch_values(model.info(), db, query, window).await;
     }
     let page = model.model.page(db, query, window, &[], false).await?;

@@ -26,7 +26,7 @@ const POSTGRES_NAME_BYTES: usize = 63;
 
 /// Whether the count of `table` can be kept on `backend`: on SQLite always; on PostgreSQL
 /// when its longest name (the truncate trigger's) fits; never on MariaDB/MySQL.
-fn kept(backend: DbBackend, table: &str) -> bool {
+fn keeps(backend: DbBackend, table: &str) -> bool {
     match backend {
         DbBackend::Sqlite => true,
         DbBackend::Postgres => counts(table).len() + "_truncate".len() <= POSTGRES_NAME_BYTES,
@@ -36,7 +36,7 @@ fn kept(backend: DbBackend, table: &str) -> bool {
 
 /// The statements creating `table`'s count, run in order; `None` where it is not kept.
 pub(super) fn up(backend: DbBackend, table: &str) -> Option<Vec<String>> {
-    if !kept(backend, table) {
+    if !keeps(backend, table) {
         return None;
     }
     match backend {
@@ -47,7 +47,7 @@ pub(super) fn up(backend: DbBackend, table: &str) -> Option<Vec<String>> {
 
 /// The statements dropping what [`up`] created.
 pub(super) fn down(backend: DbBackend, table: &str) -> Option<Vec<String>> {
-    if !kept(backend, table) {
+    if !keeps(backend, table) {
         return None;
     }
     let counts = quoted(&counts(table));

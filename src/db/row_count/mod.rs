@@ -20,14 +20,14 @@
 //! again after the migration was rolled back under it. A count migrated in while the site
 //! runs is used from its next start.
 
+mod ddl;
+
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Mutex;
 
 use sea_orm::sea_query::{Alias, Expr, Func, Query, SubQueryStatement};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
-mod ddl;
-
 use sea_orm_migration::{DbErr, MigrationName, MigrationTrait, SchemaManager, async_trait};
 
 /// The prefix of the table holding a table's count (one row).
