@@ -4,7 +4,8 @@
 //! most of the cost of a page.
 
 use sea_orm::sea_query::{
-    Alias, Condition, Expr, ExprTrait, JoinType, SelectStatement, SubQueryStatement,
+    Alias, Condition, Expr, ExprTrait, JoinType, SelectExpr, SelectExprTrait, SelectStatement,
+    SubQueryStatement,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryTrait,
@@ -146,19 +147,25 @@ fn statement<E: EntityTrait>(
         return build(backend, &rows::<E>(query, window, count, query.keyed()));
     }
     let mut outer = SelectStatement::new();
+    let mut selects: Vec<SelectExpr> = Vec::with_capacity(
+        info.columns.len()
+            + 1
+            + query.order().len()
+            + joins
+                .iter()
+                .map(|join| join.model.info().columns.len())
+                .sum::<usize>(),
+    );
     for column in &info.columns {
-        outer.expr_as(
-            column_expr(PAGE, &column.name),
-            Alias::new(column.name.clone()),
-        );
+        selects.push(column_expr(PAGE, &column.name).alias(Alias::new(column.name.clone())));
     }
     if count != Count::No {
-        outer.expr_as(column_expr(PAGE, COUNT), Alias::new(COUNT));
+        selects.push(column_expr(PAGE, COUNT).alias(Alias::new(COUNT)));
     }
     if query.keyed() {
         for index in 0..query.order().len() {
             let alias = order_alias(index);
-            outer.expr_as(column_expr(PAGE, &alias), Alias::new(alias));
+            selects.push(column_expr(PAGE, &alias).alias(Alias::new(alias)));
         }
     }
     outer.from_subquery(rows::<E>(query, window, count, true), Alias::new(PAGE));
@@ -173,14 +180,19 @@ fn statement<E: EntityTrait>(
                 .equals((Alias::new(PAGE), Alias::new(join.column.to_owned()))),
         );
         for column in &target.columns {
-            outer.expr_as(
-                column_expr(&alias, &column.name),
-                Alias::new(format!("{alias}_{}", column.name)),
+            selects.push(
+                column_expr(&alias, &column.name)
+                    .alias(Alias::new(format!("{alias}_{}", column.name))),
             );
         }
     }
-    for (index, (_, order)) in query.order().iter().enumerate() {
-        outer.order_by_expr(column_expr(PAGE, &order_alias(index)), order.clone());
+    outer.exprs(selects);
+    // SQLite joins by nested loops and never reorders an outer join's tables, so the rows
+    // come in the derived table's order; sorting them again would cost a sorter per page.
+    if backend != DbBackend::Sqlite {
+        for (index, (_, order)) in query.order().iter().enumerate() {
+            outer.order_by_expr(column_expr(PAGE, &order_alias(index)), order.clone());
+        }
     }
     build(backend, &outer)
 }

@@ -20,7 +20,7 @@ use sha2::Sha256;
 
 use super::RestApi;
 use super::erased::Resource;
-use super::list::{included, load, objects};
+use super::list::{Listing, Meta, included, load, objects};
 use crate::orm::{self, Page, Query, Window, value};
 use crate::{Context, Error};
 
@@ -211,14 +211,14 @@ pub(super) async fn list(
     };
     let previous = link(has_previous, Direction::Previous, page.keys.first());
     let next = link(has_next, Direction::Next, page.keys.last());
-    let meta = json!({
-        "model": resource.info().slug,
-        "page": null,
-        "page_count": null,
-        "object_count": null,
-        "previous": previous,
-        "next": next,
-    });
+    let meta = Meta {
+        model: &resource.info().slug,
+        next,
+        object_count: None,
+        page: None,
+        page_count: None,
+        previous,
+    };
     let objects = objects(resource, ctx, &included, &page)?;
-    Ok(HttpResponse::Ok().json(json!({ "meta": meta, "objects": objects })))
+    Ok(HttpResponse::Ok().json(Listing { meta, objects }))
 }

@@ -3,7 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{Condition, DatabaseExecutor};
-use serde_json::{Value as Json, json};
+use serde::Serialize;
+use serde_json::Value as Json;
 
 use super::erased::Resource;
 use super::{RestApi, Visibility};
@@ -109,15 +110,33 @@ pub(super) async fn list(
     } else {
         String::new()
     };
-    let meta = json!({
-        "model": resource.info().slug,
-        "page": page,
-        "page_count": page_count,
-        "object_count": object_count,
-        "previous": previous,
-        "next": next,
-    });
-    Ok(HttpResponse::Ok().json(json!({ "meta": meta, "objects": objects })))
+    let meta = Meta {
+        model: &resource.info().slug,
+        next,
+        object_count,
+        page: Some(page),
+        page_count,
+        previous,
+    };
+    Ok(HttpResponse::Ok().json(Listing { meta, objects }))
+}
+
+/// A list's response body, written as it is (a `json!` tree would copy every object).
+#[derive(Serialize)]
+pub(super) struct Listing<'a> {
+    pub meta: Meta<'a>,
+    pub objects: Vec<Json>,
+}
+
+/// A list's `meta`, its keys in the order of the objects' (sorted).
+#[derive(Serialize)]
+pub(super) struct Meta<'a> {
+    pub model: &'a str,
+    pub next: String,
+    pub object_count: Option<u64>,
+    pub page: Option<u64>,
+    pub page_count: Option<u64>,
+    pub previous: String,
 }
 
 /// The row count, page count and whether a next page exists, for a page of at most `limit`
