@@ -293,21 +293,34 @@ pub fn to_micros(value: Value) -> Value {
 /// reads the same whatever precision the database kept (SQLite keeps nanoseconds written by
 /// other programs; they are cut here too).
 fn time_text(time: NaiveTime) -> String {
-    let seconds = format!(
+    let mut text = String::with_capacity(15);
+    push_time(&mut text, time);
+    text
+}
+
+/// Writes `HH:MM:SS` and, when there is one, the fraction as six digits.
+fn push_time(text: &mut String, time: NaiveTime) {
+    use std::fmt::Write as _;
+    let _ = write!(
+        text,
         "{:02}:{:02}:{:02}",
         time.hour(),
         time.minute(),
         time.second()
     );
-    match time.nanosecond() / 1000 {
-        0 => seconds,
-        // Past 999,999 µs is a leap second: chrono counts it in the fraction.
-        micros => format!("{seconds}.{micros:06}"),
+    // Past 999,999 µs is a leap second: chrono counts it in the fraction.
+    let micros = time.nanosecond() / 1000;
+    if micros != 0 {
+        let _ = write!(text, ".{micros:06}");
     }
 }
 
 fn datetime_text(dt: NaiveDateTime) -> String {
-    format!("{:?}T{}", dt.date(), time_text(dt.time()))
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(26);
+    let _ = write!(text, "{:?}T", dt.date());
+    push_time(&mut text, dt.time());
+    text
 }
 
 /// Renders a database value as JSON: datetimes as ISO 8601 without offset

@@ -337,7 +337,7 @@ pub(super) fn objects(
 ) -> Result<Vec<Json>, Error> {
     let info = resource.info();
     let settings = &resource.settings;
-    let nested: Vec<Vec<Json>> = included
+    let mut nested: Vec<Vec<Json>> = included
         .iter()
         .zip(&page.related)
         .map(|(include, rows)| {
@@ -350,17 +350,39 @@ pub(super) fn objects(
                 .collect()
         })
         .collect::<Result<_, Error>>()?;
-    page.rows
+    // How many rows still refer to each nested object: the last one takes it, the others
+    // a copy.
+    let mut uses: Vec<Vec<usize>> = nested
         .iter()
-        .zip(&page.joined)
-        .map(|(row, joined)| {
-            let mut map = row.to_json(info, |c| settings.shows(c));
-            for ((include, objects), position) in included.iter().zip(&nested).zip(joined) {
-                if let Some(object) = position.and_then(|p| objects.get(p)) {
-                    map.insert(include.column.to_owned(), object.clone());
-                }
+        .map(|objects| vec![0; objects.len()])
+        .collect();
+    for joined in &page.joined {
+        for (uses, position) in uses.iter_mut().zip(joined) {
+            if let Some(count) = position.and_then(|p| uses.get_mut(p)) {
+                *count += 1;
             }
-            Ok(Json::Object(resource.hooks.prepare_data(ctx, row, map)?))
-        })
-        .collect()
+        }
+    }
+    let mut out = Vec::with_capacity(page.rows.len());
+    for (row, joined) in page.rows.iter().zip(&page.joined) {
+        let mut map = row.to_json(info, |c| settings.shows(c));
+        for (index, (include, position)) in included.iter().zip(joined).enumerate() {
+            let Some(position) = *position else { continue };
+            let (Some(object), Some(count)) = (
+                nested[index].get_mut(position),
+                uses[index].get_mut(position),
+            ) else {
+                continue;
+            };
+            *count -= 1;
+            let object = if *count == 0 {
+                std::mem::take(object)
+            } else {
+                object.clone()
+            };
+            map.insert(include.column.to_owned(), object);
+        }
+        out.push(Json::Object(resource.hooks.prepare_data(ctx, row, map)?));
+    }
+    Ok(out)
 }
