@@ -337,7 +337,9 @@ pub(super) fn objects(
 ) -> Result<Vec<Json>, Error> {
     let info = resource.info();
     let settings = &resource.settings;
-    let mut nested: Vec<Vec<Json>> = included
+    // Each nested object with the number of rows still to show it: the last one takes it,
+    // the others a copy.
+    let mut nested: Vec<Vec<(Json, usize)>> = included
         .iter()
         .zip(&page.related)
         .map(|(include, rows)| {
@@ -345,42 +347,31 @@ pub(super) fn objects(
             rows.iter()
                 .map(|row| {
                     let data = row.to_json(nested.info(), |c| nested.settings.shows(c));
-                    Ok(Json::Object(nested.hooks.prepare_data(ctx, row, data)?))
+                    Ok((Json::Object(nested.hooks.prepare_data(ctx, row, data)?), 0))
                 })
                 .collect()
         })
         .collect::<Result<_, Error>>()?;
-    // How many rows still refer to each nested object: the last one takes it, the others
-    // a copy.
-    let mut uses: Vec<Vec<usize>> = nested
-        .iter()
-        .map(|objects| vec![0; objects.len()])
-        .collect();
     for joined in &page.joined {
-        for (uses, position) in uses.iter_mut().zip(joined) {
-            if let Some(count) = position.and_then(|p| uses.get_mut(p)) {
-                *count += 1;
+        for (objects, position) in nested.iter_mut().zip(joined) {
+            if let Some((_, uses)) = position.and_then(|p| objects.get_mut(p)) {
+                *uses += 1;
             }
         }
     }
     let mut out = Vec::with_capacity(page.rows.len());
     for (row, joined) in page.rows.iter().zip(&page.joined) {
         let mut map = row.to_json(info, |c| settings.shows(c));
-        for (index, (include, position)) in included.iter().zip(joined).enumerate() {
-            let Some(position) = *position else { continue };
-            let (Some(object), Some(count)) = (
-                nested[index].get_mut(position),
-                uses[index].get_mut(position),
-            ) else {
-                continue;
-            };
-            *count -= 1;
-            let object = if *count == 0 {
-                std::mem::take(object)
-            } else {
-                object.clone()
-            };
-            map.insert(include.column.to_owned(), object);
+        for ((include, objects), position) in included.iter().zip(&mut nested).zip(joined) {
+            if let Some((object, uses)) = position.and_then(|p| objects.get_mut(p)) {
+                *uses -= 1;
+                let object = if *uses == 0 {
+                    std::mem::take(object)
+                } else {
+                    object.clone()
+                };
+                map.insert(include.column.to_owned(), object);
+            }
         }
         out.push(Json::Object(resource.hooks.prepare_data(ctx, row, map)?));
     }
