@@ -7,14 +7,17 @@
 use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::future::{BoxFuture, LocalBoxFuture};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, DatabaseExecutor, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, Iterable,
-    ModelTrait, QueryFilter, QueryResult, Value,
+    ActiveModelTrait, ColumnTrait, DatabaseExecutor, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, IntoActiveModel, Iterable, ModelTrait, QueryFilter, QueryResult, TryIntoModel,
+    Value,
 };
 
+use super::first_pages::FirstPages;
 use super::model::{ModelInfo, column_expr};
 use super::page::{Join, Page, Window};
 use super::query::Query;
@@ -26,12 +29,18 @@ use super::save::{self, Step, WriteError};
 /// every entity that meets them (every one `DeriveEntityModel` or `#[sea_orm::model]`
 /// generates): there is nothing to implement, and no other impl can exist.
 pub trait ModelEntity:
-    EntityTrait<Model: Sync + IntoActiveModel<Self::ActiveModel>, ActiveModel: Send + Sync>
+    EntityTrait<
+        Model: Sync + IntoActiveModel<Self::ActiveModel>,
+        ActiveModel: Send + Sync + TryIntoModel<Self::Model>,
+    >
 {
 }
 
 impl<E> ModelEntity for E where
-    E: EntityTrait<Model: Sync + IntoActiveModel<E::ActiveModel>, ActiveModel: Send + Sync>
+    E: EntityTrait<
+            Model: Sync + IntoActiveModel<E::ActiveModel>,
+            ActiveModel: Send + Sync + TryIntoModel<E::Model>,
+        >
 {
 }
 
@@ -50,7 +59,7 @@ impl Binding {
         if let Some(slug) = slug {
             info.slug = slug.to_owned();
         }
-        Self(Arc::new(Typed::<E>(info, PhantomData)))
+        Self(Arc::new(Typed::<E>::new(info)))
     }
 
     /// The entity's metadata.
@@ -65,10 +74,23 @@ impl Binding {
         self.0.readable_by_kind()
     }
 
-    /// Reads a row of this entity from a result whose column names start with `prefix`;
-    /// `None` when there is none (an outer join that matched nothing).
-    pub(crate) fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record> {
-        self.0.read(result, prefix)
+    /// Whether its rows are still read by column kind (see [`Typed::by_kind`]).
+    #[cfg(test)]
+    pub(crate) fn reads_by_kind(&self) -> bool {
+        self.0.reads_by_kind()
+    }
+
+    /// Reads a row of this entity from the columns of `result` at position `start` and
+    /// after, which are named with `prefix`; `None` when its primary key is NULL (an outer
+    /// join that matched nothing).
+    pub(crate) fn read_at(
+        &self,
+        result: &QueryResult,
+        start: usize,
+        prefix: &str,
+        backend: DbBackend,
+    ) -> Result<Option<Record>, DbErr> {
+        self.0.read_at(result, start, prefix, backend)
     }
 
     /// One page of the rows matching `query` in one statement: with each row the rows its
@@ -152,7 +174,16 @@ trait Bound: Send + Sync {
 
     fn readable_by_kind(&self) -> bool;
 
-    fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record>;
+    #[cfg(test)]
+    fn reads_by_kind(&self) -> bool;
+
+    fn read_at(
+        &self,
+        result: &QueryResult,
+        start: usize,
+        prefix: &str,
+        backend: DbBackend,
+    ) -> Result<Option<Record>, DbErr>;
 
     fn page<'a>(
         &'a self,
@@ -189,24 +220,95 @@ trait Bound: Send + Sync {
 }
 
 /// The one implementation of [`Bound`]: the entity's metadata, and its type.
-struct Typed<E>(ModelInfo, PhantomData<fn() -> E>);
+pub(super) struct Typed<E> {
+    pub(super) info: ModelInfo,
+    /// Whether rows are read by position and column kind and their models built from the
+    /// values; cleared for good the first time a row's values do not make a model (a field
+    /// of another type than its column's kind), after which rows are read through the model.
+    pub(super) by_kind: AtomicBool,
+    /// The statements of its first pages.
+    pub(super) first_pages: FirstPages,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E: ModelEntity> Typed<E> {
+    fn new(info: ModelInfo) -> Self {
+        let mut typed = Self {
+            info,
+            by_kind: AtomicBool::new(false),
+            first_pages: FirstPages::default(),
+            entity: PhantomData,
+        };
+        typed.by_kind = AtomicBool::new(typed.readable_by_kind());
+        typed
+    }
+}
+
+/// Reads a row of `E` from the columns of `result` at position `start` and after, which are
+/// named with `prefix`: by kind while `by_kind` is set (see [`Typed::by_kind`]), else
+/// through the model. `None` when its primary key is NULL (an outer join that matched
+/// nothing).
+pub(super) fn read_row<E: ModelEntity>(
+    info: &ModelInfo,
+    by_kind: &AtomicBool,
+    result: &QueryResult,
+    start: usize,
+    prefix: &str,
+    backend: DbBackend,
+) -> Result<Option<Record>, DbErr> {
+    if by_kind.load(Ordering::Relaxed) {
+        match read_by_kind::<E>(info, result, start, backend) {
+            Some(row) => return Ok(row),
+            None => by_kind.store(false, Ordering::Relaxed),
+        }
+    }
+    Ok(E::Model::from_query_result_optional(result, prefix)?.map(record_of::<E>))
+}
+
+/// The row from its values read by kind, when they make a model.
+fn read_by_kind<E: ModelEntity>(
+    info: &ModelInfo,
+    result: &QueryResult,
+    start: usize,
+    backend: DbBackend,
+) -> Option<Option<Record>> {
+    let values = super::values::read(info, result, start, backend).ok()?;
+    if super::value::is_null(&values[info.pk]) {
+        return Some(None);
+    }
+    let mut active = <E::ActiveModel as ActiveModelTrait>::default();
+    for (column, value) in E::Column::iter().zip(values) {
+        active.try_set(column, value).ok()?;
+    }
+    Some(Some(record_of::<E>(active.try_into_model().ok()?)))
+}
 
 impl<E: ModelEntity> Bound for Typed<E> {
     fn info(&self) -> &ModelInfo {
-        &self.0
+        &self.info
     }
 
     fn readable_by_kind(&self) -> bool {
-        super::values::readable(&self.0)
+        super::values::readable(&self.info)
             && E::Column::iter().all(|column| {
                 let plain = Expr::col(column);
                 column.select_as(plain.clone()) == plain
             })
     }
 
-    fn read(&self, result: &QueryResult, prefix: &str) -> Option<Record> {
-        let model = E::Model::from_query_result_optional(result, prefix).ok()??;
-        Some(record_of::<E>(model))
+    #[cfg(test)]
+    fn reads_by_kind(&self) -> bool {
+        self.by_kind.load(Ordering::Relaxed)
+    }
+
+    fn read_at(
+        &self,
+        result: &QueryResult,
+        start: usize,
+        prefix: &str,
+        backend: DbBackend,
+    ) -> Result<Option<Record>, DbErr> {
+        read_row::<E>(&self.info, &self.by_kind, result, start, prefix, backend)
     }
 
     fn page<'a>(
@@ -217,9 +319,7 @@ impl<E: ModelEntity> Bound for Typed<E> {
         joins: &'a [Join<'a>],
         count: bool,
     ) -> BoxFuture<'a, Result<Page, DbErr>> {
-        Box::pin(super::page::fetch::<E>(
-            &self.0, db, query, window, joins, count,
-        ))
+        Box::pin(super::page::fetch(self, db, query, window, joins, count))
     }
 
     fn find_in<'a>(
@@ -234,7 +334,7 @@ impl<E: ModelEntity> Bound for Typed<E> {
                 return Ok(Vec::new());
             }
             let models = E::find()
-                .filter(column_expr(&self.0.table, column).is_in(values))
+                .filter(column_expr(&self.info.table, column).is_in(values))
                 .filter(scope)
                 .all(db)
                 .await?;
@@ -243,7 +343,7 @@ impl<E: ModelEntity> Bound for Typed<E> {
     }
 
     fn defaults(&self) -> Record {
-        Record::new(save::defaults::<E>(&self.0))
+        Record::new(save::defaults::<E>(&self.info))
     }
 
     fn save<'a>(
@@ -254,8 +354,8 @@ impl<E: ModelEntity> Bound for Typed<E> {
         step: &'a dyn Step,
     ) -> LocalBoxFuture<'a, Result<Record, WriteError>> {
         match old {
-            None => Box::pin(save::create::<E>(&self.0, db, values, step)),
-            Some(old) => Box::pin(save::update::<E>(&self.0, db, old, values, step)),
+            None => Box::pin(save::create::<E>(&self.info, db, values, step)),
+            Some(old) => Box::pin(save::update::<E>(&self.info, db, old, values, step)),
         }
     }
 

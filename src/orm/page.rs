@@ -8,13 +8,12 @@ use sea_orm::sea_query::{
     SubQueryStatement,
 };
 use sea_orm::{
-    ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryTrait,
-    Statement, Value,
+    ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, EntityTrait, QueryTrait, Statement, Value,
 };
 
 use std::collections::{HashMap, HashSet};
 
-use super::binding::{Binding, record_of};
+use super::binding::{Binding, ModelEntity, Typed, read_row};
 use super::model::{ModelInfo, column_expr};
 use super::query::Query;
 use super::record::Record;
@@ -86,7 +85,7 @@ pub(crate) fn order_alias(index: usize) -> String {
 
 /// How a page counts the rows its filter matches.
 #[derive(Clone, Copy, PartialEq)]
-enum Count {
+pub(super) enum Count {
     No,
     /// `COUNT(*)` over the filter.
     Scan,
@@ -197,16 +196,38 @@ fn statement<E: EntityTrait>(
     build(backend, &outer)
 }
 
-/// Runs the page statement for entity `E`. The count comes with the rows; an empty page asks
+/// Where each join's columns start in a row of the page statement: after the listed model's
+/// columns, the count and the order keys (see [`statement`]).
+fn join_starts(info: &ModelInfo, query: &Query, joins: &[Join<'_>], count: Count) -> Vec<usize> {
+    let mut start = info.columns.len()
+        + usize::from(count != Count::No)
+        + if query.keyed() {
+            query.order().len()
+        } else {
+            0
+        };
+    joins
+        .iter()
+        .map(|join| {
+            let here = start;
+            start += join.model.info().columns.len();
+            here
+        })
+        .collect()
+}
+
+/// Runs the page statement for entity `E` (its statement kept when it is a first page, see
+/// [`FirstPages`](super::first_pages::FirstPages)). The count comes with the rows; an empty page asks
 /// for it separately.
-pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
-    info: &ModelInfo,
+pub(super) async fn fetch<E: ModelEntity>(
+    own: &Typed<E>,
     db: &DatabaseExecutor<'_>,
     query: &Query,
     window: Window,
     joins: &[Join<'_>],
     count: bool,
 ) -> Result<Page, DbErr> {
+    let info = &own.info;
     let counting = match (count, db) {
         (false, _) => Count::No,
         (true, DatabaseExecutor::Connection(pool))
@@ -217,7 +238,11 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
         (true, _) => Count::Scan,
     };
     let backend = db.get_database_backend();
-    let page_statement = statement::<E>(backend, info, query, window, joins, counting);
+    let page_statement = own
+        .first_pages
+        .statement(backend, query, window, joins, counting, || {
+            statement::<E>(backend, info, query, window, joins, counting)
+        });
     let results = match (db.query_all_raw(page_statement).await, db) {
         // The count's table went with its migration while the site ran: count again.
         (Err(error), DatabaseExecutor::Connection(pool))
@@ -233,12 +258,14 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
         ..Page::default()
     };
     let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); joins.len()];
+    let starts = join_starts(info, query, joins, counting);
     for result in &results {
         if count && page.total.is_none() {
             let total: i64 = result.try_get("", COUNT)?;
             page.total = Some(u64::try_from(total).unwrap_or_default());
         }
-        let row = record_of::<E>(E::Model::from_query_result(result, "")?);
+        let row = read_row::<E>(info, &own.by_kind, result, 0, "", backend)?
+            .ok_or_else(|| DbErr::RecordNotFound(info.table.clone()))?;
         if query.keyed() {
             page.keys.push(super::keyset::read(result, query)?);
         }
@@ -253,7 +280,12 @@ pub(crate) async fn fetch<E: EntityTrait<Model: Sync>>(
                 Some(&position) => Some(position),
                 None => join
                     .model
-                    .read(result, &format!("{}_", join_alias(index)))
+                    .read_at(
+                        result,
+                        starts[index],
+                        &format!("{}_", join_alias(index)),
+                        backend,
+                    )?
                     .map(|related| {
                         page.related[index].push(related);
                         let position = page.related[index].len() - 1;
@@ -324,3 +356,7 @@ pub(crate) async fn total<E: EntityTrait<Model: Sync>>(
     query.apply_filter(QueryTrait::query(&mut counter));
     sea_orm::PaginatorTrait::count(counter, db).await
 }
+
+#[cfg(test)]
+#[path = "page_tests.rs"]
+mod tests;

@@ -1,7 +1,8 @@
 //! A list's rows as plain values, read from the result by position and column kind instead of
-//! through the entity's model: what an export reads, a million rows at a time, where building
-//! each row's model (and, on SQLite, parsing each text datetime by trying formats in turn,
-//! twice with the row's key) is most of the cost.
+//! through the entity's model: what an export reads, a million rows at a time, and what a
+//! page's models are built from (see `Binding::read_at`). Reading by model looks each column
+//! up by name and, on SQLite, parses each text datetime by trying formats in turn: most of
+//! the cost of a row.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use sea_orm::sea_query::{Alias, SelectStatement};
@@ -60,7 +61,7 @@ pub(crate) async fn fetch(
     let results = db.query_all_raw(build(backend, &select)).await?;
     let rows: Vec<Record> = results
         .iter()
-        .map(|result| read(info, result, backend))
+        .map(|result| read(info, result, 0, backend).map(Record::new))
         .collect::<Result<_, _>>()?;
     let last = match (&own, rows.last(), results.last()) {
         _ if !query.keyed() => None,
@@ -85,9 +86,16 @@ fn own_columns(info: &ModelInfo, query: &Query) -> Option<Vec<usize>> {
         .collect()
 }
 
-fn read(info: &ModelInfo, result: &QueryResult, backend: DbBackend) -> Result<Record, DbErr> {
+/// The values of one row of `info`, in the order of its columns, from the columns of
+/// `result` at `start` and after.
+pub(crate) fn read(
+    info: &ModelInfo,
+    result: &QueryResult,
+    start: usize,
+    backend: DbBackend,
+) -> Result<Vec<Value>, DbErr> {
     let mut values = Vec::with_capacity(info.columns.len());
-    for (index, column) in info.columns.iter().enumerate() {
+    for (index, column) in (start..).zip(&info.columns) {
         let fast = match (column.kind, backend) {
             (FieldKind::DateTime, DbBackend::Sqlite) => sqlite_datetime(result, index),
             _ => None,
@@ -97,7 +105,7 @@ fn read(info: &ModelInfo, result: &QueryResult, backend: DbBackend) -> Result<Re
             None => read_one(result, index, column)?,
         });
     }
-    Ok(Record::new(values))
+    Ok(values)
 }
 
 /// A datetime SQLite holds as text in the form the driver writes (`2024-05-01 12:00:00`, with

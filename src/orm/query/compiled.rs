@@ -81,6 +81,15 @@ impl Query {
         self.condition.is_empty()
     }
 
+    /// Whether `self` and `other` make the same statement: the same joins, filter and order
+    /// (the order's columns follow from the order).
+    pub(crate) fn same(&self, other: &Query) -> bool {
+        self.keyed == other.keyed
+            && self.order == other.order
+            && self.joins == other.joins
+            && self.condition == other.condition
+    }
+
     /// Adds one more condition (a resource's scoping, an admin search) to the filter. An
     /// empty condition adds nothing (not even `WHERE TRUE`, which would cost SQLite its fast
     /// count).

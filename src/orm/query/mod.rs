@@ -49,7 +49,7 @@ impl<F: Fn(&ModelInfo, &str) -> bool> FieldPolicy for F {
 
 /// A foreign key a path crosses: the joined table, the alias it is joined from, the column
 /// there, the referenced column, and the rows of the joined table the caller may see.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Hop {
     table: String,
     from: String,

@@ -1,0 +1,127 @@
+//! The statements of the first pages of unfiltered lists, the pages asked for most, kept per
+//! entity so that a page 1 is not built again each time: building a page's statement costs
+//! about as much as reading its rows.
+
+use std::sync::Mutex;
+
+use sea_orm::{DbBackend, Statement};
+
+use super::page::{Count, Join, Window};
+use super::query::Query;
+
+/// The kept statements of one entity's first pages: at most [`FIRST_PAGES`], the oldest
+/// dropped first.
+#[derive(Default)]
+pub(crate) struct FirstPages(Mutex<Vec<(Shape, Statement)>>);
+
+const FIRST_PAGES: usize = 8;
+
+/// What a first page's statement is made of besides its entity.
+struct Shape {
+    backend: DbBackend,
+    query: Query,
+    limit: Option<u64>,
+    count: Count,
+    /// Per join: the column, the referenced table with its columns, and the referenced key.
+    joins: Vec<(String, String, Vec<String>, String)>,
+}
+
+impl Shape {
+    fn of(
+        backend: DbBackend,
+        query: &Query,
+        window: Window,
+        joins: &[Join<'_>],
+        count: Count,
+    ) -> Self {
+        Self {
+            backend,
+            query: query.clone(),
+            limit: window.limit,
+            count,
+            joins: joins
+                .iter()
+                .map(|join| {
+                    let target = join.model.info();
+                    let columns = target.columns.iter().map(|c| c.name.clone()).collect();
+                    (
+                        join.column.to_owned(),
+                        target.table.clone(),
+                        columns,
+                        join.key.to_owned(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn fits(
+        &self,
+        backend: DbBackend,
+        query: &Query,
+        window: Window,
+        joins: &[Join<'_>],
+        count: Count,
+    ) -> bool {
+        self.backend == backend
+            && self.limit == window.limit
+            && self.count == count
+            && self.query.same(query)
+            && self.joins.len() == joins.len()
+            && self
+                .joins
+                .iter()
+                .zip(joins)
+                .all(|((column, table, columns, key), join)| {
+                    let target = join.model.info();
+                    column == join.column
+                        && key == join.key
+                        && *table == target.table
+                        && columns.iter().eq(target.columns.iter().map(|c| &c.name))
+                })
+    }
+}
+
+impl FirstPages {
+    /// The page statement `build` makes, kept when it is a first page without a filter.
+    pub(super) fn statement(
+        &self,
+        backend: DbBackend,
+        query: &Query,
+        window: Window,
+        joins: &[Join<'_>],
+        count: Count,
+        build: impl FnOnce() -> Statement,
+    ) -> Statement {
+        if window.offset > 0 || !query.unfiltered() {
+            return build();
+        }
+        let kept = |pages: &Vec<(Shape, Statement)>| {
+            pages
+                .iter()
+                .find(|(shape, _)| shape.fits(backend, query, window, joins, count))
+                .map(|(_, statement)| statement.clone())
+        };
+        if let Some(statement) = kept(&self.lock()) {
+            return statement;
+        }
+        let statement = build();
+        let mut pages = self.lock();
+        if kept(&pages).is_none() {
+            if pages.len() == FIRST_PAGES {
+                pages.remove(0);
+            }
+            pages.push((
+                Shape::of(backend, query, window, joins, count),
+                statement.clone(),
+            ));
+        }
+        statement
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(Shape, Statement)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

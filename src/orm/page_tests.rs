@@ -1,0 +1,198 @@
+//! Pages read by column kind against the same rows read through the model, and the kept
+//! statements of first pages.
+
+use std::cell::Cell;
+
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, EntityTrait, Statement};
+
+use super::Count;
+use crate::orm::first_pages::FirstPages;
+use crate::orm::{Binding, Join, Query, Window};
+
+mod author {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "author")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub name: String,
+        pub born: Option<Date>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+mod book {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "book")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub title: String,
+        pub author: Option<i32>,
+        pub at: DateTime,
+        pub price: f64,
+        pub kept: bool,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A field of another type than its column's kind: an `i64` on an `Integer` column.
+mod wide {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "book")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub title: String,
+        #[sea_orm(column_type = "Integer", nullable)]
+        pub author: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+async fn shelf() -> sea_orm::DatabaseConnection {
+    let db = crate::db::connect("sqlite::memory:").await.unwrap();
+    db.execute_unprepared(
+        "CREATE TABLE author (id INTEGER PRIMARY KEY, name TEXT NOT NULL, born TEXT);
+         CREATE TABLE book (id INTEGER PRIMARY KEY, title TEXT NOT NULL, author INTEGER,
+             at TEXT NOT NULL, price REAL NOT NULL, kept BOOLEAN NOT NULL);
+         INSERT INTO author VALUES (1, 'Ursula', '1929-10-21'), (2, 'Italo', NULL);
+         INSERT INTO book VALUES
+             (1, 'Earthsea', 1, '1968-11-01 00:00:00', 9.5, 1),
+             (2, 'Invisible Cities', 2, '1972-01-01 12:30:00.250', 12.0, 0),
+             (3, 'Anonymous', NULL, '2001-02-03 04:05:06', 0.0, 1),
+             (4, 'Lathe', 1, '1971-03-01 00:00:00', 7.25, 0);",
+    )
+    .await
+    .unwrap();
+    db
+}
+
+fn everything(binding: &Binding) -> Query {
+    Query::everything(binding.info())
+}
+
+const ALL: Window = Window {
+    offset: 0,
+    limit: Some(10),
+};
+
+#[tokio::test]
+async fn a_page_read_by_kind_holds_what_the_model_reads() {
+    let db = shelf().await;
+    let exec = DatabaseExecutor::from(&db);
+    let books = Binding::of::<book::Entity>(None);
+    let authors = Binding::of::<author::Entity>(None);
+    let joins = [Join {
+        column: "author",
+        model: &authors,
+        key: "id",
+        scope: Condition::all(),
+    }];
+    let page = books
+        .page(&exec, &everything(&books), ALL, &joins, true)
+        .await
+        .unwrap();
+    let models = book::Entity::find().all(&db).await.unwrap();
+    assert_eq!(page.total, Some(4));
+    assert_eq!(page.rows.len(), models.len());
+    for (row, model) in page.rows.iter().zip(&models) {
+        assert_eq!(row.model::<book::Model>(), Some(model));
+        let expected = super::super::binding::record_of::<book::Entity>(model.clone());
+        assert_eq!(row.values(), expected.values());
+    }
+    let authors_read: Vec<_> = page.related[0]
+        .iter()
+        .map(|row| row.model::<author::Model>().cloned().unwrap())
+        .collect();
+    assert_eq!(authors_read, author::Entity::find().all(&db).await.unwrap());
+    assert_eq!(
+        page.joined,
+        [vec![Some(0)], vec![Some(1)], vec![None], vec![Some(0)]]
+    );
+    assert!(books.reads_by_kind() && authors.reads_by_kind());
+}
+
+#[tokio::test]
+async fn a_field_of_another_type_than_its_column_is_read_through_the_model() {
+    let db = shelf().await;
+    let exec = DatabaseExecutor::from(&db);
+    let wide = Binding::of::<wide::Entity>(None);
+    for _ in 0..2 {
+        let page = wide
+            .page(&exec, &everything(&wide), ALL, &[], false)
+            .await
+            .unwrap();
+        let models: Vec<_> = page
+            .rows
+            .iter()
+            .map(|row| row.model::<wide::Model>().cloned().unwrap())
+            .collect();
+        assert_eq!(models, wide::Entity::find().all(&db).await.unwrap());
+    }
+    assert!(!wide.reads_by_kind());
+}
+
+/// Asks `kept` for the statement of a page, counting the statements built.
+fn ask(kept: &FirstPages, query: &Query, window: Window, built: &Cell<u32>) -> Statement {
+    kept.statement(DbBackend::Sqlite, query, window, &[], Count::No, || {
+        built.set(built.get() + 1);
+        Statement::from_string(DbBackend::Sqlite, format!("page {}", built.get()))
+    })
+}
+
+#[test]
+fn a_first_page_without_a_filter_is_built_once() {
+    let books = Binding::of::<book::Entity>(None);
+    let kept = FirstPages::default();
+    let built = Cell::new(0);
+    let query = everything(&books);
+    let first = ask(&kept, &query, ALL, &built);
+    assert_eq!(ask(&kept, &query, ALL, &built).sql, first.sql);
+    assert_eq!(built.get(), 1);
+
+    let shorter = Window {
+        offset: 0,
+        limit: Some(5),
+    };
+    ask(&kept, &query, shorter, &built);
+    let later = Window {
+        offset: 10,
+        limit: Some(10),
+    };
+    ask(&kept, &query, later, &built);
+    ask(&kept, &query, later, &built);
+    let mut filtered = query.clone();
+    filtered.and(Condition::all().add(Expr::col(book::Column::Kept).eq(true)));
+    ask(&kept, &filtered, ALL, &built);
+    ask(&kept, &filtered, ALL, &built);
+    let mut reversed = query.clone();
+    reversed.reverse();
+    ask(&kept, &reversed, ALL, &built);
+    assert_eq!(
+        built.get(),
+        7,
+        "other windows, filters and orders are built"
+    );
+    assert_eq!(ask(&kept, &query, ALL, &built).sql, first.sql);
+    assert_eq!(built.get(), 7);
+}
