@@ -196,9 +196,14 @@ fn statement<E: EntityTrait>(
     build(backend, &outer)
 }
 
-/// Where each join's columns start in a row of the page statement: after the listed model's
-/// columns, the count and the order keys (see [`statement`]).
-fn join_starts(info: &ModelInfo, query: &Query, joins: &[Join<'_>], count: Count) -> Vec<usize> {
+/// Where each join's columns start in a row of the page statement (after the listed model's
+/// columns, the count and the order keys, see [`statement`]), and the prefix of their names.
+fn join_columns(
+    info: &ModelInfo,
+    query: &Query,
+    joins: &[Join<'_>],
+    count: Count,
+) -> Vec<(usize, String)> {
     let mut start = info.columns.len()
         + usize::from(count != Count::No)
         + if query.keyed() {
@@ -208,10 +213,11 @@ fn join_starts(info: &ModelInfo, query: &Query, joins: &[Join<'_>], count: Count
         };
     joins
         .iter()
-        .map(|join| {
+        .enumerate()
+        .map(|(index, join)| {
             let here = start;
             start += join.model.info().columns.len();
-            here
+            (here, format!("{}_", join_alias(index)))
         })
         .collect()
 }
@@ -258,7 +264,7 @@ pub(super) async fn fetch<E: ModelEntity>(
         ..Page::default()
     };
     let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); joins.len()];
-    let starts = join_starts(info, query, joins, counting);
+    let columns = join_columns(info, query, joins, counting);
     for result in &results {
         if count && page.total.is_none() {
             let total: i64 = result.try_get("", COUNT)?;
@@ -270,7 +276,7 @@ pub(super) async fn fetch<E: ModelEntity>(
             page.keys.push(super::keyset::read(result, query)?);
         }
         let mut joined = Vec::with_capacity(joins.len());
-        for (index, join) in joins.iter().enumerate() {
+        for (index, (join, (start, prefix))) in joins.iter().zip(&columns).enumerate() {
             let Some(key) = row.get(info, join.column).filter(|v| !value::is_null(v)) else {
                 joined.push(None);
                 continue;
@@ -280,12 +286,7 @@ pub(super) async fn fetch<E: ModelEntity>(
                 Some(&position) => Some(position),
                 None => join
                     .model
-                    .read_at(
-                        result,
-                        starts[index],
-                        &format!("{}_", join_alias(index)),
-                        backend,
-                    )?
+                    .read_at(result, *start, prefix, backend)?
                     .map(|related| {
                         page.related[index].push(related);
                         let position = page.related[index].len() - 1;

@@ -87,11 +87,14 @@ impl Record {
 
     /// The row as a JSON object with column names as keys, keeping the columns `keep` accepts.
     pub fn to_json(&self, info: &ModelInfo, keep: impl Fn(&str) -> bool) -> Map<String, Json> {
-        info.columns
-            .iter()
-            .zip(&self.values)
-            .filter(|(column, _)| keep(&column.name))
-            .map(|(column, value)| (column.name.clone(), value::to_json(value)))
-            .collect()
+        // Inserted one by one: collecting would sort a vector of the pairs first, which costs
+        // more than placing a few keys in one node.
+        let mut object = Map::new();
+        for (column, value) in info.columns.iter().zip(&self.values) {
+            if keep(&column.name) {
+                object.insert(column.name.clone(), value::to_json(value));
+            }
+        }
+        object
     }
 }
