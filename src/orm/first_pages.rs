@@ -1,6 +1,6 @@
-//! The statements of the first pages of unfiltered lists, the pages asked for most, kept per
-//! entity so that a page 1 is not built again each time: building a page's statement costs
-//! about as much as reading its rows.
+//! The statements of the first pages of lists, the pages asked for most, kept per entity so
+//! that the same page 1 (the same filter, order and size) is not built again each time:
+//! building a page's statement costs about as much as reading its rows.
 
 use std::sync::Mutex;
 
@@ -83,7 +83,7 @@ impl Shape {
 }
 
 impl FirstPages {
-    /// The page statement `build` makes, kept when it is a first page without a filter.
+    /// The page statement `build` makes, kept when it is a first page.
     pub(super) fn statement(
         &self,
         backend: DbBackend,
@@ -93,7 +93,7 @@ impl FirstPages {
         count: Count,
         build: impl FnOnce() -> Statement,
     ) -> Statement {
-        if window.offset > 0 || !query.unfiltered() {
+        if window.offset > 0 {
             return build();
         }
         let kept = |pages: &Vec<(Shape, Statement)>| {
