@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use sea_orm::{DbBackend, Statement};
 
-use super::page::{Count, Join, Window};
+use super::page::{Count, Spec};
 use super::query::Query;
 
 /// The kept statements of one entity's first pages: at most [`FIRST_PAGES`], the oldest
@@ -27,19 +27,14 @@ struct Shape {
 }
 
 impl Shape {
-    fn of(
-        backend: DbBackend,
-        query: &Query,
-        window: Window,
-        joins: &[Join<'_>],
-        count: Count,
-    ) -> Self {
+    fn of(spec: Spec<'_>) -> Self {
         Self {
-            backend,
-            query: query.clone(),
-            limit: window.limit,
-            count,
-            joins: joins
+            backend: spec.backend,
+            query: spec.query.clone(),
+            limit: spec.window.limit,
+            count: spec.count,
+            joins: spec
+                .joins
                 .iter()
                 .map(|join| {
                     let target = join.model.info();
@@ -55,23 +50,16 @@ impl Shape {
         }
     }
 
-    fn fits(
-        &self,
-        backend: DbBackend,
-        query: &Query,
-        window: Window,
-        joins: &[Join<'_>],
-        count: Count,
-    ) -> bool {
-        self.backend == backend
-            && self.limit == window.limit
-            && self.count == count
-            && self.query.same(query)
-            && self.joins.len() == joins.len()
+    fn fits(&self, spec: Spec<'_>) -> bool {
+        self.backend == spec.backend
+            && self.limit == spec.window.limit
+            && self.count == spec.count
+            && self.query.same(spec.query)
+            && self.joins.len() == spec.joins.len()
             && self
                 .joins
                 .iter()
-                .zip(joins)
+                .zip(spec.joins)
                 .all(|((column, table, columns, key), join)| {
                     let target = join.model.info();
                     column == join.column
@@ -84,22 +72,14 @@ impl Shape {
 
 impl FirstPages {
     /// The page statement `build` makes, kept when it is a first page.
-    pub(super) fn statement(
-        &self,
-        backend: DbBackend,
-        query: &Query,
-        window: Window,
-        joins: &[Join<'_>],
-        count: Count,
-        build: impl FnOnce() -> Statement,
-    ) -> Statement {
-        if window.offset > 0 {
+    pub(super) fn statement(&self, spec: Spec<'_>, build: impl FnOnce() -> Statement) -> Statement {
+        if spec.window.offset > 0 {
             return build();
         }
         let kept = |pages: &Vec<(Shape, Statement)>| {
             pages
                 .iter()
-                .find(|(shape, _)| shape.fits(backend, query, window, joins, count))
+                .find(|(shape, _)| shape.fits(spec))
                 .map(|(_, statement)| statement.clone())
         };
         if let Some(statement) = kept(&self.lock()) {
@@ -111,10 +91,7 @@ impl FirstPages {
             if pages.len() == FIRST_PAGES {
                 pages.remove(0);
             }
-            pages.push((
-                Shape::of(backend, query, window, joins, count),
-                statement.clone(),
-            ));
+            pages.push((Shape::of(spec), statement.clone()));
         }
         statement
     }

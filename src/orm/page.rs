@@ -83,6 +83,16 @@ pub(crate) fn order_alias(index: usize) -> String {
     format!("_o{index}")
 }
 
+/// What a page statement is made of, besides its entity.
+#[derive(Clone, Copy)]
+pub(super) struct Spec<'a> {
+    pub(super) backend: DbBackend,
+    pub(super) query: &'a Query,
+    pub(super) window: Window,
+    pub(super) joins: &'a [Join<'a>],
+    pub(super) count: Count,
+}
+
 /// How a page counts the rows its filter matches.
 #[derive(Clone, Copy, PartialEq)]
 pub(super) enum Count {
@@ -134,14 +144,14 @@ fn rows<E: EntityTrait>(
 /// tables are outer-joined to, so only the rows of the page are looked up (an outer join
 /// over the listed table would look up every row the offset skips, and every row a sort
 /// reads).
-fn statement<E: EntityTrait>(
-    backend: DbBackend,
-    info: &ModelInfo,
-    query: &Query,
-    window: Window,
-    joins: &[Join<'_>],
-    count: Count,
-) -> Statement {
+fn statement<E: EntityTrait>(info: &ModelInfo, spec: Spec<'_>) -> Statement {
+    let Spec {
+        backend,
+        query,
+        window,
+        joins,
+        count,
+    } = spec;
     if joins.is_empty() {
         return build(backend, &rows::<E>(query, window, count, query.keyed()));
     }
@@ -198,20 +208,16 @@ fn statement<E: EntityTrait>(
 
 /// Where each join's columns start in a row of the page statement (after the listed model's
 /// columns, the count and the order keys, see [`statement`]), and the prefix of their names.
-fn join_columns(
-    info: &ModelInfo,
-    query: &Query,
-    joins: &[Join<'_>],
-    count: Count,
-) -> Vec<(usize, String)> {
+fn join_columns(info: &ModelInfo, spec: Spec<'_>) -> Vec<(usize, String)> {
+    let query = spec.query;
     let mut start = info.columns.len()
-        + usize::from(count != Count::No)
+        + usize::from(spec.count != Count::No)
         + if query.keyed() {
             query.order().len()
         } else {
             0
         };
-    joins
+    spec.joins
         .iter()
         .enumerate()
         .map(|(index, join)| {
@@ -222,9 +228,9 @@ fn join_columns(
         .collect()
 }
 
-/// Runs the page statement for entity `E` (its statement kept when it is a first page, see
-/// [`FirstPages`](super::first_pages::FirstPages)). The count comes with the rows; an empty page asks
-/// for it separately.
+/// Runs the page statement for entity `E`, kept when it is a first page (see
+/// [`FirstPages`](super::first_pages::FirstPages)). The count comes with the rows; an empty
+/// page asks for it separately.
 pub(super) async fn fetch<E: ModelEntity>(
     own: &Typed<E>,
     db: &DatabaseExecutor<'_>,
@@ -243,18 +249,28 @@ pub(super) async fn fetch<E: ModelEntity>(
         }
         (true, _) => Count::Scan,
     };
-    let backend = db.get_database_backend();
+    let spec = Spec {
+        backend: db.get_database_backend(),
+        query,
+        window,
+        joins,
+        count: counting,
+    };
     let page_statement = own
         .first_pages
-        .statement(backend, query, window, joins, counting, || {
-            statement::<E>(backend, info, query, window, joins, counting)
-        });
+        .statement(spec, || statement::<E>(info, spec));
     let results = match (db.query_all_raw(page_statement).await, db) {
         // The count's table went with its migration while the site ran: count again.
         (Err(error), DatabaseExecutor::Connection(pool))
             if counting == Count::Kept && crate::db::row_count_gone(pool, &info.table, &error) =>
         {
-            let recount = statement::<E>(backend, info, query, window, joins, Count::Scan);
+            let recount = statement::<E>(
+                info,
+                Spec {
+                    count: Count::Scan,
+                    ..spec
+                },
+            );
             db.query_all_raw(recount).await?
         }
         (results, _) => results?,
@@ -264,7 +280,8 @@ pub(super) async fn fetch<E: ModelEntity>(
         ..Page::default()
     };
     let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); joins.len()];
-    let columns = join_columns(info, query, joins, counting);
+    let columns = join_columns(info, spec);
+    let backend = spec.backend;
     for result in &results {
         if count && page.total.is_none() {
             let total: i64 = result.try_get("", COUNT)?;

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, EntityTrait, Statement};
 
-use super::Count;
+use super::{Count, Spec};
 use crate::orm::first_pages::FirstPages;
 use crate::orm::{Binding, Join, Query, Window};
 
@@ -154,7 +154,14 @@ async fn a_field_of_another_type_than_its_column_is_read_through_the_model() {
 
 /// Asks `kept` for the statement of a page, counting the statements built.
 fn ask(kept: &FirstPages, query: &Query, window: Window, built: &Cell<u32>) -> Statement {
-    kept.statement(DbBackend::Sqlite, query, window, &[], Count::No, || {
+    let spec = Spec {
+        backend: DbBackend::Sqlite,
+        query,
+        window,
+        joins: &[],
+        count: Count::No,
+    };
+    kept.statement(spec, || {
         built.set(built.get() + 1);
         Statement::from_string(DbBackend::Sqlite, format!("page {}", built.get()))
     })
