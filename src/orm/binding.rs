@@ -80,9 +80,9 @@ impl Binding {
         self.0.reads_by_kind()
     }
 
-    /// Reads a row of this entity from the columns of `result` at position `start` and
-    /// after, which are named with `prefix`; `None` when its primary key is NULL (an outer
-    /// join that matched nothing).
+    /// Reads a row of this entity that a page joins, from the columns of `result` at
+    /// position `start` and after, which are named with `prefix`; `None` when its primary
+    /// key is NULL (an outer join that matched nothing) or it cannot be read.
     pub(crate) fn read_at(
         &self,
         result: &QueryResult,
@@ -244,11 +244,25 @@ impl<E: ModelEntity> Typed<E> {
     }
 }
 
-/// Reads a row of `E` from the columns of `result` at position `start` and after, which are
-/// named with `prefix`: by kind while `by_kind` is set (see [`Typed::by_kind`]), else
-/// through the model. `None` when its primary key is NULL (an outer join that matched
-/// nothing).
+/// Reads the listed row of a page of `E`, whose columns come first in `result`: by kind
+/// while `by_kind` is set (see [`Typed::by_kind`]), else through the model, which says what
+/// it could not read.
 pub(super) fn read_row<E: ModelEntity>(
+    info: &ModelInfo,
+    by_kind: &AtomicBool,
+    result: &QueryResult,
+    backend: DbBackend,
+) -> Result<Record, DbErr> {
+    if let Some(Some(row)) = read_by_kind::<E>(info, by_kind, result, 0, backend) {
+        return Ok(row);
+    }
+    Ok(record_of::<E>(E::Model::from_query_result(result, "")?))
+}
+
+/// Reads a row of `E` that a page joins, from the columns of `result` at position `start`
+/// and after, named with `prefix`; `None` when there is none (an outer join that matched
+/// nothing) or it cannot be read.
+fn read_related<E: ModelEntity>(
     info: &ModelInfo,
     by_kind: &AtomicBool,
     result: &QueryResult,
@@ -256,31 +270,42 @@ pub(super) fn read_row<E: ModelEntity>(
     prefix: &str,
     backend: DbBackend,
 ) -> Result<Option<Record>, DbErr> {
-    if by_kind.load(Ordering::Relaxed) {
-        match read_by_kind::<E>(info, result, start, backend) {
-            Some(row) => return Ok(row),
-            None => by_kind.store(false, Ordering::Relaxed),
-        }
+    if let Some(row) = read_by_kind::<E>(info, by_kind, result, start, backend) {
+        return Ok(row);
     }
     Ok(E::Model::from_query_result_optional(result, prefix)?.map(record_of::<E>))
 }
 
-/// The row from its values read by kind, when they make a model.
+/// The row from its values read by kind (`None` inside when its primary key is NULL), when
+/// `by_kind` is set and they make a model. A value its column's kind cannot read is this
+/// row's (the model will not read it either); a model the values cannot make is the
+/// entity's (a field of another type than its column's kind), and clears `by_kind`.
 fn read_by_kind<E: ModelEntity>(
     info: &ModelInfo,
+    by_kind: &AtomicBool,
     result: &QueryResult,
     start: usize,
     backend: DbBackend,
 ) -> Option<Option<Record>> {
+    if !by_kind.load(Ordering::Relaxed) {
+        return None;
+    }
     let values = super::values::read(info, result, start, backend).ok()?;
     if super::value::is_null(&values[info.pk]) {
         return Some(None);
     }
     let mut active = <E::ActiveModel as ActiveModelTrait>::default();
-    for (column, value) in E::Column::iter().zip(values) {
-        active.try_set(column, value).ok()?;
+    let model = E::Column::iter()
+        .zip(values)
+        .try_for_each(|(column, value)| active.try_set(column, value))
+        .and_then(|()| active.try_into_model());
+    match model {
+        Ok(model) => Some(Some(record_of::<E>(model))),
+        Err(_) => {
+            by_kind.store(false, Ordering::Relaxed);
+            None
+        }
     }
-    Some(Some(record_of::<E>(active.try_into_model().ok()?)))
 }
 
 impl<E: ModelEntity> Bound for Typed<E> {
@@ -308,7 +333,7 @@ impl<E: ModelEntity> Bound for Typed<E> {
         prefix: &str,
         backend: DbBackend,
     ) -> Result<Option<Record>, DbErr> {
-        read_row::<E>(&self.info, &self.by_kind, result, start, prefix, backend)
+        read_related::<E>(&self.info, &self.by_kind, result, start, prefix, backend)
     }
 
     fn page<'a>(

@@ -1,6 +1,8 @@
 //! The statements of the first pages of lists, the pages asked for most, kept per entity so
 //! that the same page 1 (the same filter, order and size) is not built again each time:
-//! building a page's statement costs about as much as reading its rows.
+//! building a page's statement costs about as much as reading its rows. Lookups of one row
+//! (a detail by its key) and pages by cursor differ from one request to the next, so they
+//! are built each time rather than push the lists out.
 
 use std::sync::Mutex;
 
@@ -9,8 +11,8 @@ use sea_orm::{DbBackend, Statement};
 use super::page::{Count, Spec};
 use super::query::Query;
 
-/// The kept statements of one entity's first pages: at most [`FIRST_PAGES`], the oldest
-/// dropped first.
+/// The kept statements of one entity's first pages: at most [`FIRST_PAGES`], the one used
+/// longest ago dropped first.
 #[derive(Default)]
 pub(crate) struct FirstPages(Mutex<Vec<(Shape, Statement)>>);
 
@@ -71,23 +73,27 @@ impl Shape {
 }
 
 impl FirstPages {
-    /// The page statement `build` makes, kept when it is a first page.
+    /// The page statement `build` makes, kept when it is a first page of more than one row
+    /// and not a page by cursor.
     pub(super) fn statement(&self, spec: Spec<'_>, build: impl FnOnce() -> Statement) -> Statement {
-        if spec.window.offset > 0 {
+        let lookup = spec.window.limit.is_some_and(|limit| limit <= 1);
+        if spec.window.offset > 0 || lookup || spec.query.keyed() {
             return build();
         }
-        let kept = |pages: &Vec<(Shape, Statement)>| {
-            pages
-                .iter()
-                .find(|(shape, _)| shape.fits(spec))
-                .map(|(_, statement)| statement.clone())
+        // The most recently used last.
+        let used = |pages: &mut Vec<(Shape, Statement)>| {
+            let index = pages.iter().position(|(shape, _)| shape.fits(spec))?;
+            let page = pages.remove(index);
+            let statement = page.1.clone();
+            pages.push(page);
+            Some(statement)
         };
-        if let Some(statement) = kept(&self.lock()) {
+        if let Some(statement) = used(&mut self.lock()) {
             return statement;
         }
         let statement = build();
         let mut pages = self.lock();
-        if kept(&pages).is_none() {
+        if used(&mut pages).is_none() {
             if pages.len() == FIRST_PAGES {
                 pages.remove(0);
             }

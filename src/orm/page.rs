@@ -287,8 +287,7 @@ pub(super) async fn fetch<E: ModelEntity>(
             let total: i64 = result.try_get("", COUNT)?;
             page.total = Some(u64::try_from(total).unwrap_or_default());
         }
-        let row = read_row::<E>(info, &own.by_kind, result, 0, "", backend)?
-            .ok_or_else(|| DbErr::RecordNotFound(info.table.clone()))?;
+        let row = read_row::<E>(info, &own.by_kind, result, backend)?;
         if query.keyed() {
             page.keys.push(super::keyset::read(result, query)?);
         }

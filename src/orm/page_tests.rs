@@ -206,4 +206,40 @@ fn a_first_page_is_built_once() {
     );
     assert_eq!(ask(&kept, &query, ALL, &built).sql, first.sql);
     assert_eq!(built.get(), 7);
+
+    let one = Window {
+        offset: 0,
+        limit: Some(1),
+    };
+    ask(&kept, &query, one, &built);
+    ask(&kept, &query, one, &built);
+    let mut keyed = query.clone();
+    keyed.with_keys();
+    ask(&kept, &keyed, ALL, &built);
+    ask(&kept, &keyed, ALL, &built);
+    assert_eq!(
+        built.get(),
+        11,
+        "lookups of one row and pages by cursor are built each time"
+    );
+}
+
+#[test]
+fn the_first_page_used_longest_ago_goes_first() {
+    let books = Binding::of::<book::Entity>(None);
+    let kept = FirstPages::default();
+    let built = Cell::new(0);
+    let query = everything(&books);
+    let sized = |limit| Window {
+        offset: 0,
+        limit: Some(limit),
+    };
+    ask(&kept, &query, ALL, &built);
+    for limit in 11..29 {
+        ask(&kept, &query, sized(limit), &built);
+        ask(&kept, &query, ALL, &built);
+    }
+    assert_eq!(built.get(), 19, "the page used between the others stays");
+    ask(&kept, &query, sized(11), &built);
+    assert_eq!(built.get(), 20, "the page of 11 rows was dropped");
 }
