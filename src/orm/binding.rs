@@ -233,15 +233,22 @@ pub(super) struct Typed<E> {
 
 impl<E: ModelEntity> Typed<E> {
     fn new(info: ModelInfo) -> Self {
-        let mut typed = Self {
+        Self {
+            by_kind: AtomicBool::new(readable_by_kind::<E>(&info)),
             info,
-            by_kind: AtomicBool::new(false),
             first_pages: FirstPages::default(),
             entity: PhantomData,
-        };
-        typed.by_kind = AtomicBool::new(typed.readable_by_kind());
-        typed
+        }
     }
+}
+
+/// Whether rows of `E` can be read by column kind (see [`Binding::readable_by_kind`]).
+fn readable_by_kind<E: EntityTrait>(info: &ModelInfo) -> bool {
+    super::values::readable(info)
+        && E::Column::iter().all(|column| {
+            let plain = Expr::col(column);
+            column.select_as(plain.clone()) == plain
+        })
 }
 
 /// Reads the listed row of a page of `E`, whose columns come first in `result`: by kind
@@ -314,11 +321,7 @@ impl<E: ModelEntity> Bound for Typed<E> {
     }
 
     fn readable_by_kind(&self) -> bool {
-        super::values::readable(&self.info)
-            && E::Column::iter().all(|column| {
-                let plain = Expr::col(column);
-                column.select_as(plain.clone()) == plain
-            })
+        readable_by_kind::<E>(&self.info)
     }
 
     #[cfg(test)]

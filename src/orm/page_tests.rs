@@ -91,10 +91,14 @@ fn everything(binding: &Binding) -> Query {
     Query::everything(binding.info())
 }
 
-const ALL: Window = Window {
-    offset: 0,
-    limit: Some(10),
-};
+const ALL: Window = sized(0, 10);
+
+const fn sized(offset: u64, limit: u64) -> Window {
+    Window {
+        offset,
+        limit: Some(limit),
+    }
+}
 
 #[tokio::test]
 async fn a_page_read_by_kind_holds_what_the_model_reads() {
@@ -177,15 +181,9 @@ fn a_first_page_is_built_once() {
     assert_eq!(ask(&kept, &query, ALL, &built).sql, first.sql);
     assert_eq!(built.get(), 1);
 
-    let shorter = Window {
-        offset: 0,
-        limit: Some(5),
-    };
+    let shorter = sized(0, 5);
     ask(&kept, &query, shorter, &built);
-    let later = Window {
-        offset: 10,
-        limit: Some(10),
-    };
+    let later = sized(10, 10);
     ask(&kept, &query, later, &built);
     ask(&kept, &query, later, &built);
     let filtered = |kept: bool| {
@@ -207,10 +205,7 @@ fn a_first_page_is_built_once() {
     assert_eq!(ask(&kept, &query, ALL, &built).sql, first.sql);
     assert_eq!(built.get(), 7);
 
-    let one = Window {
-        offset: 0,
-        limit: Some(1),
-    };
+    let one = sized(0, 1);
     ask(&kept, &query, one, &built);
     ask(&kept, &query, one, &built);
     let mut keyed = query.clone();
@@ -230,16 +225,12 @@ fn the_first_page_used_longest_ago_goes_first() {
     let kept = FirstPages::default();
     let built = Cell::new(0);
     let query = everything(&books);
-    let sized = |limit| Window {
-        offset: 0,
-        limit: Some(limit),
-    };
     ask(&kept, &query, ALL, &built);
     for limit in 11..29 {
-        ask(&kept, &query, sized(limit), &built);
+        ask(&kept, &query, sized(0, limit), &built);
         ask(&kept, &query, ALL, &built);
     }
     assert_eq!(built.get(), 19, "the page used between the others stays");
-    ask(&kept, &query, sized(11), &built);
+    ask(&kept, &query, sized(0, 11), &built);
     assert_eq!(built.get(), 20, "the page of 11 rows was dropped");
 }
