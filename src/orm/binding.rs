@@ -17,7 +17,7 @@ use sea_orm::{
     Value,
 };
 
-use super::first_pages::FirstPages;
+use super::kept::Kept;
 use super::model::{ModelInfo, column_expr};
 use super::page::{Join, Page, Window};
 use super::query::Query;
@@ -103,7 +103,26 @@ impl Binding {
         joins: &[Join<'_>],
         count: bool,
     ) -> Result<Page, DbErr> {
-        self.0.page(db, query, window, joins, count).await
+        self.0.page(db, query, window, joins, count, None).await
+    }
+
+    /// The row of `query` whose `column` equals `key` (a unique key, such as the primary
+    /// key) as a page of at most one row, with the rows its `joins` refer to, in one
+    /// statement. The statement is kept per shape of lookup, and each call binds its key in it.
+    pub async fn one(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        query: &Query,
+        column: &str,
+        key: Value,
+        joins: &[Join<'_>],
+    ) -> Result<Page, DbErr> {
+        let one = Window {
+            offset: 0,
+            limit: Some(1),
+        };
+        let key = Some((column, key));
+        self.0.page(db, query, one, joins, false, key).await
     }
 
     /// The rows matching `query`, in its order, within `window`.
@@ -192,6 +211,7 @@ trait Bound: Send + Sync {
         window: Window,
         joins: &'a [Join<'a>],
         count: bool,
+        key: Option<(&'a str, Value)>,
     ) -> BoxFuture<'a, Result<Page, DbErr>>;
 
     fn find_in<'a>(
@@ -226,8 +246,8 @@ pub(super) struct Typed<E> {
     /// values; cleared for good the first time a row's values do not make a model (a field
     /// of another type than its column's kind), after which rows are read through the model.
     pub(super) by_kind: AtomicBool,
-    /// The statements of its first pages.
-    pub(super) first_pages: FirstPages,
+    /// The statements of its first pages and lookups.
+    pub(super) kept: Kept,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -236,7 +256,7 @@ impl<E: ModelEntity> Typed<E> {
         Self {
             by_kind: AtomicBool::new(readable_by_kind::<E>(&info)),
             info,
-            first_pages: FirstPages::default(),
+            kept: Kept::default(),
             entity: PhantomData,
         }
     }
@@ -346,8 +366,11 @@ impl<E: ModelEntity> Bound for Typed<E> {
         window: Window,
         joins: &'a [Join<'a>],
         count: bool,
+        key: Option<(&'a str, Value)>,
     ) -> BoxFuture<'a, Result<Page, DbErr>> {
-        Box::pin(super::page::fetch(self, db, query, window, joins, count))
+        Box::pin(super::page::fetch(
+            self, db, query, window, joins, count, key,
+        ))
     }
 
     fn find_in<'a>(

@@ -5,7 +5,7 @@ mod binding;
 mod conflict;
 mod count;
 mod error;
-mod first_pages;
+mod kept;
 mod keyset;
 mod limits;
 pub(crate) mod lock;

@@ -91,6 +91,9 @@ pub(super) struct Spec<'a> {
     pub(super) window: Window,
     pub(super) joins: &'a [Join<'a>],
     pub(super) count: Count,
+    /// The column of a lookup by key: the rows whose column equals the key, which is bound
+    /// apart (see [`Kept::lookup`](super::kept::Kept::lookup)).
+    pub(super) key: Option<&'a str>,
 }
 
 /// How a page counts the rows its filter matches.
@@ -140,17 +143,27 @@ fn rows<E: EntityTrait>(
     select.into_query()
 }
 
-/// The page as one statement. With joins, the rows are a derived table `_p` that the joined
-/// tables are outer-joined to, so only the rows of the page are looked up (an outer join
-/// over the listed table would look up every row the offset skips, and every row a sort
-/// reads).
-fn statement<E: EntityTrait>(info: &ModelInfo, spec: Spec<'_>) -> Statement {
+/// The page as one statement, `key` the value of a lookup's column. With joins, the rows are
+/// a derived table `_p` that the joined tables are outer-joined to, so only the rows of the
+/// page are looked up (an outer join over the listed table would look up every row the
+/// offset skips, and every row a sort reads).
+fn statement<E: EntityTrait>(info: &ModelInfo, spec: Spec<'_>, key: Option<Value>) -> Statement {
+    let by_key;
+    let query = match (spec.key, key) {
+        (Some(column), Some(key)) => {
+            let mut query = spec.query.clone();
+            query.and(Condition::all().add(column_expr(&info.table, column).eq(key)));
+            by_key = query;
+            &by_key
+        }
+        _ => spec.query,
+    };
     let Spec {
         backend,
-        query,
         window,
         joins,
         count,
+        ..
     } = spec;
     if joins.is_empty() {
         return build(backend, &rows::<E>(query, window, count, query.keyed()));
@@ -228,9 +241,9 @@ fn join_columns(info: &ModelInfo, spec: Spec<'_>) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// Runs the page statement for entity `E`, kept when it is a first page (see
-/// [`FirstPages`](super::first_pages::FirstPages)). The count comes with the rows; an empty
-/// page asks for it separately.
+/// Runs the page statement for entity `E`, kept when it is a first page or a lookup by `key`
+/// (a column and its value; see [`Kept`](super::kept::Kept)). The count comes with the rows;
+/// an empty page asks for it separately.
 pub(super) async fn fetch<E: ModelEntity>(
     own: &Typed<E>,
     db: &DatabaseExecutor<'_>,
@@ -238,6 +251,7 @@ pub(super) async fn fetch<E: ModelEntity>(
     window: Window,
     joins: &[Join<'_>],
     count: bool,
+    key: Option<(&str, Value)>,
 ) -> Result<Page, DbErr> {
     let info = &own.info;
     let counting = match (count, db) {
@@ -255,10 +269,15 @@ pub(super) async fn fetch<E: ModelEntity>(
         window,
         joins,
         count: counting,
+        key: key.as_ref().map(|(column, _)| *column),
     };
-    let page_statement = own
-        .first_pages
-        .statement(spec, || statement::<E>(info, spec));
+    let key = key.map(|(_, key)| key);
+    let page_statement = match &key {
+        Some(value) => own.kept.lookup(spec, value.clone(), |key| {
+            statement::<E>(info, spec, Some(key))
+        }),
+        None => own.kept.page(spec, || statement::<E>(info, spec, None)),
+    };
     let results = match (db.query_all_raw(page_statement).await, db) {
         // The count's table went with its migration while the site ran: count again.
         (Err(error), DatabaseExecutor::Connection(pool))
@@ -270,6 +289,7 @@ pub(super) async fn fetch<E: ModelEntity>(
                     count: Count::Scan,
                     ..spec
                 },
+                key,
             );
             db.query_all_raw(recount).await?
         }

@@ -1,13 +1,13 @@
 //! Pages read by column kind against the same rows read through the model, and the kept
-//! statements of first pages.
+//! statements of first pages and lookups.
 
 use std::cell::Cell;
 
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
-use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, EntityTrait, Statement};
+use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, EntityTrait, Statement, Value};
 
 use super::{Count, Spec};
-use crate::orm::first_pages::FirstPages;
+use crate::orm::kept::Kept;
 use crate::orm::{Binding, Join, Query, Window};
 
 mod author {
@@ -157,15 +157,16 @@ async fn a_field_of_another_type_than_its_column_is_read_through_the_model() {
 }
 
 /// Asks `kept` for the statement of a page, counting the statements built.
-fn ask(kept: &FirstPages, query: &Query, window: Window, built: &Cell<u32>) -> Statement {
+fn ask(kept: &Kept, query: &Query, window: Window, built: &Cell<u32>) -> Statement {
     let spec = Spec {
         backend: DbBackend::Sqlite,
         query,
         window,
         joins: &[],
         count: Count::No,
+        key: None,
     };
-    kept.statement(spec, || {
+    kept.page(spec, || {
         built.set(built.get() + 1);
         Statement::from_string(DbBackend::Sqlite, format!("page {}", built.get()))
     })
@@ -174,7 +175,7 @@ fn ask(kept: &FirstPages, query: &Query, window: Window, built: &Cell<u32>) -> S
 #[test]
 fn a_first_page_is_built_once() {
     let books = Binding::of::<book::Entity>(None);
-    let kept = FirstPages::default();
+    let kept = Kept::default();
     let built = Cell::new(0);
     let query = everything(&books);
     let first = ask(&kept, &query, ALL, &built);
@@ -222,7 +223,7 @@ fn a_first_page_is_built_once() {
 #[test]
 fn the_first_page_used_longest_ago_goes_first() {
     let books = Binding::of::<book::Entity>(None);
-    let kept = FirstPages::default();
+    let kept = Kept::default();
     let built = Cell::new(0);
     let query = everything(&books);
     ask(&kept, &query, ALL, &built);
@@ -233,4 +234,74 @@ fn the_first_page_used_longest_ago_goes_first() {
     assert_eq!(built.get(), 19, "the page used between the others stays");
     ask(&kept, &query, sized(0, 11), &built);
     assert_eq!(built.get(), 20, "the page of 11 rows was dropped");
+}
+
+#[test]
+fn a_lookup_is_built_once_per_shape_and_binds_each_key() {
+    let books = Binding::of::<book::Entity>(None);
+    let info = books.info();
+    let kept = Kept::default();
+    let built = Cell::new(0);
+    let mut by_author = everything(&books);
+    by_author.and(Condition::all().add(Expr::col(book::Column::Author).eq(1)));
+    for backend in [DbBackend::Sqlite, DbBackend::Postgres, DbBackend::MySql] {
+        for query in [everything(&books), by_author.clone()] {
+            let spec = Spec {
+                backend,
+                query: &query,
+                window: sized(0, 1),
+                joins: &[],
+                count: Count::No,
+                key: Some("id"),
+            };
+            // A key equal to a value of the filter is bound in the key's place only.
+            for key in [Value::from(1), Value::from(4), Value::from("1")] {
+                let statement = kept.lookup(spec, key.clone(), |key| {
+                    built.set(built.get() + 1);
+                    super::statement::<book::Entity>(info, spec, Some(key))
+                });
+                let expected = super::statement::<book::Entity>(info, spec, Some(key));
+                assert_eq!(statement.sql, expected.sql);
+                assert_eq!(statement.values, expected.values);
+            }
+        }
+    }
+    assert_eq!(built.get(), 6, "one statement per backend and filter");
+}
+
+#[tokio::test]
+async fn a_lookup_finds_its_own_row_within_the_query() {
+    let db = shelf().await;
+    let exec = DatabaseExecutor::from(&db);
+    let books = Binding::of::<book::Entity>(None);
+    let authors = Binding::of::<author::Entity>(None);
+    let joins = [Join {
+        column: "author",
+        model: &authors,
+        key: "id",
+        scope: Condition::all(),
+    }];
+    let mut kept_only = everything(&books);
+    kept_only.and(Condition::all().add(Expr::col(book::Column::Kept).eq(true)));
+    let title = |page: &crate::orm::Page| {
+        let row = page.rows.first()?;
+        Some(row.model::<book::Model>()?.title.clone())
+    };
+    for (key, expected, author) in [(2, "Invisible Cities", 2), (4, "Lathe", 1)] {
+        let page = books
+            .one(&exec, &everything(&books), "id", Value::from(key), &joins)
+            .await
+            .unwrap();
+        assert_eq!(title(&page).as_deref(), Some(expected));
+        assert_eq!(page.joined, [vec![Some(0)]]);
+        let joined = page.related[0][0].model::<author::Model>().unwrap();
+        assert_eq!(joined.id, author);
+    }
+    for (key, found) in [(1, true), (2, false), (3, true), (4, false)] {
+        let page = books
+            .one(&exec, &kept_only, "id", Value::from(key), &[])
+            .await
+            .unwrap();
+        assert_eq!(page.rows.len(), usize::from(found), "book {key}");
+    }
 }

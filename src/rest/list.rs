@@ -1,14 +1,13 @@
 //! Reading: the list envelope, details, and objects with nested foreign keys.
 
 use actix_web::{HttpRequest, HttpResponse};
-use sea_orm::sea_query::ExprTrait;
 use sea_orm::{Condition, DatabaseExecutor};
 use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::erased::Resource;
 use super::{RestApi, Visibility};
-use crate::orm::{self, Grammar, Join, Page, Query, Record, Window, column_expr, value};
+use crate::orm::{self, Grammar, Join, Page, Query, Record, Window, value};
 use crate::{Context, Error};
 
 fn params(req: &HttpRequest) -> Vec<(String, String)> {
@@ -212,7 +211,14 @@ pub(super) async fn load(
     included: &[Included<'_>],
     count: bool,
 ) -> Result<Page, Error> {
-    let joins: Vec<Join<'_>> = included
+    Ok(resource
+        .model
+        .page(db, query, window, &joins(included), count)
+        .await?)
+}
+
+fn joins<'a>(included: &'a [Included<'a>]) -> Vec<Join<'a>> {
+    included
         .iter()
         .map(|include| Join {
             column: include.column,
@@ -220,11 +226,7 @@ pub(super) async fn load(
             key: include.key,
             scope: include.scope.clone(),
         })
-        .collect();
-    Ok(resource
-        .model
-        .page(db, query, window, &joins, count)
-        .await?)
+        .collect()
 }
 
 /// The row with primary key `pk` (as text) within the resource's scope; 404 when it is not
@@ -251,23 +253,14 @@ pub(super) async fn find(
     column: &str,
     key: sea_orm::Value,
 ) -> Result<Option<Record>, Error> {
-    let mut query = scoped_query(api, resource, ctx, &[])?;
-    query.and(by_key(resource, column, key));
-    Ok(resource.model.list(db, &query, ONE).await?.pop())
+    let query = scoped_query(api, resource, ctx, &[])?;
+    let mut page = resource.model.one(db, &query, column, key, &[]).await?;
+    Ok(page.rows.pop())
 }
-
-const ONE: Window = Window {
-    offset: 0,
-    limit: Some(1),
-};
 
 /// A primary key from the URL; one that cannot be a key is simply not found.
 fn pk_value(resource: &Resource, pk: &str) -> Result<sea_orm::Value, Error> {
     value::from_str(resource.info().pk_column(), pk).map_err(|_| Error::NotFound)
-}
-
-fn by_key(resource: &Resource, column: &str, key: sea_orm::Value) -> Condition {
-    Condition::all().add(column_expr(&resource.info().table, column).eq(key))
 }
 
 /// The row of `query` with primary key `pk`, with its included rows, in one statement.
@@ -276,12 +269,15 @@ async fn load_one<'a>(
     resource: &'a Resource,
     ctx: &Context,
     db: &DatabaseExecutor<'_>,
-    mut query: Query,
+    query: Query,
     pk: sea_orm::Value,
 ) -> Result<(Vec<Included<'a>>, Page), Error> {
-    query.and(by_key(resource, &resource.info().pk_column().name, pk));
     let included = included(api, resource, ctx);
-    let page = load(resource, db, &query, ONE, &included, false).await?;
+    let column = &resource.info().pk_column().name;
+    let page = resource
+        .model
+        .one(db, &query, column, pk, &joins(&included))
+        .await?;
     Ok((included, page))
 }
 
