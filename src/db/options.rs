@@ -48,8 +48,8 @@ pub enum SqliteSync {
 /// - `statement_timeout` (default [`DEFAULT_STATEMENT_TIMEOUT`], 3 s): PostgreSQL
 ///   `statement_timeout`, MariaDB `max_statement_time`, MySQL `max_execution_time` (SELECT
 ///   only). SQLite has no such setting: a progress handler interrupts the work done on a
-///   connection once this long has passed since it left the pool, so there the limit covers a
-///   whole checkout (a transaction counts as one). A statement cut off is answered 503: the
+///   connection once this long has passed since its first statement out of the pool began,
+///   so there the limit covers a whole checkout (a transaction counts as one). A statement cut off is answered 503: the
 ///   server cannot tell a costly query from one slowed down by load.
 ///
 /// SQLite connections read up to 1,024 rows ahead of the task taking them (the driver's
@@ -215,22 +215,31 @@ async fn mysql_statement_limit(
     }
 }
 
-/// Arms SQLite's progress handler whenever a connection leaves the pool. It replaces the pool's
-/// ping, which costs the same round trip to the connection's thread and finds nothing on a
-/// local file.
+/// Arms SQLite's statement limit on each new connection and again each time one goes back to
+/// the pool, where the round trip to the connection's thread costs no request any time: a
+/// connection leaves the pool as it is, with no ping (which would find nothing on a local
+/// file) and no arming in the way of the request that takes it.
 fn sqlite_limit(pool: PoolOptions<Sqlite>, limit: Duration) -> PoolOptions<Sqlite> {
     pool.test_before_acquire(false)
         .after_connect(move |conn, _| Box::pin(arm(conn, limit)))
-        .before_acquire(move |conn, _| {
+        .after_release(move |conn, _| {
             Box::pin(async move { arm(conn, limit).await.map(|()| true) })
         })
 }
 
-/// Interrupts whatever runs on `conn` once `limit` has passed from now (SQLITE_INTERRUPT).
+/// Interrupts whatever runs on `conn` (SQLITE_INTERRUPT) once `limit` has passed from the
+/// first time SQLite looks at the clock after this, which is while the first statement that
+/// runs on `conn` from now on is running: the time `conn` waits in the pool does not count.
 async fn arm(conn: &mut SqliteConnection, limit: Duration) -> Result<(), sqlx::Error> {
-    let started = Instant::now();
+    let mut started = None;
     conn.lock_handle()
         .await?
-        .set_progress_handler(SQLITE_PROGRESS_STEPS, move || started.elapsed() < limit);
+        .set_progress_handler(SQLITE_PROGRESS_STEPS, move || {
+            started.get_or_insert_with(Instant::now).elapsed() < limit
+        });
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "options_tests.rs"]
+mod tests;
