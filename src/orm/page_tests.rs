@@ -87,6 +87,16 @@ async fn shelf() -> sea_orm::DatabaseConnection {
     db
 }
 
+/// A book's author, joined to the page.
+fn by_author(authors: &Binding) -> [Join<'_>; 1] {
+    [Join {
+        column: "author",
+        model: authors,
+        key: "id",
+        scope: Condition::all(),
+    }]
+}
+
 fn everything(binding: &Binding) -> Query {
     Query::everything(binding.info())
 }
@@ -106,12 +116,7 @@ async fn a_page_read_by_kind_holds_what_the_model_reads() {
     let exec = DatabaseExecutor::from(&db);
     let books = Binding::of::<book::Entity>(None);
     let authors = Binding::of::<author::Entity>(None);
-    let joins = [Join {
-        column: "author",
-        model: &authors,
-        key: "id",
-        scope: Condition::all(),
-    }];
+    let joins = by_author(&authors);
     let page = books
         .page(&exec, &everything(&books), ALL, &joins, true)
         .await
@@ -275,12 +280,7 @@ async fn a_lookup_finds_its_own_row_within_the_query() {
     let exec = DatabaseExecutor::from(&db);
     let books = Binding::of::<book::Entity>(None);
     let authors = Binding::of::<author::Entity>(None);
-    let joins = [Join {
-        column: "author",
-        model: &authors,
-        key: "id",
-        scope: Condition::all(),
-    }];
+    let joins = by_author(&authors);
     let mut kept_only = everything(&books);
     kept_only.and(Condition::all().add(Expr::col(book::Column::Kept).eq(true)));
     let title = |page: &crate::orm::Page| {
