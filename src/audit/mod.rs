@@ -28,7 +28,7 @@ mod write;
 
 pub use purge::purge;
 pub use transaction::Transaction;
-pub(crate) use write::Trail;
+pub(crate) use write::{Deferred, Trail};
 
 /// What a write-only column's value is recorded as.
 pub const REDACTED: &str = "<redacted>";

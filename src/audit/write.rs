@@ -1,9 +1,14 @@
 //! Writing entries: one insert into the audit table, on the connection or transaction of
 //! the change it records.
 
+use std::cell::RefCell;
+
 use chrono::{SubsecRound, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Iterable, ModelTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DbBackend, DbErr, EntityTrait, Iterable, ModelTrait, QueryTrait, Statement,
+    Value,
+};
 use serde_json::{Map, Value as Json};
 
 use super::{REDACTED, entry};
@@ -17,6 +22,24 @@ pub(super) fn row_values<E: EntityTrait>(model: &E::Model) -> Vec<Value> {
 
 /// How many entries one insert writes: 9 parameters each.
 const ENTRIES_PER_INSERT: usize = super::many::PARAMETERS / 9;
+
+/// Entries held back from a transaction's writes for its next read to take along, so that
+/// writing them costs no round trip of its own (see `orm::Binding::one_after`). Whoever holds
+/// them writes them before the transaction commits.
+#[derive(Default)]
+pub(crate) struct Deferred(RefCell<Vec<entry::ActiveModel>>);
+
+impl Deferred {
+    /// The statement writing the entries held back, which it takes; `None` when there are
+    /// none.
+    pub(crate) fn statement(&self, backend: DbBackend) -> Option<Statement> {
+        let entries = self.0.take();
+        if entries.is_empty() {
+            return None;
+        }
+        Some(entry::Entity::insert_many(entries).build(backend))
+    }
+}
 
 /// What every entry of a write shares: the caller, and the columns that are write-only for
 /// the front door it came through.
@@ -137,12 +160,16 @@ impl Trail<'_> {
         old: &[Value],
         new: &[Value],
     ) -> Result<(), DbErr> {
-        let diff = self.diff(info, old, new);
-        if diff.is_empty() {
-            return Ok(());
+        match self.changes(info, old, new) {
+            Some(values) => self.record(db, info, "update", new, values).await,
+            None => Ok(()),
         }
-        self.record(db, info, "update", new, Json::Object(diff))
-            .await
+    }
+
+    /// `{column: [old, new]}` for an update; `None` when it changed nothing.
+    fn changes(&self, info: &ModelInfo, old: &[Value], new: &[Value]) -> Option<Json> {
+        let diff = self.diff(info, old, new);
+        (!diff.is_empty()).then_some(Json::Object(diff))
     }
 
     /// Records a write: the row created when there is no `old`, else the columns changed.
@@ -153,9 +180,39 @@ impl Trail<'_> {
         old: Option<&Record>,
         new: &Record,
     ) -> Result<(), DbErr> {
+        match self.saved_values(info, old, new) {
+            Some((action, values)) => self.record(db, info, action, new.values(), values).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Records a write as [`saved`](Self::saved) does, into `deferred`.
+    pub(crate) fn defer_saved(
+        &self,
+        deferred: &Deferred,
+        info: &ModelInfo,
+        old: Option<&Record>,
+        new: &Record,
+    ) {
+        if let Some((action, values)) = self.saved_values(info, old, new) {
+            super::watch::written(&info.table);
+            let entry = self.entry(info, action, new.values(), values);
+            deferred.0.borrow_mut().push(entry);
+        }
+    }
+
+    /// The action and values of a write's entry; `None` for an update that changed nothing.
+    fn saved_values(
+        &self,
+        info: &ModelInfo,
+        old: Option<&Record>,
+        new: &Record,
+    ) -> Option<(&'static str, Json)> {
         match old {
-            None => self.create(db, info, new.values()).await,
-            Some(old) => self.update(db, info, old.values(), new.values()).await,
+            None => Some(("create", self.row(info, new.values()))),
+            Some(old) => self
+                .changes(info, old.values(), new.values())
+                .map(|values| ("update", values)),
         }
     }
 

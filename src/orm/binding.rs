@@ -13,13 +13,13 @@ use futures_util::future::{BoxFuture, LocalBoxFuture};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseExecutor, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, IntoActiveModel, Iterable, ModelTrait, QueryFilter, QueryResult, TryIntoModel,
-    Value,
+    FromQueryResult, IntoActiveModel, Iterable, ModelTrait, QueryFilter, QueryResult, Statement,
+    TryIntoModel, Value,
 };
 
 use super::kept::Kept;
 use super::model::{ModelInfo, column_expr};
-use super::page::{Join, Page, Window};
+use super::page::{Join, Lookup, ONE, Page, Window};
 use super::query::Query;
 use super::record::Record;
 use super::save::{self, Step, WriteError};
@@ -117,12 +117,35 @@ impl Binding {
         key: Value,
         joins: &[Join<'_>],
     ) -> Result<Page, DbErr> {
-        let one = Window {
-            offset: 0,
-            limit: Some(1),
+        let lookup = Lookup {
+            column,
+            key,
+            first: None,
         };
-        let key = Some((column, key));
-        self.0.page(db, query, one, joins, false, key).await
+        self.0
+            .page(db, query, ONE, joins, false, Some(lookup))
+            .await
+    }
+
+    /// [`one`](Self::one) after `first`, a write whose answer is not needed (an audit
+    /// entry): on SQLite the two go to the connection's thread together, in one round trip.
+    pub(crate) async fn one_after(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        first: Statement,
+        query: &Query,
+        column: &str,
+        key: Value,
+        joins: &[Join<'_>],
+    ) -> Result<Page, DbErr> {
+        let lookup = Lookup {
+            column,
+            key,
+            first: Some(first),
+        };
+        self.0
+            .page(db, query, ONE, joins, false, Some(lookup))
+            .await
     }
 
     /// The rows matching `query`, in its order, within `window`.
@@ -211,7 +234,7 @@ trait Bound: Send + Sync {
         window: Window,
         joins: &'a [Join<'a>],
         count: bool,
-        key: Option<(&'a str, Value)>,
+        lookup: Option<Lookup<'a>>,
     ) -> BoxFuture<'a, Result<Page, DbErr>>;
 
     fn find_in<'a>(
@@ -366,10 +389,10 @@ impl<E: ModelEntity> Bound for Typed<E> {
         window: Window,
         joins: &'a [Join<'a>],
         count: bool,
-        key: Option<(&'a str, Value)>,
+        lookup: Option<Lookup<'a>>,
     ) -> BoxFuture<'a, Result<Page, DbErr>> {
         Box::pin(super::page::fetch(
-            self, db, query, window, joins, count, key,
+            self, db, query, window, joins, count, lookup,
         ))
     }
 

@@ -72,6 +72,20 @@ impl Window {
     }
 }
 
+/// The window of a lookup of one row.
+pub(super) const ONE: Window = Window {
+    offset: 0,
+    limit: Some(1),
+};
+
+/// A lookup by key: the rows whose `column` equals `key`, after `first` (a write whose answer
+/// is not needed) when given.
+pub(super) struct Lookup<'a> {
+    pub(super) column: &'a str,
+    pub(super) key: Value,
+    pub(super) first: Option<Statement>,
+}
+
 const COUNT: &str = "_count";
 const PAGE: &str = "_p";
 
@@ -241,9 +255,9 @@ fn join_columns(info: &ModelInfo, spec: Spec<'_>) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// Runs the page statement for entity `E`, kept when it is a first page or a lookup by `key`
-/// (a column and its value; see [`Kept`](super::kept::Kept)). The count comes with the rows;
-/// an empty page asks for it separately.
+/// Runs the page statement for entity `E`, kept when it is a first page or a lookup (see
+/// [`Kept`](super::kept::Kept)), after the lookup's `first` statement. The count comes with
+/// the rows; an empty page asks for it separately.
 pub(super) async fn fetch<E: ModelEntity>(
     own: &Typed<E>,
     db: &DatabaseExecutor<'_>,
@@ -251,7 +265,7 @@ pub(super) async fn fetch<E: ModelEntity>(
     window: Window,
     joins: &[Join<'_>],
     count: bool,
-    key: Option<(&str, Value)>,
+    lookup: Option<Lookup<'_>>,
 ) -> Result<Page, DbErr> {
     let info = &own.info;
     let counting = match (count, db) {
@@ -269,14 +283,21 @@ pub(super) async fn fetch<E: ModelEntity>(
         window,
         joins,
         count: counting,
-        key: key.as_ref().map(|(column, _)| *column),
+        key: lookup.as_ref().map(|lookup| lookup.column),
     };
-    let key = key.map(|(_, key)| key);
+    let (key, first) = match lookup {
+        Some(lookup) => (Some(lookup.key), lookup.first),
+        None => (None, None),
+    };
     let page_statement = match &key {
         Some(value) => own.kept.lookup(spec, value.clone(), |key| {
             statement::<E>(info, spec, Some(key))
         }),
         None => own.kept.page(spec, || statement::<E>(info, spec, None)),
+    };
+    let page_statement = match first {
+        Some(first) => super::statement::after(db, first, page_statement).await?,
+        None => page_statement,
     };
     let results = match (db.query_all_raw(page_statement).await, db) {
         // The count's table went with its migration while the site ran: count again.

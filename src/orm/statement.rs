@@ -14,7 +14,7 @@ use sea_orm::sea_query::{
     MysqlQueryBuilder, PostgresQueryBuilder, QueryBuilder, SelectStatement, SqlWriter,
     SqlWriterValues, SqliteQueryBuilder,
 };
-use sea_orm::{DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, DbErr, Statement, Value};
 
 /// `select` for `backend`, its `LIMIT` and `OFFSET` (also in subqueries) as literals.
 pub(crate) fn build(backend: DbBackend, select: &SelectStatement) -> Statement {
@@ -24,6 +24,28 @@ pub(crate) fn build(backend: DbBackend, select: &SelectStatement) -> Statement {
         _ => build_with(SqliteQueryBuilder, select),
     };
     Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// `then` preceded by `first`, a statement whose answer is not needed. On SQLite, one text
+/// holding both: the driver runs the statements of a text in turn, binding each its own
+/// values, in one round trip to the connection's thread. Elsewhere `first` runs now.
+pub(crate) async fn after(
+    db: &DatabaseExecutor<'_>,
+    first: Statement,
+    then: Statement,
+) -> Result<Statement, DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        db.execute_raw(first).await?;
+        return Ok(then);
+    }
+    let mut values = first.values.map(|v| v.0).unwrap_or_default();
+    values.extend(then.values.map(|v| v.0).unwrap_or_default());
+    let sql = format!("{};\n{}", first.sql, then.sql);
+    Ok(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        sql,
+        values,
+    ))
 }
 
 fn build_with(builder: impl QueryBuilder, select: &SelectStatement) -> (String, sea_orm::Values) {
@@ -81,7 +103,7 @@ impl SqlWriter for LiteralWindow {
 #[cfg(test)]
 mod tests {
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement};
-    use sea_orm::{DbBackend, Value};
+    use sea_orm::{ConnectionTrait, DatabaseExecutor, DbBackend, Statement, Value};
 
     use super::build;
 
@@ -98,6 +120,29 @@ mod tests {
             .from_subquery(rows, Alias::new("_p"))
             .and_where(Expr::col(Alias::new("id")).gt(7));
         outer
+    }
+
+    #[tokio::test]
+    async fn a_statement_after_a_write_binds_its_own_values_in_the_same_text() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (a INTEGER, b TEXT)")
+            .await
+            .unwrap();
+        let exec = DatabaseExecutor::from(&db);
+        let first = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "INSERT INTO t VALUES (?, ?), (?, ?)",
+            [7.into(), "seven".into(), 8.into(), "eight".into()],
+        );
+        let then = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT b FROM t WHERE a = ?",
+            [8.into()],
+        );
+        let both = super::after(&exec, first, then).await.unwrap();
+        let rows = exec.query_all_raw(both).await.unwrap();
+        let found: Vec<String> = rows.iter().map(|r| r.try_get("", "b").unwrap()).collect();
+        assert_eq!(found, ["eight"]);
     }
 
     #[test]

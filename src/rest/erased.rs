@@ -12,16 +12,19 @@ use serde_json::{Map, Value as Json};
 
 use super::authentication::Authentication;
 use super::resource::{RestResource, Settings};
-use crate::audit::Trail;
+use crate::audit::{Deferred, Trail};
 use crate::orm::save::Step;
 use crate::orm::{self, Binding, ModelEntity, ModelInfo, Record, WriteError, active_of, model_of};
 use crate::{Context, Error};
 
-/// What a write needs besides the values: the transaction, the caller and the text limit.
+/// What a write needs besides the values: the transaction, the caller, the text limit, and
+/// where its audit entry waits for the transaction's next read, when it does (else it is
+/// written at once).
 pub(crate) struct Write<'a> {
     pub(crate) db: &'a DatabaseExecutor<'a>,
     pub(crate) ctx: &'a Context,
     pub(crate) text_bytes: usize,
+    pub(crate) deferred: Option<&'a Deferred>,
 }
 
 /// The hooks of a resource, callable without knowing its entity.
@@ -111,7 +114,7 @@ impl<E: ModelEntity, R: RestResource<E>> Hooks for Typed<E, R> {
 }
 
 /// The resource's `before_save` as the write pipeline's step; after the write, its audit
-/// entry.
+/// entry (written, or held back in the write's `deferred`).
 struct Front<'a> {
     hooks: &'a dyn Hooks,
     write: &'a Write<'a>,
@@ -139,7 +142,13 @@ impl Step for Front<'_> {
         old: Option<&Record>,
         new: &Record,
     ) -> Result<(), WriteError> {
-        Ok(self.trail.saved(db, info, old, new).await?)
+        match self.write.deferred {
+            Some(deferred) => {
+                self.trail.defer_saved(deferred, info, old, new);
+                Ok(())
+            }
+            None => Ok(self.trail.saved(db, info, old, new).await?),
+        }
     }
 }
 

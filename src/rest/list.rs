@@ -1,7 +1,7 @@
 //! Reading: the list envelope, details, and objects with nested foreign keys.
 
 use actix_web::{HttpRequest, HttpResponse};
-use sea_orm::{Condition, DatabaseExecutor};
+use sea_orm::{Condition, DatabaseExecutor, Statement};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -263,7 +263,8 @@ fn pk_value(resource: &Resource, pk: &str) -> Result<sea_orm::Value, Error> {
     value::from_str(resource.info().pk_column(), pk).map_err(|_| Error::NotFound)
 }
 
-/// The row of `query` with primary key `pk`, with its included rows, in one statement.
+/// The row of `query` with primary key `pk`, with its included rows, in one statement, after
+/// `first` (a write whose answer is not needed) when given.
 async fn load_one<'a>(
     api: &'a RestApi,
     resource: &'a Resource,
@@ -271,13 +272,20 @@ async fn load_one<'a>(
     db: &DatabaseExecutor<'_>,
     query: Query,
     pk: sea_orm::Value,
+    first: Option<Statement>,
 ) -> Result<(Vec<Included<'a>>, Page), Error> {
     let included = included(api, resource, ctx);
     let column = &resource.info().pk_column().name;
-    let page = resource
-        .model
-        .one(db, &query, column, pk, &joins(&included))
-        .await?;
+    let joins = joins(&included);
+    let model = &resource.model;
+    let page = match first {
+        Some(first) => {
+            model
+                .one_after(db, first, &query, column, pk, &joins)
+                .await?
+        }
+        None => model.one(db, &query, column, pk, &joins).await?,
+    };
     Ok((included, page))
 }
 
@@ -290,8 +298,16 @@ pub(super) async fn detail(
 ) -> Result<(Json, Record), Error> {
     let query = scoped_query(api, resource, ctx, &[])?;
     let db = DatabaseExecutor::from(&api.inner.db);
-    let (included, page) =
-        load_one(api, resource, ctx, &db, query, pk_value(resource, pk)?).await?;
+    let (included, page) = load_one(
+        api,
+        resource,
+        ctx,
+        &db,
+        query,
+        pk_value(resource, pk)?,
+        None,
+    )
+    .await?;
     let row = page.rows.first().ok_or(Error::NotFound)?;
     resource.hooks.check_get(ctx, Some(row)).await?;
     let object = objects(resource, ctx, &included, &page)?.pop();
@@ -299,19 +315,21 @@ pub(super) async fn detail(
 }
 
 /// A written row as returned: re-read by its primary key (whatever the resource's scope) with
-/// its included rows, on `db`, the write's own transaction; as written, without them, should
-/// it be gone already. Returns the object with the row it shows.
+/// its included rows, on `db`, the write's own transaction, after `entry` (the write's audit
+/// entry, when held back); as written, without them, should it be gone already. Returns the
+/// object with the row it shows.
 pub(super) async fn written(
     api: &RestApi,
     resource: &Resource,
     ctx: &Context,
     db: &DatabaseExecutor<'_>,
     row: &Record,
+    entry: Option<Statement>,
 ) -> Result<(Json, Record), Error> {
     let info = resource.info();
     let query = Query::everything(info);
-    let (included, mut page) =
-        load_one(api, resource, ctx, db, query, row.pk(info).clone()).await?;
+    let pk = row.pk(info).clone();
+    let (included, mut page) = load_one(api, resource, ctx, db, query, pk, entry).await?;
     if page.rows.is_empty() {
         page.rows.push(row.clone());
         page.joined.push(vec![None; included.len()]);

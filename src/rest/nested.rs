@@ -59,7 +59,7 @@ async fn write_one(
         let ctx = ctx.with_method(Method::POST);
         permit(target, &ctx).map_err(|e| refused(e, "created"))?;
         let body = parse(target, &ctx, object, true)?;
-        return insert(api, target, &ctx, db, body).await;
+        return insert(api, target, &ctx, db, body, None).await;
     };
     let key_column = info
         .column(key)
@@ -78,7 +78,7 @@ async fn write_one(
     permit(target, &ctx).map_err(|e| refused(e, "changed"))?;
     owns(target, &ctx, &row)?;
     target.hooks.check_put(&ctx, &row).await?;
-    edit(api, target, &ctx, db, row, body).await
+    edit(api, target, &ctx, db, row, body, None).await
 }
 
 /// A nested resource that does not serve the method is a bad request, not a 405 of the URL.

@@ -3,7 +3,7 @@
 
 use actix_web::HttpResponse;
 use futures_util::future::LocalBoxFuture;
-use sea_orm::DatabaseExecutor;
+use sea_orm::{ConnectionTrait, DatabaseExecutor};
 use serde_json::{Map, Value as Json, json};
 
 use super::RestApi;
@@ -11,6 +11,7 @@ use super::body::{Body, parse};
 use super::erased::{Resource, Write};
 use super::list::written;
 use super::precondition::{Expected, etag, stored};
+use crate::audit::Deferred;
 use crate::orm::{Record, lock, value};
 use crate::verdict::Refusal;
 use crate::{Context, Error};
@@ -47,13 +48,15 @@ async fn values(
 }
 
 /// Creates a row: nested objects first, then the write pipeline (the resource's
-/// `before_save` and `check_post`, the entity's `before_save`, the insert).
+/// `before_save` and `check_post`, the entity's `before_save`, the insert). Its audit entry
+/// waits in `deferred` when given.
 pub(super) fn insert<'a>(
     api: &'a RestApi,
     resource: &'a Resource,
     ctx: &'a Context,
     db: &'a DatabaseExecutor<'a>,
     body: Body,
+    deferred: Option<&'a Deferred>,
 ) -> LocalBoxFuture<'a, Result<Record, Error>> {
     Box::pin(async move {
         let values = values(api, resource, ctx, db, None, body).await?;
@@ -61,13 +64,14 @@ pub(super) fn insert<'a>(
             db,
             ctx,
             text_bytes: api.inner.limits.text_bytes,
+            deferred,
         };
         resource.create(&write, values).await
     })
 }
 
 /// Changes `row`, which the owner rule and `check_put` allowed: nested objects, then the
-/// write pipeline.
+/// write pipeline. Its audit entry waits in `deferred` when given.
 pub(super) fn edit<'a>(
     api: &'a RestApi,
     resource: &'a Resource,
@@ -75,6 +79,7 @@ pub(super) fn edit<'a>(
     db: &'a DatabaseExecutor<'a>,
     row: Record,
     body: Body,
+    deferred: Option<&'a Deferred>,
 ) -> LocalBoxFuture<'a, Result<Record, Error>> {
     Box::pin(async move {
         let values = values(api, resource, ctx, db, Some(&row), body).await?;
@@ -85,6 +90,7 @@ pub(super) fn edit<'a>(
             db,
             ctx,
             text_bytes: api.inner.limits.text_bytes,
+            deferred,
         };
         resource.update(&write, &row, values).await
     })
@@ -100,7 +106,8 @@ enum Change<'a> {
 /// Runs `change` and reads the written row back in one transaction, so the answer is about
 /// the row as committed (with its `ETag`), or an error and nothing stored. A unique conflict
 /// is named after the rollback (see [`Error::resolved`]). On SQLite the transaction holds
-/// the write lock from its start (see `orm::lock`).
+/// the write lock from its start (see `orm::lock`). The row's audit entry goes with the
+/// read-back.
 async fn in_transaction(
     api: &RestApi,
     resource: &Resource,
@@ -110,15 +117,16 @@ async fn in_transaction(
     let created = matches!(change, Change::Create(_));
     let txn = lock::begin_write(&api.inner.db).await?;
     let mut before = None;
+    let deferred = Deferred::default();
     let result = {
         let db = DatabaseExecutor::from(&*txn);
         let row = match change {
             Change::Create(body) => match parse(resource, ctx, body, true) {
-                Ok(body) => insert(api, resource, ctx, &db, body).await,
+                Ok(body) => insert(api, resource, ctx, &db, body, Some(&deferred)).await,
                 Err(error) => Err(error),
             },
             Change::Edit(pk, body, expected) => {
-                change_row(api, resource, ctx, &db, pk, body, expected)
+                change_row(api, resource, ctx, &db, pk, body, expected, &deferred)
                     .await
                     .map(|(old, new)| {
                         before = Some(old);
@@ -127,7 +135,10 @@ async fn in_transaction(
             }
         };
         match row {
-            Ok(row) => written(api, resource, ctx, &db, &row).await,
+            Ok(row) => {
+                let entry = deferred.statement(db.get_database_backend());
+                written(api, resource, ctx, &db, &row, entry).await
+            }
             Err(error) => Err(error),
         }
     };
@@ -155,8 +166,9 @@ async fn in_transaction(
 }
 
 /// An update: the stored row (404 when it is not there or out of scope), the owner rule and
-/// `check_put`, the request's `If-Match` (412), then the body. Gives the row as it was and
-/// as it is now.
+/// `check_put`, the request's `If-Match` (412), then the body, its audit entry held back in
+/// `deferred`. Gives the row as it was and as it is now.
+#[allow(clippy::too_many_arguments)]
 async fn change_row(
     api: &RestApi,
     resource: &Resource,
@@ -165,13 +177,14 @@ async fn change_row(
     pk: &str,
     body: Map<String, Json>,
     expected: &Expected,
+    deferred: &Deferred,
 ) -> Result<(Record, Record), Error> {
     let row = stored(api, resource, ctx, db, pk, expected).await?;
     owns(resource, ctx, &row)?;
     resource.hooks.check_put(ctx, &row).await?;
     expected.check(&row)?;
     let body = parse(resource, ctx, body, false)?;
-    let saved = edit(api, resource, ctx, db, row.clone(), body).await?;
+    let saved = edit(api, resource, ctx, db, row.clone(), body, Some(deferred)).await?;
     Ok((row, saved))
 }
 
