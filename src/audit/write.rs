@@ -24,7 +24,7 @@ pub(super) fn row_values<E: EntityTrait>(model: &E::Model) -> Vec<Value> {
 const ENTRIES_PER_INSERT: usize = super::many::PARAMETERS / 9;
 
 /// Entries held back from a transaction's writes for its next read to take along, so that
-/// writing them costs no round trip of its own (see `orm::Binding::one_after`). Whoever holds
+/// writing them costs no round trip of its own (see `orm::Binding::one`). Whoever holds
 /// them writes them before the transaction commits.
 #[derive(Default)]
 pub(crate) struct Deferred(RefCell<Vec<entry::ActiveModel>>);

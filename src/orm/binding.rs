@@ -109,40 +109,18 @@ impl Binding {
     /// The row of `query` whose `column` equals `key` (a unique key, such as the primary
     /// key) as a page of at most one row, with the rows its `joins` refer to, in one
     /// statement. The statement is kept per shape of lookup, and each call binds its key in it.
-    pub async fn one(
+    /// `first`, when given, is a write whose answer is not needed (an audit entry) run just
+    /// before: on SQLite the two go to the connection's thread together, in one round trip.
+    pub(crate) async fn one(
         &self,
         db: &DatabaseExecutor<'_>,
+        first: Option<Statement>,
         query: &Query,
         column: &str,
         key: Value,
         joins: &[Join<'_>],
     ) -> Result<Page, DbErr> {
-        let lookup = Lookup {
-            column,
-            key,
-            first: None,
-        };
-        self.0
-            .page(db, query, ONE, joins, false, Some(lookup))
-            .await
-    }
-
-    /// [`one`](Self::one) after `first`, a write whose answer is not needed (an audit
-    /// entry): on SQLite the two go to the connection's thread together, in one round trip.
-    pub(crate) async fn one_after(
-        &self,
-        db: &DatabaseExecutor<'_>,
-        first: Statement,
-        query: &Query,
-        column: &str,
-        key: Value,
-        joins: &[Join<'_>],
-    ) -> Result<Page, DbErr> {
-        let lookup = Lookup {
-            column,
-            key,
-            first: Some(first),
-        };
+        let lookup = Lookup { column, key, first };
         self.0
             .page(db, query, ONE, joins, false, Some(lookup))
             .await

@@ -289,7 +289,14 @@ async fn a_lookup_finds_its_own_row_within_the_query() {
     };
     for (key, expected, author) in [(2, "Invisible Cities", 2), (4, "Lathe", 1)] {
         let page = books
-            .one(&exec, &everything(&books), "id", Value::from(key), &joins)
+            .one(
+                &exec,
+                None,
+                &everything(&books),
+                "id",
+                Value::from(key),
+                &joins,
+            )
             .await
             .unwrap();
         assert_eq!(title(&page).as_deref(), Some(expected));
@@ -299,7 +306,7 @@ async fn a_lookup_finds_its_own_row_within_the_query() {
     }
     for (key, found) in [(1, true), (2, false), (3, true), (4, false)] {
         let page = books
-            .one(&exec, &kept_only, "id", Value::from(key), &[])
+            .one(&exec, None, &kept_only, "id", Value::from(key), &[])
             .await
             .unwrap();
         assert_eq!(page.rows.len(), usize::from(found), "book {key}");

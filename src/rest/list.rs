@@ -254,7 +254,10 @@ pub(super) async fn find(
     key: sea_orm::Value,
 ) -> Result<Option<Record>, Error> {
     let query = scoped_query(api, resource, ctx, &[])?;
-    let mut page = resource.model.one(db, &query, column, key, &[]).await?;
+    let mut page = resource
+        .model
+        .one(db, None, &query, column, key, &[])
+        .await?;
     Ok(page.rows.pop())
 }
 
@@ -277,15 +280,10 @@ async fn load_one<'a>(
     let included = included(api, resource, ctx);
     let column = &resource.info().pk_column().name;
     let joins = joins(&included);
-    let model = &resource.model;
-    let page = match first {
-        Some(first) => {
-            model
-                .one_after(db, first, &query, column, pk, &joins)
-                .await?
-        }
-        None => model.one(db, &query, column, pk, &joins).await?,
-    };
+    let page = resource
+        .model
+        .one(db, first, &query, column, pk, &joins)
+        .await?;
     Ok((included, page))
 }
 
