@@ -48,8 +48,10 @@ pub enum SqliteSync {
 /// - `statement_timeout` (default [`DEFAULT_STATEMENT_TIMEOUT`], 3 s): PostgreSQL
 ///   `statement_timeout`, MariaDB `max_statement_time`, MySQL `max_execution_time` (SELECT
 ///   only). SQLite has no such setting: a progress handler interrupts the work done on a
-///   connection once this long has passed since its first statement out of the pool began,
-///   so there the limit covers a whole checkout (a transaction counts as one). A statement cut off is answered 503: the
+///   connection once this long has passed since it first looked at the clock in that
+///   checkout, which it does 10,000 steps into the first statement that runs that long; so
+///   there the limit covers the rest of the checkout (a transaction counts as one), and
+///   short statements before it do not count. A statement cut off is answered 503: the
 ///   server cannot tell a costly query from one slowed down by load.
 ///
 /// SQLite connections read up to 1,024 rows ahead of the task taking them (the driver's
@@ -228,8 +230,9 @@ fn sqlite_limit(pool: PoolOptions<Sqlite>, limit: Duration) -> PoolOptions<Sqlit
 }
 
 /// Interrupts whatever runs on `conn` (SQLITE_INTERRUPT) once `limit` has passed from the
-/// first time SQLite looks at the clock after this, which is while the first statement that
-/// runs on `conn` from now on is running: the time `conn` waits in the pool does not count.
+/// first time SQLite looks at the clock after this, [`SQLITE_PROGRESS_STEPS`] steps into the
+/// first statement on `conn` that runs that long: the time `conn` waits in the pool, and
+/// statements too short to reach a look, do not count.
 async fn arm(conn: &mut SqliteConnection, limit: Duration) -> Result<(), sqlx::Error> {
     let mut started = None;
     conn.lock_handle()

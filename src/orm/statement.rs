@@ -28,7 +28,9 @@ pub(crate) fn build(backend: DbBackend, select: &SelectStatement) -> Statement {
 
 /// `then` preceded by `first`, a statement whose answer is not needed. On SQLite, one text
 /// holding both: the driver runs the statements of a text in turn, binding each its own
-/// values, in one round trip to the connection's thread. Elsewhere `first` runs now.
+/// values, in one round trip to the connection's thread. That takes anonymous `?`
+/// placeholders, as SeaQuery writes them for SQLite (the driver would bind a numbered one
+/// from the text's first value). Elsewhere `first` runs now.
 pub(crate) async fn after(
     db: &DatabaseExecutor<'_>,
     first: Statement,
