@@ -273,7 +273,7 @@ async fn load_one<'a>(
     resource: &'a Resource,
     ctx: &Context,
     db: &DatabaseExecutor<'_>,
-    query: Query,
+    query: &Query,
     pk: sea_orm::Value,
     first: Option<Statement>,
 ) -> Result<(Vec<Included<'a>>, Page), Error> {
@@ -282,7 +282,7 @@ async fn load_one<'a>(
     let joins = joins(&included);
     let page = resource
         .model
-        .one(db, first, &query, column, pk, &joins)
+        .one(db, first, query, column, pk, &joins)
         .await?;
     Ok((included, page))
 }
@@ -301,7 +301,7 @@ pub(super) async fn detail(
         resource,
         ctx,
         &db,
-        query,
+        &query,
         pk_value(resource, pk)?,
         None,
     )
@@ -327,7 +327,7 @@ pub(super) async fn written(
     let info = resource.info();
     let query = Query::everything(info);
     let pk = row.pk(info).clone();
-    let (included, mut page) = load_one(api, resource, ctx, db, query, pk, entry).await?;
+    let (included, mut page) = load_one(api, resource, ctx, db, &query, pk, entry).await?;
     if page.rows.is_empty() {
         page.rows.push(row.clone());
         page.joined.push(vec![None; included.len()]);
