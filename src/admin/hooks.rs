@@ -6,13 +6,14 @@ use std::any::Any;
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
-use sea_orm::{Condition, DatabaseTransaction, Value};
+use sea_orm::{Condition, DatabaseTransaction};
 
 use super::action::Action;
 use super::column::Compute;
 use super::model_admin::ModelAdmin;
+use crate::auth::admin_users;
 use crate::orm::{ModelEntity, ModelInfo, Record, active_of, model_of};
-use crate::{Context, Error, Perm, Refusal};
+use crate::{Context, Error, Perm};
 
 /// The hooks of a `ModelAdmin`, callable without knowing its entity.
 #[async_trait(?Send)]
@@ -79,23 +80,23 @@ impl<E: ModelEntity, A: ModelAdmin<E>> Hooks for Typed<E, A> {
         info: &ModelInfo,
         row: Option<&Record>,
     ) -> Result<(), Error> {
-        if matches!(gate, Perm::Change | Perm::Delete)
-            && !ctx.is_admin()
-            && let (Some(flag), Some(record)) = (&self.admin_flag, row)
-            && record.get(info, flag) == Some(&Value::Bool(Some(true)))
-        {
-            let reason = "only admins may change or delete an admin user";
-            return Err(Refusal::new(reason).into());
-        }
+        let record = row;
         let row = row.map(model_of::<E::Model>).transpose()?;
-        let ctx = &ctx.for_model(&info.slug);
+        let model_ctx = &ctx.for_model(&info.slug);
         let verdict = match gate {
-            Perm::View => self.admin.has_view_permission(ctx, row).await,
-            Perm::Add => self.admin.has_add_permission(ctx).await,
-            Perm::Change => self.admin.has_change_permission(ctx, row).await,
-            Perm::Delete => self.admin.has_delete_permission(ctx, row).await,
+            Perm::View => self.admin.has_view_permission(model_ctx, row).await,
+            Perm::Add => self.admin.has_add_permission(model_ctx).await,
+            Perm::Change => self.admin.has_change_permission(model_ctx, row).await,
+            Perm::Delete => self.admin.has_delete_permission(model_ctx, row).await,
         };
-        Ok(verdict?)
+        verdict?;
+        // After the permission, so that a caller who may only view gets the read-only page.
+        if matches!(gate, Perm::Change | Perm::Delete)
+            && let (Some(flag), Some(record)) = (&self.admin_flag, record)
+        {
+            admin_users::may_change(ctx, info, flag, record)?;
+        }
+        Ok(())
     }
 
     async fn save_model(

@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+pub(crate) mod admin_users;
 mod anonymous;
 mod builder;
 pub(crate) mod credentials;

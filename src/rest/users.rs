@@ -6,18 +6,37 @@ use sea_orm::Value;
 
 use super::RestApi;
 use super::erased::Resource;
+use crate::auth::{USERNAME_TAKEN, admin_users};
 use crate::orm::{Record, value};
 use crate::verdict::{Conflict, Invalid};
-use crate::{Error, auth::USERNAME_TAKEN};
+use crate::{Context, Error};
+
+/// Refuses `ctx` a change or delete of `row` of `resource` when it serves the auth's user
+/// table, `row` is an admin user and the caller is not an admin (403, as in the admin).
+pub(super) fn may_change(
+    api: &RestApi,
+    resource: &Resource,
+    ctx: &Context,
+    row: &Record,
+) -> Result<(), Error> {
+    let auth = &api.inner.auth;
+    let info = resource.info();
+    if info.slug != auth.user_table() {
+        return Ok(());
+    }
+    admin_users::may_change(ctx, info, &auth.admin_column(), row)
+}
 
 /// Applies the user rules to the values about to be written to `resource`, when it serves the
-/// auth's user table: the password is hashed (empty: refused on a create, the stored hash kept
-/// on an update); a username whose characters are refused is a 400, one that looks like
+/// auth's user table: a caller who is not an admin may not change an admin user nor make a
+/// user an admin (403); the password is hashed (empty: refused on a create, the stored hash
+/// kept on an update); a username whose characters are refused is a 400, one that looks like
 /// another user's is taken, 409 as for an identical one. A user may be renamed to a variant
 /// of their own name. `row` is the stored row on an update.
 pub(super) async fn apply(
     api: &RestApi,
     resource: &Resource,
+    ctx: &Context,
     row: Option<&Record>,
     values: &mut Vec<(String, Value)>,
 ) -> Result<(), Error> {
@@ -26,6 +45,11 @@ pub(super) async fn apply(
     if info.slug != auth.user_table() {
         return Ok(());
     }
+    let flag = auth.admin_column();
+    if let Some(row) = row {
+        admin_users::may_change(ctx, info, &flag, row)?;
+    }
+    admin_users::may_set(ctx, info, &flag, row, values)?;
     let password = auth.password_column();
     if let Some(index) = values.iter().position(|(name, _)| *name == password) {
         match &values[index].1 {

@@ -43,7 +43,7 @@ async fn values(
     super::nested::write(api, resource, ctx, db, nested, &mut values).await?;
     let value_of = |c: &str| values.iter().find(|(n, _)| n == c).map(|(_, v)| v);
     super::reach::check_references(api, resource, ctx, db, value_of).await?;
-    super::users::apply(api, resource, row, &mut values).await?;
+    super::users::apply(api, resource, ctx, row, &mut values).await?;
     Ok(values)
 }
 
@@ -241,6 +241,7 @@ async fn delete_row(
 ) -> Result<u64, Error> {
     let row = stored(api, resource, ctx, db, pk, expected).await?;
     owns(resource, ctx, &row)?;
+    super::users::may_change(api, resource, ctx, &row)?;
     resource.hooks.check_delete(ctx, &row).await?;
     expected.check(&row)?;
     resource.delete(ctx, db, &row).await

@@ -550,6 +550,79 @@ async fn a_user_editor_cannot_raise_or_touch_admins(db: TestDb) {
     assert_eq!(delete.status, StatusCode::FORBIDDEN, "{}", delete.body);
 }
 
+/// The API keeps the admin's rule on admin users: a staff user who may change or delete
+/// users gets 403 with the reason, and the admin user stays as it was (its password too).
+async fn the_api_refuses_staff_a_change_or_delete_of_an_admin(db: TestDb) {
+    let app = spawn(db).await;
+    let boss = app.create_user("boss", "boss-password", true, true).await;
+    staff(&app, "clerk", &["user.view", "user.change", "user.delete"]).await;
+    let clerk = Some(("clerk", "clerk-password"));
+    let detail = format!("/api/user/{boss}/");
+    let stored = || async {
+        example_site::models::user::Entity::find_by_id(boss)
+            .one(&app.db.db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let before = stored().await;
+    for method in ["PATCH", "PUT", "POST"] {
+        for body in [
+            json!({"password": "taken-over"}),
+            json!({"username": "boss2"}),
+        ] {
+            let refused = app.api(method, &detail, Some(body), clerk).await;
+            assert_eq!(
+                refused.status,
+                StatusCode::FORBIDDEN,
+                "{method}: {}",
+                refused.body
+            );
+            assert!(
+                refused
+                    .body
+                    .contains("only admins may change or delete an admin user"),
+                "{}",
+                refused.body
+            );
+        }
+    }
+    let refused = app.api("DELETE", &detail, None, clerk).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(stored().await, before, "a refused write changes nothing");
+    let root = Some(("boss", "boss-password"));
+    let own = app
+        .api(
+            "PATCH",
+            &detail,
+            Some(json!({"email": "b@example.com"})),
+            root,
+        )
+        .await;
+    assert_eq!(
+        own.status,
+        StatusCode::OK,
+        "an admin still may: {}",
+        own.body
+    );
+}
+
+/// A staff user who may only view users sees an admin user's read-only page, as any other
+/// row's: the rule on admin users is about changes.
+async fn a_user_viewer_sees_an_admin_read_only(db: TestDb) {
+    let app = spawn(db).await;
+    let boss = app.create_user("boss", "boss-password", true, true).await;
+    staff(&app, "watcher", &["user.view"]).await;
+    app.login("watcher", "watcher-password").await;
+    let path = format!("/admin/user/{boss}/");
+    let page = app.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = unescape(&page.body);
+    assert!(body.contains("boss"), "{body}");
+    assert!(!body.contains(r#"name="_save""#), "no Save buttons");
+    assert!(!body.contains(&format!(r#"action="{path}""#)), "no form");
+}
+
 async fn a_row_history_needs_view_on_its_model(db: TestDb) {
     let app = spawn(db).await;
     let boss = app.create_user("boss", "boss-password", true, true).await;
@@ -582,4 +655,6 @@ crate::on_every_database!(example:
     an_admin_passes_every_gate_and_manages_groups,
     permission_authentication_needs_the_permission_of_each_method,
     a_user_editor_cannot_raise_or_touch_admins,
+    the_api_refuses_staff_a_change_or_delete_of_an_admin,
+    a_user_viewer_sees_an_admin_read_only,
 );
