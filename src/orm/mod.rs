@@ -2,6 +2,7 @@
 //! Nothing here knows about HTTP.
 
 mod binding;
+pub(crate) mod cascade;
 mod conflict;
 mod count;
 mod error;

@@ -12,7 +12,8 @@ use super::erased::{Resource, Write};
 use super::list::written;
 use super::precondition::{Expected, etag, stored};
 use crate::audit::Deferred;
-use crate::orm::{Record, lock, value};
+use crate::orm::cascade::{self, Cascading};
+use crate::orm::{Binding, Record, lock, value};
 use crate::verdict::Refusal;
 use crate::{Context, Error};
 
@@ -209,7 +210,10 @@ pub(super) async fn update(
 }
 
 /// Deletes a row through its entity's `before_delete` and `after_delete`, in a transaction:
-/// a refusal from either is a 400, a stale `If-Match` a 412, and the row stays.
+/// a refusal from either is a 400, a stale `If-Match` a 412, and the row stays. The rows of
+/// registered resources that depend on it go first, each through its entity's hooks and with
+/// an audit entry, as the admin's delete does (see `orm::cascade`); the answer counts the row
+/// asked for.
 pub(super) async fn delete(
     api: &RestApi,
     resource: &Resource,
@@ -244,5 +248,22 @@ async fn delete_row(
     super::users::may_change(api, resource, ctx, &row)?;
     resource.hooks.check_delete(ctx, &row).await?;
     expected.check(&row)?;
-    resource.delete(ctx, db, &row).await
+    let resources = api.inner.resources.values();
+    let batches = cascade::collect(resources, db, resource, vec![row]).await?;
+    let mut deleted = 0;
+    for (index, batch) in batches.iter().enumerate().rev() {
+        for row in &batch.rows {
+            let gone = batch.model.delete(ctx, db, row).await?;
+            if index == 0 {
+                deleted += gone;
+            }
+        }
+    }
+    Ok(deleted)
+}
+
+impl Cascading for Resource {
+    fn binding(&self) -> &Binding {
+        &self.model
+    }
 }

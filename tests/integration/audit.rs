@@ -184,6 +184,50 @@ async fn a_bulk_delete_records_each_row_it_removes_with_its_cascade(db: TestDb) 
     assert_eq!(values(user_entry)["password"], "<redacted>");
 }
 
+/// The API's delete takes the rows that depend on the row with it, as the admin's does, and
+/// records each: none goes by the database's own cascade unrecorded. The answer counts the
+/// row asked for.
+async fn an_api_delete_records_each_row_it_removes_with_its_cascade(db: TestDb) {
+    let app = crate::admin_app!(db);
+    let alice = app.create_user("alice", "wonderland", false, true).await;
+    let bob = app.create_user("bob", "builder", false, true).await;
+    add_message(&app.db.db, alice, "one").await;
+    add_message(&app.db.db, bob, "not alice's").await;
+    for (from, to) in [(bob, alice), (alice, bob)] {
+        relationship::Entity::insert(relationship::ActiveModel {
+            from_user: Set(from),
+            to_user: Set(to),
+            ..Default::default()
+        })
+        .exec(&app.db.db)
+        .await
+        .unwrap();
+    }
+    let reply = app
+        .api("DELETE", &format!("/api/user/{alice}/"), None, ROOT)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.json(), json!({"deleted": 1}));
+    let mut deleted: Vec<(String, String)> = entries(&app.db)
+        .await
+        .iter()
+        .map(|e| (e.action.clone(), e.model.clone()))
+        .collect();
+    deleted.sort();
+    assert_eq!(
+        deleted,
+        [
+            ("delete".into(), "message".into()),
+            ("delete".into(), "relationship".into()),
+            ("delete".into(), "relationship".into()),
+            ("delete".into(), "user".into()),
+        ]
+    );
+    let left = message::Entity::find().all(&app.db.db).await.unwrap();
+    assert_eq!(left.len(), 1, "bob's message stays");
+    assert_eq!(left[0].content, "not alice's");
+}
+
 async fn a_custom_action_records_each_row_with_its_name(db: TestDb) {
     let app = crate::admin_app!(db);
     let boss = user::Entity::find().one(&app.db.db).await.unwrap().unwrap();
@@ -491,6 +535,7 @@ crate::on_every_database!(example:
     api_writes_are_recorded_with_actor_channel_and_values,
     admin_writes_are_recorded_in_the_forms_transaction,
     a_bulk_delete_records_each_row_it_removes_with_its_cascade,
+    an_api_delete_records_each_row_it_removes_with_its_cascade,
     a_custom_action_records_each_row_with_its_name,
     a_password_change_is_recorded_redacted,
     a_nested_write_records_each_row,
