@@ -607,6 +607,39 @@ async fn the_api_refuses_staff_a_change_or_delete_of_an_admin(db: TestDb) {
     );
 }
 
+/// A staff user who may not view users cannot filter, order or export messages by a user's
+/// columns beyond what the message admin declares (`user__username`): no guessing e-mail
+/// addresses through the message list. An admin may.
+async fn a_list_reaches_no_further_than_the_models_the_caller_may_view(db: TestDb) {
+    let app = spawn(db).await;
+    let boss = app.create_user("boss", "boss-password", true, true).await;
+    add_message(&app.db.db, boss, "hello there").await;
+    staff(&app, "reader", &["message.view"]).await;
+    app.login("reader", "reader-password").await;
+    for path in [
+        "/admin/message/?user__email=boss%40example.com",
+        "/admin/message/?user__email__startswith=b",
+        "/admin/message/?user__admin=true",
+        "/admin/message/?ordering=user__email",
+        "/admin/message/export/?format=json&user__email__startswith=b",
+    ] {
+        let refused = app.get(path).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            refused.body
+        );
+        assert!(!refused.body.contains("hello there"), "{path}");
+    }
+    let declared = app.get("/admin/message/?user__username=boss").await;
+    assert_eq!(declared.status, StatusCode::OK, "{}", declared.body);
+    assert!(declared.body.contains("hello there"));
+    app.login("boss", "boss-password").await;
+    let admin = app.get("/admin/message/?user__email__startswith=b").await;
+    assert_eq!(admin.status, StatusCode::OK, "{}", admin.body);
+}
+
 /// A staff user who may only view users sees an admin user's read-only page, as any other
 /// row's: the rule on admin users is about changes.
 async fn a_user_viewer_sees_an_admin_read_only(db: TestDb) {
@@ -657,4 +690,5 @@ crate::on_every_database!(example:
     a_user_editor_cannot_raise_or_touch_admins,
     the_api_refuses_staff_a_change_or_delete_of_an_admin,
     a_user_viewer_sees_an_admin_read_only,
+    a_list_reaches_no_further_than_the_models_the_caller_may_view,
 );

@@ -1,6 +1,6 @@
 //! `/admin/<model>/`: the list with search, filters, sorting, paging and bulk actions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -82,19 +82,71 @@ pub(super) fn url_with(
     }
 }
 
-/// What an admin user reaches through foreign keys: never the password hash, and only the
-/// rows each model's `get_query` lets through.
-struct Reach<'a>(&'a Admin, &'a crate::Context);
+/// What an admin user reaches through foreign keys: never the password hash; in a model the
+/// caller may not view, only the columns that the list's own `filter_fields` and
+/// `search_fields` end at (as Django allows only declared lookups across relations); and only
+/// the rows each model's `get_query` lets through.
+struct Reach<'a> {
+    admin: &'a Admin,
+    ctx: &'a crate::Context,
+    base: &'a str,
+    /// The models the caller may view.
+    viewable: HashSet<&'a str>,
+    /// The model and column each declared path ends at.
+    declared: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Reach<'a> {
+    async fn new(admin: &'a Admin, model: &'a AdminModel, ctx: &'a crate::Context) -> Self {
+        let viewable = admin.viewable(ctx).await.into_iter().map(AdminModel::slug);
+        let settings = &model.settings;
+        let declared = settings
+            .filter_fields
+            .iter()
+            .chain(&settings.search_fields)
+            .filter_map(|path| path_end(admin, model.info(), path))
+            .collect();
+        Self {
+            admin,
+            ctx,
+            base: model.slug(),
+            viewable: viewable.collect(),
+            declared,
+        }
+    }
+}
+
+/// The model (by slug) and column that `path` (`user__username`) ends at, from `base`.
+fn path_end<'a>(
+    admin: &'a Admin,
+    base: &'a ModelInfo,
+    path: &'a str,
+) -> Option<(&'a str, &'a str)> {
+    let (hops, column) = match path.rsplit_once("__") {
+        Some((hops, column)) => (Some(hops), column),
+        None => (None, path),
+    };
+    let mut model = base;
+    for segment in hops.into_iter().flat_map(|hops| hops.split("__")) {
+        let fk = model.column(segment)?.foreign_key.as_ref()?;
+        model = admin.inner.registry.model(&fk.table)?;
+    }
+    Some((model.slug.as_str(), column))
+}
 
 impl FieldPolicy for Reach<'_> {
     fn hidden(&self, model: &ModelInfo, column: &str) -> bool {
-        self.0.is_secret(model, column)
+        let slug = model.slug.as_str();
+        self.admin.is_secret(model, column)
+            || (slug != self.base
+                && !self.viewable.contains(slug)
+                && !self.declared.contains(&(slug, column)))
     }
 
     fn scope(&self, model: &ModelInfo) -> Condition {
-        self.0
+        self.admin
             .model(&model.slug)
-            .map_or_else(Condition::all, |m| m.hooks.get_query(self.1))
+            .map_or_else(Condition::all, |m| m.hooks.get_query(self.ctx))
     }
 }
 
@@ -105,7 +157,7 @@ pub(super) async fn list_query(
     ctx: &crate::Context,
     params: &[(String, String)],
 ) -> Result<Query, Error> {
-    let policy = Reach(admin, ctx);
+    let policy = Reach::new(admin, model, ctx).await;
     let backend = admin.db().get_database_backend();
     let grammar = Grammar::new(&admin.inner.registry, model.info(), &policy, backend)
         .with_limits(admin.inner.limits);
