@@ -171,7 +171,65 @@ async fn a_delete_confirmation_over_changed_rows_is_shown_again(db: TestDb) {
     assert!(content(&app.db.db, late).await.is_some(), "nothing deleted");
 }
 
+/// Saving a form as it was shown changes nothing: a `datetime-local` input shows whole
+/// seconds, and the stored microseconds stay, with no audit entry for a change nobody made.
+async fn saving_an_untouched_form_keeps_the_stored_microseconds(db: TestDb) {
+    let app = admin_app!(db);
+    let bob = app.create_user("bob", "bob-password", false, true).await;
+    let id = add_message(&app.db.db, bob, "first words").await;
+    let precise = chrono::NaiveDate::from_ymd_opt(2024, 5, 1)
+        .unwrap()
+        .and_hms_micro_opt(12, 0, 0, 924_862)
+        .unwrap();
+    message::ActiveModel {
+        id: Set(id),
+        pub_date: Set(precise),
+        ..Default::default()
+    }
+    .update(&app.db.db)
+    .await
+    .unwrap();
+    let path = format!("/admin/message/{id}/");
+    let form = app.get(&path).await;
+    let shown = form.input("pub_date").unwrap();
+    assert_eq!(shown, "2024-05-01T12:00:00");
+    let fields = [
+        ("csrf_token", form.input("csrf_token").unwrap()),
+        ("user", bob.to_string()),
+        (
+            "content",
+            form.input("content")
+                .unwrap_or_else(|| "first words".into()),
+        ),
+        ("pub_date", shown),
+        ("_version", form.input("_version").unwrap()),
+        ("_original", form.input("_original").unwrap()),
+    ];
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields.iter().map(|(k, v)| (*k, v.as_str())))
+        .finish();
+    let saved = app.post_raw(&path, body).await;
+    assert!(
+        saved.status.is_redirection(),
+        "{} {}",
+        saved.status,
+        saved.body
+    );
+    let stored = message::Entity::find_by_id(id)
+        .one(&app.db.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.pub_date, precise);
+    assert_eq!(stored.content, "first words");
+    assert!(
+        crate::audit::entries(&app.db).await.is_empty(),
+        "no entry for a save that changed nothing"
+    );
+}
+
 crate::on_every_database!(example:
     saving_over_a_row_changed_meanwhile_shows_the_stored_values_and_saves_nothing,
     a_delete_confirmation_over_changed_rows_is_shown_again,
+    saving_an_untouched_form_keeps_the_stored_microseconds,
 );

@@ -122,7 +122,7 @@ fn widget_of(column: &ColumnInfo) -> (Widget, &'static str) {
 
 /// The text an input shows for a stored value: `datetime-local` takes no offset and at most
 /// milliseconds, so it gets whole seconds.
-fn input_text(column: &ColumnInfo, stored: &Value) -> String {
+pub(super) fn input_text(column: &ColumnInfo, stored: &Value) -> String {
     let text = value::to_text(stored);
     match column.kind {
         FieldKind::DateTime | FieldKind::DateTimeUtc => text.chars().take(19).collect(),

@@ -4,21 +4,24 @@ use std::collections::HashMap;
 
 use sea_orm::Value;
 
-use super::{REQUIRED, Widget, related_title, sentence, widget_of};
+use super::{REQUIRED, Widget, input_text, related_title, sentence, widget_of};
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
-use crate::orm::{ColumnInfo, FieldKind, value};
+use crate::orm::{ColumnInfo, FieldKind, Record, value};
 use crate::{Context, Error};
 
 /// Reads a posted form into column values, or an error per field. The password column of the
-/// user model is hashed; empty keeps the old hash when editing.
+/// user model is hashed; empty keeps the old hash when editing. On an edit of `stored`, a
+/// field posted back as the form showed it keeps its stored value: a `datetime-local` input
+/// shows whole seconds, and saving an untouched form must not cut the microseconds off.
 pub(crate) async fn read(
     admin: &Admin,
     model: &AdminModel,
     ctx: &Context,
     posted: &HashMap<String, String>,
-    adding: bool,
+    stored: Option<&Record>,
 ) -> Result<Result<Vec<(String, Value)>, HashMap<String, String>>, Error> {
+    let adding = stored.is_none();
     let settings = &model.settings;
     let mut values = Vec::new();
     let mut errors = HashMap::new();
@@ -63,7 +66,12 @@ pub(crate) async fn read(
         )
         .await?
         {
-            Ok(Some(value)) => values.push((name.clone(), value)),
+            Ok(Some(value)) => {
+                let shown = stored
+                    .and_then(|row| row.get(model.info(), name))
+                    .filter(|old| input_text(column, old) == input_text(column, &value));
+                values.push((name.clone(), shown.cloned().unwrap_or(value)));
+            }
             Ok(None) => {}
             Err(message) => {
                 errors.insert(name.clone(), message);

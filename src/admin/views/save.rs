@@ -142,7 +142,7 @@ pub(super) async fn save(
             },
         )
     };
-    let values = form::read(admin, model, ctx, &posted, adding).await?;
+    let values = form::read(admin, model, ctx, &posted, record).await?;
     let changes = many::changes(admin, model, ctx, &picked).await?;
     let (values, changes) = match (values, changes) {
         (Ok(values), Ok(changes)) => (values, changes),
