@@ -643,6 +643,12 @@ async fn notes_show_only_live_ones_and_relationships_are_not_paged(db: TestDb) {
         app.api("DELETE", "/api/note/2/", None, ALICE).await.status,
         StatusCode::NOT_FOUND
     );
+    // The status takes its choices on the API as in the admin (the entity's rule).
+    let odd = json!({"message": "m", "status": 3});
+    let refused = app.api("POST", "/api/note/", Some(odd), ALICE).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("status"), "{}", refused.body);
+    assert_eq!(note::Entity::find().all(&app.db.db).await.unwrap().len(), 4);
     for n in 0..25 {
         let from = [alice, bob, root][n % 3];
         let extra = app.create_user(&format!("u{n}"), "pw", false, true).await;

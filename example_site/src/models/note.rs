@@ -63,7 +63,8 @@ impl Related<super::user::Entity> for Entity {
     }
 }
 
-/// A note has between 1 and [`MAX_NOTE`] characters and no NUL, whoever writes it.
+/// A note has between 1 and [`MAX_NOTE`] characters and no NUL, and a status from
+/// [`STATUS_CHOICES`] or none, whoever writes it.
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
     async fn before_save<C: ConnectionTrait>(self, _: &C, _insert: bool) -> Result<Self, DbErr> {
@@ -77,6 +78,12 @@ impl ActiveModelBehavior for ActiveModel {
                 let rule = format!("needs between 1 and {MAX_NOTE} characters");
                 return Err(Invalid::field(Column::Message, rule).into());
             }
+        }
+        if let Set(Some(status)) = &self.status
+            && !STATUS_CHOICES.iter().any(|(value, _)| value == status)
+        {
+            let rule = "must be 1 (live) or 2 (deleted)";
+            return Err(Invalid::field(Column::Status, rule).into());
         }
         Ok(self)
     }
