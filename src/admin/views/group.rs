@@ -80,7 +80,7 @@ async fn group_of(admin: &Admin, id: &str) -> Result<groups::group::Model, Error
 }
 
 async fn add_form(admin: web::Data<Admin>, req: HttpRequest) -> Result<HttpResponse, Error> {
-    form_page(&admin, &req, None, "", &[], None, None, StatusCode::OK).await
+    form_page(&admin, &req, None, "", &[], None, None).await
 }
 
 async fn edit_form(
@@ -98,7 +98,6 @@ async fn edit_form(
         &granted,
         None,
         None,
-        StatusCode::OK,
     )
     .await
 }
@@ -175,7 +174,6 @@ async fn save(
             shown_permissions,
             name_error,
             form_error.as_deref(),
-            StatusCode::BAD_REQUEST,
         )
         .await
     };
@@ -226,7 +224,6 @@ async fn save(
     Ok(see_other(&format!("{}/group/", admin.prefix())))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn form_page(
     admin: &Admin,
     req: &HttpRequest,
@@ -235,7 +232,6 @@ async fn form_page(
     granted: &[String],
     name_error: Option<&str>,
     form_error: Option<&str>,
-    status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let models: Vec<Boxes> = admin
         .inner
@@ -280,6 +276,6 @@ async fn form_page(
         }
     }
     admin
-        .render(req, status, "admin/group_form.html", context)
+        .render(req, StatusCode::OK, "admin/group_form.html", context)
         .await
 }
