@@ -646,6 +646,73 @@ async fn a_list_reaches_no_further_than_the_models_the_caller_may_view(db: TestD
     assert_eq!(admin.status, StatusCode::OK, "{}", admin.body);
 }
 
+/// The admin offers only what the caller may do: no Add link without `add` (none for the
+/// audit trail, even to an admin), no "Delete selected" without `delete`, and the group form
+/// offers no permission that nobody could use.
+async fn the_admin_offers_only_what_the_caller_may_do(db: TestDb) {
+    let app = spawn(db).await;
+    app.create_user("boss", "boss-password", true, true).await;
+    staff(&app, "editor", &["message.view", "message.change"]).await;
+    app.login("editor", "editor-password").await;
+    let dashboard = unescape(&app.get("/admin/").await.body);
+    assert!(
+        dashboard.contains(r#"href="/admin/message/""#),
+        "{dashboard}"
+    );
+    assert!(
+        !dashboard.contains(r#"href="/admin/message/add/""#),
+        "{dashboard}"
+    );
+    let list = app.get("/admin/message/").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.body.contains(r#"value="delete""#), "{}", list.body);
+    assert!(list.body.contains(r#"value="export_csv""#));
+
+    app.login("boss", "boss-password").await;
+    let dashboard = unescape(&app.get("/admin/").await.body);
+    assert!(
+        dashboard.contains(r#"href="/admin/message/add/""#),
+        "{dashboard}"
+    );
+    assert!(dashboard.contains(r#"href="/admin/audit/""#), "{dashboard}");
+    assert!(
+        !dashboard.contains(r#"href="/admin/audit/add/""#),
+        "{dashboard}"
+    );
+    assert!(
+        app.get("/admin/message/")
+            .await
+            .body
+            .contains(r#"value="delete""#)
+    );
+    let form = app.get("/admin/group/add/").await.body;
+    assert!(form.contains(r#"value="audit.view""#), "{form}");
+    for refused in ["audit.add", "audit.change", "audit.delete"] {
+        assert!(
+            !form.contains(&format!(r#"value="{refused}""#)),
+            "{refused}"
+        );
+    }
+    let token = app.csrf_token().await;
+    let sent = app
+        .post_form(
+            "/admin/group/add/",
+            &[
+                ("csrf_token", &token),
+                ("name", "Auditors"),
+                ("permissions", "audit.change"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "shown again: {}", sent.body);
+    assert!(
+        actix_sea::groups::by_name(&app.db.db, "Auditors")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 /// A staff user who may only view users sees an admin user's read-only page, as any other
 /// row's: the rule on admin users is about changes.
 async fn a_user_viewer_sees_an_admin_read_only(db: TestDb) {
@@ -696,5 +763,6 @@ crate::on_every_database!(example:
     a_user_editor_cannot_raise_or_touch_admins,
     the_api_refuses_staff_a_change_or_delete_of_an_admin,
     a_user_viewer_sees_an_admin_read_only,
+    the_admin_offers_only_what_the_caller_may_do,
     a_list_reaches_no_further_than_the_models_the_caller_may_view,
 );

@@ -6,9 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use tera::Context;
 
-use crate::Error;
 use crate::admin::Admin;
 use crate::orm::Query;
+use crate::{Error, Perm};
 
 #[derive(Serialize)]
 struct PanelCard {
@@ -22,6 +22,8 @@ struct ModelRow {
     name: String,
     url: String,
     count: String,
+    /// Whether the caller may add rows (the Add link).
+    addable: bool,
 }
 
 pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> Result<HttpResponse, Error> {
@@ -63,6 +65,11 @@ pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> Result<Ht
                 model,
                 super::count::capped(admin, model, &query).await?,
             ),
+            addable: model
+                .hooks
+                .gate(&ctx, Perm::Add, model.info(), None)
+                .await
+                .is_ok(),
         });
     }
     let mut context = Context::new();

@@ -29,9 +29,11 @@ struct Boxes {
     boxes: Vec<Tick>,
 }
 
+/// One model and action: a checkbox when the permission is offered, an empty cell when not.
 #[derive(Serialize)]
 struct Tick {
     value: String,
+    offered: bool,
     checked: bool,
 }
 
@@ -137,14 +139,24 @@ async fn delete(
     Ok(see_other(&format!("{}/group/", admin.prefix())))
 }
 
-/// Every permission the form offers: each registered model with each action.
-fn offered(admin: &Admin) -> Vec<String> {
-    admin
-        .inner
-        .models
-        .iter()
-        .flat_map(|m| Perm::ALL.map(|perm| perm.on(m.slug())))
-        .collect()
+/// Every permission the form offers: each registered model with each action its
+/// `ModelAdmin` lets an admin (`ctx`, as group pages are for admins) take. An action refused to
+/// everyone, as a change of the audit trail, is not a permission anyone could use.
+async fn offered(admin: &Admin, ctx: &crate::Context) -> Vec<String> {
+    let mut offered = Vec::new();
+    for model in &admin.inner.models {
+        for perm in Perm::ALL {
+            if model
+                .hooks
+                .gate(ctx, perm, model.info(), None)
+                .await
+                .is_ok()
+            {
+                offered.push(perm.on(model.slug()));
+            }
+        }
+    }
+    offered
 }
 
 async fn save(
@@ -163,7 +175,7 @@ async fn save(
         }
     }
     let id = group.as_ref().map(|g| g.id);
-    let offered = offered(admin);
+    let offered = offered(admin, &admin.context(req)).await;
     let (shown_name, shown_permissions) = (&name, &permissions);
     let show_again = move |name_error: Option<&'static str>, form_error: Option<String>| async move {
         form_page(
@@ -233,6 +245,7 @@ async fn form_page(
     name_error: Option<&str>,
     form_error: Option<&str>,
 ) -> Result<HttpResponse, Error> {
+    let offered = offered(admin, &admin.context(req)).await;
     let models: Vec<Boxes> = admin
         .inner
         .models
@@ -244,6 +257,7 @@ async fn form_page(
                 .map(|perm| {
                     let value = perm.on(m.slug());
                     Tick {
+                        offered: offered.contains(&value),
                         checked: granted.contains(&value),
                         value,
                     }

@@ -235,6 +235,12 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
         .await
         .is_ok();
     context.insert("add_url", &addable.then(|| format!("{base}add/")));
+    let deletable = model
+        .hooks
+        .gate(&ctx, Perm::Delete, model.info(), None)
+        .await
+        .is_ok();
+    context.insert("deletable", &deletable);
     context.insert("count", &super::count::shown(admin, model, count));
     context.insert("page", &page);
     context.insert("pages", &pages);
