@@ -2,7 +2,8 @@
 //! method, authenticate, authorize.
 
 use actix_web::http::Method;
-use actix_web::{HttpRequest, HttpResponse, Scope, web};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, Scope, web};
 
 use super::erased::Resource;
 use super::precondition::{self, Expected};
@@ -79,21 +80,68 @@ async fn collection(
     body: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let slug = path.into_inner();
-    match *req.method() {
-        Method::GET => {
-            let (resource, context) = prepare(&api, &req, &slug, &Method::GET).await?;
-            let _turn = api.inner.list_permits.acquire().await?;
-            list::list(&api, &req, resource, &context).await
+    let answer = async {
+        match *req.method() {
+            Method::GET => {
+                let (resource, context) = prepare(&api, &req, &slug, &Method::GET).await?;
+                let _turn = api.inner.list_permits.acquire().await?;
+                list::list(&api, &req, resource, &context).await
+            }
+            Method::POST => {
+                let (resource, context) = prepare(&api, &req, &slug, &Method::POST).await?;
+                let body = body::read_json(&api, &req, body).await?;
+                write::create(&api, resource, &context, body).await
+            }
+            _ => Err(Error::MethodNotAllowed),
         }
-        Method::POST => {
-            let (resource, context) = prepare(&api, &req, &slug, &Method::POST).await?;
-            let body = body::read_json(&api, &req, body).await?;
-            write::create(&api, resource, &context, body).await
-        }
-        _ => api
-            .resource(&slug)
-            .map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed)),
+    };
+    with_allow(&api, &slug, COLLECTION, answer.await)
+}
+
+/// What each URL serves: a request method, and the resource's method it needs.
+type Served = [(Method, Method)];
+
+const COLLECTION: &Served = &[
+    (Method::GET, Method::GET),
+    (Method::HEAD, Method::GET),
+    (Method::POST, Method::POST),
+];
+const MEMBER: &Served = &[
+    (Method::GET, Method::GET),
+    (Method::HEAD, Method::GET),
+    (Method::PUT, Method::PUT),
+    (Method::PATCH, Method::PUT),
+    (Method::POST, Method::PUT),
+    (Method::DELETE, Method::DELETE),
+];
+const DELETE: &Served = &[
+    (Method::POST, Method::DELETE),
+    (Method::DELETE, Method::DELETE),
+];
+
+/// `answer`, except that a 405 carries the `Allow` header RFC 9110 asks for: the methods of
+/// `served` that the resource `slug` serves. An unknown resource is a 404 whatever the method.
+fn with_allow(
+    api: &RestApi,
+    slug: &str,
+    served: &Served,
+    answer: Result<HttpResponse, Error>,
+) -> Result<HttpResponse, Error> {
+    let Err(Error::MethodNotAllowed) = answer else {
+        return answer;
+    };
+    let resource = api.resource(slug).ok_or(Error::NotFound)?;
+    let allowed = &resource.settings.allowed_methods;
+    let allow: Vec<&str> = served
+        .iter()
+        .filter(|(_, needed)| allowed.contains(needed))
+        .map(|(method, _)| method.as_str())
+        .collect();
+    let mut response = Error::MethodNotAllowed.error_response();
+    if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, value);
     }
+    Ok(response)
 }
 
 async fn member(
@@ -104,28 +152,29 @@ async fn member(
 ) -> Result<HttpResponse, Error> {
     let (slug, pk) = path.into_inner();
     let method = req.method().clone();
-    match method {
-        Method::GET => {
-            let (resource, context) = prepare(&api, &req, &slug, &method).await?;
-            let (object, row) = list::detail(&api, resource, &context, &pk).await?;
-            Ok(precondition::detail(&req, &row, object))
+    let answer = async {
+        match method {
+            Method::GET => {
+                let (resource, context) = prepare(&api, &req, &slug, &method).await?;
+                let (object, row) = list::detail(&api, resource, &context, &pk).await?;
+                Ok(precondition::detail(&req, &row, object))
+            }
+            Method::PUT | Method::PATCH | Method::POST => {
+                // POST to a detail URL edits, as in flask-peewee; it is authorized as an edit.
+                let (resource, context) = prepare(&api, &req, &slug, &Method::PUT).await?;
+                let expected = Expected::of(&req, resource)?;
+                let body = body::read_json(&api, &req, body).await?;
+                write::update(&api, resource, &context, &pk, body, &expected).await
+            }
+            Method::DELETE => {
+                let (resource, context) = prepare(&api, &req, &slug, &method).await?;
+                let expected = Expected::of(&req, resource)?;
+                write::delete(&api, resource, &context, &pk, &expected).await
+            }
+            _ => Err(Error::MethodNotAllowed),
         }
-        Method::PUT | Method::PATCH | Method::POST => {
-            // POST to a detail URL edits, as in flask-peewee; it is authorized as an edit.
-            let (resource, context) = prepare(&api, &req, &slug, &Method::PUT).await?;
-            let expected = Expected::of(&req, resource)?;
-            let body = body::read_json(&api, &req, body).await?;
-            write::update(&api, resource, &context, &pk, body, &expected).await
-        }
-        Method::DELETE => {
-            let (resource, context) = prepare(&api, &req, &slug, &method).await?;
-            let expected = Expected::of(&req, resource)?;
-            write::delete(&api, resource, &context, &pk, &expected).await
-        }
-        _ => api
-            .resource(&slug)
-            .map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed)),
-    }
+    };
+    with_allow(&api, &slug, MEMBER, answer.await)
 }
 
 async fn delete_route(
@@ -134,12 +183,13 @@ async fn delete_route(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (slug, pk) = path.into_inner();
-    if !matches!(*req.method(), Method::POST | Method::DELETE) {
-        return api
-            .resource(&slug)
-            .map_or(Err(Error::NotFound), |_| Err(Error::MethodNotAllowed));
-    }
-    let (resource, context) = prepare(&api, &req, &slug, &Method::DELETE).await?;
-    let expected = Expected::of(&req, resource)?;
-    write::delete(&api, resource, &context, &pk, &expected).await
+    let answer = async {
+        if !matches!(*req.method(), Method::POST | Method::DELETE) {
+            return Err(Error::MethodNotAllowed);
+        }
+        let (resource, context) = prepare(&api, &req, &slug, &Method::DELETE).await?;
+        let expected = Expected::of(&req, resource)?;
+        write::delete(&api, resource, &context, &pk, &expected).await
+    };
+    with_allow(&api, &slug, DELETE, answer.await)
 }

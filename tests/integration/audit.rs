@@ -466,6 +466,9 @@ async fn the_trail_is_read_only_and_for_admins_only(db: TestDb) {
             "{method} {path}: {}",
             reply.status
         );
+        if reply.status == StatusCode::METHOD_NOT_ALLOWED {
+            assert_eq!(reply.header("allow"), Some("GET, HEAD"), "{method} {path}");
+        }
     }
     assert_eq!(entries(&app.db).await.len(), 2, "nothing changed");
 

@@ -280,6 +280,18 @@ async fn details_and_missing_rows(db: TestDb) {
     let wrong_method = app.api("PATCH", "/api/message/", None, ALICE).await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(wrong_method.json()["error"].is_string());
+    // A 405 names what the URL serves (RFC 9110).
+    assert_eq!(wrong_method.header("allow"), Some("GET, HEAD, POST"));
+    let member = app.api("OPTIONS", "/api/message/1/", None, None).await;
+    assert_eq!(member.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        member.header("allow"),
+        Some("GET, HEAD, PUT, PATCH, POST, DELETE")
+    );
+    let delete = app.api("GET", "/api/message/1/delete/", None, None).await;
+    assert_eq!(delete.header("allow"), Some("POST, DELETE"));
+    let unknown = app.api("PATCH", "/api/nosuchmodel/", None, None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
 async fn creates_stamp_the_owner_whatever_the_body_says(db: TestDb) {
