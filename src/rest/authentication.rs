@@ -128,9 +128,11 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, Erro
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| unauthorized())?;
+    // The scheme's name is case-insensitive (RFC 9110, 11.1).
     let Some(encoded) = value
-        .strip_prefix("Basic ")
-        .or_else(|| value.strip_prefix("basic "))
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, encoded)| encoded)
     else {
         return Ok(None);
     };

@@ -712,6 +712,23 @@ async fn basic_auth_verifies_each_credential_once(db: TestDb) {
         1,
         "one argon2 verification for 20 requests"
     );
+    // The scheme's name is case-insensitive.
+    for scheme in ["BASIC", "bAsIc"] {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode("alice:wonderland");
+        let request = actix_web::test::TestRequest::post()
+            .uri("/api/message/")
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("authorization", format!("{scheme} {encoded}")))
+            .set_payload(json!({"content": "shouted"}).to_string());
+        let reply = app.send(request).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{scheme}: {}",
+            reply.body
+        );
+    }
     assert_eq!(
         app.api(
             "POST",
