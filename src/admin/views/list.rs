@@ -169,7 +169,8 @@ pub(super) async fn list_query(
         None => grammar.search(&mut query, fields, search)?,
         Some(index) => {
             // The index answers for its columns; other fields (across a foreign key) keep
-            // their `LIKE`, and a text without words filters nothing.
+            // their `LIKE`. A text without words (`%`, `...`) is searched as text, with
+            // `LIKE` on every field, as without an index.
             let rest: Vec<String> = fields
                 .iter()
                 .filter(|f| !index.covers(f))
@@ -177,8 +178,9 @@ pub(super) async fn list_query(
                 .collect();
             let others = grammar.search_condition(&rest, search)?;
             let table = &model.info().table;
-            if let Some(found) = index.condition(admin.db(), table, search, others).await? {
-                query.and(found);
+            match index.condition(admin.db(), table, search, others).await? {
+                Some(found) => query.and(found),
+                None => grammar.search(&mut query, fields, search)?,
             }
         }
     }

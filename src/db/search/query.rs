@@ -1,8 +1,8 @@
 //! A search text turned into a condition that the backend answers from the index.
 //!
 //! Only the words of the text reach the database, each as a quoted prefix term: quotes, `*`,
-//! `-`, parentheses and `NEAR` are never query syntax, and a text without words searches for
-//! nothing in particular (no condition). Values are bound: `?` on SQLite and MariaDB/MySQL,
+//! `-`, parentheses and `NEAR` are never query syntax, and a text without words gives no
+//! condition (the admin then searches it with `LIKE`, as without an index). Values are bound: `?` on SQLite and MariaDB/MySQL,
 //! `$1` on PostgreSQL, as SeaQuery expects of each.
 
 use sea_orm::sea_query::extension::postgres::PgFunc;
