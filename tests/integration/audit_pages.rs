@@ -101,6 +101,11 @@ async fn a_history_page_out_of_range_shows_the_nearest_page(db: TestDb) {
         !empty.body.contains(r#"class="pager""#),
         "one page, no links"
     );
+    // A text that is no key of the model is no row's history, as its edit page says.
+    for junk in ["abc", "1.5", "%20"] {
+        let reply = app.get(&format!("/admin/message/{junk}/history/")).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{junk}");
+    }
 }
 
 crate::on_every_database!(example:

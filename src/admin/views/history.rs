@@ -14,7 +14,7 @@ use crate::Error;
 use crate::Perm;
 use crate::admin::Admin;
 use crate::audit::entry;
-use crate::orm::page_number;
+use crate::orm::{page_number, value};
 
 /// How many entries one history page shows; `?page=` pages through the rest.
 const PER_PAGE: u64 = 20;
@@ -45,6 +45,10 @@ pub(super) async fn show(
     let (admin, req) = (admin.get_ref(), &req);
     let (slug, pk) = path.into_inner();
     let model = admin.model_or_404(&slug)?;
+    // Not a key of this model: no row ever had it, deleted or not.
+    if value::from_str(model.info().pk_column(), &pk).is_err() {
+        return Err(Error::NotFound);
+    }
     let ctx = admin.context(req);
     let row = match fetch(admin, model, &ctx, &pk).await {
         Ok(row) => Some(row),
