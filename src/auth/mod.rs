@@ -159,6 +159,22 @@ impl Auth {
         &self.inner.db
     }
 
+    /// What is wrong with `password` as the new password of `username`, for a person: empty,
+    /// shorter than [`MIN_PASSWORD_CHARS`] characters, the username itself, or refused by the
+    /// site's [`password_validator`](AuthBuilder::password_validator); `None` when it may be
+    /// used. The password page, the admin's user form and the API's user resource all ask
+    /// it; a site's own sign-up page should too.
+    ///
+    /// ```no_run
+    /// # fn check(auth: &actix_sea::auth::Auth) {
+    /// assert!(auth.password_problem("alice", "short").is_some());
+    /// assert!(auth.password_problem("alice", "a long passphrase").is_none());
+    /// # }
+    /// ```
+    pub fn password_problem(&self, username: &str, password: &str) -> Option<String> {
+        password_change::new_password_problem(self, username, password)
+    }
+
     /// The password hasher (bounded, on the blocking pool).
     pub fn hasher(&self) -> &Hasher {
         &self.inner.hasher

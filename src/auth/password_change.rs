@@ -55,8 +55,8 @@ pub(super) async fn form(
 }
 
 /// What is wrong with `new` as the password of `username`, by the built-in rules and then
-/// the site's own.
-fn new_password_problem(auth: &Auth, username: &str, new: &str) -> Option<String> {
+/// the site's own (see [`Auth::password_problem`]).
+pub(super) fn new_password_problem(auth: &Auth, username: &str, new: &str) -> Option<String> {
     if new.is_empty() {
         return Some(REQUIRED.to_owned());
     }

@@ -29,8 +29,8 @@ pub(super) fn may_change(
 
 /// Applies the user rules to the values about to be written to `resource`, when it serves the
 /// auth's user table: a caller who is not an admin may not change an admin user nor make a
-/// user an admin (403); the password is hashed (empty: refused on a create, the stored hash
-/// kept on an update); a username whose characters are refused is a 400, one that looks like
+/// user an admin (403); the password passes [`Auth::password_problem`](crate::auth::Auth::password_problem)
+/// (400) and is hashed (empty: refused on a create, the stored hash kept on an update); a username whose characters are refused is a 400, one that looks like
 /// another user's is taken, 409 as for an identical one. A user may be renamed to a variant
 /// of their own name. `row` is the stored row on an update.
 pub(super) async fn apply(
@@ -51,6 +51,16 @@ pub(super) async fn apply(
     }
     admin_users::may_set(ctx, info, &flag, row, values)?;
     let password = auth.password_column();
+    let username = auth.username_column();
+    let name = values
+        .iter()
+        .find(|(n, _)| *n == username)
+        .map(|(_, v)| value::to_text(v))
+        .or_else(|| {
+            row.and_then(|row| row.get(info, &username))
+                .map(value::to_text)
+        })
+        .unwrap_or_default();
     if let Some(index) = values.iter().position(|(name, _)| *name == password) {
         match &values[index].1 {
             Value::String(Some(text)) if text.is_empty() && row.is_some() => {
@@ -63,12 +73,14 @@ pub(super) async fn apply(
                 )));
             }
             Value::String(Some(text)) => {
+                if let Some(problem) = auth.password_problem(&name, text) {
+                    return Err(Error::Invalid(Invalid::named(&password, problem)));
+                }
                 values[index].1 = Value::from(auth.hasher().hash(text).await?);
             }
             _ => {}
         }
     }
-    let username = auth.username_column();
     let Some((_, Value::String(Some(name)))) = values.iter().find(|(n, _)| *n == username) else {
         return Ok(());
     };

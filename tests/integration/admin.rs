@@ -336,6 +336,19 @@ async fn the_user_admin_never_shows_the_hash_and_keeps_an_empty_password(db: Tes
         page.body
             .contains(r#"<input type="datetime-local" id="f-join_date""#)
     );
+    let before = stored(app.db.db.clone()).await;
+    let short = save("short").await;
+    assert_eq!(
+        short.status,
+        StatusCode::OK,
+        "a form error, as on the password page"
+    );
+    assert!(
+        short.body.contains("at least 8 characters"),
+        "{}",
+        short.body
+    );
+    assert_eq!(stored(app.db.db.clone()).await.password, before.password);
     assert_eq!(save("new-password").await.status, StatusCode::SEE_OTHER);
     let changed = stored(app.db.db.clone()).await;
     assert!(changed.password.starts_with("$argon2id$"));

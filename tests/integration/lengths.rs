@@ -93,7 +93,8 @@ async fn string_columns_take_at_most_their_declared_length_and_text_the_default_
     app.create_user("alice", "wonderland", false, true).await;
     app.create_user("root", "toor", true, true).await;
     // `user.email` is a `String` without a length: VARCHAR(255) on MySQL, so 255 everywhere.
-    let new_user = |email: String| json!({"username": "carol", "password": "pw", "email": email});
+    let new_user =
+        |email: String| json!({"username": "carol", "password": "pw-pw-pw-pw", "email": email});
     let long_email = format!("{}@example.com", "c".repeat(244));
     let reply = app
         .api("POST", "/api/user/", Some(new_user(long_email)), ROOT)

@@ -91,7 +91,7 @@ async fn opted_in_nested_rows_pass_their_own_resources_checks(db: TestDb) {
     let bob = app.create_user("bob", "builder", false, true).await;
     app.create_user("root", "toor", true, true).await;
 
-    let mallory = json!({"to_user": {"username": "mallory", "password": "pw", "email": "m@example.com", "admin": true}});
+    let mallory = json!({"to_user": {"username": "mallory", "password": "pw-pw-pw-pw", "email": "m@example.com", "admin": true}});
     let refused = app
         .api("POST", "/api/relationship/", Some(mallory.clone()), ALICE)
         .await;
@@ -159,14 +159,14 @@ async fn opted_in_nested_rows_pass_their_own_resources_checks(db: TestDb) {
 
     for (body, named) in [
         (
-            json!({"to_user": {"username": 5, "password": "pw"}}),
+            json!({"to_user": {"username": 5, "password": "pw-pw-pw-pw"}}),
             "username",
         ),
         (json!({"to_user": {"id": "abc", "username": "x"}}), "id"),
         (json!({"to_user": {"id": 99999, "username": "x"}}), "id"),
         (json!({"to_user": {"username": "x", "nope": 1}}), "nope"),
         (
-            json!({"to_user": {"password": "pw", "email": "e@x.org"}}),
+            json!({"to_user": {"password": "pw-pw-pw-pw", "email": "e@x.org"}}),
             "username",
         ),
     ] {

@@ -578,7 +578,7 @@ async fn only_owners_change_or_delete_and_updates_are_partial(db: TestDb) {
 async fn the_user_resource_is_admin_only_for_writes_and_hashes_passwords(db: TestDb) {
     let app = spawn(db).await;
     people(&app).await;
-    let body = json!({"username": "carol", "password": "secret", "email": "carol@example.com", "admin": true, "active": false});
+    let body = json!({"username": "carol", "password": "secret-words", "email": "carol@example.com", "admin": true, "active": false});
     let plain = app
         .api("POST", "/api/user/", Some(body.clone()), ALICE)
         .await;
@@ -603,9 +603,14 @@ async fn the_user_resource_is_admin_only_for_writes_and_hashes_passwords(db: Tes
         "write-only fields are written"
     );
     assert_eq!(
-        app.api("GET", "/api/message/", None, Some(("carol", "secret")))
-            .await
-            .status,
+        app.api(
+            "GET",
+            "/api/message/",
+            None,
+            Some(("carol", "secret-words"))
+        )
+        .await
+        .status,
         StatusCode::OK
     );
     assert_eq!(
@@ -613,7 +618,7 @@ async fn the_user_resource_is_admin_only_for_writes_and_hashes_passwords(db: Tes
             "POST",
             "/api/message/",
             Some(json!({"content": "hi", "pub_date": "2024-01-01T00:00:00"})),
-            Some(("carol", "secret"))
+            Some(("carol", "secret-words"))
         )
         .await
         .status,
@@ -623,7 +628,7 @@ async fn the_user_resource_is_admin_only_for_writes_and_hashes_passwords(db: Tes
         .api(
             "POST",
             "/api/user/",
-            Some(json!({"username": "carol", "password": "x", "email": ""})),
+            Some(json!({"username": "carol", "password": "x-x-x-x-x", "email": ""})),
             ROOT,
         )
         .await;

@@ -299,11 +299,18 @@ async fn users_created_through_the_api_log_in_with_their_password(db: TestDb) {
         .await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert_eq!(empty.json()["error"], "field `password`: may not be empty");
+    // The password page's rule holds here too: long enough, and not the username.
+    for (username, password) in [("dave", "short"), ("dave-the-great", "Dave-The-Great")] {
+        let weak = json!({"username": username, "password": password, "email": ""});
+        let refused = app.api("POST", "/api/user/", Some(weak), ROOT).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert!(refused.body.contains("password"), "{}", refused.body);
+    }
     let look_alike = app
         .api(
             "POST",
             "/api/user/",
-            Some(json!({"username": "CAROL", "password": "x", "email": ""})),
+            Some(json!({"username": "CAROL", "password": "x-x-x-x-x", "email": ""})),
             ROOT,
         )
         .await;
@@ -320,6 +327,15 @@ async fn users_created_through_the_api_log_in_with_their_password(db: TestDb) {
         .await;
     assert_eq!(blank.status, StatusCode::OK, "{}", blank.body);
     assert_eq!(stored_password(&app.db, "carol").await, hash, "kept");
+    let short = app
+        .api("PATCH", &url, Some(json!({"password": "shell"})), ROOT)
+        .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST, "{}", short.body);
+    assert_eq!(
+        stored_password(&app.db, "carol").await,
+        hash,
+        "a refused write changes nothing"
+    );
     let changed = app
         .api("PATCH", &url, Some(json!({"password": "new-shells"})), ROOT)
         .await;

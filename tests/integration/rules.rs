@@ -196,7 +196,7 @@ async fn unique_clashes_name_their_columns(db: TestDb) {
         .api(
             "POST",
             "/api/user/",
-            Some(json!({"username": "bob", "password": "x", "email": ""})),
+            Some(json!({"username": "bob", "password": "x-x-x-x-x", "email": ""})),
             ROOT,
         )
         .await;

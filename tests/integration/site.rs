@@ -158,7 +158,7 @@ async fn join_with_a_taken_username_is_a_form_error(db: TestDb) {
                 ("csrf_token", &token),
                 ("username", "alice"),
                 ("email", "other@example.com"),
-                ("password", "x"),
+                ("password", "x-x-x-x-x"),
             ],
         )
         .await;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use actix_sea::Context as Caller;
 use actix_sea::audit::Transaction;
-use actix_sea::auth::{Level, USERNAME_TAKEN, flash};
+use actix_sea::auth::{Auth, Level, USERNAME_TAKEN, flash};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -20,14 +20,12 @@ use actix_sea::Error;
 const MAX_USERNAME: usize = 30;
 /// The longest e-mail address accepted (what SMTP allows).
 const MAX_EMAIL: usize = 254;
-/// The longest password accepted: the login page refuses longer ones.
-const MAX_PASSWORD: usize = 4096;
-
 type Errors = BTreeMap<&'static str, String>;
 
 /// What is wrong with the form, field by field. Usernames are letters, digits, `_` and `-`,
-/// so that they read well in a URL; the e-mail address is only checked loosely.
-fn validate(username: &str, email: &str, password: &str) -> Errors {
+/// so that they read well in a URL; the e-mail address is only checked loosely; the password
+/// takes the library's rule, as on the password page, the admin and the API.
+fn validate(auth: &Auth, username: &str, email: &str, password: &str) -> Errors {
     let mut errors = Errors::new();
     let name_chars = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
     if username.is_empty() {
@@ -46,9 +44,8 @@ fn validate(username: &str, email: &str, password: &str) -> Errors {
     }
     if password.is_empty() {
         errors.insert("password", "Choose a password.".into());
-    } else if password.len() > MAX_PASSWORD || password.contains('\0') {
-        let text = format!("At most {MAX_PASSWORD} bytes, and no NUL characters.");
-        errors.insert("password", text);
+    } else if let Some(problem) = auth.password_problem(username, password) {
+        errors.insert("password", problem);
     }
     errors
 }
@@ -84,7 +81,7 @@ pub async fn join(
     let username = field(&body, "username").trim().to_owned();
     let email = field(&body, "email").trim().to_owned();
     let password = field(&body, "password");
-    let mut errors = validate(&username, &email, &password);
+    let mut errors = validate(&site.auth, &username, &email, &password);
     if !errors.is_empty() {
         return Ok(form(&page, &username, &email, &errors));
     }
@@ -135,26 +132,41 @@ pub async fn join(
 
 #[cfg(test)]
 mod tests {
-    use super::validate;
+    use actix_sea::auth::Auth;
 
-    #[test]
-    fn good_input_has_no_errors() {
-        assert!(validate("alice_2-b", "a@example.com", "secret").is_empty());
-        assert!(validate("zoë", "zoë@example.com", "pässword").is_empty());
+    use super::validate;
+    use crate::models::user;
+
+    async fn auth() -> Auth {
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        Auth::builder(db, user::Entity, &[7; 64]).build().unwrap()
     }
 
-    #[test]
-    fn each_bad_field_gets_its_own_error() {
-        let errors = validate("", "", "");
+    #[tokio::test]
+    async fn good_input_has_no_errors() {
+        let auth = auth().await;
+        assert!(validate(&auth, "alice_2-b", "a@example.com", "secret-words").is_empty());
+        assert!(validate(&auth, "zoë", "zoë@example.com", "pässword").is_empty());
+    }
+
+    #[tokio::test]
+    async fn each_bad_field_gets_its_own_error() {
+        let auth = auth().await;
+        let errors = validate(&auth, "", "", "");
         assert_eq!(errors.len(), 3, "{errors:?}");
         for name in ["a b", "../x", "a/b", "<b>", "a?b", &"x".repeat(31)] {
             assert!(
-                validate(name, "a@b", "pw").contains_key("username"),
+                validate(&auth, name, "a@b", "long-password").contains_key("username"),
                 "{name}"
             );
         }
-        assert!(validate("ok", "no-at-sign", "pw").contains_key("email"));
-        assert!(validate("ok", "a@b", "nul\0").contains_key("password"));
-        assert!(validate("ok", "a@b", &"p".repeat(4097)).contains_key("password"));
+        assert!(validate(&auth, "ok", "no-at-sign", "long-password").contains_key("email"));
+        for password in ["nul\0-password", "short", "username-is-it"] {
+            assert!(
+                validate(&auth, "username-is-it", "a@b", password).contains_key("password"),
+                "{password}"
+            );
+        }
+        assert!(validate(&auth, "ok", "a@b", &"p".repeat(4097)).contains_key("password"));
     }
 }

@@ -11,7 +11,8 @@ use crate::orm::{ColumnInfo, FieldKind, Record, value};
 use crate::{Context, Error};
 
 /// Reads a posted form into column values, or an error per field. The password column of the
-/// user model is hashed; empty keeps the old hash when editing. On an edit of `stored`, a
+/// user model passes [`Auth::password_problem`](crate::auth::Auth::password_problem) and is
+/// hashed; empty keeps the old hash when editing. On an edit of `stored`, a
 /// field posted back as the form showed it keeps its stored value: a `datetime-local` input
 /// shows whole seconds, and saving an untouched form must not cut the microseconds off.
 pub(crate) async fn read(
@@ -47,8 +48,17 @@ pub(crate) async fn read(
             if text.is_empty() && !adding {
                 continue;
             }
-            if text.is_empty() {
-                errors.insert(name.clone(), REQUIRED.to_owned());
+            let username = admin.auth().username_column();
+            let username = posted
+                .get(&username)
+                .cloned()
+                .or_else(|| {
+                    let stored = stored?.get(model.info(), &username)?;
+                    Some(value::to_text(stored))
+                })
+                .unwrap_or_default();
+            if let Some(problem) = admin.auth().password_problem(username.trim(), text) {
+                errors.insert(name.clone(), problem);
                 continue;
             }
             let hash = admin.auth().hasher().hash(text).await?;
