@@ -111,7 +111,8 @@ async fn string_columns_take_at_most_their_declared_length_and_text_the_default_
         "the stored hash is measured, not the password sent: {}",
         reply.body
     );
-    let ok_email = format!("{}@example.com", "c".repeat(243));
+    // The entity's own rule takes at most 254 bytes (what SMTP allows).
+    let ok_email = format!("{}@example.com", "c".repeat(242));
     let reply = app
         .api("POST", "/api/user/", Some(new_user(ok_email)), ROOT)
         .await;

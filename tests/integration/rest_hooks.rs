@@ -299,6 +299,11 @@ async fn users_created_through_the_api_log_in_with_their_password(db: TestDb) {
         .await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert_eq!(empty.json()["error"], "field `password`: may not be empty");
+    // The sign-up page's e-mail rule is the entity's, so it holds here too.
+    let odd = json!({"username": "dave", "password": "long-password", "email": "not-an-email"});
+    let refused = app.api("POST", "/api/user/", Some(odd), ROOT).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("email"), "{}", refused.body);
     // The password page's rule holds here too: long enough, and not the username.
     for (username, password) in [("dave", "short"), ("dave-the-great", "Dave-The-Great")] {
         let weak = json!({"username": username, "password": password, "email": ""});

@@ -43,7 +43,30 @@ impl Related<super::note::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// The longest e-mail address accepted (what SMTP allows).
+pub const MAX_EMAIL: usize = 254;
+
+/// What is wrong with `email` as a user's address, checked loosely (an `@`, at most
+/// [`MAX_EMAIL`] bytes, no NUL); `None` when it will do. Empty is no address, which the
+/// sign-up page asks for and the admin and the API allow.
+pub fn email_problem(email: &str) -> Option<&'static str> {
+    let bad = email.len() > MAX_EMAIL || !email.contains('@') || email.contains('\0');
+    (!email.is_empty() && bad).then_some("Enter a valid e-mail address.")
+}
+
+/// An address, when given, passes [`email_problem`], whoever writes it: the sign-up page,
+/// the admin, the API or the command line.
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C: ConnectionTrait>(self, _: &C, _insert: bool) -> Result<Self, DbErr> {
+        if let sea_orm::ActiveValue::Set(email) = &self.email
+            && let Some(problem) = email_problem(email)
+        {
+            return Err(actix_sea::Invalid::field(Column::Email, problem).into());
+        }
+        Ok(self)
+    }
+}
 
 impl actix_sea::auth::UserEntity for Entity {
     fn username_column() -> Column {

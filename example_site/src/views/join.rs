@@ -18,8 +18,6 @@ use actix_sea::Error;
 
 /// The longest username accepted.
 const MAX_USERNAME: usize = 30;
-/// The longest e-mail address accepted (what SMTP allows).
-const MAX_EMAIL: usize = 254;
 type Errors = BTreeMap<&'static str, String>;
 
 /// What is wrong with the form, field by field. Usernames are letters, digits, `_` and `-`,
@@ -39,8 +37,8 @@ fn validate(auth: &Auth, username: &str, email: &str, password: &str) -> Errors 
     }
     if email.is_empty() {
         errors.insert("email", "Enter your e-mail address.".into());
-    } else if email.len() > MAX_EMAIL || !email.contains('@') || email.contains('\0') {
-        errors.insert("email", "Enter a valid e-mail address.".into());
+    } else if let Some(problem) = user::email_problem(email) {
+        errors.insert("email", problem.into());
     }
     if password.is_empty() {
         errors.insert("password", "Choose a password.".into());
