@@ -305,6 +305,19 @@ async fn creates_stamp_the_owner_whatever_the_body_says(db: TestDb) {
     assert_eq!(object["user"]["id"], alice);
     assert_eq!(object["content"], "hello");
     assert_ne!(object["id"], 77, "the primary key is not writable");
+    // A blank message is refused here as on the site's own page (the entity's rule).
+    for blank in ["", "  \n "] {
+        let reply = app
+            .api(
+                "POST",
+                "/api/message/",
+                Some(json!({"content": blank})),
+                ALICE,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        assert!(reply.body.contains("content"), "{}", reply.body);
+    }
     let nested = json!({"content": "x", "pub_date": "2024-03-01T12:00:00", "user": {"id": bob, "username": "bob"}});
     assert_eq!(
         app.api("POST", "/api/message/", Some(nested), ALICE)

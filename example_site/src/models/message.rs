@@ -41,7 +41,20 @@ impl Related<super::user::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// A message says something, whoever writes it: the site's `/create/` page, the admin or the
+/// API refuse one that is blank.
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C: ConnectionTrait>(self, _: &C, _insert: bool) -> Result<Self, DbErr> {
+        if let sea_orm::ActiveValue::Set(content) = &self.content
+            && content.trim().is_empty()
+        {
+            let rule = "may not be blank";
+            return Err(actix_sea::Invalid::field(Column::Content, rule).into());
+        }
+        Ok(self)
+    }
+}
 
 /// The full-text index over `content`: a migration of the site, and what the admin's
 /// search uses.
