@@ -28,6 +28,16 @@ pub(crate) async fn entries(db: &TestDb) -> Vec<entry::Model> {
         .unwrap()
 }
 
+/// Each entry's action and model (`"delete message"`), sorted.
+fn actions(entries: &[entry::Model]) -> Vec<String> {
+    let mut actions: Vec<String> = entries
+        .iter()
+        .map(|e| format!("{} {}", e.action, e.model))
+        .collect();
+    actions.sort();
+    actions
+}
+
 pub(crate) fn values(entry: &entry::Model) -> Json {
     serde_json::from_str(&entry.values).unwrap()
 }
@@ -164,18 +174,13 @@ async fn a_bulk_delete_records_each_row_it_removes_with_its_cascade(db: TestDb) 
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let all = entries(&app.db).await;
-    let mut deleted: Vec<(String, String)> = all
-        .iter()
-        .map(|e| (e.action.clone(), e.model.clone()))
-        .collect();
-    deleted.sort();
     assert_eq!(
-        deleted,
+        actions(&all),
         [
-            ("delete".into(), "message".into()),
-            ("delete".into(), "message".into()),
-            ("delete".into(), "relationship".into()),
-            ("delete".into(), "user".into()),
+            "delete message",
+            "delete message",
+            "delete relationship",
+            "delete user"
         ]
     );
     let user_entry = all.iter().find(|e| e.model == "user").unwrap();
@@ -208,19 +213,13 @@ async fn an_api_delete_records_each_row_it_removes_with_its_cascade(db: TestDb) 
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.json(), json!({"deleted": 1}));
-    let mut deleted: Vec<(String, String)> = entries(&app.db)
-        .await
-        .iter()
-        .map(|e| (e.action.clone(), e.model.clone()))
-        .collect();
-    deleted.sort();
     assert_eq!(
-        deleted,
+        actions(&entries(&app.db).await),
         [
-            ("delete".into(), "message".into()),
-            ("delete".into(), "relationship".into()),
-            ("delete".into(), "relationship".into()),
-            ("delete".into(), "user".into()),
+            "delete message",
+            "delete relationship",
+            "delete relationship",
+            "delete user"
         ]
     );
     let left = message::Entity::find().all(&app.db.db).await.unwrap();
