@@ -210,7 +210,8 @@ impl Auth {
         self.inner.users.password_column()
     }
 
-    /// The user table's admin-flag column, which only admins may change in the admin.
+    /// The user table's admin-flag column, which only admins may set (in the admin and the
+    /// API).
     pub(crate) fn admin_column(&self) -> String {
         self.inner.users.admin_column()
     }

@@ -20,8 +20,8 @@ pub trait UserEntity: ModelEntity {
     fn username_column() -> Self::Column;
     /// The column holding the argon2id PHC string.
     fn password_column() -> Self::Column;
-    /// The column holding the admin flag. Only admins may change it through the admin, and
-    /// only admins may change or delete an admin user there.
+    /// The column holding the admin flag. Only admins may make a user an admin, and only
+    /// admins may change or delete an admin user, through the admin and the API alike.
     fn admin_column() -> Self::Column;
     /// The primary key, as a number.
     fn id(model: &Self::Model) -> i64;
