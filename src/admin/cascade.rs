@@ -5,6 +5,7 @@ use sea_orm::{DatabaseExecutor, DatabaseTransaction};
 
 use super::Admin;
 use super::erased::AdminModel;
+use crate::auth::admin_users;
 use crate::orm::cascade::{self, Cascading};
 use crate::orm::{Binding, Record};
 use crate::{Context, Error};
@@ -29,18 +30,21 @@ pub(crate) async fn collect<'a>(
     cascade::collect(admin.inner.models.iter(), db, model, rows).await
 }
 
-/// Deletes every batch, dependents first, row by row through the entity's `before_delete` and
-/// `after_delete`, in `txn`, with an audit entry per row (made by `ctx`). Returns the rows
-/// deleted; on a refusal the caller rolls back.
+/// Deletes the rows of every batch, each before the rows it refers to (see `orm::cascade`),
+/// row by row through the entity's `before_delete` and `after_delete`, in `txn`, with an
+/// audit entry per row (made by `ctx`); an admin user among them needs an admin. Returns the
+/// rows deleted; on a refusal the caller rolls back.
 pub(crate) async fn delete(
     txn: &DatabaseTransaction,
     ctx: &Context,
     batches: &[Batch<'_>],
 ) -> Result<u64, Error> {
     let mut deleted = 0;
-    for batch in batches.iter().rev() {
-        let model = batch.model;
-        deleted += model.delete(ctx, txn, &batch.rows).await?;
+    for (model, row) in cascade::order(batches) {
+        if let Some(flag) = &model.settings.admin_flag {
+            admin_users::may_change(ctx, model.info(), flag, row)?;
+        }
+        deleted += model.delete(ctx, txn, std::slice::from_ref(row)).await?;
     }
     Ok(deleted)
 }

@@ -1,12 +1,15 @@
 //! What a delete takes with it: the rows of a front door's models that refer, directly or
-//! through other rows, to the rows being deleted. Both front doors delete them first, each
-//! through its entity's hooks and with an audit entry, in the delete's transaction, so that
-//! no row goes by the database's own cascade unrecorded.
+//! through other rows, to the rows being deleted, by foreign keys declared `on_delete =
+//! "Cascade"`. Both front doors delete them first, each through its entity's hooks and with
+//! an audit entry, in the delete's transaction. A row that refers to one being deleted by a
+//! key that does not cascade refuses the delete (`SetNull` and `SetDefault` keys are left
+//! to the database). Tables of no registered model are the database's business.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{Condition, DatabaseExecutor};
 
+use super::model::OnDelete;
 use super::{Binding, Record, value};
 use crate::Error;
 
@@ -26,7 +29,11 @@ pub(crate) struct Batch<'a, M> {
 }
 
 /// The rows to delete (`rows` of `model`), then every row of `models` that depends on them,
-/// breadth first, read on `db`. Delete the batches in reverse, dependents first.
+/// breadth first, read on `db`. Delete them in the order of [`order`].
+///
+/// # Errors
+/// A 400 when a row refers to one of them by a key that does not cascade, or when there are
+/// more than [`MAX_ROWS`].
 pub(crate) async fn collect<'a, M: Cascading>(
     models: impl Iterator<Item = &'a M> + Clone,
     db: &DatabaseExecutor<'_>,
@@ -44,19 +51,34 @@ pub(crate) async fn collect<'a, M: Cascading>(
         let parent = batches[next].model.binding().info();
         let mut found = Vec::new();
         for child in models.clone() {
-            for column in &child.binding().info().columns {
+            let info = child.binding().info();
+            for column in &info.columns {
                 let Some(fk) = column
                     .foreign_key
                     .as_ref()
-                    .filter(|fk| fk.table == parent.slug)
+                    .filter(|fk| fk.table == parent.slug && fk.on_delete != OnDelete::SetKey)
                 else {
                     continue;
                 };
                 let keys = Record::distinct(&batches[next].rows, parent, &fk.column);
-                let rows: Vec<Record> = child
+                let referring = child
                     .binding()
                     .find_in(db, &column.name, keys, Condition::all())
-                    .await?
+                    .await?;
+                if fk.on_delete == OnDelete::Refuse
+                    && let Some(row) = referring
+                        .iter()
+                        .find(|row| !seen.contains(&key(child, row)))
+                {
+                    return Err(Error::BadRequest(format!(
+                        "{} {} refers to it by `{}`, which does not cascade: change or delete \
+                         that row first",
+                        info.slug,
+                        value::to_text(row.pk(info)),
+                        column.name
+                    )));
+                }
+                let rows: Vec<Record> = referring
                     .into_iter()
                     .filter(|row| seen.insert(key(child, row)))
                     .collect();
@@ -68,10 +90,80 @@ pub(crate) async fn collect<'a, M: Cascading>(
         batches.extend(found);
         if seen.len() > MAX_ROWS {
             return Err(Error::BadRequest(format!(
-                "this delete would remove more than {MAX_ROWS} rows; delete fewer at a time"
+                "this delete would remove more than {MAX_ROWS} rows with those that depend on \
+                 them; delete those first"
             )));
         }
         next += 1;
     }
     Ok(batches)
 }
+
+/// The rows of `batches` in an order to delete them: every row before the rows it refers to,
+/// so that no delete leaves the database a cascade of its own to do (rows in a cycle of
+/// references come last, in the reverse of the order found).
+pub(crate) fn order<'a, M: Cascading>(batches: &'a [Batch<'a, M>]) -> Vec<(&'a M, &'a Record)> {
+    let rows: Vec<(&M, &Record)> = batches
+        .iter()
+        .rev()
+        .flat_map(|batch| batch.rows.iter().rev().map(move |row| (batch.model, row)))
+        .collect();
+    // The columns that the models' foreign keys refer to, and each row under their values.
+    let referenced: HashSet<(&str, &str)> = batches
+        .iter()
+        .flat_map(|batch| &batch.model.binding().info().columns)
+        .filter_map(|column| column.foreign_key.as_ref())
+        .map(|fk| (fk.table.as_str(), fk.column.as_str()))
+        .collect();
+    let mut by_value: HashMap<(&str, &str, String), usize> = HashMap::new();
+    for (index, (model, row)) in rows.iter().enumerate() {
+        let info = model.binding().info();
+        for &(table, column) in referenced.iter().filter(|(table, _)| *table == info.slug) {
+            if let Some(value) = row.get(info, column) {
+                by_value.insert((table, column, value::to_text(value)), index);
+            }
+        }
+    }
+    // What each row refers to among them, and how many of them refer to each.
+    let mut refers: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+    let mut referred = vec![0usize; rows.len()];
+    for (index, (model, row)) in rows.iter().enumerate() {
+        let info = model.binding().info();
+        for column in &info.columns {
+            let (Some(fk), Some(value)) = (&column.foreign_key, row.get(info, &column.name)) else {
+                continue;
+            };
+            if value::is_null(value) {
+                continue;
+            }
+            let target =
+                by_value.get(&(fk.table.as_str(), fk.column.as_str(), value::to_text(value)));
+            if let Some(&target) = target.filter(|&&target| target != index) {
+                refers[index].push(target);
+                referred[target] += 1;
+            }
+        }
+    }
+    let mut ready: Vec<usize> = (0..rows.len())
+        .filter(|&i| referred[i] == 0)
+        .rev()
+        .collect();
+    let mut done = vec![false; rows.len()];
+    let mut ordered = Vec::with_capacity(rows.len());
+    while let Some(index) = ready.pop() {
+        done[index] = true;
+        ordered.push(rows[index]);
+        for &target in &refers[index] {
+            referred[target] -= 1;
+            if referred[target] == 0 {
+                ready.push(target);
+            }
+        }
+    }
+    ordered.extend((0..rows.len()).filter(|&i| !done[i]).map(|i| rows[i]));
+    ordered
+}
+
+#[cfg(test)]
+#[path = "cascade_tests.rs"]
+mod tests;

@@ -130,6 +130,32 @@ pub struct ForeignKey {
     pub table: String,
     /// The referenced column, usually the primary key.
     pub column: String,
+    /// What deleting the referenced row does to this one, as the relation declares it.
+    pub on_delete: OnDelete,
+}
+
+/// What deleting a row does to the rows that refer to it, as a relation's `on_delete`
+/// declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDelete {
+    /// `Cascade`: they go with it.
+    Cascade,
+    /// `SetNull` or `SetDefault`: the database changes their key.
+    SetKey,
+    /// `Restrict`, `NoAction` or nothing declared (the database's default, `NO ACTION`):
+    /// the delete is refused while they exist.
+    Refuse,
+}
+
+impl OnDelete {
+    fn of(action: Option<&sea_orm::sea_query::ForeignKeyAction>) -> Self {
+        use sea_orm::sea_query::ForeignKeyAction as Action;
+        match action {
+            Some(Action::Cascade) => Self::Cascade,
+            Some(Action::SetNull | Action::SetDefault) => Self::SetKey,
+            _ => Self::Refuse,
+        }
+    }
 }
 
 /// One column of a model.
@@ -295,6 +321,7 @@ fn foreign_keys<E: EntityTrait>() -> Vec<(String, ForeignKey)> {
                 ForeignKey {
                     table: name.1.to_string(),
                     column: to.to_string(),
+                    on_delete: OnDelete::of(def.on_delete.as_ref()),
                 },
             ))
         })

@@ -211,9 +211,10 @@ pub(super) async fn update(
 
 /// Deletes a row through its entity's `before_delete` and `after_delete`, in a transaction:
 /// a refusal from either is a 400, a stale `If-Match` a 412, and the row stays. The rows of
-/// registered resources that depend on it go first, each through its entity's hooks and with
-/// an audit entry, as the admin's delete does (see `orm::cascade`); the answer counts the row
-/// asked for.
+/// registered resources that depend on it by a cascading key go first, each through its
+/// entity's hooks and with an audit entry, as the admin's delete does (see `orm::cascade`);
+/// the resource's own checks (`check_delete`, the owner) are asked about the row asked for
+/// only. The answer counts the row asked for.
 pub(super) async fn delete(
     api: &RestApi,
     resource: &Resource,
@@ -250,13 +251,13 @@ async fn delete_row(
     expected.check(&row)?;
     let resources = api.inner.resources.values();
     let batches = cascade::collect(resources, db, resource, vec![row]).await?;
+    let asked = &batches[0].rows[0];
     let mut deleted = 0;
-    for (index, batch) in batches.iter().enumerate().rev() {
-        for row in &batch.rows {
-            let gone = batch.model.delete(ctx, db, row).await?;
-            if index == 0 {
-                deleted += gone;
-            }
+    for (model, row) in cascade::order(&batches) {
+        super::users::may_change(api, model, ctx, row)?;
+        let gone = model.delete(ctx, db, row).await?;
+        if std::ptr::eq(row, asked) {
+            deleted = gone;
         }
     }
     Ok(deleted)
