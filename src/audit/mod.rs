@@ -2,7 +2,8 @@
 //! what.
 //!
 //! Every create, update and delete made through the admin (forms, bulk deletes with their
-//! cascades, custom actions), the REST API (nested writes included) and a site's own writes
+//! cascades, custom actions), the REST API (nested writes and the cascades of deletes
+//! included) and a site's own writes
 //! made through a [`Transaction`] (its CLI helpers, pages and panels) is written to the table
 //! `actix_sea_audit` (see [`crate::db::migrations`]) in the same transaction as the change:
 //! when the entry cannot be written, the change rolls back.

@@ -157,9 +157,11 @@ impl AuthBuilder {
     }
 
     /// A rule of the site's own for new passwords, run after the built-in ones (at least
-    /// [`MIN_PASSWORD_CHARS`](super::MIN_PASSWORD_CHARS) characters, not the username) on the
-    /// password-change page: it gets the username and the new password and returns the
-    /// message to show, or `Ok(())`. Default: none.
+    /// [`MIN_PASSWORD_CHARS`](super::MIN_PASSWORD_CHARS) characters, not the username)
+    /// wherever a password is set through a front door (the password page, the admin's user
+    /// form, the API's user resource; see
+    /// [`Auth::password_problem`](super::Auth::password_problem)): it gets the username and
+    /// the new password and returns the message to show, or `Ok(())`. Default: none.
     pub fn password_validator(
         mut self,
         rule: impl Fn(&str, &str) -> Result<(), String> + Send + Sync + 'static,

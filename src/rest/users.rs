@@ -1,6 +1,7 @@
-//! The user resource's own rules, whatever its hooks say: the password sent is stored as its
-//! argon2id hash through [`Auth`]'s hasher (as the admin does), and a username passes the rule
-//! of sign-up pages, the admin and the CLI.
+//! The user resource's own rules, whatever its hooks say: only admins change or delete admin
+//! users or make a user an admin; the password sent passes the password page's rule and is
+//! stored as its argon2id hash through [`Auth`]'s hasher (as the admin does); a username passes
+//! the rule of sign-up pages, the admin and the CLI.
 
 use sea_orm::Value;
 
@@ -29,9 +30,11 @@ pub(super) fn may_change(
 
 /// Applies the user rules to the values about to be written to `resource`, when it serves the
 /// auth's user table: a caller who is not an admin may not change an admin user nor make a
-/// user an admin (403); the password passes [`Auth::password_problem`](crate::auth::Auth::password_problem)
-/// (400) and is hashed (empty: refused on a create, the stored hash kept on an update); a username whose characters are refused is a 400, one that looks like
-/// another user's is taken, 409 as for an identical one. A user may be renamed to a variant
+/// user an admin (403); the password passes the password page's rule
+/// ([`Auth::password_problem`](crate::auth::Auth::password_problem), 400) and is hashed
+/// (empty: refused on a create, the stored hash kept on an update); a username whose
+/// characters are refused is a 400, one that looks like another user's is taken, 409 as for
+/// an identical one. A user may be renamed to a variant
 /// of their own name. `row` is the stored row on an update.
 pub(super) async fn apply(
     api: &RestApi,

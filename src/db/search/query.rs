@@ -2,8 +2,8 @@
 //!
 //! Only the words of the text reach the database, each as a quoted prefix term: quotes, `*`,
 //! `-`, parentheses and `NEAR` are never query syntax, and a text without words gives no
-//! condition (the admin then searches it with `LIKE`, as without an index). Values are bound: `?` on SQLite and MariaDB/MySQL,
-//! `$1` on PostgreSQL, as SeaQuery expects of each.
+//! condition (the admin then searches it with `LIKE`, as without an index). Values are
+//! bound: `?` on SQLite and MariaDB/MySQL, `$1` on PostgreSQL, as SeaQuery expects of each.
 
 use sea_orm::sea_query::extension::postgres::PgFunc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SelectStatement, UnionType};
