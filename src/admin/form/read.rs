@@ -48,14 +48,15 @@ pub(crate) async fn read(
             if text.is_empty() && !adding {
                 continue;
             }
-            let username = admin.auth().username_column();
+            // The username the row will have: the one posted when the form may change it.
+            let column = admin.auth().username_column();
+            let writable =
+                settings.form_fields.contains(&column) && !settings.is_readonly_for(&column, ctx);
             let username = posted
-                .get(&username)
+                .get(&column)
+                .filter(|_| writable)
                 .cloned()
-                .or_else(|| {
-                    let stored = stored?.get(model.info(), &username)?;
-                    Some(value::to_text(stored))
-                })
+                .or_else(|| Some(value::to_text(stored?.get(model.info(), &column)?)))
                 .unwrap_or_default();
             if let Some(problem) = admin.auth().password_problem(username.trim(), text) {
                 errors.insert(name.clone(), problem);
