@@ -206,7 +206,11 @@ impl BearerAuthentication {
         let Some(value) = header_text(req, header::AUTHORIZATION.as_str()) else {
             return Ok(None);
         };
-        let Some(token) = value.strip_prefix("Bearer ") else {
+        // The scheme's name is case-insensitive (RFC 9110, 11.1).
+        let Some((_, token)) = value
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        else {
             return Ok(None);
         };
         let select = token_entity::Entity::find()

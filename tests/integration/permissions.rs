@@ -652,8 +652,18 @@ async fn a_list_reaches_no_further_than_the_models_the_caller_may_view(db: TestD
 async fn the_admin_offers_only_what_the_caller_may_do(db: TestDb) {
     let app = spawn(db).await;
     app.create_user("boss", "boss-password", true, true).await;
-    staff(&app, "editor", &["message.view", "message.change"]).await;
+    staff(
+        &app,
+        "editor",
+        &["message.view", "message.change", "note.view"],
+    )
+    .await;
     app.login("editor", "editor-password").await;
+    let notes = app.get("/admin/note/").await;
+    assert!(
+        !notes.body.contains(r#"value="mark_deleted""#),
+        "the action needs note.change"
+    );
     let dashboard = unescape(&app.get("/admin/").await.body);
     assert!(
         dashboard.contains(r#"href="/admin/message/""#),
@@ -685,6 +695,8 @@ async fn the_admin_offers_only_what_the_caller_may_do(db: TestDb) {
             .body
             .contains(r#"value="delete""#)
     );
+    let notes = app.get("/admin/note/").await.body;
+    assert!(notes.contains(r#"value="mark_deleted""#), "{notes}");
     let form = app.get("/admin/group/add/").await.body;
     assert!(form.contains(r#"value="audit.view""#), "{form}");
     for refused in ["audit.add", "audit.change", "audit.delete"] {

@@ -57,6 +57,11 @@ async fn bearer_tokens_and_api_keys_authenticate_active_users(db: TestDb) {
         .send(post("/bearer/message/").insert_header(("authorization", format!("Bearer {token}"))))
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    // The scheme's name is case-insensitive.
+    let lower = app
+        .send(post("/bearer/message/").insert_header(("authorization", format!("bearer {token}"))))
+        .await;
+    assert_eq!(lower.status, StatusCode::CREATED, "{}", lower.body);
     assert_eq!(
         reply.json()["user"],
         alice,

@@ -243,6 +243,24 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
         .await
         .is_ok();
     context.insert("deletable", &deletable);
+    // The custom actions whose permission the caller has on the model as a whole.
+    let mut actions = Vec::new();
+    for (action, permission) in model
+        .settings
+        .actions
+        .iter()
+        .zip(&model.settings.action_permissions)
+    {
+        if model
+            .hooks
+            .gate(&ctx, *permission, model.info(), None)
+            .await
+            .is_ok()
+        {
+            actions.push(action);
+        }
+    }
+    context.insert("actions", &actions);
     context.insert("count", &super::count::shown(admin, model, count));
     context.insert("page", &page);
     context.insert("pages", &pages);
@@ -286,7 +304,6 @@ fn tools(
     context.insert("ops", &Op::ALL.map(Op::name));
     context.insert("filters", &active_filters(base, params));
     context.insert("hidden_params", &hidden_params(params));
-    context.insert("actions", &model.settings.actions);
     context.insert("here", &url_with(base, params, &[], &[]));
     let export = format!("{base}export/");
     for format in ["csv", "json"] {
