@@ -7,10 +7,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sea_orm::sea_query::ExprTrait;
 use sea_orm::{Condition, DatabaseExecutor};
 
-use super::model::OnDelete;
-use super::{Binding, Record, value};
+use super::model::{OnDelete, column_expr};
+use super::{Binding, Count, Query, Record, count_upto, value};
 use crate::Error;
 
 /// More cascading rows than this and the delete is refused: it belongs in a migration, not a
@@ -61,6 +62,14 @@ pub(crate) async fn collect<'a, M: Cascading>(
                     continue;
                 };
                 let keys = Record::distinct(&batches[next].rows, parent, &fk.column);
+                // Counted first, so that no more than the limit is ever read into memory.
+                let mut query = Query::everything(info);
+                let by_key = column_expr(&info.table, &column.name).is_in(keys.clone());
+                query.and(Condition::all().add(by_key));
+                let room = MAX_ROWS.saturating_sub(seen.len()) as u64;
+                if count_upto(db, info, &query, room).await? == Count::More {
+                    return Err(too_many());
+                }
                 let referring = child
                     .binding()
                     .find_in(db, &column.name, keys, Condition::all())
@@ -89,14 +98,18 @@ pub(crate) async fn collect<'a, M: Cascading>(
         }
         batches.extend(found);
         if seen.len() > MAX_ROWS {
-            return Err(Error::BadRequest(format!(
-                "this delete would remove more than {MAX_ROWS} rows with those that depend on \
-                 them; delete those first"
-            )));
+            return Err(too_many());
         }
         next += 1;
     }
     Ok(batches)
+}
+
+fn too_many() -> Error {
+    Error::BadRequest(format!(
+        "this delete would remove more than {MAX_ROWS} rows with those that depend on them; \
+         delete those first"
+    ))
 }
 
 /// The rows of `batches` in an order to delete them: every row before the rows it refers to,

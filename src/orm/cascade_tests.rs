@@ -193,3 +193,26 @@ async fn a_key_that_does_not_cascade_refuses_the_delete() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn more_rows_than_the_limit_are_refused_before_they_are_read() {
+    let db = crate::db::connect("sqlite::memory:").await.unwrap();
+    db.execute_unprepared(
+        "CREATE TABLE owner (id INTEGER PRIMARY KEY);
+         CREATE TABLE post (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL);
+         INSERT INTO owner VALUES (1);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+         INSERT INTO post SELECT i, 1 FROM n;",
+    )
+    .await
+    .unwrap();
+    let db = DatabaseExecutor::from(&db);
+    let owners = Model(Binding::of::<owner::Entity>(None));
+    let posts = Model(Binding::of::<post::Entity>(None));
+    let models = [&owners, &posts];
+    let refused = collect(models.into_iter(), &db, &owners, vec![row(&[1])]).await;
+    let Err(Error::BadRequest(message)) = refused else {
+        panic!("10,001 rows are more than the limit");
+    };
+    assert!(message.contains("more than 10000 rows"), "{message}");
+}
