@@ -55,6 +55,9 @@ pub enum QueryError {
     /// A search text (`q`) longer than the limit.
     #[error("The search text is too long (at most {0} characters in `q`).")]
     SearchTooLong(usize),
+    /// The search text holds a character no text column takes (NUL).
+    #[error("The search text cannot contain NUL characters (`q`).")]
+    SearchNul,
     /// A value that the field's type cannot take.
     #[error(transparent)]
     Value(#[from] ValueError),

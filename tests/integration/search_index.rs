@@ -189,6 +189,14 @@ async fn an_empty_q_lists_every_row_and_a_wordless_one_is_searched_as_text(db: T
         assert_eq!(page.status, StatusCode::OK, "q={q}");
         assert_eq!(rows(&page.body), expected, "q={q}");
     }
+    // A NUL is the search text's fault, not a field's.
+    let nul = app.get("/admin/message/?q=a%00b").await;
+    assert_eq!(nul.status, StatusCode::BAD_REQUEST);
+    assert!(
+        nul.body
+            .contains("The search text cannot contain NUL characters")
+    );
+    assert!(!nul.body.contains("field `username`"), "{}", nul.body);
 }
 
 /// Messages, of which a user sees only their own.

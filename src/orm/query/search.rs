@@ -37,6 +37,9 @@ impl Grammar<'_> {
         if text.chars().nth(max).is_some() {
             return Err(QueryError::SearchTooLong(max));
         }
+        if text.contains('\0') {
+            return Err(QueryError::SearchNul);
+        }
         if text.is_empty() || fields.is_empty() {
             return Ok(None);
         }
