@@ -1,14 +1,15 @@
 //! The site's admin, as in flask-peewee's example: messages, notes, users and relationships,
 //! with a "Notes" panel and a "User stats" panel on the dashboard.
 
+use actix_sea::audit::Transaction;
 use actix_sea::prelude::*;
 use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelBehavior, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
@@ -124,6 +125,7 @@ impl Panel for NotePanel {
 async fn create_note(
     admin: web::Data<Admin>,
     user: AdminUser,
+    req: HttpRequest,
     session: Session,
     form: web::Form<NoteForm>,
 ) -> Result<HttpResponse, Error> {
@@ -133,8 +135,14 @@ async fn create_note(
         status: Set(Some(1)),
         ..ActiveModelBehavior::new()
     };
-    match note.insert(admin.db()).await {
-        Ok(_) => flash(&session, Level::Success, "Note added."),
+    // Recorded in the audit trail as the admin's, in the note's transaction.
+    let saved = async {
+        let txn = Transaction::begin(admin.db(), &admin.context(&req)).await?;
+        txn.insert(note).await?;
+        txn.commit().await
+    };
+    match saved.await {
+        Ok(()) => flash(&session, Level::Success, "Note added."),
         Err(error) => {
             let rule = Invalid::from_db(&error).ok_or(error)?.messages().join(", ");
             flash(&session, Level::Error, format!("A note {rule}."));

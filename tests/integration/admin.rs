@@ -106,6 +106,14 @@ async fn the_notes_panel_creates_a_note_and_shows_the_latest_three(db: TestDb) {
         assert_eq!(reply.location(), "/admin/");
     }
     assert_eq!(note::Entity::find().count(&app.db.db).await.unwrap(), 4);
+    // Each recorded as the admin's, as a note made through the note form.
+    let recorded = crate::audit::entries(&app.db).await;
+    assert_eq!(recorded.len(), 4);
+    assert!(
+        recorded
+            .iter()
+            .all(|e| e.model == "note" && e.action == "create" && e.channel == "admin")
+    );
     let page = app.get("/admin/").await;
     assert!(page.body.contains("Note added."));
     assert!(

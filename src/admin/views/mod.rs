@@ -101,8 +101,10 @@ impl Admin {
         self.model(slug).ok_or(Error::NotFound)
     }
 
-    /// Who asks, for the hooks.
-    fn context(&self, req: &HttpRequest) -> crate::Context {
+    /// Who asks through the admin (channel `admin`): what the hooks see, and what a panel's
+    /// own handler gives [`Transaction::begin`](crate::audit::Transaction::begin) so that its
+    /// writes are recorded as the admin's.
+    pub fn context(&self, req: &HttpRequest) -> crate::Context {
         let user = crate::auth::resolved_user(req);
         self.inner.auth.context(req, user, crate::Channel::Admin)
     }
