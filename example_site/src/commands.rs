@@ -84,7 +84,7 @@ pub async fn create_user(
         username: Set(username.clone()),
         password: Set(hash),
         email: Set(new.email),
-        join_date: Set(chrono::Utc::now().naive_utc()),
+        join_date: Set(crate::models::now()),
         active: Set(new.active),
         admin: Set(new.admin),
     };

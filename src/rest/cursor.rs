@@ -13,6 +13,7 @@
 use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDateTime;
 use hmac::{Hmac, Mac};
 use sea_orm::{ConnectionTrait, DatabaseExecutor, Value};
 use serde_json::{Value as Json, json};
@@ -21,7 +22,7 @@ use sha2::Sha256;
 use super::RestApi;
 use super::erased::Resource;
 use super::list::{Listing, Meta, included, load, objects};
-use crate::orm::{self, Page, Query, Window, value};
+use crate::orm::{self, ColumnInfo, FieldKind, Page, Query, Window, value};
 use crate::{Context, Error};
 
 /// Bytes of the HMAC kept in a cursor.
@@ -52,8 +53,33 @@ fn tag(secret: &[u8], payload: &[u8]) -> Vec<u8> {
 }
 
 /// The cursor for the rows `direction` of `key` under `ordering`.
+/// A key value as a cursor holds it: as the API shows it, except datetimes, which keep every
+/// digit of their fraction. A row written with nanoseconds (a site's own `Utc::now()`) would
+/// otherwise be paged from a key before it, and come again on every page.
+fn key_json(value: &Value) -> Json {
+    let full = |dt: NaiveDateTime| Json::String(dt.format("%Y-%m-%dT%H:%M:%S%.f").to_string());
+    match value {
+        Value::ChronoDateTime(Some(dt)) => full(*dt),
+        Value::ChronoDateTimeUtc(Some(dt)) => full(dt.naive_utc()),
+        other => value::to_json(other),
+    }
+}
+
+/// A key value from a cursor (see [`key_json`]): datetimes keep every digit.
+fn key_value(column: &ColumnInfo, json: &Json) -> Option<Value> {
+    match (column.kind, json) {
+        (FieldKind::DateTime, Json::String(text)) => {
+            Some(Value::ChronoDateTime(Some(value::parse_datetime(text)?)))
+        }
+        (FieldKind::DateTimeUtc, Json::String(text)) => Some(Value::ChronoDateTimeUtc(Some(
+            value::parse_datetime(text)?.and_utc(),
+        ))),
+        _ => value::from_json(column, json).ok(),
+    }
+}
+
 fn encode(secret: &[u8], direction: Direction, ordering: &str, key: &[Value]) -> String {
-    let key: Vec<Json> = key.iter().map(value::to_json).collect();
+    let key: Vec<Json> = key.iter().map(key_json).collect();
     let payload = json!([direction.code(), ordering, key]).to_string();
     format!(
         "{}.{}",
@@ -111,10 +137,10 @@ fn decode(
     let key = columns
         .iter()
         .zip(key)
-        .map(|(column, json)| match value::from_json(column, json) {
-            Ok(value) if value::is_null(&value) && !column.nullable => Err(invalid()),
-            Ok(value) => Ok(value),
-            Err(_) => Err(invalid()),
+        .map(|(column, json)| match key_value(column, json) {
+            Some(value) if value::is_null(&value) && !column.nullable => Err(invalid()),
+            Some(value) => Ok(value),
+            None => Err(invalid()),
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((direction, key))

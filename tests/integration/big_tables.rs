@@ -254,6 +254,38 @@ async fn cursor_pages_cover_every_row_once_while_rows_are_inserted(db: TestDb) {
     assert_eq!(plain["meta"]["page"], 1, "without cursor=, pages by number");
 }
 
+/// Rows written with nanoseconds (a site's own `Utc::now()`, stored as text on SQLite) are
+/// paged from their whole value: each comes once, and the walk ends.
+async fn cursor_pages_over_nanosecond_datetimes_end(db: TestDb) {
+    let app = crate::app::spawn(db).await;
+    let author = add_user(&app.db.db, "author").await;
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 5)
+        .unwrap()
+        .and_hms_nano_opt(2, 45, 21, 171_855_967)
+        .unwrap();
+    for i in 0..4 {
+        example_site::models::message::ActiveModel {
+            user: Set(author),
+            content: Set(format!("m{i}")),
+            pub_date: Set(at + chrono::Duration::nanoseconds(i64::from(i % 2))),
+            ..Default::default()
+        }
+        .insert(&app.db.db)
+        .await
+        .unwrap();
+    }
+    let mut url = "/api/message/?limit=1&ordering=pub_date&cursor=".to_owned();
+    let mut seen = Vec::new();
+    while !url.is_empty() && seen.len() <= 4 {
+        let page = app.api("GET", &url, None, None).await.json();
+        seen.extend(ids(&page));
+        url = page["meta"]["next"].as_str().unwrap().to_owned();
+    }
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), 4, "every row once, and the walk ends: {seen:?}");
+}
+
 fn signed(key: &[u8], payload: &Json) -> String {
     let payload = payload.to_string();
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
@@ -408,4 +440,5 @@ crate::on_every_database!(example:
     exports_render_datetimes_as_the_api_does,
     cursor_pages_cover_every_row_once_while_rows_are_inserted,
     forged_cursors_are_400_and_never_leave_the_scope,
+    cursor_pages_over_nanosecond_datetimes_end,
 );

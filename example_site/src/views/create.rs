@@ -58,7 +58,7 @@ pub async fn create(
         id: NotSet,
         user: Set(user_id(&user)?),
         content: Set(content.trim().to_owned()),
-        pub_date: Set(chrono::Utc::now().naive_utc()),
+        pub_date: Set(crate::models::now()),
     };
     let txn = Transaction::begin(&site.db, &caller).await?;
     txn.insert(row).await?;

@@ -103,7 +103,7 @@ pub async fn join(
         username: Set(username.clone()),
         password: Set(site.auth.hasher().hash(&password).await?),
         email: Set(email.clone()),
-        join_date: Set(chrono::Utc::now().naive_utc()),
+        join_date: Set(crate::models::now()),
         active: Set(true),
         admin: Set(false),
     };
