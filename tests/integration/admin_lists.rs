@@ -54,6 +54,18 @@ async fn search_crosses_the_foreign_key_and_filters_use_the_grammar(db: TestDb) 
         1,
         "case-insensitive"
     );
+    // Each word on its own, in any field, as Django's admin does: "writer1" in the username,
+    // "w10@" in the e-mail address.
+    for (q, expected) in [
+        ("writer1+example", 3),
+        ("writer1+w10%40", 1),
+        ("writer1+writer1", 3),
+        ("writer1+nobody", 0),
+    ] {
+        let page = app.get(&format!("/admin/user/?q={q}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(rows(&page.body), expected, "q={q}");
+    }
     let by_name = app.get("/admin/message/?user__username=writer3").await;
     assert_eq!(rows(&by_name.body), 1);
     assert!(by_name.body.contains("message from writer3"));

@@ -9,8 +9,9 @@ use crate::orm::model::{ModelInfo, column_expr};
 use crate::orm::op::Op;
 
 impl Grammar<'_> {
-    /// Adds a search: rows where any of the text `fields` (paths such as `user__username`)
-    /// contains `text`, ignoring case. Blank text adds nothing; text longer than the limit is
+    /// Adds a search: rows where, for each word of `text` (split at white space, as Django's
+    /// admin does), any of the text `fields` (paths such as `user__username`) contains the
+    /// word, ignoring case. Blank text adds nothing; text longer than the limit is
     /// an error. A field across foreign keys is searched with a subquery
     /// (`user IN (SELECT id FROM user WHERE username LIKE ..)`), evaluated once, rather than
     /// a join that every row of the list and of its count would go through.
@@ -43,12 +44,16 @@ impl Grammar<'_> {
         if text.is_empty() || fields.is_empty() {
             return Ok(None);
         }
-        let mut any = Condition::any();
-        for field in fields {
-            let segments: Vec<&str> = field.split("__").collect();
-            any = any.add(self.search_field(self.model, &self.model.table, &segments, text)?);
+        let mut every = Condition::all();
+        for word in text.split_whitespace() {
+            let mut any = Condition::any();
+            for field in fields {
+                let segments: Vec<&str> = field.split("__").collect();
+                any = any.add(self.search_field(self.model, &self.model.table, &segments, word)?);
+            }
+            every = every.add(any);
         }
-        Ok(Some(any))
+        Ok(Some(every))
     }
 
     /// The search of one field path from `model` (under `alias`): `icontains` on the column,
