@@ -538,6 +538,13 @@ async fn a_user_editor_cannot_raise_or_touch_admins(db: TestDb) {
         "a staff user cannot make themselves an admin"
     );
     let target = format!("/admin/user/{boss}/");
+    // The admin's page is read-only for them, as for a viewer.
+    let page = app.get(&target).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        !unescape(&page.body).contains(r#"name="_save""#),
+        "no Save buttons"
+    );
     let refused = app
         .post_form(&target, &[("csrf_token", &token), ("username", "taken")])
         .await;

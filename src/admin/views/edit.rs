@@ -16,6 +16,7 @@ use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::{self, Source};
 use crate::admin::version::{self, Changed};
+use crate::auth::admin_users;
 use crate::orm::{Query, Record, Window, column_expr, value};
 use crate::{Context as Caller, Error};
 
@@ -63,9 +64,14 @@ pub(super) async fn edit_form(
         .await
     {
         Ok(()) => {}
-        // A refusal without a reason is "no change permission"; one with a reason is a
-        // row rule, answered 403 with it.
-        Err(Error::Forbidden(refusal)) if refusal.reason().is_none() => {
+        // A refusal without a reason is "no change permission", and an admin user is out of
+        // a staff user's reach: both show the row read-only. Another refusal with a reason is
+        // a row rule, answered 403 with it.
+        Err(Error::Forbidden(refusal))
+            if refusal
+                .reason()
+                .is_none_or(|reason| reason == admin_users::ADMIN_USER) =>
+        {
             return super::detail::page(&admin, &req, model, &ctx, &record).await;
         }
         Err(error) => return Err(error),
