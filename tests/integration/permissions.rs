@@ -658,7 +658,8 @@ async fn a_list_reaches_no_further_than_the_models_the_caller_may_view(db: TestD
 /// offers no permission that nobody could use.
 async fn the_admin_offers_only_what_the_caller_may_do(db: TestDb) {
     let app = spawn(db).await;
-    app.create_user("boss", "boss-password", true, true).await;
+    let boss = app.create_user("boss", "boss-password", true, true).await;
+    let hello = add_message(&app.db.db, boss, "hello there").await;
     staff(
         &app,
         "editor",
@@ -666,6 +667,9 @@ async fn the_admin_offers_only_what_the_caller_may_do(db: TestDb) {
     )
     .await;
     app.login("editor", "editor-password").await;
+    let own = app.get(&format!("/admin/message/{hello}/")).await;
+    assert!(own.body.contains(r#"name="_save""#), "may change");
+    assert!(!own.body.contains(r#"name="_addanother""#), "may not add");
     let notes = app.get("/admin/note/").await;
     assert!(
         !notes.body.contains(r#"value="mark_deleted""#),

@@ -237,6 +237,12 @@ pub(super) async fn page(
             context.insert("history_url", "");
         }
     }
+    let addable = model
+        .hooks
+        .gate(&admin.context(req), Perm::Add, model.info(), None)
+        .await
+        .is_ok();
+    context.insert("addable", &addable);
     admin
         .render(req, StatusCode::OK, "admin/form.html", context)
         .await
