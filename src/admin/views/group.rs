@@ -10,7 +10,7 @@ use tera::Context;
 use super::{notice, see_other};
 use crate::admin::Admin;
 use crate::audit::Transaction;
-use crate::auth::Level;
+use crate::auth::{CurrentUser, Level};
 use crate::{Error, Perm, groups};
 
 /// The longest group name, in characters (the column's length).
@@ -140,19 +140,23 @@ async fn delete(
 }
 
 /// Every permission the form offers: each registered model with each action its
-/// `ModelAdmin` lets an admin (`ctx`, as group pages are for admins) take. An action refused to
-/// everyone, as a change of the audit trail, is not a permission anyone could use.
+/// `ModelAdmin` lets a staff user holding that permission take (asked of the request `ctx`
+/// made by such a user). A permission that grants nothing, as a change of the audit trail or
+/// its reading (for admins only), is not offered.
 async fn offered(admin: &Admin, ctx: &crate::Context) -> Vec<String> {
     let mut offered = Vec::new();
     for model in &admin.inner.models {
         for perm in Perm::ALL {
+            let permission = perm.on(model.slug());
+            let holder = CurrentUser::new(0, "", false).with_permissions([permission.clone()]);
+            let staff = ctx.clone().with_user(Some(holder));
             if model
                 .hooks
-                .gate(ctx, perm, model.info(), None)
+                .gate(&staff, perm, model.info(), None)
                 .await
                 .is_ok()
             {
-                offered.push(perm.on(model.slug()));
+                offered.push(permission);
             }
         }
     }
