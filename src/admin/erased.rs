@@ -8,6 +8,7 @@ use super::hooks::Hooks;
 use super::model_admin::ModelAdmin;
 use crate::db::{SearchIndex, SearchSpec};
 use crate::orm::{Binding, ModelEntity, ModelInfo, Record, value};
+use crate::{Context, Perm};
 
 /// A column of the list page.
 pub(crate) enum ListColumn {
@@ -117,6 +118,12 @@ impl AdminModel {
 
     pub(crate) fn pk_text(&self, record: &Record) -> String {
         value::to_text(record.pk(self.info()))
+    }
+
+    /// Whether `ctx` passes the permission hook `perm` on `row` (`None`: the model as a
+    /// whole): what decides which links, buttons and actions a page offers.
+    pub(crate) async fn permits(&self, ctx: &Context, perm: Perm, row: Option<&Record>) -> bool {
+        self.hooks.gate(ctx, perm, self.info(), row).await.is_ok()
     }
 
     /// Builds the erased form of `admin` for `model`; `secret` is the password column when

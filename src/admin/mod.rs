@@ -150,11 +150,7 @@ impl Admin {
     }
 
     async fn may_view_model(ctx: &crate::Context, model: &AdminModel) -> bool {
-        model
-            .hooks
-            .gate(ctx, crate::Perm::View, model.info(), None)
-            .await
-            .is_ok()
+        model.permits(ctx, crate::Perm::View, None).await
     }
 
     /// The models `ctx` may view (see [`may_view`](Self::may_view)), in registration order:

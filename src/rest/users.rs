@@ -48,22 +48,21 @@ pub(super) async fn apply(
     if info.slug != auth.user_table() {
         return Ok(());
     }
-    let flag = auth.admin_column();
     if let Some(row) = row {
-        admin_users::may_change(ctx, info, &flag, row)?;
+        may_change(api, resource, ctx, row)?;
     }
-    admin_users::may_set(ctx, info, &flag, row, values)?;
+    admin_users::may_set(ctx, info, &auth.admin_column(), row, values)?;
     let password = auth.password_column();
     let username = auth.username_column();
-    let name = values
-        .iter()
-        .find(|(n, _)| *n == username)
-        .map(|(_, v)| value::to_text(v))
-        .or_else(|| {
-            row.and_then(|row| row.get(info, &username))
-                .map(value::to_text)
-        })
-        .unwrap_or_default();
+    // The name the user will have, which the password may not be.
+    let name = || {
+        values
+            .iter()
+            .find(|(n, _)| *n == username)
+            .map(|(_, v)| value::to_text(v))
+            .or_else(|| row?.get(info, &username).map(value::to_text))
+            .unwrap_or_default()
+    };
     if let Some(index) = values.iter().position(|(name, _)| *name == password) {
         match &values[index].1 {
             Value::String(Some(text)) if text.is_empty() && row.is_some() => {
@@ -76,7 +75,7 @@ pub(super) async fn apply(
                 )));
             }
             Value::String(Some(text)) => {
-                if let Some(problem) = auth.password_problem(&name, text) {
+                if let Some(problem) = auth.password_problem(&name(), text) {
                     return Err(Error::Invalid(Invalid::named(&password, problem)));
                 }
                 values[index].1 = Value::from(auth.hasher().hash(text).await?);

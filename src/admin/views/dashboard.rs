@@ -65,11 +65,7 @@ pub(super) async fn show(admin: web::Data<Admin>, req: HttpRequest) -> Result<Ht
                 model,
                 super::count::capped(admin, model, &query).await?,
             ),
-            addable: model
-                .hooks
-                .gate(&ctx, Perm::Add, model.info(), None)
-                .await
-                .is_ok(),
+            addable: model.permits(&ctx, Perm::Add, None).await,
         });
     }
     let mut context = Context::new();

@@ -64,11 +64,7 @@ pub(super) async fn page(
     }
     let base = admin.model_url(model);
     let pk = model.pk_text(record);
-    let deletable = model
-        .hooks
-        .gate(ctx, Perm::Delete, info, Some(record))
-        .await
-        .is_ok();
+    let deletable = model.permits(ctx, Perm::Delete, Some(record)).await;
     let mut context = Context::new();
     context.insert("model_name", &model.name);
     context.insert("list_url", &base);

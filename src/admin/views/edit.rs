@@ -213,16 +213,7 @@ pub(super) async fn page(
             let pk = model.pk_text(record);
             context.insert("title", &model.title(record));
             context.insert("action_url", &format!("{base}{pk}/"));
-            let deletable = model
-                .hooks
-                .gate(
-                    &admin.context(req),
-                    Perm::Delete,
-                    model.info(),
-                    Some(record),
-                )
-                .await
-                .is_ok();
+            let deletable = model.permits(&ctx, Perm::Delete, Some(record)).await;
             let delete_url = format!("{base}delete/?id={}", urlencode(&pk));
             context.insert(
                 "delete_url",
@@ -237,12 +228,7 @@ pub(super) async fn page(
             context.insert("history_url", "");
         }
     }
-    let addable = model
-        .hooks
-        .gate(&admin.context(req), Perm::Add, model.info(), None)
-        .await
-        .is_ok();
-    context.insert("addable", &addable);
+    context.insert("addable", &model.permits(&ctx, Perm::Add, None).await);
     admin
         .render(req, StatusCode::OK, "admin/form.html", context)
         .await

@@ -150,12 +150,7 @@ async fn offered(admin: &Admin, ctx: &crate::Context) -> Vec<String> {
             let permission = perm.on(model.slug());
             let holder = CurrentUser::new(0, "", false).with_permissions([permission.clone()]);
             let staff = ctx.clone().with_user(Some(holder));
-            if model
-                .hooks
-                .gate(&staff, perm, model.info(), None)
-                .await
-                .is_ok()
-            {
+            if model.permits(&staff, perm, None).await {
                 offered.push(permission);
             }
         }

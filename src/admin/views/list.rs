@@ -246,32 +246,14 @@ async fn list_page(admin: &Admin, req: &HttpRequest, slug: &str) -> Result<HttpR
     context.insert("headers", &headers(model, &base, &params, get("ordering")));
     context.insert("model_name", &model.name);
     context.insert("list_url", &base);
-    let addable = model
-        .hooks
-        .gate(&ctx, Perm::Add, model.info(), None)
-        .await
-        .is_ok();
+    let addable = model.permits(&ctx, Perm::Add, None).await;
     context.insert("add_url", &addable.then(|| format!("{base}add/")));
-    let deletable = model
-        .hooks
-        .gate(&ctx, Perm::Delete, model.info(), None)
-        .await
-        .is_ok();
-    context.insert("deletable", &deletable);
+    context.insert("deletable", &model.permits(&ctx, Perm::Delete, None).await);
     // The custom actions whose permission the caller has on the model as a whole.
+    let settings = &model.settings;
     let mut actions = Vec::new();
-    for (action, permission) in model
-        .settings
-        .actions
-        .iter()
-        .zip(&model.settings.action_permissions)
-    {
-        if model
-            .hooks
-            .gate(&ctx, *permission, model.info(), None)
-            .await
-            .is_ok()
-        {
+    for (action, permission) in settings.actions.iter().zip(&settings.action_permissions) {
+        if model.permits(&ctx, *permission, None).await {
             actions.push(action);
         }
     }
