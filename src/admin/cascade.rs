@@ -8,7 +8,7 @@ use super::erased::AdminModel;
 use crate::auth::admin_users;
 use crate::orm::cascade::{self, Cascading};
 use crate::orm::{Binding, Record};
-use crate::{Context, Error};
+use crate::{Context, Error, Perm};
 
 /// Rows of one admin model that a delete removes.
 pub(crate) type Batch<'a> = cascade::Batch<'a, AdminModel>;
@@ -28,6 +28,25 @@ pub(crate) async fn collect<'a>(
     rows: Vec<Record>,
 ) -> Result<Vec<Batch<'a>>, Error> {
     cascade::collect(admin.inner.models.iter(), db, model, rows).await
+}
+
+/// The models of the rows that go with the selected ones (every batch after the first) that
+/// `ctx` may not delete, each named once: as in Django's admin, a delete that would take rows
+/// the caller may not delete themselves is refused.
+pub(crate) async fn forbidden(ctx: &Context, batches: &[Batch<'_>]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for batch in batches.iter().skip(1) {
+        if names.contains(&batch.model.name) {
+            continue;
+        }
+        for row in &batch.rows {
+            if !batch.model.permits(ctx, Perm::Delete, Some(row)).await {
+                names.push(batch.model.name.clone());
+                break;
+            }
+        }
+    }
+    names
 }
 
 /// Deletes the rows of every batch, each before the rows it refers to (see `orm::cascade`),

@@ -2,6 +2,7 @@
 //! writes.
 
 use actix_web::HttpResponse;
+use actix_web::http::Method;
 use futures_util::future::LocalBoxFuture;
 use sea_orm::{ConnectionTrait, DatabaseExecutor};
 use serde_json::{Map, Value as Json, json};
@@ -15,7 +16,7 @@ use crate::audit::Deferred;
 use crate::orm::cascade::{self, Cascading};
 use crate::orm::{Binding, Record, lock, value};
 use crate::verdict::Refusal;
-use crate::{Context, Error};
+use crate::{Context, Error, Perm};
 
 /// Whether the caller may change or delete `row`: only its owner, when the resource has an
 /// owner field (a bare 403 otherwise).
@@ -212,9 +213,10 @@ pub(super) async fn update(
 /// Deletes a row through its entity's `before_delete` and `after_delete`, in a transaction:
 /// a refusal from either is a 400, a stale `If-Match` a 412, and the row stays. The rows of
 /// registered resources that depend on it by a cascading key go first, each through its
-/// entity's hooks and with an audit entry, as the admin's delete does (see `orm::cascade`);
-/// the resource's own checks (`check_delete`, the owner) are asked about the row asked for
-/// only. The answer counts the row asked for.
+/// entity's hooks and with an audit entry, as the admin's delete does (see `orm::cascade`),
+/// if the caller may delete each of them (see `may_cascade`); the resource's own hook
+/// `check_delete` is asked about the row asked for only. The answer counts the row asked
+/// for.
 pub(super) async fn delete(
     api: &RestApi,
     resource: &Resource,
@@ -252,6 +254,11 @@ async fn delete_row(
     let resources = api.inner.resources.values();
     let batches = cascade::collect(resources, db, resource, vec![row]).await?;
     let asked = &batches[0].rows[0];
+    for batch in &batches[1..] {
+        for row in &batch.rows {
+            may_cascade(batch.model, ctx, row)?;
+        }
+    }
     let mut deleted = 0;
     for (model, row) in cascade::order(&batches) {
         super::users::may_change(api, model, ctx, row)?;
@@ -261,6 +268,27 @@ async fn delete_row(
         }
     }
     Ok(deleted)
+}
+
+/// Whether `ctx` may delete `row` of `resource` along with the row it asked to delete: with
+/// the model's `delete` permission (admins hold them all), or as they could delete it
+/// through the API themselves (the resource's authentication lets them DELETE and they own
+/// the row). Otherwise the whole delete is refused, as Django's admin refuses a delete that
+/// takes rows the caller may not delete.
+fn may_cascade(resource: &Resource, ctx: &Context, row: &Record) -> Result<(), Error> {
+    let slug = &resource.info().slug;
+    if ctx.may(slug, Perm::Delete) {
+        return Ok(());
+    }
+    let delete = ctx.with_method(Method::DELETE);
+    super::views::permit(resource, &delete)
+        .and_then(|()| owns(resource, ctx, row))
+        .map_err(|_| {
+            Refusal::new(format!(
+                "deleting it would also delete {slug} rows, which you may not delete"
+            ))
+            .into()
+        })
 }
 
 impl Cascading for Resource {

@@ -13,6 +13,7 @@ mod audit_site;
 mod auth;
 mod big_tables;
 mod burst;
+mod cascades;
 mod chain;
 mod crafted;
 mod credentials;

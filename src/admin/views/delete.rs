@@ -33,6 +33,8 @@ struct Group {
     count: usize,
     rows: Vec<Listed>,
     more: usize,
+    /// Rows the caller may not view: counted, not listed.
+    hidden: usize,
 }
 
 fn nothing_selected(admin: &Admin, req: &HttpRequest, model: &AdminModel) -> HttpResponse {
@@ -44,28 +46,45 @@ fn nothing_selected(admin: &Admin, req: &HttpRequest, model: &AdminModel) -> Htt
     see_other(&admin.model_url(model))
 }
 
-fn groups(admin: &Admin, batches: &[Batch<'_>]) -> Vec<Group> {
-    batches
-        .iter()
-        .map(|batch| Group {
-            name: batch.model.name.clone(),
-            count: batch.rows.len(),
-            rows: batch
-                .rows
-                .iter()
-                .take(MAX_LISTED)
-                .map(|row| Listed {
+/// What the page lists of each model: the rows `ctx` may view, each linked to its page; the
+/// others only counted.
+async fn groups(admin: &Admin, ctx: &crate::Context, batches: &[Batch<'_>]) -> Vec<Group> {
+    let mut groups = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let mut rows = Vec::new();
+        let mut hidden = 0;
+        for row in &batch.rows {
+            if !batch.model.permits(ctx, Perm::View, Some(row)).await {
+                hidden += 1;
+            } else if rows.len() < MAX_LISTED {
+                rows.push(Listed {
                     title: batch.model.title(row),
                     url: format!(
                         "{}{}/",
                         admin.model_url(batch.model),
                         batch.model.pk_text(row)
                     ),
-                })
-                .collect(),
-            more: batch.rows.len().saturating_sub(MAX_LISTED),
-        })
-        .collect()
+                });
+            }
+        }
+        groups.push(Group {
+            name: batch.model.name.clone(),
+            count: batch.rows.len(),
+            more: batch.rows.len() - hidden - rows.len(),
+            hidden,
+            rows,
+        });
+    }
+    groups
+}
+
+/// Why a delete that takes rows of the `forbidden` models with it is refused.
+fn forbidden_message(forbidden: &[String]) -> String {
+    format!(
+        "Deleting these rows would also delete rows you may not delete ({}), so it cannot \
+         be done here. Ask someone who may delete those rows.",
+        forbidden.join(", ")
+    )
 }
 
 /// The selected rows within `get_query`, each allowed by `has_delete_permission`, read on
@@ -88,15 +107,24 @@ async fn selected(
     Ok(rows)
 }
 
-/// The confirmation page, with `error` when a delete was just refused (and then `status`).
+/// The confirmation page, with `error` when a delete was just refused (and then `status`);
+/// without its button when the delete takes rows the caller may not delete.
 async fn confirmation(
     admin: &Admin,
     req: &HttpRequest,
     model: &AdminModel,
     batches: &[Batch<'_>],
-    error: Option<String>,
-    status: StatusCode,
+    mut error: Option<String>,
+    mut status: StatusCode,
 ) -> Result<HttpResponse, Error> {
+    let ctx = admin.context(req);
+    let forbidden = cascade::forbidden(&ctx, batches).await;
+    if !forbidden.is_empty() {
+        error = Some(forbidden_message(&forbidden));
+        if status.is_success() && req.method() == actix_web::http::Method::POST {
+            status = StatusCode::FORBIDDEN;
+        }
+    }
     let ids: Vec<String> = batches
         .first()
         .map(|b| b.rows.iter().map(|row| model.pk_text(row)).collect())
@@ -105,7 +133,8 @@ async fn confirmation(
     context.insert("model_name", &model.name);
     context.insert("list_url", &admin.model_url(model));
     context.insert("ids", &ids);
-    context.insert("groups", &groups(admin, batches));
+    context.insert("groups", &groups(admin, &ctx, batches).await);
+    context.insert("may_delete", &forbidden.is_empty());
     context.insert(
         "total",
         &batches.iter().map(|b| b.rows.len()).sum::<usize>(),
@@ -193,6 +222,11 @@ async fn delete_in(
     }
     let selected = rows.len();
     let batches = cascade::collect(admin, &db, model, rows).await?;
+    let ctx = admin.context(req);
+    if !cascade::forbidden(&ctx, &batches).await.is_empty() {
+        let page = confirmation(admin, req, model, &batches, None, StatusCode::OK).await?;
+        return Ok(Outcome::Refused(page));
+    }
     if !expected.is_empty() && expected != version::of_batches(&batches) {
         let message = "These rows changed since this page was shown, so nothing was deleted. \
                        Check what goes now and confirm again.";
@@ -207,7 +241,7 @@ async fn delete_in(
         .await?;
         return Ok(Outcome::Refused(page));
     }
-    match cascade::delete(txn, &admin.context(req), &batches).await {
+    match cascade::delete(txn, &ctx, &batches).await {
         Ok(deleted) => Ok(Outcome::Deleted { selected, deleted }),
         Err(Error::Invalid(invalid)) => {
             let message = crate::admin::form::sentence(&invalid.to_string());
