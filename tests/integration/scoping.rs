@@ -147,4 +147,31 @@ async fn hidden_rows_stay_hidden_across_foreign_keys(db: TestDb) {
     assert_eq!(seen_by_root.json()["objects"][0]["user"]["username"], "bob");
 }
 
-crate::on_every_database!(example: hidden_rows_stay_hidden_across_foreign_keys);
+/// A key to no row at all is refused naming its field, as a key out of scope is, though the
+/// referenced resource has no scope to check (the database's own error names no column).
+async fn a_key_to_no_row_names_its_field(db: TestDb) {
+    let app = crate::admin_app!(db);
+    let missing = 999_999;
+    let follow = app
+        .api(
+            "POST",
+            "/api/relationship/",
+            Some(json!({"to_user": missing})),
+            Some(("boss", "boss-password")),
+        )
+        .await;
+    assert_eq!(follow.status, StatusCode::BAD_REQUEST, "{}", follow.body);
+    assert_eq!(
+        follow.json()["error"],
+        format!("field `to_user`: there is no user with key {missing}")
+    );
+    assert_eq!(
+        relationship::Entity::find().all(&app.db.db).await.unwrap(),
+        vec![]
+    );
+}
+
+crate::on_every_database!(example:
+    hidden_rows_stay_hidden_across_foreign_keys,
+    a_key_to_no_row_names_its_field,
+);
