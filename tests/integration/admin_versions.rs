@@ -228,7 +228,78 @@ async fn saving_an_untouched_form_keeps_the_stored_microseconds(db: TestDb) {
     );
 }
 
+/// Two admins editing one group: the second save, from a form shown before the first, is a
+/// 409 and undoes none of the first's grants; saved again from the 409 page, it goes.
+async fn a_group_saved_over_a_change_made_meanwhile_is_refused(db: TestDb) {
+    let app = admin_app!(db);
+    let cli = actix_sea::Context::cli();
+    let txn = actix_sea::audit::Transaction::begin(&app.db.db, &cli)
+        .await
+        .unwrap();
+    let id = actix_sea::groups::create(&txn, "Editors", &["message.view".to_owned()])
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    let path = format!("/admin/group/{id}/");
+    let form = app.get(&path).await;
+    let version = form
+        .input("_version")
+        .expect("the form carries the version");
+    let csrf = form.input("csrf_token").unwrap();
+
+    let txn = actix_sea::audit::Transaction::begin(&app.db.db, &cli)
+        .await
+        .unwrap();
+    let both = ["message.view".to_owned(), "note.view".to_owned()];
+    actix_sea::groups::update(&txn, id, "Editors", &both)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    let post = |version: String| {
+        let pairs = [
+            ("csrf_token", csrf.as_str()),
+            ("name", "Writers"),
+            ("permissions", "message.view"),
+            ("_version", version.as_str()),
+            ("_save", "1"),
+        ];
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        app.post_raw(&path, body)
+    };
+    let refused = post(version).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.body.contains("changed by someone else"),
+        "{}",
+        refused.body
+    );
+    let stored = actix_sea::groups::by_name(&app.db.db, "Editors")
+        .await
+        .unwrap();
+    assert!(stored.is_some(), "not renamed");
+    assert_eq!(
+        actix_sea::groups::permissions_of_group(&app.db.db, id)
+            .await
+            .unwrap(),
+        both,
+        "the grant made meanwhile stays"
+    );
+
+    let again = post(refused.input("_version").expect("the new version")).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert_eq!(
+        actix_sea::groups::permissions_of_group(&app.db.db, id)
+            .await
+            .unwrap(),
+        ["message.view"]
+    );
+}
+
 crate::on_every_database!(example:
+    a_group_saved_over_a_change_made_meanwhile_is_refused,
     saving_over_a_row_changed_meanwhile_shows_the_stored_values_and_saves_nothing,
     a_delete_confirmation_over_changed_rows_is_shown_again,
     saving_an_untouched_form_keeps_the_stored_microseconds,

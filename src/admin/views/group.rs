@@ -7,10 +7,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use tera::Context;
 
+use sea_orm::Value;
+
 use super::{notice, see_other};
-use crate::admin::Admin;
+use crate::admin::{Admin, version};
 use crate::audit::Transaction;
 use crate::auth::{CurrentUser, Level};
+use crate::orm::{Binding, lock, token};
 use crate::{Error, Perm, groups};
 
 /// The longest group name, in characters (the column's length).
@@ -82,7 +85,13 @@ async fn group_of(admin: &Admin, id: &str) -> Result<groups::group::Model, Error
 }
 
 async fn add_form(admin: web::Data<Admin>, req: HttpRequest) -> Result<HttpResponse, Error> {
-    form_page(&admin, &req, None, "", &[], None, None).await
+    let shown = Shown {
+        id: None,
+        version: None,
+        name: "",
+        granted: &[],
+    };
+    form_page(&admin, &req, &shown, None, None).await
 }
 
 async fn edit_form(
@@ -92,16 +101,31 @@ async fn edit_form(
 ) -> Result<HttpResponse, Error> {
     let group = group_of(&admin, &id).await?;
     let granted = groups::permissions_of_group(admin.db(), group.id).await?;
-    form_page(
-        &admin,
-        &req,
-        Some(group.id),
-        &group.name,
-        &granted,
-        None,
-        None,
-    )
-    .await
+    let shown = Shown {
+        id: Some(group.id),
+        version: Some(version(&group.name, &granted)),
+        name: &group.name,
+        granted: &granted,
+    };
+    form_page(&admin, &req, &shown, None, None).await
+}
+
+/// What a group form shows: the group (`None` on the add form) with its version (see
+/// `admin::version`), its name and the permissions ticked.
+struct Shown<'a> {
+    id: Option<i64>,
+    version: Option<String>,
+    name: &'a str,
+    granted: &'a [String],
+}
+
+/// The version of a group as stored: its name and the permissions it grants (sorted). A save
+/// posted with another version than the stored one is refused (409), as a model's edit form
+/// is, so that two admins editing one group cannot undo each other's grants unseen.
+fn version(name: &str, granted: &[String]) -> String {
+    let mut parts = vec![Value::from(name)];
+    parts.extend(granted.iter().map(|p| Value::from(p.as_str())));
+    token::of(&parts)
 }
 
 async fn add(
@@ -166,27 +190,26 @@ async fn save(
 ) -> Result<HttpResponse, Error> {
     let mut name = String::new();
     let mut permissions = Vec::new();
+    let mut posted_version = None;
     for (key, value) in form_urlencoded::parse(body) {
         match &*key {
             "name" => name = value.trim().to_owned(),
             "permissions" => permissions.push(value.into_owned()),
+            version::VERSION => posted_version = Some(value.into_owned()),
             _ => {}
         }
     }
     let id = group.as_ref().map(|g| g.id);
     let offered = offered(admin, &admin.context(req)).await;
-    let (shown_name, shown_permissions) = (&name, &permissions);
-    let show_again = move |name_error: Option<&'static str>, form_error: Option<String>| async move {
-        form_page(
-            admin,
-            req,
-            id,
-            shown_name,
-            shown_permissions,
-            name_error,
-            form_error.as_deref(),
-        )
-        .await
+    let shown = Shown {
+        id,
+        version: posted_version.clone(),
+        name: &name,
+        granted: &permissions,
+    };
+    let show_again = |name_error: Option<&'static str>, form_error: Option<String>| {
+        let shown = &shown;
+        async move { form_page(admin, req, shown, name_error, form_error.as_deref()).await }
     };
     if let Some(unknown) = permissions.iter().find(|p| !offered.contains(p)) {
         let message = format!("“{unknown}” is not a permission of this admin.");
@@ -205,6 +228,25 @@ async fn save(
         return show_again(Some("A group with this name already exists."), None).await;
     }
     let txn = Transaction::begin(admin.db(), &admin.context(req)).await?;
+    if let (Some(id), Some(posted)) = (id, &posted_version) {
+        let stored = stored_version(&txn, id).await?;
+        if stored.as_ref() != Some(posted) {
+            txn.rollback().await.ok();
+            let Some(stored) = stored else {
+                return Err(Error::NotFound);
+            };
+            let message = "This group was changed by someone else since you opened it, so \
+                           nothing was saved. Reload it to see what changed, or save again \
+                           to keep yours.";
+            let shown = Shown {
+                version: Some(stored),
+                ..shown
+            };
+            let mut page = form_page(admin, req, &shown, None, Some(message)).await?;
+            *page.status_mut() = StatusCode::CONFLICT;
+            return Ok(page);
+        }
+    }
     let saved = match id {
         Some(id) => groups::update(&txn, id, &name, &permissions).await,
         None => groups::create(&txn, &name, &permissions).await.map(drop),
@@ -235,15 +277,27 @@ async fn save(
     Ok(see_other(&format!("{}/group/", admin.prefix())))
 }
 
+/// The version of group `id` as stored, read in `txn` after locking the group's row; `None`
+/// when the group is gone.
+async fn stored_version(txn: &Transaction, id: i64) -> Result<Option<String>, Error> {
+    use sea_orm::EntityTrait;
+    let binding = Binding::of::<groups::group::Entity>(None);
+    lock::lock_rows(&**txn, binding.info(), vec![Value::from(id)]).await?;
+    let Some(group) = groups::group::Entity::find_by_id(id).one(&**txn).await? else {
+        return Ok(None);
+    };
+    let granted = groups::permissions_of_group(&**txn, id).await?;
+    Ok(Some(version(&group.name, &granted)))
+}
+
 async fn form_page(
     admin: &Admin,
     req: &HttpRequest,
-    id: Option<i64>,
-    name: &str,
-    granted: &[String],
+    shown: &Shown<'_>,
     name_error: Option<&str>,
     form_error: Option<&str>,
 ) -> Result<HttpResponse, Error> {
+    let (id, version, name, granted) = (shown.id, &shown.version, shown.name, shown.granted);
     let offered = offered(admin, &admin.context(req)).await;
     let models: Vec<Boxes> = admin
         .inner
@@ -274,6 +328,7 @@ async fn form_page(
         },
     );
     context.insert("name", name);
+    context.insert("version", &version);
     context.insert("name_error", &name_error);
     context.insert("form_error", &form_error);
     context.insert("actions", &Perm::ALL.map(Perm::as_str));
