@@ -1,7 +1,8 @@
 //! Concurrent edits in the admin: no save or delete goes through over a row changed since
 //! the page was shown.
 //!
-//! - The edit form carries the row's token (a hash of its stored values, the API's `ETag`)
+//! - The edit form carries the row's token (a hash of its stored values, the API's `ETag`;
+//!   with the rows it is linked to through many-to-many fields, such as a user's groups)
 //!   in a hidden `_version`, and the text of each field as shown in a hidden `_original`.
 //!   A save locks the row in its transaction (see `orm::lock`), reads it again and compares
 //!   tokens: when they differ the form comes back with status 409, a message, the user's
@@ -40,8 +41,20 @@ pub(crate) struct Hidden {
     value: String,
 }
 
-/// The hidden inputs of an edit form for `record`.
-pub(crate) fn inputs(model: &AdminModel, record: &Record) -> Vec<Hidden> {
+/// The version of `record` as its edit form shows it: the row's token, with what it is linked
+/// to through the form's many-to-many fields (`links`, see `views::many::linked`), so that a
+/// save cannot undo links made meanwhile either.
+pub(crate) fn of(record: &Record, links: &[Value]) -> String {
+    if links.is_empty() {
+        return record.token();
+    }
+    let mut parts = vec![Value::from(record.token())];
+    parts.extend(links.iter().cloned());
+    token::of(&parts)
+}
+
+/// The hidden inputs of an edit form for `record`, whose version is `version` (see [`of`]).
+pub(crate) fn inputs(model: &AdminModel, record: &Record, version: String) -> Vec<Hidden> {
     let shown: serde_json::Map<String, serde_json::Value> = model
         .settings
         .form_fields
@@ -52,7 +65,7 @@ pub(crate) fn inputs(model: &AdminModel, record: &Record) -> Vec<Hidden> {
     vec![
         Hidden {
             name: VERSION,
-            value: record.token(),
+            value: version,
         },
         Hidden {
             name: ORIGINAL,
@@ -68,12 +81,10 @@ fn text(model: &AdminModel, record: &Record, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Whether the edit form posted was shown for the row as `stored` is now; `true` when it
-/// carries no version.
-pub(crate) fn is_current(posted: &HashMap<String, String>, stored: &Record) -> bool {
-    posted
-        .get(VERSION)
-        .is_none_or(|version| *version == stored.token())
+/// Whether the edit form posted was shown for the row as it is now, at version `stored` (see
+/// [`of`]); `true` when it carries no version.
+pub(crate) fn is_current(posted: &HashMap<String, String>, stored: &str) -> bool {
+    posted.get(VERSION).is_none_or(|version| version == stored)
 }
 
 /// A field changed since the form was shown, with the value stored now.

@@ -298,7 +298,73 @@ async fn a_group_saved_over_a_change_made_meanwhile_is_refused(db: TestDb) {
     );
 }
 
+/// The user form's `groups` is part of its version: a save from a form shown before another
+/// admin added the user to a group is a 409 and leaves the membership as it is.
+async fn a_user_saved_over_a_membership_changed_meanwhile_is_refused(db: TestDb) {
+    let app = admin_app!(db);
+    let carol = app
+        .create_user("carol", "carol-password", false, true)
+        .await;
+    let cli = actix_sea::Context::cli();
+    let txn = actix_sea::audit::Transaction::begin(&app.db.db, &cli)
+        .await
+        .unwrap();
+    let readers = actix_sea::groups::create(&txn, "Readers", &["message.view".to_owned()])
+        .await
+        .unwrap();
+    let writers = actix_sea::groups::create(&txn, "Writers", &["message.add".to_owned()])
+        .await
+        .unwrap();
+    actix_sea::groups::set_groups(&txn, i64::from(carol), &[readers])
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    let path = format!("/admin/user/{carol}/");
+    let form = app.get(&path).await;
+    let version = form
+        .input("_version")
+        .expect("the form carries the version");
+    let csrf = form.input("csrf_token").unwrap();
+
+    let txn = actix_sea::audit::Transaction::begin(&app.db.db, &cli)
+        .await
+        .unwrap();
+    actix_sea::groups::set_groups(&txn, i64::from(carol), &[readers, writers])
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    let readers_text = readers.to_string();
+    let post = |version: String| {
+        let pairs = [
+            ("csrf_token", csrf.as_str()),
+            ("username", "carol"),
+            ("email", "carol@example.com"),
+            ("active", "false"),
+            ("active", "true"),
+            ("admin", "false"),
+            ("groups", ""),
+            ("groups", readers_text.as_str()),
+            ("_version", version.as_str()),
+            ("_save", "1"),
+        ];
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        app.post_raw(&path, body)
+    };
+    let refused = post(version).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    let groups_of = || actix_sea::groups::groups_of(&app.db.db, i64::from(carol));
+    assert_eq!(groups_of().await.unwrap(), [readers, writers], "kept");
+
+    let again = post(refused.input("_version").expect("the new version")).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert_eq!(groups_of().await.unwrap(), [readers]);
+}
+
 crate::on_every_database!(example:
+    a_user_saved_over_a_membership_changed_meanwhile_is_refused,
     a_group_saved_over_a_change_made_meanwhile_is_refused,
     saving_over_a_row_changed_meanwhile_shows_the_stored_values_and_saves_nothing,
     a_delete_confirmation_over_changed_rows_is_shown_again,

@@ -203,8 +203,15 @@ pub(super) async fn page(
     context.insert("form_error", &form_error);
     context.insert("has_errors", &(!errors.is_empty()));
     context.insert("meanwhile", &meanwhile);
-    let hidden = record.map(|record| version::inputs(model, record));
-    context.insert("hidden", &hidden.unwrap_or_default());
+    let hidden = match record {
+        Some(record) => {
+            let db = DatabaseExecutor::from(admin.db());
+            let links = many::linked(&db, model, record).await?;
+            version::inputs(model, record, version::of(record, &links))
+        }
+        None => Vec::new(),
+    };
+    context.insert("hidden", &hidden);
     let ctx = admin.context(req);
     let links = many::shown(admin, model, &ctx, record, &picked, &errors).await?;
     context.insert("many", &links);

@@ -175,6 +175,23 @@ fn targets(link: &Link, rows: &[Record]) -> Vec<String> {
         .collect()
 }
 
+/// What `record` is linked to through each many-to-many field of `model` (every field, offered
+/// to the caller or not), read on `db`: each field's target keys, sorted, as a value of the
+/// edit form's version (see `admin::version`). Empty for a model without such fields.
+pub(super) async fn linked(
+    db: &DatabaseExecutor<'_>,
+    model: &AdminModel,
+    record: &Record,
+) -> Result<Vec<Value>, Error> {
+    let mut out = Vec::with_capacity(model.links.len());
+    for link in &model.links {
+        let mut keys = targets(link, &joined(db, model, link, record).await?);
+        keys.sort();
+        out.push(Value::from(format!("{}={}", link.name, keys.join(","))));
+    }
+    Ok(out)
+}
+
 /// The form's many-to-many fields for `ctx`: the options, with the rows linked to `record`
 /// selected, or the keys `picked` by a post shown again.
 pub(super) async fn shown(

@@ -45,7 +45,8 @@ pub(super) async fn update_current(
             .await?
             .pop()
             .ok_or(Error::NotFound)?;
-        if !version::is_current(posted, &stored) {
+        let links = many::linked(&db, model, &stored).await?;
+        if !version::is_current(posted, &version::of(&stored, &links)) {
             return Ok(Versioned::Changed(stored));
         }
         let saved = match model.update(ctx, &db, &stored, values).await {
