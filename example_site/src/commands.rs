@@ -99,7 +99,10 @@ pub async fn create_user(
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
                 CommandError::UserExists(username)
             }
-            _ => CommandError::Database(error),
+            _ => match actix_sea::Invalid::from_db(&error) {
+                Some(invalid) => CommandError::Invalid(invalid.to_string()),
+                None => CommandError::Database(error),
+            },
         })?;
     actix_sea::groups::set_groups(&txn, i64::from(created.id), &groups).await?;
     txn.commit().await?;

@@ -374,10 +374,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             let id = example_site::staff::create_group(&db, &name, &permissions)
                 .await
                 .map_err(|e| e.to_string())?;
+            let granted = actix_sea::groups::permissions_of_group(&db, id)
+                .await
+                .map_err(|e| e.to_string())?;
             println!(
                 "created group `{}` (id {id}) with {} permission(s)",
                 name.trim(),
-                permissions.len()
+                granted.len()
             );
             Ok(())
         }

@@ -554,3 +554,55 @@ fn seed_makes_a_moderators_group_with_a_moderator() {
     );
     assert_eq!(granted, "(3,)\n");
 }
+
+#[test]
+fn create_user_refuses_what_the_site_refuses_in_plain_words() {
+    let db = TempDb::new("refusals");
+    let long = "u".repeat(300);
+    let refused = run(&[
+        "create-user",
+        &long,
+        "--password",
+        "long-enough",
+        "--database",
+        &db.url(),
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("field `username`: Use at most 255 characters."),
+        "{}",
+        text(&refused.stderr)
+    );
+    let refused = run(&[
+        "create-user",
+        "alice",
+        "--password",
+        "long-enough",
+        "--email",
+        "not an address",
+        "--database",
+        &db.url(),
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("field `email`: Enter a valid e-mail address."),
+        "{}",
+        text(&refused.stderr)
+    );
+    let group = run(&[
+        "create-group",
+        "Readers",
+        "--permission",
+        "message.view",
+        "--permission",
+        "message.view",
+        "--database",
+        &db.url(),
+    ]);
+    assert!(group.status.success(), "{}", text(&group.stderr));
+    assert!(
+        text(&group.stdout).contains("with 1 permission(s)"),
+        "{}",
+        text(&group.stdout)
+    );
+}
