@@ -296,6 +296,19 @@ async fn a_group_saved_over_a_change_made_meanwhile_is_refused(db: TestDb) {
             .unwrap(),
         ["message.view"]
     );
+
+    // The group's history: linked from its form and from the dashboard's recent actions.
+    let history = format!("/admin/audit/?model=actix_sea_group&pk={id}");
+    let form = crate::app::unescape(&app.get(&path).await.body);
+    assert!(form.contains(&format!(r#"href="{history}""#)), "{form}");
+    let dashboard = crate::app::unescape(&app.get("/admin/").await.body);
+    assert!(
+        dashboard.contains(&format!(r#"href="{history}""#)),
+        "{dashboard}"
+    );
+    let entries = app.get(&history).await;
+    assert_eq!(entries.status, StatusCode::OK);
+    assert!(entries.body.contains(">update<"), "{}", entries.body);
 }
 
 /// The user form's `groups` is part of its version: a save from a form shown before another

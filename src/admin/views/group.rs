@@ -337,10 +337,14 @@ async fn form_page(
         Some(id) => {
             context.insert("action_url", &format!("{base}{id}/"));
             context.insert("delete_url", &format!("{base}{id}/delete/"));
+            let table = sea_orm::EntityName::table_name(&groups::group::Entity);
+            let history = super::history::history_url(admin, table, &id.to_string());
+            context.insert("history_url", &history);
         }
         None => {
             context.insert("action_url", &format!("{base}add/"));
             context.insert("delete_url", "");
+            context.insert("history_url", "");
         }
     }
     admin

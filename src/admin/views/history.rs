@@ -155,18 +155,27 @@ pub(super) async fn recent(admin: &Admin, ctx: &crate::Context) -> Result<Vec<Re
     Ok(entries
         .into_iter()
         .map(|e| Recent {
-            url: format!(
-                "{}/{}/{}/history/",
-                admin.prefix(),
-                e.model,
-                urlencode(&e.pk)
-            ),
+            url: history_url(admin, &e.model, &e.pk),
             at: at_text(e.at),
             action: e.action,
             model: e.model,
             pk: e.pk,
         })
         .collect())
+}
+
+/// Where the entries of row `pk` of table `model` are shown: the row's history page for an
+/// admin model, the audit list filtered to the row for the crate's own tables (groups).
+pub(super) fn history_url(admin: &Admin, model: &str, pk: &str) -> String {
+    let prefix = admin.prefix();
+    match admin.model(model) {
+        Some(_) => format!("{prefix}/{model}/{}/history/", urlencode(pk)),
+        None => format!(
+            "{prefix}/audit/?model={}&pk={}",
+            urlencode(model),
+            urlencode(pk)
+        ),
+    }
 }
 
 fn at_text(at: chrono::NaiveDateTime) -> String {
