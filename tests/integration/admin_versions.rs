@@ -228,14 +228,18 @@ async fn saving_an_untouched_form_keeps_the_stored_microseconds(db: TestDb) {
     );
 }
 
+/// A transaction of the command line's, as another admin's change made meanwhile.
+async fn cli_transaction(db: &sea_orm::DatabaseConnection) -> actix_sea::audit::Transaction {
+    actix_sea::audit::Transaction::begin(db, &actix_sea::Context::cli())
+        .await
+        .unwrap()
+}
+
 /// Two admins editing one group: the second save, from a form shown before the first, is a
 /// 409 and undoes none of the first's grants; saved again from the 409 page, it goes.
 async fn a_group_saved_over_a_change_made_meanwhile_is_refused(db: TestDb) {
     let app = admin_app!(db);
-    let cli = actix_sea::Context::cli();
-    let txn = actix_sea::audit::Transaction::begin(&app.db.db, &cli)
-        .await
-        .unwrap();
+    let txn = cli_transaction(&app.db.db).await;
     let id = actix_sea::groups::create(&txn, "Editors", &["message.view".to_owned()])
         .await
         .unwrap();
@@ -247,9 +251,7 @@ async fn a_group_saved_over_a_change_made_meanwhile_is_refused(db: TestDb) {
         .expect("the form carries the version");
     let csrf = form.input("csrf_token").unwrap();
 
-    let txn = actix_sea::audit::Transaction::begin(&app.db.db, &cli)
-        .await
-        .unwrap();
+    let txn = cli_transaction(&app.db.db).await;
     let both = ["message.view".to_owned(), "note.view".to_owned()];
     actix_sea::groups::update(&txn, id, "Editors", &both)
         .await
@@ -318,10 +320,7 @@ async fn a_user_saved_over_a_membership_changed_meanwhile_is_refused(db: TestDb)
     let carol = app
         .create_user("carol", "carol-password", false, true)
         .await;
-    let cli = actix_sea::Context::cli();
-    let txn = actix_sea::audit::Transaction::begin(&app.db.db, &cli)
-        .await
-        .unwrap();
+    let txn = cli_transaction(&app.db.db).await;
     let readers = actix_sea::groups::create(&txn, "Readers", &["message.view".to_owned()])
         .await
         .unwrap();
@@ -339,9 +338,7 @@ async fn a_user_saved_over_a_membership_changed_meanwhile_is_refused(db: TestDb)
         .expect("the form carries the version");
     let csrf = form.input("csrf_token").unwrap();
 
-    let txn = actix_sea::audit::Transaction::begin(&app.db.db, &cli)
-        .await
-        .unwrap();
+    let txn = cli_transaction(&app.db.db).await;
     actix_sea::groups::set_groups(&txn, i64::from(carol), &[readers, writers])
         .await
         .unwrap();
