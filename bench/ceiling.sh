@@ -60,7 +60,7 @@ CEILING_ADDR=127.0.0.1:$(free_port)
 
 DB="sqlite://$WORK/example.db?mode=rwc"
 "$EXAMPLE_SITE" seed --users 100 --messages 10000 --database "$DB" >/dev/null 2>&1
-"$EXAMPLE_SITE" create-user bench --password bench --database "$DB" >/dev/null
+"$EXAMPLE_SITE" create-user bench --password bench-password --database "$DB" >/dev/null
 "$CEILING" seed --users 100 --messages 10000 --db "$WORK/ceiling.db" >/dev/null 2>&1
 
 SECRET_KEY=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n') \
@@ -87,7 +87,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Basic $(printf '%s' "$2" | base64)"
 EOF
 }
-post_script "$WORK/f-post.lua" bench:bench
+post_script "$WORK/f-post.lua" bench:bench-password
 post_script "$WORK/c-post.lua" user0001:password
 post_once() { # url user:password
     local status
@@ -129,7 +129,7 @@ ROWS=()
 for endpoint in "${ENDPOINTS[@]}"; do
     IFS='|' read -r name f_path c_path f_script c_script <<<"$endpoint"
     if [ -n "$f_script" ]; then
-        post_once "http://$FRAMEWORK_ADDR$f_path" bench:bench
+        post_once "http://$FRAMEWORK_ADDR$f_path" bench:bench-password
         post_once "http://$CEILING_ADDR$c_path" user0001:password
     fi
     best_f="0 - - 0 0" best_c="0 - - 0 0"

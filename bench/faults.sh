@@ -41,7 +41,7 @@ trap cleanup EXIT
 
 psql -q "$SERVER" -c "CREATE DATABASE $NAME" >/dev/null
 "$BIN/example_site" seed --users 20 --messages 500 --database "$URL" >/dev/null 2>&1
-"$BIN/example_site" create-user bench --password bench --database "$URL" >/dev/null
+"$BIN/example_site" create-user bench --password bench-password --database "$URL" >/dev/null
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 SECRET_KEY=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n') \
     "$BIN/example_site" serve --bind "127.0.0.1:$PORT" --database "$URL" >"$WORK/server.log" 2>&1 &
@@ -56,7 +56,7 @@ python3 - "$PORT" "$CLIENTS" "$WORK/posts.txt" >"$WORK/counts.txt" <<'PY' &
 import base64, collections, json, sys, threading, time, urllib.request, urllib.error
 port, clients, posts_file = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 base = f"http://127.0.0.1:{port}"
-auth = "Basic " + base64.b64encode(b"bench:bench").decode()
+auth = "Basic " + base64.b64encode(b"bench:bench-password").decode()
 stop = threading.Event()
 counts = collections.Counter()
 missing_retry_after = collections.Counter()

@@ -63,7 +63,7 @@ done
 DB="sqlite://$WORK/bench.db?mode=rwc"
 log "seeding $WORK/bench.db: 100 users, 10000 messages, user bench"
 "$BIN/example_site" seed --users 100 --messages 10000 --database "$DB" >/dev/null 2>&1
-"$BIN/example_site" create-user bench --password bench --database "$DB" >/dev/null
+"$BIN/example_site" create-user bench --password bench-password --database "$DB" >/dev/null
 SECRET_KEY=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export SECRET_KEY
 
@@ -109,7 +109,7 @@ for check in "meta=/api/message/?page=50" "meta=/api/message/?user__username=use
     echo "GET $path ${key/./body}: $(same_json "$WORK/f-check.json" "$WORK/b-check.json" "$key")"
 done
 
-AUTH="Basic $(printf 'bench:bench' | base64)"
+AUTH="Basic $(printf 'bench:bench-password' | base64)"
 BODY='{"content":"benchmark message","pub_date":"2024-01-01T00:00:00"}'
 # One authenticated POST: checks that it is answered 201 and fills the server's 60-second
 # credential cache, so that every POST run measures the cached path (a cold cache costs one

@@ -64,7 +64,7 @@ def get(path):
         return body
 login = get("/accounts/login/").decode()
 token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
-form = urllib.parse.urlencode({"csrf_token": token, "username": "bench", "password": "bench"})
+form = urllib.parse.urlencode({"csrf_token": token, "username": "bench", "password": "bench-password"})
 opener.open(base + "/accounts/login/", data=form.encode(), timeout=60).read()
 def median(path):
     get(path)
@@ -119,7 +119,7 @@ run_backend() { # backend
         esac
         log "$backend: seeding 100 users and $size messages"
         "$EXAMPLE_SITE" seed --users 100 --messages "$size" --database "$db" >/dev/null 2>&1
-        "$EXAMPLE_SITE" create-user bench --password bench --admin --database "$db" >/dev/null
+        "$EXAMPLE_SITE" create-user bench --password bench-password --admin --database "$db" >/dev/null
         if [ "$backend" = postgres ]; then
             # What autovacuum does soon after a bulk load, done before timing rather than
             # during it: the statistics (without them the planner guesses, e.g. a sequential

@@ -173,6 +173,15 @@ fn listed(names: &[String]) -> String {
     }
 }
 
+/// The password rule every front door keeps (at least 8 characters, not the username), kept
+/// by `create-user` and `set-password` too.
+fn password_rule(username: &str, password: &str) -> Result<(), String> {
+    match actix_sea::auth::built_in_password_problem(username.trim(), password) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
 /// Opens the database. Serving keeps the default statement limit; the batch commands
 /// (`create-user`, `seed`, `migrate`) run without one.
 async fn connect(database: &DatabaseArg, serving: bool) -> Result<DatabaseConnection, String> {
@@ -324,6 +333,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             groups,
             database,
         } => {
+            password_rule(&username, &password)?;
             let db = open(&database, false).await?;
             let new = NewUser {
                 username,
@@ -390,6 +400,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             sessions,
             database,
         } => {
+            password_rule(&username, &password)?;
             let db = open(&database, false).await?;
             let redis = match sessions.as_deref().filter(|url| !url.is_empty()) {
                 Some(url) => Some(

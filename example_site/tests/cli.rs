@@ -15,7 +15,7 @@ fn create_user_twice_fails_clearly_the_second_time() {
         "create-user",
         "admin",
         "--password",
-        "x",
+        "long-password",
         "--admin",
         "--database",
         &db.url(),
@@ -26,7 +26,7 @@ fn create_user_twice_fails_clearly_the_second_time() {
         "create-user",
         "admin",
         "--password",
-        "y",
+        "long-password",
         "--database",
         &db.url(),
     ]);
@@ -45,7 +45,7 @@ fn audit_purge_keeps_recent_entries_and_prints_one_line_off_a_terminal() {
         "create-user",
         "alice",
         "--password",
-        "x",
+        "long-password",
         "--database",
         &db.url(),
     ]);
@@ -78,7 +78,7 @@ fn create_user_rejects_empty_input_without_panicking() {
         "create-user",
         "",
         "--password",
-        "x",
+        "long-password",
         "--database",
         &db.url(),
     ]);
@@ -92,7 +92,7 @@ fn create_user_rejects_empty_input_without_panicking() {
         "create-user",
         "a",
         "--password",
-        "x",
+        "long-password",
         "--database",
         "nosuchdb://x",
     ]);
@@ -208,14 +208,21 @@ fn serve_answers_on_the_given_address() {
 /// must not trip over what the first one created (indexes on MySQL/MariaDB did).
 fn commands_run_twice_on(url: &str) {
     for name in ["first", "second"] {
-        let output = run(&["create-user", name, "--password", "pw", "--database", url]);
+        let output = run(&[
+            "create-user",
+            name,
+            "--password",
+            "long-password",
+            "--database",
+            url,
+        ]);
         assert!(output.status.success(), "{}", text(&output.stderr));
     }
     let again = run(&[
         "create-user",
         "first",
         "--password",
-        "pw",
+        "long-password",
         "--database",
         url,
     ]);
@@ -397,7 +404,7 @@ fn create_group_and_create_user_with_groups() {
                 "create-user",
                 "eve",
                 "--password",
-                "pw",
+                "long-password",
                 "--group",
                 "Nobody",
             ],
@@ -423,7 +430,7 @@ fn create_group_and_create_user_with_groups() {
         "create-user",
         "ed",
         "--password",
-        "pw",
+        "long-password",
         "--group",
         "Editors",
         "--database",
@@ -445,7 +452,7 @@ fn set_password_replaces_the_hash() {
         "create-user",
         "ann",
         "--password",
-        "old-pw",
+        "old-password",
         "--database",
         &url,
     ]);
@@ -460,7 +467,7 @@ fn set_password_replaces_the_hash() {
         "set-password",
         "ann",
         "--password",
-        "new-pw",
+        "new-password",
         "--database",
         &url,
     ]);
@@ -474,7 +481,14 @@ fn set_password_replaces_the_hash() {
         "(0,)\n",
         "the old password's sessions end"
     );
-    let unknown = run(&["set-password", "bob", "--password", "x", "--database", &url]);
+    let unknown = run(&[
+        "set-password",
+        "bob",
+        "--password",
+        "long-password",
+        "--database",
+        &url,
+    ]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(text(&unknown.stderr).contains("there is no user named `bob`"));
     let empty = run(&["set-password", "ann", "--password", "", "--database", &url]);
@@ -605,4 +619,46 @@ fn create_user_refuses_what_the_site_refuses_in_plain_words() {
         "{}",
         text(&group.stdout)
     );
+}
+
+#[test]
+fn create_user_and_set_password_keep_the_password_rule() {
+    let db = TempDb::new("pwrule");
+    let url = db.url();
+    let short = run(&[
+        "create-user",
+        "ann",
+        "--password",
+        "short",
+        "--database",
+        &url,
+    ]);
+    assert_eq!(short.status.code(), Some(1));
+    assert!(
+        text(&short.stderr).contains("at least 8 characters"),
+        "{}",
+        text(&short.stderr)
+    );
+    let made = run(&[
+        "create-user",
+        "annabelle",
+        "--password",
+        "long-password",
+        "--database",
+        &url,
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let before = query(&url, "select password from user");
+    for password in ["short", "Annabelle"] {
+        let refused = run(&[
+            "set-password",
+            "annabelle",
+            "--password",
+            password,
+            "--database",
+            &url,
+        ]);
+        assert_eq!(refused.status.code(), Some(1), "{password}");
+    }
+    assert_eq!(query(&url, "select password from user"), before);
 }

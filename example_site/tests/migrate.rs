@@ -43,7 +43,7 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
         "create-user",
         "alice",
         "--password",
-        "pw",
+        "long-password",
         "--database",
         url,
     ]);
@@ -67,7 +67,7 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
         "create-user",
         "alice",
         "--password",
-        "pw",
+        "long-password",
         "--database",
         url,
     ]);
@@ -81,7 +81,7 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
         "create-user",
         "alice",
         "--password",
-        "pw",
+        "long-password",
         "--database",
         url,
     ]);

@@ -59,7 +59,7 @@ pub use login::LoginFailure;
 pub use middleware::AuthMiddleware;
 pub use next::safe_next;
 pub use password::Hasher;
-pub use password_change::{MIN_PASSWORD_CHARS, PasswordValidator};
+pub use password_change::{MIN_PASSWORD_CHARS, PasswordValidator, built_in_password_problem};
 pub use redis_store::RedisSessions;
 pub use session::{Flash, Level, flash, take_flashes};
 pub use store::{DbSessionStore, SessionBackend};

@@ -57,6 +57,18 @@ pub(super) async fn form(
 /// What is wrong with `new` as the password of `username`, by the built-in rules and then
 /// the site's own (see [`Auth::password_problem`]).
 pub(super) fn new_password_problem(auth: &Auth, username: &str, new: &str) -> Option<String> {
+    if let Some(problem) = built_in_password_problem(username, new) {
+        return Some(problem);
+    }
+    let rule = auth.inner.password_validator.as_ref()?;
+    rule(username, new).err()
+}
+
+/// What is wrong with `new` as the password of `username` by the built-in rules: at least
+/// [`MIN_PASSWORD_CHARS`] characters, not the username, no NUL, not absurdly long. A site's
+/// own validator is asked by [`Auth::password_problem`], which asks these first; a tool with
+/// no `Auth` (a command line) asks these alone.
+pub fn built_in_password_problem(username: &str, new: &str) -> Option<String> {
     if new.is_empty() {
         return Some(REQUIRED.to_owned());
     }
@@ -71,8 +83,7 @@ pub(super) fn new_password_problem(auth: &Auth, username: &str, new: &str) -> Op
     if normalize_username(new) == normalize_username(username) {
         return Some("The password may not be your username.".to_owned());
     }
-    let rule = auth.inner.password_validator.as_ref()?;
-    rule(username, new).err()
+    None
 }
 
 /// The field errors of a posted form, before the old password is checked.
