@@ -74,6 +74,24 @@ pub(crate) fn inputs(model: &AdminModel, record: &Record, version: String) -> Ve
     ]
 }
 
+/// The hidden inputs of an edit form posted with a version, to show it again as posted (after
+/// a refusal that is not a conflict): a save from it is still checked against the version
+/// it was first shown with, not against the row as it is when it comes back.
+pub(crate) fn posted_inputs(posted: &HashMap<String, String>) -> Option<Vec<Hidden>> {
+    let version = posted.get(VERSION)?;
+    let mut hidden = vec![Hidden {
+        name: VERSION,
+        value: version.clone(),
+    }];
+    if let Some(original) = posted.get(ORIGINAL) {
+        hidden.push(Hidden {
+            name: ORIGINAL,
+            value: original.clone(),
+        });
+    }
+    Some(hidden)
+}
+
 fn text(model: &AdminModel, record: &Record, name: &str) -> String {
     record
         .get(model.info(), name)

@@ -37,7 +37,7 @@ mod store;
 mod throttle;
 pub(crate) mod token;
 mod user;
-mod username;
+pub(crate) mod username;
 mod views;
 
 use std::net::IpAddr;
@@ -65,7 +65,7 @@ pub use session::{Flash, Level, flash, take_flashes};
 pub use store::{DbSessionStore, SessionBackend};
 pub use throttle::ThrottleLimits;
 pub use user::{StoredUser, UserEntity};
-pub use username::{normalize_username, username_problem};
+pub use username::{MAX_USERNAME_CHARS, normalize_username, username_problem};
 pub(crate) use views::redirect;
 pub use views::see_other;
 

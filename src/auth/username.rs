@@ -31,11 +31,25 @@ pub(crate) fn skeleton_of(name: &str) -> String {
     skeleton(&normalize_username(name)).collect()
 }
 
+/// The longest username, in characters: the login page and HTTP basic authentication look
+/// up no longer name, so none is accepted as a new one.
+pub const MAX_USERNAME_CHARS: usize = 150;
+
+/// Whether `name` is no longer than [`MAX_USERNAME_CHARS`] (counted without walking a huge
+/// text).
+pub(crate) fn fits(name: &str) -> bool {
+    name.len() <= MAX_USERNAME_CHARS
+        || name.chars().take(MAX_USERNAME_CHARS + 1).count() <= MAX_USERNAME_CHARS
+}
+
 /// Why a name may not be chosen as a new username, or `None` when its characters are fine
 /// (whether it clashes with an existing name is checked against the database separately).
 pub fn username_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         return Some("Choose a username.");
+    }
+    if !fits(name) {
+        return Some("Use at most 150 characters.");
     }
     // ASCII punctuation (`_`, `-`, `.`, `@`) is fine; other non-letters must be ones UTS #39
     // allows in identifiers, which leaves out invisible, default-ignorable and control

@@ -10,12 +10,11 @@ use tera::Context;
 use super::csrf::CsrfProtect;
 use super::next::safe_next;
 use super::session::{AuthSession, take_flashes};
+use super::username::{self, MAX_USERNAME_CHARS};
 use super::{Auth, LoginFailure};
 use crate::Channel;
 use crate::Error;
 
-/// Longest username looked up; longer ones fail like a wrong password, without a query.
-const MAX_USERNAME: usize = 150;
 /// Longest password hashed; longer ones fail without costing an argon2 run.
 pub(super) const MAX_PASSWORD: usize = 4096;
 const INVALID: &str = "Incorrect username or password";
@@ -154,10 +153,11 @@ async fn login(
     let next = safe_next(&form_field(&body, "next"))
         .map(str::to_owned)
         .unwrap_or_default();
-    let shown: String = username.chars().take(MAX_USERNAME).collect();
-    let usable =
-        |text: &str, max: usize| !text.is_empty() && text.len() <= max && !text.contains('\0');
-    if !usable(&username, MAX_USERNAME) || !usable(&password, MAX_PASSWORD) {
+    // A longer username than any can be fails like a wrong password, without a query.
+    let shown: String = username.chars().take(MAX_USERNAME_CHARS).collect();
+    let usable = |text: &str| !text.is_empty() && !text.contains('\0');
+    let password_usable = usable(&password) && password.len() <= MAX_PASSWORD;
+    if !usable(&username) || !username::fits(&username) || !password_usable {
         return login_page(
             &auth,
             &session,

@@ -186,7 +186,7 @@ impl UserAuthentication {
         let Some((username, password)) = basic_credentials(req)? else {
             return Ok(None);
         };
-        if username.is_empty() || username.len() > 150 || password.len() > 4096 {
+        if username.is_empty() || !crate::auth::username::fits(&username) || password.len() > 4096 {
             return Err(unauthorized());
         }
         let key = self.cache.key(&username, &password);

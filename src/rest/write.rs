@@ -255,9 +255,7 @@ async fn delete_row(
     let batches = cascade::collect(resources, db, resource, vec![row]).await?;
     let asked = &batches[0].rows[0];
     for batch in &batches[1..] {
-        for row in &batch.rows {
-            may_cascade(batch.model, ctx, row)?;
-        }
+        may_cascade(db, ctx, batch).await?;
     }
     let mut deleted = 0;
     for (model, row) in cascade::order(&batches) {
@@ -270,25 +268,49 @@ async fn delete_row(
     Ok(deleted)
 }
 
-/// Whether `ctx` may delete `row` of `resource` along with the row it asked to delete: with
-/// the model's `delete` permission (admins hold them all), or as they could delete it
-/// through the API themselves (the resource's authentication lets them DELETE and they own
-/// the row). Otherwise the whole delete is refused, as Django's admin refuses a delete that
-/// takes rows the caller may not delete.
-fn may_cascade(resource: &Resource, ctx: &Context, row: &Record) -> Result<(), Error> {
-    let slug = &resource.info().slug;
-    if ctx.may(slug, Perm::Delete) {
+/// Whether `ctx` may delete the rows of `batch` along with the row it asked to delete: with
+/// the model's `delete` permission (admins hold them all), or as they could delete each one
+/// through the API themselves (the resource's authentication lets them DELETE, the rows are
+/// within its `get_query`, they own them and its `check_delete` allows them). Otherwise the
+/// whole delete is refused, as Django's admin refuses a delete that takes rows the caller
+/// may not delete.
+async fn may_cascade(
+    db: &DatabaseExecutor<'_>,
+    ctx: &Context,
+    batch: &cascade::Batch<'_, Resource>,
+) -> Result<(), Error> {
+    let resource = batch.model;
+    let info = resource.info();
+    if ctx.may(&info.slug, Perm::Delete) {
         return Ok(());
     }
-    let delete = ctx.with_method(Method::DELETE);
-    super::views::permit(resource, &delete)
-        .and_then(|()| owns(resource, ctx, row))
-        .map_err(|_| {
-            Refusal::new(format!(
-                "deleting it would also delete {slug} rows, which you may not delete"
-            ))
-            .into()
-        })
+    let refused = || -> Error {
+        let reason = format!(
+            "deleting it would also delete {} rows, which you may not delete",
+            info.slug
+        );
+        Refusal::new(reason).into()
+    };
+    let delete = ctx.with_method(Method::DELETE).for_model(&info.slug);
+    super::views::permit(resource, &delete).map_err(|_| refused())?;
+    let scope = resource.hooks.get_query(&delete);
+    if !scope.is_empty() {
+        let keys = batch.rows.iter().map(|row| row.pk(info).clone()).collect();
+        let pk = &info.pk_column().name;
+        let within = resource.model.find_in(db, pk, keys, scope).await?;
+        if within.len() != batch.rows.len() {
+            return Err(refused());
+        }
+    }
+    for row in &batch.rows {
+        owns(resource, ctx, row).map_err(|_| refused())?;
+        resource
+            .hooks
+            .check_delete(&delete, row)
+            .await
+            .map_err(|_| refused())?;
+    }
+    Ok(())
 }
 
 impl Cascading for Resource {

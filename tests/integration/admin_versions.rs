@@ -62,6 +62,13 @@ async fn saving_over_a_row_changed_meanwhile_shows_the_stored_values_and_saves_n
             .finish();
         app.post_raw(&path, body)
     };
+    // A form refused for its own input first keeps the version it was shown with.
+    let mut bad_date = fields(&version, &original);
+    bad_date[3].1 = "yesterday".to_owned();
+    let invalid = post(bad_date).await;
+    assert_eq!(invalid.status, StatusCode::OK, "{}", invalid.body);
+    assert_eq!(invalid.input("_version").as_deref(), Some(version.as_str()));
+
     let refused = post(fields(&version, &original)).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
     assert!(
@@ -365,6 +372,15 @@ async fn a_user_saved_over_a_membership_changed_meanwhile_is_refused(db: TestDb)
     };
     let refused = post(version).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    let page = crate::app::unescape(&refused.body);
+    assert!(
+        page.contains(&format!(r#"<option value="{readers}" selected>"#)),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(r#"<option value="{writers}">"#)),
+        "the choice posted is kept: {page}"
+    );
     let groups_of = || actix_sea::groups::groups_of(&app.db.db, i64::from(carol));
     assert_eq!(groups_of().await.unwrap(), [readers, writers], "kept");
 

@@ -54,18 +54,15 @@ pub fn email_problem(email: &str) -> Option<&'static str> {
     (!email.is_empty() && bad).then_some("Enter a valid e-mail address.")
 }
 
-/// The longest username, in characters (the column is a `VARCHAR(255)` on MariaDB).
-pub const MAX_USERNAME: usize = 255;
-
-/// A username fits its column and an address, when given, passes [`email_problem`],
+/// A username is no longer than the login page looks up and an address, when given, passes [`email_problem`],
 /// whoever writes them: the sign-up page, the admin, the API or the command line.
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
     async fn before_save<C: ConnectionTrait>(self, _: &C, _insert: bool) -> Result<Self, DbErr> {
         if let sea_orm::ActiveValue::Set(username) = &self.username
-            && username.chars().count() > MAX_USERNAME
+            && username.chars().count() > actix_sea::auth::MAX_USERNAME_CHARS
         {
-            let problem = format!("Use at most {MAX_USERNAME} characters.");
+            let problem = "Use at most 150 characters.";
             return Err(actix_sea::Invalid::field(Column::Username, problem).into());
         }
         if let sea_orm::ActiveValue::Set(email) = &self.email

@@ -9,14 +9,13 @@ use tera::Context;
 
 use super::edit::fetch_many_on;
 use super::{notice, posted_form, query_pairs, see_other};
-use crate::Error;
-use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::cascade::{self, Batch};
 use crate::admin::erased::AdminModel;
 use crate::admin::version;
 use crate::auth::Level;
 use crate::orm::{Record, lock};
+use crate::{Context as Caller, Error, Perm};
 
 /// Rows listed per model on the confirmation page; the rest are counted.
 const MAX_LISTED: usize = 100;
@@ -46,17 +45,20 @@ fn nothing_selected(admin: &Admin, req: &HttpRequest, model: &AdminModel) -> Htt
     see_other(&admin.model_url(model))
 }
 
-/// What the page lists of each model: the rows `ctx` may view, each linked to its page; the
-/// others only counted.
-async fn groups(admin: &Admin, ctx: &crate::Context, batches: &[Batch<'_>]) -> Vec<Group> {
+/// What the page lists of each model: up to [`MAX_LISTED`] rows `ctx` may view, each linked
+/// to its page; the others only counted.
+async fn groups(admin: &Admin, ctx: &Caller, batches: &[Batch<'_>]) -> Vec<Group> {
     let mut groups = Vec::with_capacity(batches.len());
     for batch in batches {
         let mut rows = Vec::new();
         let mut hidden = 0;
         for row in &batch.rows {
+            if rows.len() == MAX_LISTED {
+                break;
+            }
             if !batch.model.permits(ctx, Perm::View, Some(row)).await {
                 hidden += 1;
-            } else if rows.len() < MAX_LISTED {
+            } else {
                 rows.push(Listed {
                     title: batch.model.title(row),
                     url: format!(
@@ -108,22 +110,18 @@ async fn selected(
 }
 
 /// The confirmation page, with `error` when a delete was just refused (and then `status`);
-/// without its button when the delete takes rows the caller may not delete.
+/// without its button, and saying why, when the delete takes rows of the `forbidden` models.
 async fn confirmation(
     admin: &Admin,
     req: &HttpRequest,
     model: &AdminModel,
     batches: &[Batch<'_>],
+    forbidden: &[String],
     mut error: Option<String>,
-    mut status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let ctx = admin.context(req);
-    let forbidden = cascade::forbidden(&ctx, batches).await;
     if !forbidden.is_empty() {
-        error = Some(forbidden_message(&forbidden));
-        if status.is_success() && req.method() == actix_web::http::Method::POST {
-            status = StatusCode::FORBIDDEN;
-        }
+        error = Some(forbidden_message(forbidden));
     }
     let ids: Vec<String> = batches
         .first()
@@ -142,7 +140,7 @@ async fn confirmation(
     context.insert("error", &error);
     context.insert("versions", &version::of_batches(batches));
     admin
-        .render(req, status, "admin/delete.html", context)
+        .render(req, StatusCode::OK, "admin/delete.html", context)
         .await
 }
 
@@ -163,7 +161,8 @@ pub(super) async fn confirm(
         return Ok(nothing_selected(&admin, &req, model));
     }
     let batches = cascade::collect(&admin, &db, model, rows).await?;
-    confirmation(&admin, &req, model, &batches, None, StatusCode::OK).await
+    let forbidden = cascade::forbidden(&admin.context(&req), &batches).await;
+    confirmation(&admin, &req, model, &batches, &forbidden, None).await
 }
 
 pub(super) async fn delete(
@@ -223,34 +222,31 @@ async fn delete_in(
     let selected = rows.len();
     let batches = cascade::collect(admin, &db, model, rows).await?;
     let ctx = admin.context(req);
-    if !cascade::forbidden(&ctx, &batches).await.is_empty() {
-        let page = confirmation(admin, req, model, &batches, None, StatusCode::OK).await?;
-        return Ok(Outcome::Refused(page));
+    let forbidden = cascade::forbidden(&ctx, &batches).await;
+    if !forbidden.is_empty() {
+        let page = confirmation(admin, req, model, &batches, &forbidden, None).await?;
+        return Ok(Outcome::Refused(with_status(page, StatusCode::FORBIDDEN)));
     }
     if !expected.is_empty() && expected != version::of_batches(&batches) {
         let message = "These rows changed since this page was shown, so nothing was deleted. \
                        Check what goes now and confirm again.";
-        let page = confirmation(
-            admin,
-            req,
-            model,
-            &batches,
-            Some(message.to_owned()),
-            StatusCode::CONFLICT,
-        )
-        .await?;
-        return Ok(Outcome::Refused(page));
+        let page = confirmation(admin, req, model, &batches, &[], Some(message.to_owned())).await?;
+        return Ok(Outcome::Refused(with_status(page, StatusCode::CONFLICT)));
     }
     match cascade::delete(txn, &ctx, &batches).await {
         Ok(deleted) => Ok(Outcome::Deleted { selected, deleted }),
         Err(Error::Invalid(invalid)) => {
             let message = crate::admin::form::sentence(&invalid.to_string());
-            let page =
-                confirmation(admin, req, model, &batches, Some(message), StatusCode::OK).await?;
+            let page = confirmation(admin, req, model, &batches, &[], Some(message)).await?;
             Ok(Outcome::Refused(page))
         }
         Err(error) => Err(error),
     }
+}
+
+fn with_status(mut page: HttpResponse, status: StatusCode) -> HttpResponse {
+    *page.status_mut() = status;
+    page
 }
 
 /// The list again, with what went.

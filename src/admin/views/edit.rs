@@ -176,6 +176,9 @@ pub(super) struct Notes {
     pub(super) meanwhile: Vec<Changed>,
     /// The many-to-many keys a post shown again chose.
     pub(super) picked: Picked,
+    /// A post shown again carries the version of the row as stored now (after a conflict),
+    /// not the one it was posted with.
+    pub(super) fresh_version: bool,
 }
 
 pub(super) async fn page(
@@ -191,7 +194,12 @@ pub(super) async fn page(
         form_error,
         meanwhile,
         picked,
+        fresh_version,
     } = notes;
+    let kept = match source {
+        Source::Posted(posted) if !fresh_version => version::posted_inputs(posted),
+        _ => None,
+    };
     let base = admin.model_url(model);
     let mut context = Context::new();
     context.insert("model_name", &model.name);
@@ -203,13 +211,14 @@ pub(super) async fn page(
     context.insert("form_error", &form_error);
     context.insert("has_errors", &(!errors.is_empty()));
     context.insert("meanwhile", &meanwhile);
-    let hidden = match record {
-        Some(record) => {
+    let hidden = match (kept, record) {
+        (Some(kept), Some(_)) => kept,
+        (_, Some(record)) => {
             let db = DatabaseExecutor::from(admin.db());
             let links = many::linked(&db, model, record).await?;
             version::inputs(model, record, version::of(record, &links))
         }
-        None => Vec::new(),
+        (_, None) => Vec::new(),
     };
     context.insert("hidden", &hidden);
     let ctx = admin.context(req);

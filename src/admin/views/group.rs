@@ -1,13 +1,13 @@
 //! `/admin/group/`: groups and the model permissions they grant, for admins only. Each form
 //! has `name` and a checkbox `permissions` valued `<model>.<action>` per registered model and
-//! action.
+//! action; the edit form carries the group's version in `_version` (a save over a change made
+//! since is a 409) and links to the group's entries in the audit trail.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::{EntityTrait, Value};
 use serde::Serialize;
 use tera::Context;
-
-use sea_orm::Value;
 
 use super::{notice, see_other};
 use crate::admin::{Admin, version};
@@ -77,7 +77,6 @@ async fn list(admin: web::Data<Admin>, req: HttpRequest) -> Result<HttpResponse,
 /// The group `id` of the path; 404 when there is none.
 async fn group_of(admin: &Admin, id: &str) -> Result<groups::group::Model, Error> {
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
-    use sea_orm::EntityTrait;
     groups::group::Entity::find_by_id(id)
         .one(admin.db())
         .await?
@@ -280,7 +279,6 @@ async fn save(
 /// The version of group `id` as stored, read in `txn` after locking the group's row; `None`
 /// when the group is gone.
 async fn stored_version(txn: &Transaction, id: i64) -> Result<Option<String>, Error> {
-    use sea_orm::EntityTrait;
     let binding = Binding::of::<groups::group::Entity>(None);
     lock::lock_rows(&**txn, binding.info(), vec![Value::from(id)]).await?;
     let Some(group) = groups::group::Entity::find_by_id(id).one(&**txn).await? else {

@@ -137,8 +137,8 @@ pub(super) async fn save(
             errors,
             Notes {
                 form_error,
-                meanwhile: Vec::new(),
                 picked: picked.clone(),
+                ..Notes::default()
             },
         )
     };
@@ -161,7 +161,7 @@ pub(super) async fn save(
             match update_current(admin, ctx, model, old, &posted, values, &changes).await? {
                 Versioned::Saved(saved) => saved.map_err(Error::from),
                 Versioned::Changed(stored) => {
-                    return conflict(admin, req, model, &stored, &posted).await;
+                    return conflict(admin, req, model, &stored, &posted, picked).await;
                 }
             }
         }

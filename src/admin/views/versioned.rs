@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use sea_orm::{DatabaseExecutor, Value};
 
 use super::edit::{Notes, fetch_many_on, page};
-use super::many::{self, Change};
+use super::many::{self, Change, Picked};
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::Source;
@@ -71,8 +71,9 @@ pub(super) async fn update_current(
     }
 }
 
-/// The form again over a row changed since it was shown: status 409, the user's input kept,
-/// the stored value beside each field changed meanwhile, and the new version, so that saving
+/// The form again over a row changed since it was shown: status 409, the user's input
+/// (`posted`, and the many-to-many choices `picked`) kept, the stored value beside each field
+/// changed meanwhile, and the new version, so that saving
 /// again keeps the user's values.
 pub(super) async fn conflict(
     admin: &Admin,
@@ -80,6 +81,7 @@ pub(super) async fn conflict(
     model: &AdminModel,
     stored: &Record,
     posted: &HashMap<String, String>,
+    picked: Picked,
 ) -> Result<HttpResponse, Error> {
     let message = format!(
         "This {} was changed by someone else since you opened it, so nothing was saved. \
@@ -96,7 +98,8 @@ pub(super) async fn conflict(
         Notes {
             form_error: Some(message),
             meanwhile: version::changed(model, posted, stored),
-            picked: Vec::new(),
+            picked,
+            fresh_version: true,
         },
     )
     .await?;
