@@ -83,6 +83,16 @@ fn schemas(api: &RestApi, resource: &Resource) -> (Json, Json) {
     )
 }
 
+/// A change's body: the create's fields, none of them required (a change sends only the keys
+/// it changes).
+fn update_schema(input: &Json) -> Json {
+    let mut update = input.clone();
+    if let Some(object) = update.as_object_mut() {
+        object.remove("required");
+    }
+    update
+}
+
 fn list_parameters(resource: &Resource) -> Vec<Json> {
     let mut parameters = vec![
         json!({ "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } }),
@@ -123,13 +133,19 @@ fn operation(
             "404": { "$ref": "#/components/responses/Error" },
         },
     });
+    let error = json!({ "$ref": "#/components/responses/Error" });
+    op["responses"]["503"] = error.clone();
     if let Some(schema) = body {
         op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": schema } } } });
+        for status in ["409", "413", "415"] {
+            op["responses"][status] = error.clone();
+        }
     }
     if resource.auth.protected_methods().contains(method)
         && let Some(scheme) = resource.auth.scheme()
     {
         op["security"] = json!([{ scheme.name(): [] }]);
+        op["responses"]["429"] = error;
     }
     op
 }
@@ -168,10 +184,15 @@ pub(super) fn build(api: &RestApi) -> Json {
     for (slug, resource) in &api.inner.resources {
         let (output, input) = schemas(api, resource);
         components.insert(slug.clone(), output);
+        components.insert(format!("{slug}_update"), update_schema(&input));
         components.insert(format!("{slug}_input"), input);
         let prefix = &api.inner.prefix;
         paths.insert(format!("{prefix}/{slug}/"), collection(slug, resource));
         paths.insert(format!("{prefix}/{slug}/{{pk}}/"), member(slug, resource));
+        if resource.settings.allowed_methods.contains(&Method::DELETE) {
+            let path = format!("{prefix}/{slug}/{{pk}}/delete/");
+            paths.insert(path, delete_by_post(slug, resource));
+        }
     }
     components.insert("meta".into(), json!({ "type": "object", "properties": {
         "model": { "type": "string" }, "page": { "type": ["integer", "null"] },
@@ -229,49 +250,49 @@ fn collection(slug: &str, resource: &Resource) -> Json {
     Json::Object(operations)
 }
 
-/// `<prefix>/<slug>/{pk}/`: read, change and delete, each with its preconditions.
+/// `<prefix>/<slug>/{pk}/`: read, change (PUT, PATCH or POST, each with only the keys sent)
+/// and delete, each with its preconditions.
 fn member(slug: &str, resource: &Resource) -> Json {
     let object = json!({ "$ref": format!("#/components/schemas/{slug}") });
-    let input = format!("#/components/schemas/{slug}_input");
-    let deleted = json!({ "type": "object", "properties": { "deleted": { "type": "integer" } } });
+    let update = format!("#/components/schemas/{slug}_update");
     let change = format!("Change a {slug} (only the keys sent)");
+    // What each operation is, and the resource's method it needs (PATCH and POST edit as PUT).
     let operations = [
-        (
-            "get",
-            Method::GET,
-            format!("Read a {slug}"),
-            None,
-            object.clone(),
-        ),
-        (
-            "put",
-            Method::PUT,
-            change.clone(),
-            Some(input.clone()),
-            object.clone(),
-        ),
-        ("patch", Method::PATCH, change, Some(input), object),
-        (
-            "delete",
-            Method::DELETE,
-            format!("Delete a {slug}"),
-            None,
-            deleted,
-        ),
+        ("get", Method::GET, format!("Read a {slug}"), None),
+        ("put", Method::PUT, change.clone(), Some(update.clone())),
+        ("patch", Method::PUT, change.clone(), Some(update.clone())),
+        ("post", Method::PUT, change, Some(update)),
     ];
     let mut member = Map::new();
-    for (name, method, summary, body, reply) in operations {
+    for (name, method, summary, body) in operations {
         if resource.settings.allowed_methods.contains(&method) {
-            let mut op = operation(resource, &method, summary, body, ("200", reply));
+            let mut op = operation(resource, &method, summary, body, ("200", object.clone()));
             conditional(&mut op, resource, &method);
             member.insert(name.into(), op);
         }
     }
-    member.insert(
-        "parameters".into(),
-        json!([{ "name": "pk", "in": "path", "required": true, "schema": { "type": "string" } }]),
-    );
+    if resource.settings.allowed_methods.contains(&Method::DELETE) {
+        member.insert("delete".into(), delete(slug, resource));
+    }
+    member.insert("parameters".into(), pk_parameter());
     Json::Object(member)
+}
+
+/// `<prefix>/<slug>/{pk}/delete/`: the delete as a POST, for clients that cannot send DELETE.
+fn delete_by_post(slug: &str, resource: &Resource) -> Json {
+    json!({ "post": delete(slug, resource), "parameters": pk_parameter() })
+}
+
+fn delete(slug: &str, resource: &Resource) -> Json {
+    let deleted = json!({ "type": "object", "properties": { "deleted": { "type": "integer" } } });
+    let summary = format!("Delete a {slug}");
+    let mut op = operation(resource, &Method::DELETE, summary, None, ("200", deleted));
+    conditional(&mut op, resource, &Method::DELETE);
+    op
+}
+
+fn pk_parameter() -> Json {
+    json!([{ "name": "pk", "in": "path", "required": true, "schema": { "type": "string" } }])
 }
 
 pub(super) async fn document(api: web::Data<RestApi>) -> HttpResponse {

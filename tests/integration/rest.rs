@@ -820,6 +820,25 @@ async fn openapi_describes_every_resource_without_secrets(db: TestDb) {
             .get("security")
             .is_none()
     );
+    // A change sends only the keys it changes, by PUT, PATCH or POST, so its body requires
+    // none; the create's requires what a row needs.
+    let member = &doc["paths"]["/api/user/{pk}/"];
+    for method in ["put", "patch", "post"] {
+        let body = &member[method]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["$ref"], "#/components/schemas/user_update", "{method}");
+        assert_eq!(
+            member[method]["responses"]["409"]["$ref"],
+            "#/components/responses/Error"
+        );
+    }
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["user_update"].get("required").is_none());
+    assert_eq!(
+        schemas["user_input"]["required"],
+        json!(["username", "password", "email"])
+    );
+    let by_post = &doc["paths"]["/api/message/{pk}/delete/"]["post"];
+    assert_eq!(by_post["security"], json!([{"basic": []}]));
 }
 
 crate::on_every_database!(example:
