@@ -88,10 +88,20 @@ pub async fn create_user(
         active: Set(new.active),
         admin: Set(new.admin),
     };
-    // The user, its groups and their audit entries commit together.
+    // The user, its groups and their audit entries commit together; the name is checked again
+    // in the transaction, after the lock every choice of a name takes.
     let txn = Transaction::begin(db, &Context::cli())
         .await?
         .redact(user::Column::Password);
+    if let Some(refusal) =
+        actix_sea::auth::username_refusal_in::<user::Entity>(&txn, &username, None).await?
+    {
+        txn.rollback().await?;
+        return Err(match refusal == actix_sea::auth::USERNAME_TAKEN {
+            true => CommandError::UserExists(username),
+            false => CommandError::Invalid(refusal),
+        });
+    }
     let created = txn
         .insert(row)
         .await

@@ -47,7 +47,7 @@ use std::time::Duration;
 use actix_session::Session;
 use actix_web::HttpRequest;
 use actix_web::cookie::Key;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseExecutor, DatabaseTransaction};
 
 pub use builder::{AuthBuilder, MIN_KEY_BYTES};
 pub use csrf::{CsrfProtect, csrf_token, hidden_input};
@@ -126,12 +126,27 @@ pub async fn username_refusal<E: UserEntity>(
     name: &str,
     except: Option<i64>,
 ) -> Result<Option<String>, sea_orm::DbErr> {
-    refusal(&user::Users::<E>::new(), db, name, except).await
+    let db = DatabaseExecutor::from(db);
+    refusal(&user::Users::<E>::new(), &db, name, except).await
+}
+
+/// [`Auth::username_refusal_in`] for tools that have a database but no [`Auth`].
+///
+/// # Errors
+///
+/// The database's error when the user table cannot be read or locked.
+pub async fn username_refusal_in<E: UserEntity>(
+    txn: &DatabaseTransaction,
+    name: &str,
+    except: Option<i64>,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    let db = DatabaseExecutor::from(txn);
+    locked_refusal(&user::Users::<E>::new(), &db, name, except).await
 }
 
 async fn refusal(
     users: &dyn UserStore,
-    db: &DatabaseConnection,
+    db: &DatabaseExecutor<'_>,
     name: &str,
     except: Option<i64>,
 ) -> Result<Option<String>, sea_orm::DbErr> {
@@ -140,6 +155,17 @@ async fn refusal(
     }
     let existing = users.look_alike(db, name, except).await?;
     Ok(existing.map(|_| USERNAME_TAKEN.to_owned()))
+}
+
+/// [`refusal`] after the lock every choice of a name takes (see [`UserStore::lock_names`]).
+async fn locked_refusal(
+    users: &dyn UserStore,
+    db: &DatabaseExecutor<'_>,
+    name: &str,
+    except: Option<i64>,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    users.lock_names(db).await?;
+    refusal(users, db, name, except).await
 }
 
 impl Auth {
@@ -267,7 +293,37 @@ impl Auth {
         name: &str,
         except: Option<i64>,
     ) -> Result<Option<String>, Error> {
-        Ok(refusal(self.inner.users.as_ref(), &self.inner.db, name, except).await?)
+        let db = DatabaseExecutor::from(&self.inner.db);
+        Ok(refusal(self.inner.users.as_ref(), &db, name, except).await?)
+    }
+
+    /// [`Self::username_refusal`] in `txn`, the write transaction (see
+    /// [`crate::audit::Transaction::begin`]) that then stores the name: the check first takes
+    /// a lock that every such check takes, so two requests choosing look-alike names at the
+    /// same moment cannot both pass it (the second sees the first's name). Call it just
+    /// before the write; [`Self::username_refusal`] before it gives a quick answer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] when the user table cannot be read or locked.
+    pub async fn username_refusal_in(
+        &self,
+        txn: &DatabaseTransaction,
+        name: &str,
+        except: Option<i64>,
+    ) -> Result<Option<String>, Error> {
+        let db = DatabaseExecutor::from(txn);
+        self.username_refusal_on(&db, name, except).await
+    }
+
+    /// [`Self::username_refusal_in`] on a front door's transaction.
+    pub(crate) async fn username_refusal_on(
+        &self,
+        db: &DatabaseExecutor<'_>,
+        name: &str,
+        except: Option<i64>,
+    ) -> Result<Option<String>, Error> {
+        Ok(locked_refusal(self.inner.users.as_ref(), db, name, except).await?)
     }
 
     /// Counts a sign-up from `ip` against [`ThrottleLimits::signups`]: `Ok(Some(seconds))`

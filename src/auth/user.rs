@@ -2,9 +2,11 @@
 
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::ColumnType;
+use sea_orm::sea_query::{Order, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    Iterable, PaginatorTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseExecutor,
+    DbBackend, DbErr, EntityTrait, IntoActiveModel, Iterable, PaginatorTrait, PrimaryKeyToColumn,
+    QueryFilter, QueryOrder, QuerySelect, Value,
 };
 
 use super::username::{likely_spellings, normalize_username, skeleton_of};
@@ -71,13 +73,18 @@ pub(crate) trait UserStore: Send + Sync {
         id: i64,
         hash: String,
     ) -> BoxFuture<'a, Result<(), DbErr>>;
-    /// An existing username (other than user `except`'s) that looks like `name`.
+    /// An existing username (other than user `except`'s) that looks like `name`, read on `db`.
     fn look_alike<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
+        db: &'a DatabaseExecutor<'a>,
         name: &'a str,
         except: Option<i64>,
     ) -> BoxFuture<'a, Result<Option<String>, DbErr>>;
+    /// Takes, in the transaction `db`, the lock every choice of a username takes before it
+    /// looks for look-alikes, so that two of them run one after the other: on SQLite the
+    /// write transaction holds the database's lock already; elsewhere the user table's first
+    /// row is locked (`FOR UPDATE`) until the transaction ends.
+    fn lock_names<'a>(&'a self, db: &'a DatabaseExecutor<'a>) -> BoxFuture<'a, Result<(), DbErr>>;
     /// The column holding the login name.
     fn username_column(&self) -> String;
     /// The user table's slug, so the admin and the API know which model holds users.
@@ -146,9 +153,29 @@ impl<E: UserEntity> UserStore for Users<E> {
         })
     }
 
+    fn lock_names<'a>(&'a self, db: &'a DatabaseExecutor<'a>) -> BoxFuture<'a, Result<(), DbErr>> {
+        Box::pin(async move {
+            if db.get_database_backend() == DbBackend::Sqlite {
+                return Ok(());
+            }
+            let Some(key) = E::PrimaryKey::iter().next() else {
+                return Ok(());
+            };
+            let column = key.into_column();
+            let first = Query::select()
+                .column(column)
+                .from(E::default())
+                .order_by(column, Order::Asc)
+                .limit(1)
+                .lock_exclusive()
+                .to_owned();
+            db.query_one(&first).await.map(drop)
+        })
+    }
+
     fn look_alike<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
+        db: &'a DatabaseExecutor<'a>,
         name: &'a str,
         except: Option<i64>,
     ) -> BoxFuture<'a, Result<Option<String>, DbErr>> {

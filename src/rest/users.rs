@@ -3,7 +3,7 @@
 //! stored as its argon2id hash through [`Auth`]'s hasher (as the admin does); a username passes
 //! the rule of sign-up pages, the admin and the CLI.
 
-use sea_orm::Value;
+use sea_orm::{DatabaseExecutor, Value};
 
 use super::RestApi;
 use super::erased::Resource;
@@ -34,12 +34,14 @@ pub(super) fn may_change(
 /// ([`Auth::password_problem`](crate::auth::Auth::password_problem), 400) and is hashed
 /// (empty: refused on a create, the stored hash kept on an update); a username whose
 /// characters are refused is a 400, one that looks like another user's is taken, 409 as for
-/// an identical one. A user may be renamed to a variant
-/// of their own name. `row` is the stored row on an update.
+/// an identical one, checked in the write's transaction `db` after the lock every choice of a
+/// name takes. A user may be renamed to a variant of their own name. `row` is the stored row
+/// on an update.
 pub(super) async fn apply(
     api: &RestApi,
     resource: &Resource,
     ctx: &Context,
+    db: &DatabaseExecutor<'_>,
     row: Option<&Record>,
     values: &mut Vec<(String, Value)>,
 ) -> Result<(), Error> {
@@ -87,7 +89,7 @@ pub(super) async fn apply(
         return Ok(());
     };
     let except = row.and_then(|row| value::to_text(row.pk(info)).parse().ok());
-    match auth.username_refusal(name, except).await? {
+    match auth.username_refusal_on(db, name, except).await? {
         None => Ok(()),
         Some(reason) if reason == USERNAME_TAKEN => Err(Error::Conflict(
             Conflict::pending(&info.slug, None).found(vec![username]),

@@ -45,7 +45,7 @@ async fn values(
     super::nested::write(api, resource, ctx, db, nested, &mut values).await?;
     let value_of = |c: &str| values.iter().find(|(n, _)| n == c).map(|(_, v)| v);
     super::reach::check_references(api, resource, ctx, db, value_of).await?;
-    super::users::apply(api, resource, ctx, row, &mut values).await?;
+    super::users::apply(api, resource, ctx, db, row, &mut values).await?;
     Ok(values)
 }
 

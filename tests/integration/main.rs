@@ -26,6 +26,7 @@ mod grammar;
 mod headers;
 mod lengths;
 mod limits;
+mod name_races;
 mod nested_writes;
 mod passwords;
 mod permissions;

@@ -107,10 +107,16 @@ pub async fn join(
         active: Set(true),
         admin: Set(false),
     };
-    // Recorded as the anonymous visitor's create, password redacted.
+    // Recorded as the anonymous visitor's create, password redacted. The name is checked
+    // again in the transaction: a look-alike chosen meanwhile by another sign-up refuses it.
     let txn = Transaction::begin(&site.db, &caller)
         .await?
         .redact(user::Column::Password);
+    if let Some(refusal) = site.auth.username_refusal_in(&txn, &username, None).await? {
+        txn.rollback().await?;
+        errors.insert("username", refusal);
+        return Ok(form(&page, &username, &email, &errors));
+    }
     let id = match txn.insert(row).await {
         Ok(inserted) => {
             txn.commit().await?;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse};
-use sea_orm::{DatabaseExecutor, TransactionTrait, Value};
+use sea_orm::{DatabaseExecutor, Value};
 
 use super::edit::{Notes, page};
 use super::many::{self, Change};
@@ -15,16 +15,19 @@ use crate::admin::erased::AdminModel;
 use crate::admin::form::{self, Source};
 use crate::admin::version;
 use crate::auth::Level;
-use crate::orm::Record;
+use crate::orm::{Record, lock};
 use crate::{Context as Caller, Error};
 
 /// On the user model, the library's username rule (no look-alike of another user's name, no
-/// invisible or compatibility characters) as an error beside the username field.
-async fn username_refusal(
+/// invisible or compatibility characters) as an error beside the username field: checked on
+/// the pool for a quick answer (`txn` `None`), then again in the save's transaction after the
+/// lock every choice of a name takes (see `Auth::username_refusal_in`).
+pub(super) async fn username_refusal(
     admin: &Admin,
     model: &AdminModel,
     record: Option<&Record>,
     values: &[(String, Value)],
+    txn: Option<&DatabaseExecutor<'_>>,
 ) -> Result<Option<HashMap<String, String>>, Error> {
     let auth = admin.auth();
     if model.slug() != auth.user_table() {
@@ -43,7 +46,11 @@ async fn username_refusal(
         Value::BigInt(Some(id)) => Some(*id),
         _ => None,
     });
-    let refusal = auth.username_refusal(name, except).await?.map(|message| {
+    let refusal = match txn {
+        Some(db) => auth.username_refusal_on(db, name, except).await?,
+        None => auth.username_refusal(name, except).await?,
+    };
+    let refusal = refusal.map(|message| {
         if message == crate::auth::USERNAME_TAKEN {
             "A user with this or a look-alike username already exists.".to_owned()
         } else {
@@ -51,6 +58,16 @@ async fn username_refusal(
         }
     });
     Ok(refusal.map(|message| HashMap::from([(column, message)])))
+}
+
+/// Errors beside fields (at least one) as the write's refusal, which `refused` shows beside
+/// them again.
+pub(super) fn in_fields(errors: HashMap<String, String>) -> crate::Invalid {
+    errors
+        .into_iter()
+        .map(|(field, message)| crate::Invalid::named(&field, message))
+        .reduce(crate::Invalid::and)
+        .unwrap_or_else(|| crate::Invalid::message("the row was refused"))
 }
 
 /// The errors of a refused row: each beside its field when the form shows that field, the
@@ -91,8 +108,12 @@ async fn in_transaction(
     values: Vec<(String, Value)>,
     changes: &[Change],
 ) -> Result<Record, Error> {
-    let txn = admin.db().begin().await?;
-    let db = DatabaseExecutor::from(&txn);
+    let txn = lock::begin_write(admin.db()).await?;
+    let db = DatabaseExecutor::from(&*txn);
+    if let Some(errors) = username_refusal(admin, model, record, &values, Some(&db)).await? {
+        txn.rollback().await.ok();
+        return Err(Error::Invalid(in_fields(errors)));
+    }
     let saved = match record {
         None => model.create(ctx, &db, values).await,
         Some(old) => model.update(ctx, &db, old, values).await,
@@ -152,7 +173,7 @@ pub(super) async fn save(
         }
         (Err(errors), _) | (_, Err(errors)) => return show_again(errors, None).await,
     };
-    if let Some(errors) = username_refusal(admin, model, record, &values).await? {
+    if let Some(errors) = username_refusal(admin, model, record, &values, None).await? {
         return show_again(errors, None).await;
     }
     let saved = match record {

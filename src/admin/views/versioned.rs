@@ -10,6 +10,7 @@ use sea_orm::{DatabaseExecutor, Value};
 
 use super::edit::{Notes, fetch_many_on, page};
 use super::many::{self, Change, Picked};
+use super::save::{in_fields, username_refusal};
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::Source;
@@ -48,6 +49,11 @@ pub(super) async fn update_current(
         let links = many::linked(&db, model, &stored).await?;
         if !version::is_current(posted, &version::of(&stored, &links)) {
             return Ok(Versioned::Changed(stored));
+        }
+        let name_taken = username_refusal(admin, model, Some(&stored), &values, Some(&db)).await?;
+        if let Some(errors) = name_taken {
+            let refused = Err(WriteError::Invalid(in_fields(errors)));
+            return Ok(Versioned::Saved(refused));
         }
         let saved = match model.update(ctx, &db, &stored, values).await {
             Ok(saved) => many::write(admin, ctx, &db, model, &saved, changes)
