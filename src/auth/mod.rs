@@ -60,7 +60,7 @@ pub use middleware::AuthMiddleware;
 pub use next::safe_next;
 pub use password::Hasher;
 pub use password_change::{MIN_PASSWORD_CHARS, PasswordValidator, built_in_password_problem};
-pub use redis_store::RedisSessions;
+pub use redis_store::{REDIS_WAIT, RedisSessions};
 pub use session::{Flash, Level, flash, take_flashes};
 pub use store::{DbSessionStore, SessionBackend};
 pub use throttle::ThrottleLimits;

@@ -1,4 +1,4 @@
-//! A session store whose database is unavailable answers 503 with `Retry-After`, like every
+//! A session store whose database (or Redis) is unavailable answers 503 with `Retry-After`, like every
 //! other page, instead of actix-session's bare 500.
 //!
 //! actix-session turns any store error into an opaque 500 and keeps the cause private, so the
@@ -25,9 +25,14 @@ tokio::task_local! {
 /// Notes a session store's database error: an outage makes the request's failure a 503.
 pub(crate) fn note(error: &DbErr) {
     if crate::db::is_unavailable(error) {
-        // Outside a request (a store used on its own) there is no flag and nothing to answer.
-        let _ = STORE_UNAVAILABLE.try_with(|flag| flag.set(true));
+        mark();
     }
+}
+
+/// Notes that the session store could not be reached: the request's failure is a 503.
+pub(crate) fn mark() {
+    // Outside a request (a store used on its own) there is no flag and nothing to answer.
+    let _ = STORE_UNAVAILABLE.try_with(|flag| flag.set(true));
 }
 
 /// Wraps the session middleware: a request that failed because the session store's database

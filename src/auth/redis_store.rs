@@ -8,11 +8,17 @@ use std::sync::Arc;
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::store::{user_of, vanished};
 use super::token;
 use crate::Error;
+
+/// How long the Redis session store waits for a connection or an answer.
+pub const REDIS_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The longest pause, in milliseconds, before the store tries to reconnect once.
+const REDIS_RETRY_MS: u64 = 200;
 
 /// The Redis session store: `{prefix}session:<digest>` holds a session's state as JSON with
 /// its expiry, `{prefix}user:<id>` the digests of that user's sessions (kept alive as long as
@@ -25,13 +31,23 @@ pub struct RedisSessions {
 
 impl RedisSessions {
     /// Connects to the Redis at `url` (`redis://host:port/db`); keys start with `actix_sea:`.
+    /// A connection attempt or a command that takes longer than [`REDIS_WAIT`] fails: a
+    /// request whose sessions cannot be read or written is answered 503 with `Retry-After`,
+    /// never left hanging, and the store reconnects by itself when Redis is back.
     ///
     /// # Errors
     /// [`Error::Config`] when the URL is not a Redis URL or the server cannot be reached.
     pub async fn connect(url: &str) -> Result<Self, Error> {
         let failed = |e: redis::RedisError| Error::Config(format!("session store: {e}"));
         let client = redis::Client::open(url).map_err(failed)?;
-        let connection = ConnectionManager::new(client).await.map_err(failed)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(REDIS_WAIT)
+            .set_response_timeout(REDIS_WAIT)
+            .set_number_of_retries(1)
+            .set_max_delay(REDIS_RETRY_MS);
+        let connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(failed)?;
         Ok(Self {
             connection,
             prefix: "actix_sea:".into(),
@@ -131,13 +147,26 @@ fn other(error: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("session store: {error}")
 }
 
+/// A Redis error as the store's: one that says Redis could not be reached or did not answer
+/// in time makes the request's failure a 503 (see `outage`).
+fn failed(error: redis::RedisError) -> anyhow::Error {
+    if error.is_timeout()
+        || error.is_io_error()
+        || error.is_connection_dropped()
+        || error.is_connection_refusal()
+    {
+        super::outage::mark();
+    }
+    other(error)
+}
+
 impl SessionStore for RedisSessions {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let state: Option<String> = redis::cmd("GET")
             .arg(self.session(&token::digest(key.as_ref())))
             .query_async(&mut self.connection.clone())
             .await
-            .map_err(|e| LoadError::Other(other(e)))?;
+            .map_err(|e| LoadError::Other(failed(e)))?;
         state
             .map(|json| {
                 serde_json::from_str(&json).map_err(|e| LoadError::Deserialization(other(e)))
@@ -161,14 +190,14 @@ impl SessionStore for RedisSessions {
             .arg(seconds(ttl))
             .query_async(&mut self.connection.clone())
             .await
-            .map_err(|e| SaveError::Other(other(e)))?;
+            .map_err(|e| SaveError::Other(failed(e)))?;
         if written.is_none() {
             return Err(SaveError::Other(other("a new session key was taken")));
         }
         if let Some(user_id) = user_of(&state) {
             self.index(user_id, &digest, seconds(ttl), true)
                 .await
-                .map_err(|e| SaveError::Other(other(e)))?;
+                .map_err(|e| SaveError::Other(failed(e)))?;
         }
         SessionKey::try_from(key).map_err(|e| SaveError::Other(other(e)))
     }
@@ -190,7 +219,7 @@ impl SessionStore for RedisSessions {
             .arg(seconds(ttl))
             .query_async(&mut self.connection.clone())
             .await
-            .map_err(|e| UpdateError::Other(other(e)))?;
+            .map_err(|e| UpdateError::Other(failed(e)))?;
         if written.is_none() {
             // Ended while this request ran (`XX` found no key): it stays ended.
             vanished();
@@ -199,7 +228,7 @@ impl SessionStore for RedisSessions {
         if let Some(user_id) = user_of(&state) {
             self.index(user_id, &digest, seconds(ttl), false)
                 .await
-                .map_err(|e| UpdateError::Other(other(e)))?;
+                .map_err(|e| UpdateError::Other(failed(e)))?;
         }
         Ok(key)
     }
@@ -210,7 +239,7 @@ impl SessionStore for RedisSessions {
             .arg(seconds(ttl))
             .query_async::<()>(&mut self.connection.clone())
             .await
-            .map_err(other)
+            .map_err(failed)
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
@@ -218,6 +247,6 @@ impl SessionStore for RedisSessions {
             .arg(self.session(&token::digest(key.as_ref())))
             .query_async::<()>(&mut self.connection.clone())
             .await
-            .map_err(other)
+            .map_err(failed)
     }
 }

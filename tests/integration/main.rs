@@ -30,6 +30,7 @@ mod name_races;
 mod nested_writes;
 mod passwords;
 mod permissions;
+mod redis_outage;
 mod rest;
 mod rest_hooks;
 mod restart;
