@@ -51,12 +51,20 @@ pub fn username_problem(name: &str) -> Option<&'static str> {
     if !fits(name) {
         return Some("Use at most 150 characters.");
     }
-    // ASCII punctuation (`_`, `-`, `.`, `@`) is fine; other non-letters must be ones UTS #39
-    // allows in identifiers, which leaves out invisible, default-ignorable and control
-    // characters, whitespace and symbols.
-    let visible = |c: char| c.is_ascii_graphic() || (c.identifier_allowed() && !c.is_whitespace());
-    if !name.chars().all(visible) {
-        return Some("Use only visible letters, digits and punctuation, without spaces.");
+    // Django's set: letters, digits and `@ . + - _`; beyond ASCII, what UTS #39 allows in
+    // identifiers, which leaves out invisible, default-ignorable and control characters,
+    // whitespace and symbols. No `/`, `?`, `#` or `%`: names go into URL paths.
+    let allowed = |c: char| {
+        c.is_ascii_alphanumeric()
+            || "@.+-_".contains(c)
+            || (!c.is_ascii() && c.identifier_allowed() && !c.is_whitespace())
+    };
+    if !name.chars().all(allowed) {
+        return Some("Use only letters, digits and @ . + - _, without spaces.");
+    }
+    // `.` and `..` are path segments of their own.
+    if name.chars().all(|c| c == '.') {
+        return Some("Use at least one letter or digit.");
     }
     if name.nfkc().ne(name.chars()) {
         return Some("Use ordinary characters (no fullwidth or other compatibility forms).");
@@ -118,6 +126,9 @@ mod tests {
             "a b",
             "tab\t",
             "",
+            "a/b",
+            "50%",
+            "..",
         ] {
             assert!(username_problem(bad).is_some(), "{bad:?}");
         }
@@ -125,6 +136,7 @@ mod tests {
             "alice",
             "zoë",
             "Ölaf_2-b",
+            "first.last+tag@example.com",
             "\u{430}\u{43b}\u{435}\u{43a}\u{441}",
             "太郎",
         ] {
