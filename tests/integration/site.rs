@@ -281,6 +281,25 @@ async fn following_and_unfollowing_change_the_private_timeline(db: TestDb) {
     );
     assert!(!app.get("/private/").await.body.contains("Can we fix it?"));
     assert_eq!(relationships(&app.db.db).await, 0);
+    app.post_form("/users/bob/unfollow/", &[("csrf_token", &token)])
+        .await;
+    let page = app.get("/users/bob/").await.body;
+    assert!(page.contains("You were not following bob."), "{page}");
+    assert!(!page.contains("You are no longer following bob."));
+}
+
+/// The follow button pressed before logging in sends the visitor to the login page with
+/// `next` set to the button's address; after the login that address (a GET) is the user's
+/// page, where the button is, not a 404.
+async fn a_follow_pressed_before_logging_in_comes_back_to_the_user(db: TestDb) {
+    let app = spawn(db).await;
+    app.create_user("bob", "builder", false, true).await;
+    for path in ["/users/bob/follow/", "/users/bob/unfollow/"] {
+        let back = app.get(path).await;
+        assert_eq!(back.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(back.location(), "/users/bob/");
+    }
+    assert_eq!(relationships(&app.db.db).await, 0);
 }
 
 async fn following_twice_keeps_one_relationship(db: TestDb) {
@@ -562,6 +581,7 @@ async fn the_top_bar_shows_the_links_for_who_is_asking(db: TestDb) {
 }
 
 crate::on_every_database!(example:
+    a_follow_pressed_before_logging_in_comes_back_to_the_user,
     anonymous_home_shows_the_public_timeline,
     logged_in_home_shows_only_the_messages_of_followed_users,
     public_timeline_shows_everyone_newest_first,

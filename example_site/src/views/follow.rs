@@ -64,11 +64,20 @@ pub async fn unfollow(
         .filter(pair(user.id(), target.id))
         .one(&*txn)
         .await?;
-    if let Some(followed) = followed {
-        txn.delete(followed).await?;
-    }
+    let Some(followed) = followed else {
+        let text = format!("You were not following {}.", target.username);
+        flash(page.session(), Level::Info, text);
+        return Ok(see_other(&user_url(&target.username)));
+    };
+    txn.delete(followed).await?;
     txn.commit().await?;
     let text = format!("You are no longer following {}.", target.username);
     flash(page.session(), Level::Success, text);
     Ok(see_other(&user_url(&target.username)))
+}
+
+/// `GET /users/<username>/follow/` (or `unfollow/`): the user's page, where the button is. A
+/// visitor who pressed it before logging in comes back here from the login page.
+pub async fn to_user_page(username: web::Path<String>) -> HttpResponse {
+    see_other(&user_url(&username))
 }

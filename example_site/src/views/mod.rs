@@ -11,7 +11,7 @@ pub(crate) mod templates;
 mod timeline;
 
 pub use create::{MAX_MESSAGE, create, create_form};
-pub use follow::{follow, unfollow};
+pub use follow::{follow, to_user_page, unfollow};
 pub use join::{join, join_form};
 pub use page::{PER_PAGE, Page};
 pub use people::{followers, following, user_detail, user_list};
@@ -41,8 +41,16 @@ pub fn scope(auth: Auth) -> impl HttpServiceFactory {
         )
         .route("/users/", web::get().to(user_list))
         .route("/users/{username}/", web::get().to(user_detail))
-        .route("/users/{username}/follow/", web::post().to(follow))
-        .route("/users/{username}/unfollow/", web::post().to(unfollow))
+        .service(
+            web::resource("/users/{username}/follow/")
+                .route(web::get().to(to_user_page))
+                .route(web::post().to(follow)),
+        )
+        .service(
+            web::resource("/users/{username}/unfollow/")
+                .route(web::get().to(to_user_page))
+                .route(web::post().to(unfollow)),
+        )
         .route("/following/", web::get().to(following))
         .route("/followers/", web::get().to(followers))
         .service(
