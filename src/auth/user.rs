@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Order, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseExecutor,
     DbBackend, DbErr, EntityTrait, IntoActiveModel, Iterable, PaginatorTrait, PrimaryKeyToColumn,
-    QueryFilter, QueryOrder, QuerySelect, Value,
+    QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 
 use super::username::{likely_spellings, normalize_username, skeleton_of};
@@ -82,8 +82,9 @@ pub(crate) trait UserStore: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<String>, DbErr>>;
     /// Takes, in the transaction `db`, the lock every choice of a username takes before it
     /// looks for look-alikes, so that two of them run one after the other: on SQLite the
-    /// write transaction holds the database's lock already; elsewhere the user table's first
-    /// row is locked (`FOR UPDATE`) until the transaction ends.
+    /// write transaction holds the database's lock already; on PostgreSQL an advisory lock of
+    /// the transaction; on MariaDB/MySQL the user table's first row (`FOR UPDATE`), until the
+    /// transaction ends.
     fn lock_names<'a>(&'a self, db: &'a DatabaseExecutor<'a>) -> BoxFuture<'a, Result<(), DbErr>>;
     /// The column holding the login name.
     fn username_column(&self) -> String;
@@ -94,6 +95,9 @@ pub(crate) trait UserStore: Send + Sync {
     /// The column holding the admin flag, which only admins may change.
     fn admin_column(&self) -> String;
 }
+
+/// The key of PostgreSQL's advisory lock on choosing a username ("actxname" in ASCII).
+const NAMES_LOCK: i64 = 0x6163_7478_6e61_6d65;
 
 pub(crate) struct Users<E>(std::marker::PhantomData<fn() -> E>);
 
@@ -155,8 +159,18 @@ impl<E: UserEntity> UserStore for Users<E> {
 
     fn lock_names<'a>(&'a self, db: &'a DatabaseExecutor<'a>) -> BoxFuture<'a, Result<(), DbErr>> {
         Box::pin(async move {
-            if db.get_database_backend() == DbBackend::Sqlite {
-                return Ok(());
+            match db.get_database_backend() {
+                DbBackend::Sqlite => return Ok(()),
+                DbBackend::Postgres => {
+                    // A lock of the transaction's that needs no row (the table may be empty).
+                    let lock = Statement::from_sql_and_values(
+                        DbBackend::Postgres,
+                        "SELECT pg_advisory_xact_lock($1)",
+                        [NAMES_LOCK.into()],
+                    );
+                    return db.execute_raw(lock).await.map(drop);
+                }
+                _ => {}
             }
             let Some(key) = E::PrimaryKey::iter().next() else {
                 return Ok(());
