@@ -109,8 +109,8 @@ async fn selected(
     Ok(rows)
 }
 
-/// The confirmation page, with `error` when a delete was just refused (and then `status`);
-/// without its button, and saying why, when the delete takes rows of the `forbidden` models.
+/// The confirmation page, with `error` when a delete was just refused; without its button,
+/// and saying why, when the delete takes rows of the `forbidden` models.
 async fn confirmation(
     admin: &Admin,
     req: &HttpRequest,

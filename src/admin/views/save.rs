@@ -19,16 +19,16 @@ use crate::orm::{Record, lock};
 use crate::{Context as Caller, Error};
 
 /// On the user model, the library's username rule (no look-alike of another user's name, no
-/// invisible or compatibility characters) as an error beside the username field: checked on
-/// the pool for a quick answer (`txn` `None`), then again in the save's transaction after the
-/// lock every choice of a name takes (see `Auth::username_refusal_in`).
+/// invisible or compatibility characters): the username field and why its value is refused.
+/// Checked on the pool for a quick answer (`txn` `None`), then again in the save's
+/// transaction after the lock every choice of a name takes (see `Auth::username_refusal_in`).
 pub(super) async fn username_refusal(
     admin: &Admin,
     model: &AdminModel,
     record: Option<&Record>,
     values: &[(String, Value)],
     txn: Option<&DatabaseExecutor<'_>>,
-) -> Result<Option<HashMap<String, String>>, Error> {
+) -> Result<Option<(String, String)>, Error> {
     let auth = admin.auth();
     if model.slug() != auth.user_table() {
         return Ok(None);
@@ -57,17 +57,7 @@ pub(super) async fn username_refusal(
             message
         }
     });
-    Ok(refusal.map(|message| HashMap::from([(column, message)])))
-}
-
-/// Errors beside fields (at least one) as the write's refusal, which `refused` shows beside
-/// them again.
-pub(super) fn in_fields(errors: HashMap<String, String>) -> crate::Invalid {
-    errors
-        .into_iter()
-        .map(|(field, message)| crate::Invalid::named(&field, message))
-        .reduce(crate::Invalid::and)
-        .unwrap_or_else(|| crate::Invalid::message("the row was refused"))
+    Ok(refusal.map(|message| (column, message)))
 }
 
 /// The errors of a refused row: each beside its field when the form shows that field, the
@@ -110,9 +100,11 @@ async fn in_transaction(
 ) -> Result<Record, Error> {
     let txn = lock::begin_write(admin.db()).await?;
     let db = DatabaseExecutor::from(&*txn);
-    if let Some(errors) = username_refusal(admin, model, record, &values, Some(&db)).await? {
+    if let Some((field, message)) =
+        username_refusal(admin, model, record, &values, Some(&db)).await?
+    {
         txn.rollback().await.ok();
-        return Err(Error::Invalid(in_fields(errors)));
+        return Err(Error::Invalid(crate::Invalid::named(&field, message)));
     }
     let saved = match record {
         None => model.create(ctx, &db, values).await,
@@ -173,7 +165,8 @@ pub(super) async fn save(
         }
         (Err(errors), _) | (_, Err(errors)) => return show_again(errors, None).await,
     };
-    if let Some(errors) = username_refusal(admin, model, record, &values, None).await? {
+    if let Some(refused) = username_refusal(admin, model, record, &values, None).await? {
+        let errors = HashMap::from([refused]);
         return show_again(errors, None).await;
     }
     let saved = match record {

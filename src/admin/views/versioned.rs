@@ -10,7 +10,7 @@ use sea_orm::{DatabaseExecutor, Value};
 
 use super::edit::{Notes, fetch_many_on, page};
 use super::many::{self, Change, Picked};
-use super::save::{in_fields, username_refusal};
+use super::save::username_refusal;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::admin::form::Source;
@@ -51,9 +51,9 @@ pub(super) async fn update_current(
             return Ok(Versioned::Changed(stored));
         }
         let name_taken = username_refusal(admin, model, Some(&stored), &values, Some(&db)).await?;
-        if let Some(errors) = name_taken {
-            let refused = Err(WriteError::Invalid(in_fields(errors)));
-            return Ok(Versioned::Saved(refused));
+        if let Some((field, message)) = name_taken {
+            let refused = WriteError::Invalid(crate::Invalid::named(&field, message));
+            return Ok(Versioned::Saved(Err(refused)));
         }
         let saved = match model.update(ctx, &db, &stored, values).await {
             Ok(saved) => many::write(admin, ctx, &db, model, &saved, changes)
