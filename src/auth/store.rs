@@ -15,6 +15,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use super::redis_store::RedisSessions;
 use super::session::USER_ID;
 use super::{anonymous, token};
+use crate::orm::lock;
 
 tokio::task_local! {
     /// Set when a store update found its session gone, so that the middleware sends no
@@ -85,10 +86,12 @@ impl DbSessionStore {
     ///
     /// The database's error when the session table cannot be written.
     pub async fn end_user(&self, user_id: i64) -> Result<u64, sea_orm::DbErr> {
+        let write = lock::write(&self.db).await?;
         let result = entity::Entity::delete_many()
             .filter(entity::Column::UserId.eq(user_id))
-            .exec(&self.db)
+            .exec(&write.db())
             .await?;
+        write.done().await?;
         Ok(result.rows_affected)
     }
 }
@@ -134,11 +137,13 @@ impl SessionStore for DbSessionStore {
     ) -> Result<SessionKey, SaveError> {
         let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(other(e)))?;
         let now = Utc::now().naive_utc();
+        let failed = |e| SaveError::Other(other(e));
+        let write = lock::write(&self.db).await.map_err(failed)?;
         entity::Entity::delete_many()
             .filter(entity::Column::ExpiresAt.lte(now))
-            .exec(&self.db)
+            .exec(&write.db())
             .await
-            .map_err(|e| SaveError::Other(other(e)))?;
+            .map_err(failed)?;
         let key = token::random();
         let row = entity::ActiveModel {
             key_hash: Set(token::digest(&key)),
@@ -147,9 +152,10 @@ impl SessionStore for DbSessionStore {
             expires_at: Set(expiry(ttl)),
         };
         entity::Entity::insert(row)
-            .exec_without_returning(&self.db)
+            .exec_without_returning(&write.db())
             .await
-            .map_err(|e| SaveError::Other(other(e)))?;
+            .map_err(failed)?;
+        write.done().await.map_err(failed)?;
         SessionKey::try_from(key).map_err(|e| SaveError::Other(other(e)))
     }
 
@@ -161,15 +167,18 @@ impl SessionStore for DbSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         let json =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(other(e)))?;
+        let failed = |e| UpdateError::Other(other(e));
+        let write = lock::write(&self.db).await.map_err(failed)?;
         let result = entity::Entity::update_many()
             .col_expr(entity::Column::State, Expr::val(json))
             .col_expr(entity::Column::ExpiresAt, Expr::val(expiry(ttl)))
             .col_expr(entity::Column::UserId, Expr::val(user_of(&state)))
             .filter(entity::Column::KeyHash.eq(token::digest(session_key.as_ref())))
             .filter(entity::Column::ExpiresAt.gt(Utc::now().naive_utc()))
-            .exec(&self.db)
+            .exec(&write.db())
             .await
-            .map_err(|e| UpdateError::Other(other(e)))?;
+            .map_err(failed)?;
+        write.done().await.map_err(failed)?;
         if result.rows_affected == 0 {
             // Logged out, expired or purged while this request ran: saving the state under a
             // new key would log the user back in, so the session stays ended. The key handed
@@ -184,20 +193,24 @@ impl SessionStore for DbSessionStore {
         session_key: &SessionKey,
         ttl: &Duration,
     ) -> Result<(), anyhow::Error> {
+        let write = lock::write(&self.db).await.map_err(other)?;
         entity::Entity::update_many()
             .col_expr(entity::Column::ExpiresAt, Expr::val(expiry(ttl)))
             .filter(entity::Column::KeyHash.eq(token::digest(session_key.as_ref())))
-            .exec(&self.db)
+            .exec(&write.db())
             .await
             .map_err(other)?;
+        write.done().await.map_err(other)?;
         Ok(())
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let write = lock::write(&self.db).await.map_err(other)?;
         entity::Entity::delete_by_id(token::digest(session_key.as_ref()))
-            .exec(&self.db)
+            .exec(&write.db())
             .await
             .map_err(other)?;
+        write.done().await.map_err(other)?;
         Ok(())
     }
 }

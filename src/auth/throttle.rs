@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::token;
 use crate::Error;
+use crate::orm::lock;
 
 /// The failures table.
 pub(crate) mod entity {
@@ -138,10 +139,12 @@ impl Throttle {
             key: Set(key.to_owned()),
             at: Set(Utc::now().naive_utc()),
         };
+        let write = lock::write(&self.db).await?;
         let id = entity::Entity::insert(row)
-            .exec(&self.db)
+            .exec(&write.db())
             .await?
             .last_insert_id;
+        write.done().await?;
         let in_window = Condition::all()
             .add(entity::Column::Key.eq(key))
             .add(entity::Column::At.gt(since(window)));
@@ -176,10 +179,12 @@ impl Throttle {
     }
 
     async fn release(&self, ids: &[i64]) -> Result<(), Error> {
+        let write = lock::write(&self.db).await?;
         entity::Entity::delete_many()
             .filter(entity::Column::Id.is_in(ids.iter().copied()))
-            .exec(&self.db)
+            .exec(&write.db())
             .await?;
+        write.done().await?;
         Ok(())
     }
 
@@ -229,10 +234,12 @@ impl Throttle {
             .pair_window
             .max(limits.address_window)
             .max(limits.signup_window);
+        let write = lock::write(&self.db).await?;
         entity::Entity::delete_many()
             .filter(entity::Column::At.lt(since(longest)))
-            .exec(&self.db)
+            .exec(&write.db())
             .await?;
+        write.done().await?;
         Ok(())
     }
 
@@ -242,10 +249,12 @@ impl Throttle {
         let mine = Condition::any()
             .add(entity::Column::Key.eq(attempt.pair.0))
             .add(entity::Column::Id.eq(attempt.address));
+        let write = lock::write(&self.db).await?;
         entity::Entity::delete_many()
             .filter(mine)
-            .exec(&self.db)
+            .exec(&write.db())
             .await?;
+        write.done().await?;
         Ok(())
     }
 

@@ -10,41 +10,46 @@
 //!   statement, and InnoDB's `REPEATABLE READ` takes its snapshot at the first plain read of
 //!   the transaction, which comes after the lock.
 
-use std::collections::HashMap;
 use std::ops::Deref;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ConnAcquireErr, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait, Value,
+    ConnectionTrait, DatabaseConnection, DatabaseExecutor, DatabaseTransaction, DbBackend, DbErr,
+    TransactionTrait, Value,
 };
-use tokio::sync::OwnedMutexGuard;
 
 use super::model::ModelInfo;
+use super::turn::Turn;
 
 /// A transaction meant to write, from [`begin_write`]; dropped without
 /// [`commit`](Self::commit), it rolls back.
 #[derive(Debug)]
-pub(crate) struct WriteTransaction {
-    txn: DatabaseTransaction,
-    /// This process's turn to write to the SQLite database (released after the commit).
-    _turn: Option<OwnedMutexGuard<()>>,
+pub(crate) enum WriteTransaction {
+    /// PostgreSQL and MariaDB/MySQL, or a transaction begun inside another one.
+    Plain(DatabaseTransaction),
+    /// SQLite: this process's turn to write (see [`turn`](super::turn)).
+    Turn(Turn),
 }
 
 impl WriteTransaction {
     /// A transaction begun inside another one, whose turn covers it.
     pub(crate) fn nested(txn: DatabaseTransaction) -> Self {
-        Self { txn, _turn: None }
+        Self::Plain(txn)
     }
 
+    /// Commits; on SQLite, returns once the group the write went into is committed.
     pub(crate) async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        match self {
+            Self::Plain(txn) => txn.commit().await,
+            Self::Turn(turn) => turn.commit().await,
+        }
     }
 
     pub(crate) async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
+        match self {
+            Self::Plain(txn) => txn.rollback().await,
+            Self::Turn(turn) => turn.rollback().await,
+        }
     }
 }
 
@@ -52,7 +57,10 @@ impl Deref for WriteTransaction {
     type Target = DatabaseTransaction;
 
     fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
+        match self {
+            Self::Plain(txn) => txn,
+            Self::Turn(turn) => turn.txn(),
+        }
     }
 }
 
@@ -60,47 +68,52 @@ impl Deref for WriteTransaction {
 /// (`BEGIN IMMEDIATE`), so its reads and its write are one step; elsewhere a plain `BEGIN`.
 ///
 /// On SQLite, the writers of this process also take turns before they begin, in the order
-/// they came: a writer that finds the lock taken by another connection would otherwise sleep
-/// in SQLite's busy handler (1 ms, 2 ms, 5 ms, ... up to 100 ms at a time) and let later
-/// writers pass it. Other processes (a command-line tool) still meet the busy handler. A
-/// turn not had within the pool's acquire timeout is an acquire timeout (503).
+/// they came, and commit in groups (see [`turn`](super::turn)): a writer that finds the lock
+/// taken by another connection would otherwise sleep in SQLite's busy handler (1 ms, 2 ms,
+/// 5 ms, ... up to 100 ms at a time) and let later writers pass it. Other processes (a
+/// command-line tool) still meet the busy handler. A turn not had within the pool's acquire
+/// timeout is an acquire timeout (503).
 pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, DbErr> {
-    let turn = match crate::db::sqlite_file(db) {
-        Some(file) => Some(sqlite_turn(db, file).await?),
-        None => None,
-    };
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await?;
-    Ok(WriteTransaction { txn, _turn: turn })
+    if let Some(file) = crate::db::sqlite_file(db) {
+        return Ok(WriteTransaction::Turn(super::turn::begin(db, file).await?));
+    }
+    Ok(WriteTransaction::Plain(db.begin().await?))
 }
 
-/// The turns of each SQLite database file (or in-memory database) this process writes to.
-/// One entry per database opened: a server opens a few.
-static WRITERS: Mutex<Option<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = Mutex::new(None);
+/// A write outside any transaction (a statement or a few, each atomic on its own), from
+/// [`write`]: on SQLite it takes this process's turn (see [`begin_write`]), since a write
+/// beside the turns meets SQLite's busy handler, sleeping up to 100 ms at a time while a group
+/// of writers holds the lock; elsewhere its statements go straight to the pool.
+pub(crate) enum Write<'a> {
+    Pool(&'a DatabaseConnection),
+    Turn(WriteTransaction),
+}
 
-/// Waits for this process's turn to write to `db`, the SQLite database `file`.
-async fn sqlite_turn(db: &DatabaseConnection, file: PathBuf) -> Result<OwnedMutexGuard<()>, DbErr> {
-    let turn = {
-        let mut writers = WRITERS
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        writers
-            .get_or_insert_default()
-            .entry(file)
-            .or_default()
-            .clone()
-    };
-    let wait = db
-        .get_sqlite_connection_pool()
-        .options()
-        .get_acquire_timeout();
-    tokio::time::timeout(wait, turn.lock_owned())
-        .await
-        .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))
+impl Write<'_> {
+    /// Where the write's statements go.
+    pub(crate) fn db(&self) -> DatabaseExecutor<'_> {
+        match self {
+            Self::Pool(db) => DatabaseExecutor::from(*db),
+            Self::Turn(txn) => DatabaseExecutor::from(&**txn),
+        }
+    }
+
+    /// Ends the write: once it returns, what the statements wrote is committed.
+    pub(crate) async fn done(self) -> Result<(), DbErr> {
+        match self {
+            Self::Pool(_) => Ok(()),
+            Self::Turn(txn) => txn.commit().await,
+        }
+    }
+}
+
+/// Begins a [`Write`] on `db`.
+pub(crate) async fn write(db: &DatabaseConnection) -> Result<Write<'_>, DbErr> {
+    if let Some(file) = crate::db::sqlite_file(db) {
+        let turn = super::turn::begin(db, file).await?;
+        return Ok(Write::Turn(WriteTransaction::Turn(turn)));
+    }
+    Ok(Write::Pool(db))
 }
 
 /// Locks the rows of `info` with these primary keys until the transaction ends (the keys of

@@ -21,6 +21,7 @@ mod registry;
 pub(crate) mod save;
 mod statement;
 pub(crate) mod token;
+mod turn;
 pub mod value;
 mod values;
 

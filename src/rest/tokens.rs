@@ -13,6 +13,7 @@ use super::authentication::{Authentication, Scheme, api_user, unauthorized, writ
 use crate::CurrentUser;
 use crate::Error;
 use crate::auth::{Auth, token};
+use crate::orm::lock;
 
 /// The API key table.
 pub(crate) mod key_entity {
@@ -110,9 +111,11 @@ impl ApiKeyAuthentication {
             user_id: Set(user_id),
             created_at: Set(Utc::now().naive_utc()),
         };
+        let write = lock::write(auth.db()).await?;
         key_entity::Entity::insert(row)
-            .exec_without_returning(auth.db())
+            .exec_without_returning(&write.db())
             .await?;
+        write.done().await?;
         Ok((key, secret))
     }
 
@@ -196,9 +199,11 @@ impl BearerAuthentication {
                 .and_then(|l| chrono::Duration::from_std(l).ok())
                 .map(|l| now + l)),
         };
+        let write = lock::write(auth.db()).await?;
         token_entity::Entity::insert(row)
-            .exec_without_returning(auth.db())
+            .exec_without_returning(&write.db())
             .await?;
+        write.done().await?;
         Ok(token)
     }
 

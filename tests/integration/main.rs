@@ -23,6 +23,7 @@ mod errors;
 mod etag;
 mod faults;
 mod grammar;
+mod group_commit;
 mod headers;
 mod lengths;
 mod limits;

@@ -1,0 +1,144 @@
+//! Writers that wait for their turn join the open transaction and share its commit; one that
+//! fails or is dropped takes only its own writes with it.
+
+use std::path::PathBuf;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use tokio::sync::oneshot;
+
+use crate::orm::lock::{WriteTransaction, begin_write};
+
+/// A new database file with an empty table `t`.
+async fn database(name: &str) -> (DatabaseConnection, PathBuf) {
+    let file = std::env::temp_dir().join(format!(
+        "actix-sea-turn-{name}-{}.db",
+        std::process::id()
+    ));
+    remove(&file);
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let db = crate::db::connect(&url).await.unwrap();
+    db.execute_unprepared("CREATE TABLE t (name TEXT NOT NULL)")
+        .await
+        .unwrap();
+    (db, file)
+}
+
+fn remove(file: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = file.as_os_str().to_owned();
+        path.push(suffix);
+        std::fs::remove_file(path).ok();
+    }
+}
+
+async fn insert(txn: &WriteTransaction, name: &str) {
+    let insert = Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "INSERT INTO t (name) VALUES (?)",
+        [name.into()],
+    );
+    txn.execute_raw(insert).await.unwrap();
+}
+
+/// The committed names, read on another connection.
+async fn names(db: &DatabaseConnection) -> Vec<String> {
+    let select = Statement::from_string(DbBackend::Sqlite, "SELECT name FROM t ORDER BY name");
+    db.query_all_raw(select)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get("", "name").unwrap())
+        .collect()
+}
+
+/// Waits until `count` writers wait for their turn on `file`.
+async fn queued(file: &std::path::Path, count: usize) {
+    let waiting = || {
+        let all = super::WRITERS.lock().unwrap();
+        let writers = all.as_ref().and_then(|all| all.get(file));
+        writers.map_or(0, |w| w.waiting.load(std::sync::atomic::Ordering::SeqCst))
+    };
+    while waiting() < count {
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test]
+async fn writers_that_wait_share_the_commit_of_the_first_and_a_failed_one_takes_only_its_own() {
+    let (db, file) = database("share").await;
+    let first = begin_write(&db).await.unwrap();
+    insert(&first, "first").await;
+    let second = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let txn = begin_write(&db).await.unwrap();
+            insert(&txn, "second").await;
+            let committed_meanwhile = names(&db).await;
+            txn.commit().await.map(|()| committed_meanwhile)
+        }
+    });
+    let third = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let txn = begin_write(&db).await.unwrap();
+            insert(&txn, "third").await;
+            let missing = Statement::from_string(DbBackend::Sqlite, "DELETE FROM missing");
+            assert!(txn.execute_raw(missing).await.is_err());
+            txn.rollback().await
+        }
+    });
+    queued(&file, 2).await;
+    first.commit().await.unwrap();
+    let committed_meanwhile = second.await.unwrap().unwrap();
+    assert!(
+        committed_meanwhile.is_empty(),
+        "the first writer's row was committed before the group: {committed_meanwhile:?}"
+    );
+    third.await.unwrap().unwrap();
+    assert_eq!(names(&db).await, ["first", "second"]);
+    remove(&file);
+}
+
+#[tokio::test]
+async fn a_writer_dropped_in_its_turn_takes_only_its_own_writes() {
+    let (db, file) = database("drop").await;
+    let first = begin_write(&db).await.unwrap();
+    insert(&first, "first").await;
+    let (wrote, written) = oneshot::channel();
+    let second = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let txn = begin_write(&db).await.unwrap();
+            insert(&txn, "second").await;
+            wrote.send(()).unwrap();
+            std::future::pending::<()>().await;
+        }
+    });
+    queued(&file, 1).await;
+    let first = tokio::spawn(first.commit());
+    written.await.unwrap();
+    second.abort();
+    first.await.unwrap().unwrap();
+    assert_eq!(names(&db).await, ["first"]);
+    let again = begin_write(&db).await.unwrap();
+    insert(&again, "again").await;
+    again.commit().await.unwrap();
+    assert_eq!(names(&db).await, ["again", "first"]);
+    remove(&file);
+}
+
+#[tokio::test]
+async fn a_first_writer_alone_commits_at_once_and_one_that_fails_leaves_nothing() {
+    let (db, file) = database("alone").await;
+    let txn = begin_write(&db).await.unwrap();
+    insert(&txn, "kept").await;
+    txn.commit().await.unwrap();
+    let txn = begin_write(&db).await.unwrap();
+    insert(&txn, "rolled back").await;
+    txn.rollback().await.unwrap();
+    let txn = begin_write(&db).await.unwrap();
+    insert(&txn, "dropped").await;
+    drop(txn);
+    assert_eq!(names(&db).await, ["kept"]);
+    remove(&file);
+}
