@@ -6,8 +6,9 @@ mod support;
 
 use support::{Server, ServerDb, TempDb, run, run_ok};
 
-/// How many migrations the site has: actix-sea's five, the twitter clone's tables and its search index.
-const MIGRATIONS: usize = 8;
+/// How many migrations the site has: actix-sea's six, the twitter clone's tables, its search
+/// index and its row count.
+const MIGRATIONS: usize = 9;
 
 fn status(url: &str) -> String {
     run_ok(&["migrate", "status", "--database", url])
@@ -29,10 +30,10 @@ fn up_from_empty_then_down_and_up_again(url: &str) {
     // Off a terminal: no progress bar, one summary line.
     assert_eq!(
         up.trim(),
-        "migrate: applied 8 migrations: m20261202_000001_actix_sea_auth_tables, \
+        "migrate: applied 9 migrations: m20261202_000001_actix_sea_auth_tables, \
          m20261202_000002_actix_sea_api_tables, m20261202_000003_actix_sea_group_tables, \
          m20261202_000004_actix_sea_session_user, m20261202_000010_actix_sea_audit, \
-         m20261202_000001_twitter_tables, m20261203_000001_actix_sea_search_message, \
+         m20261206_000001_actix_sea_lock, m20261202_000001_twitter_tables, m20261203_000001_actix_sea_search_message, \
          m20261203_000002_actix_sea_row_count_message"
     );
     assert!(status(url).contains(&counts(MIGRATIONS, 0)));
@@ -107,11 +108,47 @@ fn migrate_goes_up_from_empty_then_down_and_up_again_on_mysql() {
     }
 }
 
+/// A database migrated before the lock table existed (its migration sits among applied ones in
+/// the list) gets that table, with its row, and nothing else.
+#[test]
+fn a_database_from_before_the_lock_table_gets_only_that() {
+    let db = TempDb::new("upgrade");
+    let url = db.url();
+    run_ok(&["migrate", "up", "--database", &url]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let conn = sea_orm::Database::connect(&url).await.unwrap();
+        conn.execute_unprepared(
+            "DROP TABLE actix_sea_lock; \
+             DELETE FROM seaql_migrations WHERE version = 'm20261206_000001_actix_sea_lock'",
+        )
+        .await
+        .unwrap();
+    });
+    assert!(status(&url).contains(&counts(MIGRATIONS - 1, 1)));
+    let up = run_ok(&["migrate", "up", "--database", &url]);
+    assert_eq!(
+        up.trim(),
+        "migrate: applied 1 migration: m20261206_000001_actix_sea_lock"
+    );
+    let rows = runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let conn = sea_orm::Database::connect(&url).await.unwrap();
+        let select = sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT name FROM actix_sea_lock",
+        );
+        conn.query_all_raw(select).await.unwrap().len()
+    });
+    assert_eq!(rows, 1);
+}
+
 fn nothing_pending_after_serve(url: &str) {
     let first = Server::start(url, &[]);
     let said = first.output();
     assert!(
-        said.contains("example_site: applied 8 migrations: m20261202_000001_actix_sea_auth_tables"),
+        said.contains("example_site: applied 9 migrations: m20261202_000001_actix_sea_auth_tables"),
         "serve says which migrations it applied: {said}"
     );
     drop(first);

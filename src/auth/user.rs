@@ -2,7 +2,7 @@
 
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::ColumnType;
-use sea_orm::sea_query::{Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseExecutor,
     DbBackend, DbErr, EntityTrait, IntoActiveModel, Iterable, PaginatorTrait, PrimaryKeyToColumn,
@@ -12,6 +12,7 @@ use sea_orm::{
 use super::username::{likely_spellings, normalize_username, skeleton_of};
 use crate::Context;
 use crate::audit::Transaction;
+use crate::db::migration::lock_table::{ActixSeaLock, USERNAMES};
 use crate::orm::ModelEntity;
 
 /// Implemented by a site's user entity (the `Entity` of its user table) so that logins, the
@@ -83,8 +84,9 @@ pub(crate) trait UserStore: Send + Sync {
     /// Takes, in the transaction `db`, the lock every choice of a username takes before it
     /// looks for look-alikes, so that two of them run one after the other: on SQLite the
     /// write transaction holds the database's lock already; on PostgreSQL an advisory lock of
-    /// the transaction; on MariaDB/MySQL the user table's first row (`FOR UPDATE`), until the
-    /// transaction ends.
+    /// the transaction; on MariaDB/MySQL the row `usernames` of the crate's lock table
+    /// (`FOR UPDATE`, until the transaction ends; the user table's first row, should the lock's
+    /// row be gone).
     fn lock_names<'a>(&'a self, db: &'a DatabaseExecutor<'a>) -> BoxFuture<'a, Result<(), DbErr>>;
     /// The column holding the login name.
     fn username_column(&self) -> String;
@@ -172,6 +174,16 @@ impl<E: UserEntity> UserStore for Users<E> {
                 }
                 _ => {}
             }
+            let lock = Query::select()
+                .column(ActixSeaLock::Name)
+                .from(ActixSeaLock::Table)
+                .and_where(Expr::col(ActixSeaLock::Name).eq(USERNAMES))
+                .lock_exclusive()
+                .to_owned();
+            if db.query_one(&lock).await?.is_some() {
+                return Ok(());
+            }
+            // The lock's row is gone: the first user's row serves, when there is one.
             let Some(key) = E::PrimaryKey::iter().next() else {
                 return Ok(());
             };

@@ -10,10 +10,8 @@ use crate::orm::lock::{WriteTransaction, begin_write};
 
 /// A new database file with an empty table `t`.
 async fn database(name: &str) -> (DatabaseConnection, PathBuf) {
-    let file = std::env::temp_dir().join(format!(
-        "actix-sea-turn-{name}-{}.db",
-        std::process::id()
-    ));
+    let file =
+        std::env::temp_dir().join(format!("actix-sea-turn-{name}-{}.db", std::process::id()));
     remove(&file);
     let url = format!("sqlite://{}?mode=rwc", file.display());
     let db = crate::db::connect(&url).await.unwrap();

@@ -69,6 +69,7 @@ mod api_tables;
 mod audit_table;
 mod auth_tables;
 mod group_tables;
+pub(crate) mod lock_table;
 mod session_user;
 
 use sea_orm::sea_query::{ColumnDef, Expr, IndexCreateStatement, IntoIden};
@@ -86,6 +87,7 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(group_tables::Migration),
         Box::new(session_user::Migration),
         Box::new(audit_table::Migration),
+        Box::new(lock_table::Migration),
     ]
 }
 
