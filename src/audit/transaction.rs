@@ -31,6 +31,13 @@ pub(super) type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::M
 /// [`commit`](Self::commit), it rolls back. Entities need a single-column primary key, as
 /// everywhere in the crate; a write to one without panics.
 ///
+/// On SQLite the transactions of a process take turns and share commits with the admin's and
+/// the API's writes: [`commit`](Self::commit) returns once the commit that covers this
+/// transaction is done, which may wait for the writers that came after it (up to 32 of them,
+/// or 100 ms of them). Hold no lock of your own across `commit` that those writers might take,
+/// and begin no second transaction on the same database while one is open: it waits for the
+/// turn the first one holds, and ends in a timeout (503).
+///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), sea_orm::DbErr> {

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sea_orm::{
     ConnAcquireErr, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
@@ -27,9 +28,12 @@ use sea_orm::{
 };
 use tokio::sync::{OwnedMutexGuard, watch};
 
-/// Most writers one commit covers: a bound on how long the group holds the write lock from
-/// other processes.
+/// Most writers one commit covers, and the age past which a group takes no more: bounds on how
+/// long a writer waits for the writers after it, on how long the group holds the write lock
+/// from other processes, and on how much of the connection's statement limit (which runs from
+/// its checkout, see `db::Options::statement_timeout`) one group uses.
 const MOST_WRITERS: usize = 32;
+const MOST_AGE: Duration = Duration::from_millis(100);
 
 /// The turns of one SQLite database and its open group.
 #[derive(Default)]
@@ -43,21 +47,70 @@ struct Writers {
 struct Group {
     txn: DatabaseTransaction,
     writers: usize,
+    begun: Instant,
     outcome: watch::Sender<Option<Result<(), DbErr>>>,
+}
+
+impl Group {
+    /// Whether the group takes no more writers.
+    fn full(&self) -> bool {
+        self.writers >= MOST_WRITERS || self.begun.elapsed() >= MOST_AGE
+    }
 }
 
 /// The writers of each SQLite database file (or in-memory database) this process writes to.
 static WRITERS: Mutex<Option<HashMap<PathBuf, Arc<Writers>>>> = Mutex::new(None);
+
+/// The turn, held. Let go of with the group still open other than by [`leave`](Self::leave)
+/// (its holder's future dropped on the way), it has the group committed by a spawned task, so
+/// that the writers waiting for the group's outcome get one.
+struct Held(Option<OwnedMutexGuard<Option<Group>>>);
+
+impl Held {
+    fn group(&mut self) -> &mut Option<Group> {
+        self.0.as_mut().expect("a held turn")
+    }
+
+    /// Lets go of the turn with the group open, for the writers waiting for it.
+    fn leave(mut self) {
+        self.0.take();
+    }
+
+    /// Commits the group and gives its outcome, which its writers are told; both happen even
+    /// if the caller stops waiting.
+    async fn end(mut self) -> Result<(), DbErr> {
+        let mut group = self.0.take().expect("a held turn");
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => runtime
+                .spawn(async move { end(&mut group).await })
+                .await
+                .unwrap_or_else(|_| Err(DbErr::Custom("the commit did not finish".into()))),
+            Err(_) => end(&mut group).await,
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(mut group) = self.0.take()
+            && group.is_some()
+        {
+            spawn(async move {
+                end(&mut group).await.ok();
+            });
+        }
+    }
+}
 
 /// One writer's turn: its work goes to [`txn`](Self::txn) until
 /// [`commit`](Self::commit) or [`rollback`](Self::rollback); dropped before either, its work
 /// is rolled back.
 pub(crate) struct Turn {
     writers: Arc<Writers>,
-    group: Option<OwnedMutexGuard<Option<Group>>>,
+    /// `None` once the writer has ended.
+    held: Option<Held>,
     /// The writer's savepoint; `None` for the writer that began the group.
     savepoint: Option<DatabaseTransaction>,
-    ended: bool,
 }
 
 impl std::fmt::Debug for Turn {
@@ -66,8 +119,9 @@ impl std::fmt::Debug for Turn {
     }
 }
 
-/// Counts a writer waiting for its turn; a writer that stops waiting (its future dropped)
-/// when no other waits ends an open group, which a writer before it left for it.
+/// Counts a writer waiting for its turn; a writer that stops waiting without it (its future
+/// dropped, or its wait too long) when no other waits has an open group committed, which a
+/// writer before it may have left for it.
 struct Waiting(Arc<Writers>, bool);
 
 impl Drop for Waiting {
@@ -100,21 +154,19 @@ pub(crate) async fn begin(db: &DatabaseConnection, file: PathBuf) -> Result<Turn
         .get_acquire_timeout();
     writers.waiting.fetch_add(1, Ordering::SeqCst);
     let mut waiting = Waiting(writers.clone(), false);
-    let group = tokio::time::timeout(wait, writers.group.clone().lock_owned()).await;
-    waiting.1 = true;
+    let guard = tokio::time::timeout(wait, writers.group.clone().lock_owned()).await;
+    waiting.1 = guard.is_ok();
     drop(waiting);
-    let mut group = group.map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?;
-    let savepoint = match group.as_mut() {
-        Some(open) => match open.txn.begin().await {
-            Ok(savepoint) => {
-                open.writers += 1;
-                Some(savepoint)
-            }
-            Err(error) => {
-                end(&mut group).await.ok();
-                return Err(error);
-            }
-        },
+    let mut held =
+        Held(Some(guard.map_err(|_| {
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)
+        })?));
+    let savepoint = match held.group() {
+        Some(open) => {
+            let savepoint = open.txn.begin().await?;
+            open.writers += 1;
+            Some(savepoint)
+        }
         None => {
             let txn = db
                 .begin_with_options(TransactionOptions {
@@ -122,9 +174,10 @@ pub(crate) async fn begin(db: &DatabaseConnection, file: PathBuf) -> Result<Turn
                     ..TransactionOptions::default()
                 })
                 .await?;
-            *group = Some(Group {
+            *held.group() = Some(Group {
                 txn,
                 writers: 1,
+                begun: Instant::now(),
                 outcome: watch::channel(None).0,
             });
             None
@@ -132,40 +185,38 @@ pub(crate) async fn begin(db: &DatabaseConnection, file: PathBuf) -> Result<Turn
     };
     Ok(Turn {
         writers,
-        group: Some(group),
+        held: Some(held),
         savepoint,
-        ended: false,
     })
 }
 
 impl Turn {
     /// Where the writer's statements go.
     pub(crate) fn txn(&self) -> &DatabaseTransaction {
-        match (&self.savepoint, &self.group) {
-            (Some(savepoint), _) => savepoint,
-            (None, Some(group)) => &group.as_ref().expect("an open group").txn,
-            (None, None) => unreachable!("a turn in use holds its group"),
+        if let Some(savepoint) = &self.savepoint {
+            return savepoint;
         }
+        let held = self.held.as_ref().and_then(|held| held.0.as_ref());
+        let group = held.and_then(|group| group.as_ref());
+        &group.expect("a turn in use holds its group").txn
     }
 
     /// Ends the writer's work: released into the group, which is committed now when no other
     /// writer waits (or the group is full), else left to them. Returns once the group's commit
     /// is done, with its outcome.
     pub(crate) async fn commit(mut self) -> Result<(), DbErr> {
-        self.ended = true;
-        let mut group = self.group.take().expect("a turn in use holds its group");
+        let mut held = self.held.take().expect("a turn in use holds its group");
         if let Some(savepoint) = self.savepoint.take()
             && let Err(error) = savepoint.commit().await
         {
-            end(&mut group).await.ok();
-            return Err(error);
+            return Err(abandon(held, error).await);
         }
-        let open = group.as_ref().expect("an open group");
-        if self.writers.waiting.load(Ordering::SeqCst) == 0 || open.writers >= MOST_WRITERS {
-            return end(&mut group).await;
+        let open = held.group().as_ref().expect("an open group");
+        if self.writers.waiting.load(Ordering::SeqCst) == 0 || open.full() {
+            return held.end().await;
         }
         let mut outcome = open.outcome.subscribe();
-        drop(group);
+        held.leave();
         match outcome.wait_for(Option::is_some).await {
             Ok(outcome) => outcome.clone().expect("an outcome"),
             Err(_) => Err(DbErr::Custom(
@@ -176,15 +227,16 @@ impl Turn {
 
     /// Rolls the writer's work back; the group's other writers are committed.
     pub(crate) async fn rollback(mut self) -> Result<(), DbErr> {
-        self.ended = true;
-        let mut group = self.group.take().expect("a turn in use holds its group");
+        let mut held = self.held.take().expect("a turn in use holds its group");
         match self.savepoint.take() {
-            Some(savepoint) => {
-                let rolled_back = savepoint.rollback().await;
-                end(&mut group).await.ok();
-                rolled_back
-            }
-            None => match group.take() {
+            Some(savepoint) => match savepoint.rollback().await {
+                Ok(()) => {
+                    held.end().await.ok();
+                    Ok(())
+                }
+                Err(error) => Err(abandon(held, error).await),
+            },
+            None => match held.group().take() {
                 Some(open) => open.txn.rollback().await,
                 None => Ok(()),
             },
@@ -194,23 +246,28 @@ impl Turn {
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        if self.ended {
-            return;
-        }
-        let Some(mut group) = self.group.take() else {
+        // The savepoint first: its drop queues the `ROLLBACK TO` on the connection before the
+        // group's commit, which the held turn's drop has a task run.
+        let savepoint = self.savepoint.take();
+        let Some(mut held) = self.held.take() else {
             return;
         };
-        match self.savepoint.take() {
-            // Rolled back by its drop (sea-orm queues the `ROLLBACK TO` on the connection).
-            Some(savepoint) => {
-                drop(savepoint);
-                spawn(async move {
-                    end(&mut group).await.ok();
-                });
-            }
-            None => drop(group.take()),
+        match savepoint {
+            Some(savepoint) => drop(savepoint),
+            // The first writer is alone in its group: the transaction's drop rolls it back.
+            None => drop(held.group().take()),
         }
     }
+}
+
+/// Rolls the whole group back after `error` left a writer's work neither released into it nor
+/// undone, and tells its writers the error.
+async fn abandon(mut held: Held, error: DbErr) -> DbErr {
+    if let Some(open) = held.group().take() {
+        open.txn.rollback().await.ok();
+        open.outcome.send_replace(Some(Err(error.clone())));
+    }
+    error
 }
 
 /// Commits the open group, if any, and tells its writers the outcome.

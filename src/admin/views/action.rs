@@ -2,7 +2,6 @@
 //! sent on to their pages) and custom.
 
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use sea_orm::TransactionTrait;
 
 use super::edit::fetch_many;
 use super::list::url_with;
@@ -12,7 +11,7 @@ use crate::Perm;
 use crate::admin::Admin;
 use crate::admin::erased::AdminModel;
 use crate::auth::{Level, safe_next};
-use crate::orm::value;
+use crate::orm::{lock, value};
 
 /// POST `/admin/<model>/`: a bulk action on the checked rows.
 pub(super) async fn action(
@@ -99,7 +98,7 @@ async fn custom_action(
             .gate(&ctx, permission, model.info(), row)
             .await?;
     }
-    let txn = admin.db().begin().await?;
+    let txn = lock::begin_write(admin.db()).await?;
     let message = model.action(index, &ctx, &txn, &rows).await?;
     txn.commit().await?;
     Ok(message)
