@@ -140,3 +140,35 @@ async fn a_first_writer_alone_commits_at_once_and_one_that_fails_leaves_nothing(
     assert_eq!(names(&db).await, ["kept"]);
     remove(&file);
 }
+
+#[tokio::test]
+async fn a_group_older_than_its_bound_is_committed_though_writers_wait() {
+    let (db, file) = database("age").await;
+    let first = begin_write(&db).await.unwrap();
+    insert(&first, "first").await;
+    let (wrote, written) = oneshot::channel();
+    let (go, gone) = oneshot::channel::<()>();
+    let second = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let txn = begin_write(&db).await.unwrap();
+            insert(&txn, "second").await;
+            wrote.send(()).unwrap();
+            gone.await.unwrap();
+            txn.commit().await
+        }
+    });
+    queued(&file, 1).await;
+    tokio::time::sleep(super::MOST_AGE).await;
+    let alone = tokio::time::timeout(std::time::Duration::from_secs(2), first.commit()).await;
+    assert!(
+        matches!(alone, Ok(Ok(()))),
+        "the first writer's commit waited for the second"
+    );
+    written.await.unwrap();
+    assert_eq!(names(&db).await, ["first"]);
+    go.send(()).unwrap();
+    second.await.unwrap().unwrap();
+    assert_eq!(names(&db).await, ["first", "second"]);
+    remove(&file);
+}
