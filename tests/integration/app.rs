@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use actix_http::Request;
+use actix_sea::auth::Auth;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -81,13 +82,19 @@ pub async fn spawn(
 > {
     let site = Site::new(db.db.clone(), &config()).expect("site builds");
     let service = test::init_service(example_site::app(site.clone())).await;
-    TestApp {
-        service,
-        site,
-        db,
-        peer: "10.0.0.1:40000".parse().unwrap(),
-        jar: RefCell::default(),
-    }
+    wrap(service, site, db)
+}
+
+/// The example's app over `db` with an `Auth` the test configured itself.
+pub async fn spawn_with(
+    db: TestDb,
+    auth: Auth,
+) -> TestApp<
+    impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+> {
+    let site = Site::with_auth(db.db.clone(), auth).expect("site builds");
+    let service = test::init_service(example_site::app(site.clone())).await;
+    wrap(service, site, db)
 }
 
 /// Wraps any service built from an app (for tests that configure their own `Auth`).

@@ -14,12 +14,11 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::test;
 use actix_web::web::Bytes;
-use example_site::Site;
 use example_site::models::message;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::app::{TestApp, config, wrap};
+use crate::app::{TestApp, config, spawn_with};
 use crate::support::{Backend, TestDb};
 
 fn logged_in_state() -> HashMap<String, String> {
@@ -208,9 +207,7 @@ async fn an_in_flight_request_does_not_undo_logout_on_redis() {
         .redis_sessions(store)
         .build()
         .unwrap();
-    let site = Site::with_auth(db.db.clone(), auth).unwrap();
-    let service = test::init_service(example_site::app(site.clone())).await;
-    logout_wins_over_a_request_in_flight(&wrap(service, site, db)).await;
+    logout_wins_over_a_request_in_flight(&spawn_with(db, auth).await).await;
 }
 
 async fn a_stalled_body_is_cut_off(db: TestDb) {
@@ -218,9 +215,7 @@ async fn a_stalled_body_is_cut_off(db: TestDb) {
         .body_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let site = Site::with_auth(db.db.clone(), auth).unwrap();
-    let service = test::init_service(example_site::app(site.clone())).await;
-    let app = wrap(service, site, db);
+    let app = spawn_with(db, auth).await;
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
     let cookie = app.cookie("id").unwrap();

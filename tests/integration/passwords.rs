@@ -6,13 +6,11 @@ use actix_sea::auth::RedisSessions;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::test;
-use example_site::Site;
 use example_site::models::user;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::json;
 
-use crate::app::{TestApp, config, spawn, wrap};
+use crate::app::{TestApp, config, spawn, spawn_with};
 use crate::support::{Backend, TestDb};
 
 const OLD: &str = "wonderland";
@@ -81,9 +79,7 @@ async fn the_password_page_refuses_bad_input_and_changes_nothing(db: TestDb) {
         })
         .build()
         .unwrap();
-    let site = Site::with_auth(db.db.clone(), auth).unwrap();
-    let service = test::init_service(example_site::app(site.clone())).await;
-    let app = wrap(service, site, db);
+    let app = spawn_with(db, auth).await;
     app.clear_cookies();
     assert_eq!(
         app.get("/accounts/password/").await.status,
@@ -355,9 +351,7 @@ async fn redis_app(
         .redis_sessions(store)
         .build()
         .unwrap();
-    let site = Site::with_auth(db.db.clone(), auth).unwrap();
-    let service = test::init_service(example_site::app(site.clone())).await;
-    (wrap(service, site, db), prefix)
+    (spawn_with(db, auth).await, prefix)
 }
 
 /// Deletes the keys under `prefix`.

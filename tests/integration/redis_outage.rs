@@ -6,12 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::http::StatusCode;
-use actix_web::test;
-use example_site::Site;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::app::{config, wrap};
+use crate::app::{config, spawn_with};
 use crate::support::{Backend, TestDb};
 
 /// Copies `from` to `to` while `open` holds; then reads nothing more (the bytes stop).
@@ -81,12 +79,7 @@ async fn a_redis_that_stops_answering_gives_503_not_a_hang() {
         .redis_sessions(store)
         .build()
         .unwrap();
-    let site = Site::with_auth(db.db.clone(), auth).unwrap();
-    let app = wrap(
-        test::init_service(example_site::app(site.clone())).await,
-        site,
-        db,
-    );
+    let app = spawn_with(db, auth).await;
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
     assert_eq!(app.get("/private/").await.status, StatusCode::OK);

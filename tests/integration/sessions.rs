@@ -11,7 +11,7 @@ use example_site::Site;
 
 use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
 
-use crate::app::{config, spawn, wrap};
+use crate::app::{config, spawn, spawn_with, wrap};
 use crate::support::{Backend, TestDb};
 
 fn auth_builder(db: &TestDb) -> actix_sea::auth::AuthBuilder {
@@ -87,12 +87,7 @@ async fn sessions_end_after_the_idle_timeout(db: TestDb) {
         .idle_timeout(Duration::from_secs(1))
         .build()
         .unwrap();
-    let site = Site::with_auth(db.db.clone(), auth).unwrap();
-    let app = wrap(
-        test::init_service(example_site::app(site.clone())).await,
-        site,
-        db,
-    );
+    let app = spawn_with(db, auth).await;
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
     assert_eq!(app.get("/private/").await.status, StatusCode::OK);
@@ -106,12 +101,7 @@ async fn sessions_end_after_the_absolute_timeout_even_when_used(db: TestDb) {
         .absolute_timeout(Duration::from_secs(3))
         .build()
         .unwrap();
-    let site = Site::with_auth(db.db.clone(), auth).unwrap();
-    let app = wrap(
-        test::init_service(example_site::app(site.clone())).await,
-        site,
-        db,
-    );
+    let app = spawn_with(db, auth).await;
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
     for _ in 0..3 {
@@ -175,12 +165,7 @@ async fn the_redis_store_logs_in_and_out() {
         .expect("connect to Redis")
         .key_prefix(&prefix);
     let auth = auth_builder(&db).redis_sessions(store).build().unwrap();
-    let site = Site::with_auth(db.db.clone(), auth).unwrap();
-    let app = wrap(
-        test::init_service(example_site::app(site.clone())).await,
-        site,
-        db,
-    );
+    let app = spawn_with(db, auth).await;
     app.create_user("alice", "wonderland", false, true).await;
     app.login("alice", "wonderland").await;
     assert_eq!(app.get("/private/").await.status, StatusCode::OK);
