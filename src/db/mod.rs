@@ -20,7 +20,7 @@ pub(crate) use row_count::{
     gone as row_count_gone, kept as row_count_kept, stored as stored_row_count,
 };
 pub use search::SearchIndex;
-pub(crate) use search::Spec as SearchSpec;
+pub(crate) use search::{Spec as SearchSpec, catch_up as search_catch_up, defer as search_defer};
 
 use std::path::PathBuf;
 

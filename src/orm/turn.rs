@@ -6,7 +6,9 @@
 //! SQLite writes one transaction at a time, and what a transaction costs is mostly its begin
 //! and its commit (the pages it writes to the log, the full-text index's new segment, the
 //! row counts). Under a load of writers one commit covers many of them; a writer alone
-//! begins and commits as before.
+//! begins and commits as before. A full-text index would still write a segment per writer
+//! (FTS5 writes what it holds at every savepoint), so a group of two or more defers indexing
+//! its rows to its commit (`db::search_defer`).
 //!
 //! What each writer keeps: its work is atomic (a savepoint, rolled back on failure or when
 //! its future is dropped); no other writer of the process runs between its first read and its
@@ -48,6 +50,9 @@ struct Group {
     txn: DatabaseTransaction,
     writers: usize,
     begun: Instant,
+    /// Whether the full-text indexes take the group's rows at its commit (see
+    /// `db::SearchIndex`); `None` until a second writer joins.
+    deferred: Option<bool>,
     outcome: watch::Sender<Option<Result<(), DbErr>>>,
 }
 
@@ -163,6 +168,9 @@ pub(crate) async fn begin(db: &DatabaseConnection, file: PathBuf) -> Result<Turn
         })?));
     let savepoint = match held.group() {
         Some(open) => {
+            if open.deferred.is_none() {
+                open.deferred = Some(crate::db::search_defer(&open.txn).await?);
+            }
             let savepoint = open.txn.begin().await?;
             open.writers += 1;
             Some(savepoint)
@@ -178,6 +186,7 @@ pub(crate) async fn begin(db: &DatabaseConnection, file: PathBuf) -> Result<Turn
                 txn,
                 writers: 1,
                 begun: Instant::now(),
+                deferred: None,
                 outcome: watch::channel(None).0,
             });
             None
@@ -270,12 +279,22 @@ async fn abandon(mut held: Held, error: DbErr) -> DbErr {
     error
 }
 
-/// Commits the open group, if any, and tells its writers the outcome.
+/// Commits the open group, if any, with its rows indexed, and tells its writers the outcome.
 async fn end(group: &mut Option<Group>) -> Result<(), DbErr> {
     let Some(open) = group.take() else {
         return Ok(());
     };
-    let outcome = open.txn.commit().await;
+    let indexed = match open.deferred {
+        Some(true) => crate::db::search_catch_up(&open.txn).await,
+        _ => Ok(()),
+    };
+    let outcome = match indexed {
+        Ok(()) => open.txn.commit().await,
+        Err(error) => {
+            open.txn.rollback().await.ok();
+            Err(error)
+        }
+    };
     open.outcome.send_replace(Some(outcome.clone()));
     outcome
 }

@@ -65,8 +65,20 @@ pub(super) fn up(spec: &Spec, backend: DbBackend) -> Vec<String> {
     }
 }
 
-/// An external-content FTS5 table over the rows, triggers that mirror every write into it,
-/// and a rebuild from the rows already there.
+/// The rows of SQLite tables whose full-text index has not yet taken them (`name` the table,
+/// `id` the row's key), and, as the row `('', 0)`, the mark of a transaction that defers
+/// indexing its writes to its end: a group of writers (see `orm::turn`) writes one segment of
+/// the index at its commit, where a row at a time would write one per writer.
+pub(super) const PENDING: &str = "actix_sea_search_pending";
+
+/// An external-content FTS5 table over the rows, triggers that mirror every write into it
+/// (an update only when it changes an indexed column or the key), and a rebuild from the rows
+/// already there.
+///
+/// Every row is either in the index, as it is now, or pending (never both): the triggers
+/// index a write at once, or, in a transaction marked as deferring, mark the row pending;
+/// removing the mark indexes the pending rows (the `catch_up` trigger). Writes made outside
+/// such a transaction never see the mark, which is only ever inside one.
 fn sqlite_up(spec: &Spec) -> Vec<String> {
     let backend = DbBackend::Sqlite;
     let fts = quote(backend, &spec.index_name());
@@ -75,23 +87,49 @@ fn sqlite_up(spec: &Spec) -> Vec<String> {
     let columns = spec.column_list(backend, "");
     let new = spec.column_list(backend, "new.");
     let old = spec.column_list(backend, "old.");
+    let row = spec.column_list(backend, "t.");
     let content = spec.table.replace('\'', "''");
     let rowid = spec.pk.replace('\'', "''");
-    let insert = format!("INSERT INTO {fts}(rowid, {columns}) VALUES (new.{pk}, {new});");
-    let delete =
-        format!("INSERT INTO {fts}({fts}, rowid, {columns}) VALUES ('delete', old.{pk}, {old});");
+    let deferring = format!("EXISTS (SELECT 1 FROM {PENDING} WHERE name = '')");
+    let insert = format!(
+        "INSERT INTO {fts}(rowid, {columns}) SELECT new.{pk}, {new} WHERE NOT {deferring}; \
+         INSERT OR IGNORE INTO {PENDING}(name, id) SELECT '{content}', new.{pk} WHERE {deferring};"
+    );
+    let delete = format!(
+        "INSERT INTO {fts}({fts}, rowid, {columns}) SELECT 'delete', old.{pk}, {old} \
+         WHERE NOT EXISTS (SELECT 1 FROM {PENDING} WHERE name = '{content}' AND id = old.{pk}); \
+         DELETE FROM {PENDING} WHERE name = '{content}' AND id = old.{pk};"
+    );
+    let catch_up = format!(
+        "INSERT INTO {fts}(rowid, {columns}) SELECT t.{pk}, {row} FROM {table} AS t \
+         JOIN {PENDING} AS p ON p.id = t.{pk} WHERE p.name = '{content}'; \
+         DELETE FROM {PENDING} WHERE name = '{content}';"
+    );
     let trigger = |suffix: &str, event: &str, body: &str| {
         let name = quote(backend, &format!("{}_{suffix}", spec.index_name()));
-        format!("CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body} END")
+        format!("CREATE TRIGGER {name} AFTER {event} BEGIN {body} END")
     };
     vec![
+        format!(
+            "CREATE TABLE IF NOT EXISTS {PENDING} (name TEXT NOT NULL, id INTEGER NOT NULL, \
+             PRIMARY KEY (name, id)) WITHOUT ROWID"
+        ),
         format!(
             "CREATE VIRTUAL TABLE {fts} USING fts5({columns}, content='{content}', \
              content_rowid='{rowid}')"
         ),
-        trigger("insert", "INSERT", &insert),
-        trigger("delete", "DELETE", &delete),
-        trigger("update", "UPDATE", &format!("{delete} {insert}")),
+        trigger("insert", &format!("INSERT ON {table}"), &insert),
+        trigger("delete", &format!("DELETE ON {table}"), &delete),
+        trigger(
+            "update",
+            &format!("UPDATE OF {pk}, {columns} ON {table}"),
+            &format!("{delete} {insert}"),
+        ),
+        trigger(
+            "catch_up",
+            &format!("DELETE ON {PENDING} WHEN old.name = ''"),
+            &catch_up,
+        ),
         format!("INSERT INTO {fts}({fts}) VALUES ('rebuild')"),
     ]
 }
@@ -101,7 +139,7 @@ pub(super) fn down(spec: &Spec, backend: DbBackend) -> Vec<String> {
     let index = quote(backend, &spec.index_name());
     match backend {
         DbBackend::Sqlite => {
-            let mut statements: Vec<String> = ["insert", "delete", "update"]
+            let mut statements: Vec<String> = ["insert", "delete", "update", "catch_up"]
                 .iter()
                 .map(|suffix| {
                     let name = quote(backend, &format!("{}_{suffix}", spec.index_name()));

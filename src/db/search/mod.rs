@@ -8,7 +8,13 @@
 //!
 //! Which writes keep it current: every write, whoever makes it. PostgreSQL and MariaDB/MySQL
 //! maintain their indexes themselves; on SQLite, triggers on the table update the FTS5 table
-//! on every `INSERT`, `UPDATE` and `DELETE`, through the crate or not.
+//! on every `INSERT`, `UPDATE` and `DELETE`, through the crate or not. When writers of the
+//! crate share a commit (see the README's "group commit"), the triggers note the rows they
+//! write and the index takes them all just before the commit: one new segment of the index
+//! per commit rather than one per writer. The rows are indexed in the transaction that writes
+//! them, so a search, which reads committed rows, finds every one. An SQLite index made before
+//! this (without the table `actix_sea_search_pending`) keeps indexing each row as it is
+//! written; migrating it down and up again makes it defer.
 
 mod ddl;
 mod query;
@@ -16,8 +22,12 @@ mod query;
 use std::marker::PhantomData;
 use std::sync::OnceLock;
 
-use sea_orm::{ConnectionTrait, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn};
+use sea_orm::{
+    ConnectionTrait, DbBackend, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn, Statement,
+};
 use sea_orm_migration::{DbErr, MigrationName, MigrationTrait, SchemaManager, async_trait};
+
+use ddl::PENDING;
 
 /// A full-text index over `columns` of entity `E`'s table, as a migration (named
 /// `m20261203_000001_actix_sea_search_<table>`) and as the admin's search of that table.
@@ -135,6 +145,41 @@ impl<E> MigrationTrait for SearchIndex<E> {
         for statement in ddl::down(&self.spec, manager.get_database_backend()) {
             db.execute_unprepared(&statement).await?;
         }
+        if manager.get_database_backend() == DbBackend::Sqlite && !pending_in_use(db).await? {
+            db.execute_unprepared(&format!("DROP TABLE IF EXISTS {PENDING}"))
+                .await?;
+        }
         Ok(())
     }
+}
+
+/// Whether any SQLite full-text index keeps rows pending (has triggers on the table of them).
+async fn pending_in_use(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    let sql = format!(
+        "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '{PENDING}' LIMIT 1"
+    );
+    let statement = Statement::from_string(DbBackend::Sqlite, sql);
+    Ok(db.query_one_raw(statement).await?.is_some())
+}
+
+/// Marks `txn`, a transaction on SQLite, as deferring the indexing of its writes to
+/// [`catch_up`], when the database has full-text indexes that can (made by this version);
+/// returns whether it did. Until then, the rows it writes are not found by a search in it.
+pub(crate) async fn defer(txn: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    let sql =
+        format!("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{PENDING}' LIMIT 1");
+    let statement = Statement::from_string(DbBackend::Sqlite, sql);
+    if txn.query_one_raw(statement).await?.is_none() {
+        return Ok(false);
+    }
+    let mark = format!("INSERT OR IGNORE INTO {PENDING} (name, id) VALUES ('', 0)");
+    txn.execute_unprepared(&mark).await?;
+    Ok(true)
+}
+
+/// Indexes the rows `txn` wrote since [`defer`], and ends the deferral.
+pub(crate) async fn catch_up(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let unmark = format!("DELETE FROM {PENDING} WHERE name = ''");
+    txn.execute_unprepared(&unmark).await?;
+    Ok(())
 }
