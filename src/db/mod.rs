@@ -20,7 +20,10 @@ pub(crate) use row_count::{
     gone as row_count_gone, kept as row_count_kept, stored as stored_row_count,
 };
 pub use search::SearchIndex;
-pub(crate) use search::{Spec as SearchSpec, catch_up as search_catch_up, defer as search_defer};
+pub(crate) use search::{
+    Spec as SearchSpec, can_defer as search_can_defer, catch_up as search_catch_up,
+    defer as search_defer,
+};
 
 use std::path::PathBuf;
 

@@ -169,7 +169,13 @@ pub(crate) async fn begin(db: &DatabaseConnection, file: PathBuf) -> Result<Turn
     let savepoint = match held.group() {
         Some(open) => {
             if open.deferred.is_none() {
-                open.deferred = Some(crate::db::search_defer(&open.txn).await?);
+                // Known before the mark is written: a writer dropped while writing it leaves
+                // the group to `end`, which must remove it.
+                let deferred = crate::db::search_can_defer(&open.txn).await?;
+                open.deferred = Some(deferred);
+                if deferred {
+                    crate::db::search_defer(&open.txn).await?;
+                }
             }
             let savepoint = open.txn.begin().await?;
             open.writers += 1;

@@ -71,14 +71,22 @@ pub(super) fn up(spec: &Spec, backend: DbBackend) -> Vec<String> {
 /// the index at its commit, where a row at a time would write one per writer.
 pub(super) const PENDING: &str = "actix_sea_search_pending";
 
+/// The SQLite triggers of an index, by the suffix of their names.
+const TRIGGERS: [&str; 4] = ["insert", "delete", "update", "catch_up"];
+
 /// An external-content FTS5 table over the rows, triggers that mirror every write into it
 /// (an update only when it changes an indexed column or the key), and a rebuild from the rows
 /// already there.
 ///
 /// Every row is either in the index, as it is now, or pending (never both): the triggers
 /// index a write at once, or, in a transaction marked as deferring, mark the row pending;
-/// removing the mark indexes the pending rows (the `catch_up` trigger). Writes made outside
-/// such a transaction never see the mark, which is only ever inside one.
+/// removing the mark indexes the pending rows (the `catch_up` trigger). The mark is added
+/// and removed within one transaction (see `orm::turn`), so other writes never see it.
+///
+/// Triggers left by an earlier `down` of another version go first. SQLite runs no delete
+/// trigger for the row a `REPLACE` (`INSERT OR REPLACE`, `REPLACE INTO`) overwrites unless
+/// `recursive_triggers` is on, so such a write leaves the old row's words in the index; the
+/// crate never writes that way.
 fn sqlite_up(spec: &Spec) -> Vec<String> {
     let backend = DbBackend::Sqlite;
     let fts = quote(backend, &spec.index_name());
@@ -105,15 +113,25 @@ fn sqlite_up(spec: &Spec) -> Vec<String> {
          JOIN {PENDING} AS p ON p.id = t.{pk} WHERE p.name = '{content}'; \
          DELETE FROM {PENDING} WHERE name = '{content}';"
     );
+    let changed = std::iter::once(&spec.pk)
+        .chain(&spec.columns)
+        .map(|column| {
+            let column = quote(backend, column);
+            format!("old.{column} IS NOT new.{column}")
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ");
     let trigger = |suffix: &str, event: &str, body: &str| {
         let name = quote(backend, &format!("{}_{suffix}", spec.index_name()));
         format!("CREATE TRIGGER {name} AFTER {event} BEGIN {body} END")
     };
-    vec![
+    let mut statements = drop_triggers(spec);
+    statements.extend([
         format!(
             "CREATE TABLE IF NOT EXISTS {PENDING} (name TEXT NOT NULL, id INTEGER NOT NULL, \
              PRIMARY KEY (name, id)) WITHOUT ROWID"
         ),
+        forget(spec),
         format!(
             "CREATE VIRTUAL TABLE {fts} USING fts5({columns}, content='{content}', \
              content_rowid='{rowid}')"
@@ -122,7 +140,7 @@ fn sqlite_up(spec: &Spec) -> Vec<String> {
         trigger("delete", &format!("DELETE ON {table}"), &delete),
         trigger(
             "update",
-            &format!("UPDATE OF {pk}, {columns} ON {table}"),
+            &format!("UPDATE ON {table} WHEN {changed}"),
             &format!("{delete} {insert}"),
         ),
         trigger(
@@ -131,7 +149,28 @@ fn sqlite_up(spec: &Spec) -> Vec<String> {
             &catch_up,
         ),
         format!("INSERT INTO {fts}({fts}) VALUES ('rebuild')"),
-    ]
+    ]);
+    statements
+}
+
+/// Drops the index's SQLite triggers, those of any version.
+fn drop_triggers(spec: &Spec) -> Vec<String> {
+    TRIGGERS
+        .iter()
+        .map(|suffix| {
+            let name = quote(
+                DbBackend::Sqlite,
+                &format!("{}_{suffix}", spec.index_name()),
+            );
+            format!("DROP TRIGGER IF EXISTS {name}")
+        })
+        .collect()
+}
+
+/// Forgets the table's pending rows (there are none but after a failure).
+pub(super) fn forget(spec: &Spec) -> String {
+    let content = spec.table.replace('\'', "''");
+    format!("DELETE FROM {PENDING} WHERE name = '{content}'")
 }
 
 /// Drops what [`up`] created.
@@ -139,13 +178,7 @@ pub(super) fn down(spec: &Spec, backend: DbBackend) -> Vec<String> {
     let index = quote(backend, &spec.index_name());
     match backend {
         DbBackend::Sqlite => {
-            let mut statements: Vec<String> = ["insert", "delete", "update", "catch_up"]
-                .iter()
-                .map(|suffix| {
-                    let name = quote(backend, &format!("{}_{suffix}", spec.index_name()));
-                    format!("DROP TRIGGER IF EXISTS {name}")
-                })
-                .collect();
+            let mut statements = drop_triggers(spec);
             statements.push(format!("DROP TABLE IF EXISTS {index}"));
             statements
         }

@@ -12,7 +12,9 @@
 //! crate share a commit (see the README's "group commit"), the triggers note the rows they
 //! write and the index takes them all just before the commit: one new segment of the index
 //! per commit rather than one per writer. The rows are indexed in the transaction that writes
-//! them, so a search, which reads committed rows, finds every one. An SQLite index made before
+//! them, before its commit, so a search of committed rows (every search of the crate) finds
+//! every one; a search inside a write transaction of the crate (a custom action's, on its
+//! `txn`) may miss rows that writers before it in the same group wrote. An SQLite index made before
 //! this (without the table `actix_sea_search_pending`) keeps indexing each row as it is
 //! written; migrating it down and up again makes it defer.
 
@@ -145,9 +147,13 @@ impl<E> MigrationTrait for SearchIndex<E> {
         for statement in ddl::down(&self.spec, manager.get_database_backend()) {
             db.execute_unprepared(&statement).await?;
         }
-        if manager.get_database_backend() == DbBackend::Sqlite && !pending_in_use(db).await? {
-            db.execute_unprepared(&format!("DROP TABLE IF EXISTS {PENDING}"))
-                .await?;
+        if manager.get_database_backend() == DbBackend::Sqlite {
+            if pending_in_use(db).await? {
+                db.execute_unprepared(&ddl::forget(&self.spec)).await?;
+            } else {
+                db.execute_unprepared(&format!("DROP TABLE IF EXISTS {PENDING}"))
+                    .await?;
+            }
         }
         Ok(())
     }
@@ -162,22 +168,25 @@ async fn pending_in_use(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
     Ok(db.query_one_raw(statement).await?.is_some())
 }
 
-/// Marks `txn`, a transaction on SQLite, as deferring the indexing of its writes to
-/// [`catch_up`], when the database has full-text indexes that can (made by this version);
-/// returns whether it did. Until then, the rows it writes are not found by a search in it.
-pub(crate) async fn defer(txn: &impl ConnectionTrait) -> Result<bool, DbErr> {
+/// Whether the SQLite database has full-text indexes that can defer (made by this version).
+pub(crate) async fn can_defer(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
     let sql =
         format!("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{PENDING}' LIMIT 1");
     let statement = Statement::from_string(DbBackend::Sqlite, sql);
-    if txn.query_one_raw(statement).await?.is_none() {
-        return Ok(false);
-    }
-    let mark = format!("INSERT OR IGNORE INTO {PENDING} (name, id) VALUES ('', 0)");
-    txn.execute_unprepared(&mark).await?;
-    Ok(true)
+    Ok(db.query_one_raw(statement).await?.is_some())
 }
 
-/// Indexes the rows `txn` wrote since [`defer`], and ends the deferral.
+/// Marks `txn`, a transaction on an SQLite database that [`can_defer`], as deferring the
+/// indexing of its writes to [`catch_up`], which must run before it commits: a committed
+/// mark would leave every later write unindexed. Until then, the rows it writes are not
+/// found by a search in it.
+pub(crate) async fn defer(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let mark = format!("INSERT OR IGNORE INTO {PENDING} (name, id) VALUES ('', 0)");
+    txn.execute_unprepared(&mark).await?;
+    Ok(())
+}
+
+/// Indexes the rows `txn` wrote since [`defer`] (if it did), and ends the deferral.
 pub(crate) async fn catch_up(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
     let unmark = format!("DELETE FROM {PENDING} WHERE name = ''");
     txn.execute_unprepared(&unmark).await?;
