@@ -1,13 +1,15 @@
 //! Password hashing: argon2id with OWASP's parameters (m=19456 KiB, t=2, p=1), as PHC strings.
 //!
-//! Argon2's 19 MiB of working memory is taken from a pool of buffers that are reused, never
-//! freed: with [`Hasher`] bounding how many run at once, the memory spent on hashing is at most
-//! that many buffers, however large a burst of logins. (Allocating 19 MiB per verification
-//! made glibc keep every thread's copy: hundreds of MiB after one burst.)
+//! Argon2's 19 MiB of working memory comes from a pool of buffers, reused while logins keep
+//! coming and freed 2 s after the last, each a mapping of its own given back to the system
+//! (see `LEAST_CAPACITY`): a server's memory goes back down after a burst of logins. With
+//! [`Hasher`] bounding how many run at once, the memory spent on hashing is at most that many
+//! buffers, however large the burst. (A plain 19 MiB allocation per verification made glibc
+//! keep every thread's copy: hundreds of MiB after one burst.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -27,25 +29,90 @@ const CURRENT_PREFIX: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
 /// tampered one must not make the server allocate gigabytes.
 const MAX_M_COST: u32 = 4 * M_COST;
 
-/// Idle working-memory buffers, each of [`M_COST`] blocks or more.
-static BUFFERS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+/// The least capacity of a working-memory buffer: above 32 MiB, the largest mmap threshold
+/// glibc's malloc adapts to, so that every buffer is a mapping of its own, given back to the
+/// system when it is freed (only the pages argon2 writes are ever resident).
+const LEAST_CAPACITY: usize = (32 << 20) / std::mem::size_of::<Block>() + 1;
 
-/// Runs `work` with a buffer of at least `blocks` blocks from the pool, and gives it back.
-fn with_buffer<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
-    let pooled = BUFFERS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .pop();
-    let mut buffer = pooled.unwrap_or_default();
-    if buffer.len() < blocks {
-        buffer.resize(blocks, Block::default());
+/// Working-memory buffers: idle ones kept for the next hash while hashes keep coming, freed
+/// once unused for `keep`.
+struct Buffers {
+    pool: Mutex<Pool>,
+    keep: Duration,
+}
+
+/// The idle buffers, each with when it was given back, and whether a task frees them.
+struct Pool {
+    idle: Vec<(Vec<Block>, Instant)>,
+    sweeping: bool,
+}
+
+/// The process's buffers, one pool for every [`Hasher`], each kept 2 s after its last use.
+static BUFFERS: Buffers = Buffers::new(Duration::from_secs(2));
+
+impl Buffers {
+    const fn new(keep: Duration) -> Self {
+        Self {
+            pool: Mutex::new(Pool {
+                idle: Vec::new(),
+                sweeping: false,
+            }),
+            keep,
+        }
     }
-    let result = work(&mut buffer[..blocks]);
-    BUFFERS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .push(buffer);
-    result
+
+    fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.pool
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `work` with a buffer of at least `blocks` blocks: an idle one, or a new one.
+    fn with<T>(&'static self, blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+        let idle = self.pool().idle.pop().map(|(buffer, _)| buffer);
+        let mut buffer = idle.unwrap_or_else(|| Vec::with_capacity(blocks.max(LEAST_CAPACITY)));
+        if buffer.len() < blocks {
+            buffer.resize(blocks, Block::default());
+        }
+        let result = work(&mut buffer[..blocks]);
+        self.give_back(buffer);
+        result
+    }
+
+    /// Keeps `buffer` for the next hash, to be freed once unused for `keep`; frees it now
+    /// without a runtime to do that later.
+    fn give_back(&'static self, buffer: Vec<Block>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut pool = self.pool();
+        pool.idle.push((buffer, Instant::now()));
+        if !pool.sweeping {
+            pool.sweeping = true;
+            runtime.spawn(self.sweep());
+        }
+    }
+
+    /// Frees the buffers idle for `keep`, until none is left. Dropped with its runtime, it
+    /// lets the next buffer given back start another.
+    async fn sweep(&'static self) {
+        struct Sweeping(&'static Buffers);
+        impl Drop for Sweeping {
+            fn drop(&mut self) {
+                self.0.pool().sweeping = false;
+            }
+        }
+        let _sweeping = Sweeping(self);
+        loop {
+            tokio::time::sleep(self.keep).await;
+            let mut pool = self.pool();
+            pool.idle
+                .retain(|(_, given_back)| given_back.elapsed() < self.keep);
+            if pool.idle.is_empty() {
+                return;
+            }
+        }
+    }
 }
 
 fn current_params() -> Params {
@@ -63,7 +130,7 @@ fn compute(
 ) -> argon2::Result<()> {
     let blocks = params.block_count();
     let argon2 = Argon2::new(algorithm, version, params);
-    with_buffer(blocks, |memory| {
+    BUFFERS.with(blocks, |memory| {
         argon2.hash_password_into_with_memory(password, salt, out, memory)
     })
 }
@@ -231,6 +298,30 @@ impl Default for Hasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_buffer_serves_the_hashes_that_follow_and_is_freed_once_unused() {
+        let keep = Duration::from_millis(50);
+        let buffers: &'static Buffers = Box::leak(Box::new(Buffers::new(keep)));
+        assert_eq!(buffers.with(8, |memory| memory.len()), 8);
+        assert_eq!(buffers.with(4, |memory| memory.len()), 4);
+        assert_eq!(
+            buffers.pool().idle.len(),
+            1,
+            "the second hash took the first's buffer"
+        );
+        tokio::time::sleep(keep * 10).await;
+        assert!(buffers.pool().idle.is_empty());
+        assert!(!buffers.pool().sweeping);
+    }
+
+    #[test]
+    fn without_a_runtime_a_buffer_is_freed_at_once() {
+        let keep = Duration::from_secs(2);
+        let buffers: &'static Buffers = Box::leak(Box::new(Buffers::new(keep)));
+        assert_eq!(buffers.with(8, |memory| memory.len()), 8);
+        assert!(buffers.pool().idle.is_empty());
+    }
 
     #[test]
     fn a_hash_verifies_its_password_only() {
