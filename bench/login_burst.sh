@@ -9,7 +9,8 @@
 # directory (removed at exit, as is the server), seeds 100 users, then fires each burst: N
 # logins with the right password at once, each user from its own loopback address
 # (127.0.B.I, so the login throttle never refuses one and every login costs an argon2
-# verification). After each burst it prints the server's VmRSS and VmHWM from /proc.
+# verification). After each burst, and 5 s after the last, it prints the server's VmRSS
+# and VmHWM from /proc.
 # Needs curl and python3; builds under `flock $CARGO_LOCK` (default /tmp/cargo.lock) when
 # flock is available.
 set -euo pipefail
@@ -84,3 +85,5 @@ for size in $BURSTS; do
     rm -f "$WORK"/status.*
     printf 'burst %d of %d logins (%s): %s\n' "$burst_number" "$size" "${statuses%, }" "$(memory)"
 done
+sleep 5
+printf '5 s after the last burst: %s\n' "$(memory)"
