@@ -6,17 +6,21 @@
 //! the migration that creates the table; a `ModelAdmin` that returns it from `search_index`
 //! answers its list's `?q=` from the index instead of scanning with `LIKE`.
 //!
-//! Which writes keep it current: every write, whoever makes it. PostgreSQL and MariaDB/MySQL
-//! maintain their indexes themselves; on SQLite, triggers on the table update the FTS5 table
-//! on every `INSERT`, `UPDATE` and `DELETE`, through the crate or not. When writers of the
-//! crate share a commit (see the README's "group commit"), the triggers note the rows they
-//! write and the index takes them all just before the commit: one new segment of the index
-//! per commit rather than one per writer. The rows are indexed in the transaction that writes
-//! them, before its commit, so a search of committed rows (every search of the crate) finds
-//! every one; a search inside a write transaction of the crate (a custom action's, on its
-//! `txn`) may miss rows that writers before it in the same group wrote. An SQLite index made before
-//! this (without the table `actix_sea_search_pending`) keeps indexing each row as it is
-//! written; migrating it down and up again makes it defer.
+//! Which writes keep it current: every write, whoever makes it, but an SQLite `REPLACE` (see
+//! below). PostgreSQL and MariaDB/MySQL maintain their indexes themselves; on SQLite,
+//! triggers on the table update the FTS5 table on every `INSERT`, `UPDATE` and `DELETE`,
+//! through the crate or not. SQLite runs no delete trigger for the row a `REPLACE` overwrites
+//! (unless `recursive_triggers` is on), so that row's words stay in the index; the crate
+//! never writes that way.
+//!
+//! When writers of the crate share a commit (see the README's "group commit"), the triggers
+//! note the rows they write and the index takes them all just before the commit, in the same
+//! transaction: one new segment of the index per commit rather than one per writer. Every
+//! search of the crate reads committed rows and finds every one; a search of a site's own
+//! inside a write transaction of the crate (a custom action's, on its `txn`) may miss rows
+//! that writers before it in the same group wrote. An SQLite index made before this (without
+//! the table `actix_sea_search_pending`) keeps indexing each row as it is written; migrating
+//! it down and up again makes it defer.
 
 mod ddl;
 mod query;
