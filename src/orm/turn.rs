@@ -85,13 +85,7 @@ impl Held {
     /// if the caller stops waiting.
     async fn end(mut self) -> Result<(), DbErr> {
         let mut group = self.0.take().expect("a held turn");
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => runtime
-                .spawn(async move { end(&mut group).await })
-                .await
-                .unwrap_or_else(|_| Err(DbErr::Custom("the commit did not finish".into()))),
-            Err(_) => end(&mut group).await,
-        }
+        uncancelled(async move { end(&mut group).await }).await
     }
 }
 
@@ -162,10 +156,20 @@ pub(crate) async fn begin(db: &DatabaseConnection, file: PathBuf) -> Result<Turn
     let guard = tokio::time::timeout(wait, writers.group.clone().lock_owned()).await;
     waiting.1 = guard.is_ok();
     drop(waiting);
-    let mut held =
+    let held =
         Held(Some(guard.map_err(|_| {
             DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)
         })?));
+    let db = db.clone();
+    uncancelled(start(db, writers, held)).await
+}
+
+/// Begins the writer's work in its turn: the group's transaction, or a savepoint in it.
+async fn start(
+    db: DatabaseConnection,
+    writers: Arc<Writers>,
+    mut held: Held,
+) -> Result<Turn, DbErr> {
     let savepoint = match held.group() {
         Some(open) => {
             if open.deferred.is_none() {
@@ -219,7 +223,11 @@ impl Turn {
     /// Ends the writer's work: released into the group, which is committed now when no other
     /// writer waits (or the group is full), else left to them. Returns once the group's commit
     /// is done, with its outcome.
-    pub(crate) async fn commit(mut self) -> Result<(), DbErr> {
+    pub(crate) async fn commit(self) -> Result<(), DbErr> {
+        uncancelled(self.release()).await
+    }
+
+    async fn release(mut self) -> Result<(), DbErr> {
         let mut held = self.held.take().expect("a turn in use holds its group");
         if let Some(savepoint) = self.savepoint.take()
             && let Err(error) = savepoint.commit().await
@@ -241,7 +249,11 @@ impl Turn {
     }
 
     /// Rolls the writer's work back; the group's other writers are committed.
-    pub(crate) async fn rollback(mut self) -> Result<(), DbErr> {
+    pub(crate) async fn rollback(self) -> Result<(), DbErr> {
+        uncancelled(self.undo()).await
+    }
+
+    async fn undo(mut self) -> Result<(), DbErr> {
         let mut held = self.held.take().expect("a turn in use holds its group");
         match self.savepoint.take() {
             Some(savepoint) => match savepoint.rollback().await {
@@ -303,6 +315,23 @@ async fn end(group: &mut Option<Group>) -> Result<(), DbErr> {
     };
     open.outcome.send_replace(Some(outcome.clone()));
     outcome
+}
+
+/// Runs `task` to its end on the runtime of the caller, even if the caller stops waiting for
+/// it. A writer's begin, release and rollback run so: dropped between a `SAVEPOINT`, `RELEASE`
+/// or `ROLLBACK TO` reaching the database and its answer reaching the writer, the driver and
+/// the transaction's drop would each undo it (sqlx rolls back a savepoint whose answer was
+/// not taken; the dropped transaction rolls back once more), and roll back the whole group.
+async fn uncancelled<T: Send + 'static>(
+    task: impl Future<Output = Result<T, DbErr>> + Send + 'static,
+) -> Result<T, DbErr> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => runtime
+            .spawn(task)
+            .await
+            .unwrap_or_else(|_| Err(DbErr::Custom("the writer's step did not finish".into()))),
+        Err(_) => task.await,
+    }
 }
 
 /// Runs `task` on the runtime of the caller; without one (a runtime shutting down), the group

@@ -175,3 +175,42 @@ async fn a_group_older_than_its_bound_is_committed_though_writers_wait() {
     assert_eq!(names(&db).await, ["first", "second"]);
     remove(&file);
 }
+
+#[tokio::test]
+async fn a_writer_dropped_while_it_joins_or_leaves_the_group_never_loses_the_others() {
+    let (db, file) = database("cancel").await;
+    for round in 0..60 {
+        let first = begin_write(&db).await.unwrap();
+        insert(&first, &format!("kept {round:02}")).await;
+        let second = tokio::spawn({
+            let db = db.clone();
+            async move {
+                let txn = begin_write(&db).await.unwrap();
+                insert(&txn, "dropped").await;
+                txn.commit().await
+            }
+        });
+        queued(&file, 1).await;
+        let first = tokio::spawn(first.commit());
+        // The second writer has the turn: drop it a few steps into its begin, its work or
+        // its commit.
+        while super::WRITERS.lock().unwrap().as_ref().unwrap()[&file]
+            .waiting
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 0
+        {
+            tokio::task::yield_now().await;
+        }
+        for _ in 0..round % 12 {
+            tokio::task::yield_now().await;
+        }
+        second.abort();
+        first.await.unwrap().unwrap();
+        let committed = names(&db).await;
+        assert!(
+            committed.contains(&format!("kept {round:02}")),
+            "round {round}: the first writer was told its row was committed, yet it is not"
+        );
+    }
+    remove(&file);
+}
