@@ -25,8 +25,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sea_orm::{
-    ConnAcquireErr, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnAcquireErr, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{OwnedMutexGuard, watch};
 
@@ -307,7 +307,11 @@ async fn end(group: &mut Option<Group>) -> Result<(), DbErr> {
         _ => Ok(()),
     };
     let outcome = match indexed {
-        Ok(()) => open.txn.commit().await,
+        // A writer alone has no one else to tell.
+        Ok(()) if open.writers == 1 || still_open(&open.txn).await => open.txn.commit().await,
+        Ok(()) => Err(DbErr::Custom(
+            "the group's transaction was rolled back by a writer's nested transaction".into(),
+        )),
         Err(error) => {
             open.txn.rollback().await.ok();
             Err(error)
@@ -315,6 +319,19 @@ async fn end(group: &mut Option<Group>) -> Result<(), DbErr> {
     };
     open.outcome.send_replace(Some(outcome.clone()));
     outcome
+}
+
+/// Whether the group's transaction is still open on its connection (`BEGIN` fails inside
+/// one). A writer dropped while beginning or ending a transaction nested in its own (a
+/// savepoint of its own code) has the driver and sea-orm each roll back one level, the second
+/// one the group's; its commit would then commit nothing and succeed. Found closed, the
+/// `BEGIN` that found it is rolled back and the writers are told the error.
+async fn still_open(txn: &DatabaseTransaction) -> bool {
+    if txn.execute_unprepared("BEGIN").await.is_err() {
+        return true;
+    }
+    txn.execute_unprepared("ROLLBACK").await.ok();
+    false
 }
 
 /// Runs `task` to its end on the runtime of the caller, even if the caller stops waiting for

@@ -214,3 +214,48 @@ async fn a_writer_dropped_while_it_joins_or_leaves_the_group_never_loses_the_oth
     }
     remove(&file);
 }
+
+#[tokio::test]
+async fn a_writer_dropped_in_a_transaction_nested_in_its_own_never_has_the_others_told_a_lie() {
+    use sea_orm::TransactionTrait;
+
+    let (db, file) = database("nested").await;
+    for round in 0..60 {
+        let first = begin_write(&db).await.unwrap();
+        insert(&first, &format!("kept {round:02}")).await;
+        let second = tokio::spawn({
+            let db = db.clone();
+            async move {
+                let txn = begin_write(&db).await.unwrap();
+                let nested = txn.begin().await.unwrap();
+                nested
+                    .execute_unprepared("INSERT INTO t VALUES ('nested')")
+                    .await
+                    .unwrap();
+                nested.commit().await.unwrap();
+                txn.commit().await
+            }
+        });
+        queued(&file, 1).await;
+        let first = tokio::spawn(first.commit());
+        while super::WRITERS.lock().unwrap().as_ref().unwrap()[&file]
+            .waiting
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 0
+        {
+            tokio::task::yield_now().await;
+        }
+        for _ in 0..round % 12 {
+            tokio::task::yield_now().await;
+        }
+        second.abort();
+        if first.await.unwrap().is_ok() {
+            let committed = names(&db).await;
+            assert!(
+                committed.contains(&format!("kept {round:02}")),
+                "round {round}: the first writer was told its row was committed, yet it is not"
+            );
+        }
+    }
+    remove(&file);
+}
