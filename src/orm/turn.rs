@@ -302,16 +302,20 @@ async fn end(group: &mut Option<Group>) -> Result<(), DbErr> {
     let Some(open) = group.take() else {
         return Ok(());
     };
+    // A writer alone has no one else to tell.
+    if open.writers > 1 && !still_open(&open.txn).await {
+        let lost = DbErr::Custom(
+            "the group's transaction was rolled back by a writer's nested transaction".into(),
+        );
+        open.outcome.send_replace(Some(Err(lost.clone())));
+        return Err(lost);
+    }
     let indexed = match open.deferred {
         Some(true) => crate::db::search_catch_up(&open.txn).await,
         _ => Ok(()),
     };
     let outcome = match indexed {
-        // A writer alone has no one else to tell.
-        Ok(()) if open.writers == 1 || still_open(&open.txn).await => open.txn.commit().await,
-        Ok(()) => Err(DbErr::Custom(
-            "the group's transaction was rolled back by a writer's nested transaction".into(),
-        )),
+        Ok(()) => open.txn.commit().await,
         Err(error) => {
             open.txn.rollback().await.ok();
             Err(error)
@@ -327,11 +331,21 @@ async fn end(group: &mut Option<Group>) -> Result<(), DbErr> {
 /// one the group's; its commit would then commit nothing and succeed. Found closed, the
 /// `BEGIN` that found it is rolled back and the writers are told the error.
 async fn still_open(txn: &DatabaseTransaction) -> bool {
-    if txn.execute_unprepared("BEGIN").await.is_err() {
-        return true;
+    match txn.execute_unprepared("BEGIN").await {
+        Err(error) => {
+            // Any other error is the commit's to meet and report.
+            if !error.to_string().contains("within a transaction") {
+                tracing::warn!(%error, "could not tell whether a group's transaction is open");
+            }
+            true
+        }
+        Ok(_) => {
+            if let Err(error) = txn.execute_unprepared("ROLLBACK").await {
+                tracing::error!(%error, "could not roll back the probe of a lost group");
+            }
+            false
+        }
     }
-    txn.execute_unprepared("ROLLBACK").await.ok();
-    false
 }
 
 /// Runs `task` to its end on the runtime of the caller, even if the caller stops waiting for
@@ -343,10 +357,11 @@ async fn uncancelled<T: Send + 'static>(
     task: impl Future<Output = Result<T, DbErr>> + Send + 'static,
 ) -> Result<T, DbErr> {
     match tokio::runtime::Handle::try_current() {
-        Ok(runtime) => runtime
-            .spawn(task)
-            .await
-            .unwrap_or_else(|_| Err(DbErr::Custom("the writer's step did not finish".into()))),
+        Ok(runtime) => match runtime.spawn(task).await {
+            Ok(result) => result,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(_) => Err(DbErr::Custom("the writer's step did not finish".into())),
+        },
         Err(_) => task.await,
     }
 }
