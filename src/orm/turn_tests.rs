@@ -52,16 +52,42 @@ async fn names(db: &DatabaseConnection) -> Vec<String> {
         .collect()
 }
 
+/// How many writers wait for their turn on `file`.
+fn waiting(file: &std::path::Path) -> usize {
+    let all = super::WRITERS.lock().unwrap();
+    let writers = all.as_ref().and_then(|all| all.get(file));
+    writers.map_or(0, |w| w.waiting.load(std::sync::atomic::Ordering::SeqCst))
+}
+
 /// Waits until `count` writers wait for their turn on `file`.
 async fn queued(file: &std::path::Path, count: usize) {
-    let waiting = || {
-        let all = super::WRITERS.lock().unwrap();
-        let writers = all.as_ref().and_then(|all| all.get(file));
-        writers.map_or(0, |w| w.waiting.load(std::sync::atomic::Ordering::SeqCst))
-    };
-    while waiting() < count {
+    while waiting(file) < count {
         tokio::task::yield_now().await;
     }
+}
+
+/// Has `first` commit while `second` waits for its turn, and drops `second` `steps` scheduler
+/// steps after it got the turn. Gives what `first` was told and whether `name`, its row, is
+/// stored.
+async fn drop_second(
+    db: &DatabaseConnection,
+    file: &std::path::Path,
+    first: WriteTransaction,
+    name: &str,
+    second: tokio::task::JoinHandle<Result<(), sea_orm::DbErr>>,
+    steps: usize,
+) -> (Result<(), sea_orm::DbErr>, bool) {
+    queued(file, 1).await;
+    let first = tokio::spawn(first.commit());
+    while waiting(file) > 0 {
+        tokio::task::yield_now().await;
+    }
+    for _ in 0..steps {
+        tokio::task::yield_now().await;
+    }
+    second.abort();
+    let told = first.await.unwrap();
+    (told, names(db).await.iter().any(|stored| stored == name))
 }
 
 #[tokio::test]
@@ -180,8 +206,9 @@ async fn a_group_older_than_its_bound_is_committed_though_writers_wait() {
 async fn a_writer_dropped_while_it_joins_or_leaves_the_group_never_loses_the_others() {
     let (db, file) = database("cancel").await;
     for round in 0..60 {
+        let kept = format!("kept {round:02}");
         let first = begin_write(&db).await.unwrap();
-        insert(&first, &format!("kept {round:02}")).await;
+        insert(&first, &kept).await;
         let second = tokio::spawn({
             let db = db.clone();
             async move {
@@ -190,25 +217,11 @@ async fn a_writer_dropped_while_it_joins_or_leaves_the_group_never_loses_the_oth
                 txn.commit().await
             }
         });
-        queued(&file, 1).await;
-        let first = tokio::spawn(first.commit());
-        // The second writer has the turn: drop it a few steps into its begin, its work or
-        // its commit.
-        while super::WRITERS.lock().unwrap().as_ref().unwrap()[&file]
-            .waiting
-            .load(std::sync::atomic::Ordering::SeqCst)
-            > 0
-        {
-            tokio::task::yield_now().await;
-        }
-        for _ in 0..round % 12 {
-            tokio::task::yield_now().await;
-        }
-        second.abort();
-        first.await.unwrap().unwrap();
-        let committed = names(&db).await;
+        // Dropped a few steps into its begin, its work or its commit.
+        let (told, stored) = drop_second(&db, &file, first, &kept, second, round % 12).await;
+        told.unwrap();
         assert!(
-            committed.contains(&format!("kept {round:02}")),
+            stored,
             "round {round}: the first writer was told its row was committed, yet it is not"
         );
     }
@@ -222,8 +235,9 @@ async fn a_writer_dropped_in_a_transaction_nested_in_its_own_never_has_the_other
     let (db, file) = database("nested").await;
     let mut committed = 0;
     for round in 0..60 {
+        let kept = format!("kept {round:02}");
         let first = begin_write(&db).await.unwrap();
-        insert(&first, &format!("kept {round:02}")).await;
+        insert(&first, &kept).await;
         let second = tokio::spawn({
             let db = db.clone();
             async move {
@@ -237,23 +251,10 @@ async fn a_writer_dropped_in_a_transaction_nested_in_its_own_never_has_the_other
                 txn.commit().await
             }
         });
-        queued(&file, 1).await;
-        let first = tokio::spawn(first.commit());
-        while super::WRITERS.lock().unwrap().as_ref().unwrap()[&file]
-            .waiting
-            .load(std::sync::atomic::Ordering::SeqCst)
-            > 0
-        {
-            tokio::task::yield_now().await;
-        }
-        for _ in 0..round % 12 {
-            tokio::task::yield_now().await;
-        }
-        second.abort();
-        let told = first.await.unwrap().is_ok();
-        let stored = names(&db).await.contains(&format!("kept {round:02}"));
+        let (told, stored) = drop_second(&db, &file, first, &kept, second, round % 12).await;
         assert_eq!(
-            told, stored,
+            told.is_ok(),
+            stored,
             "round {round}: the first writer was told a lie"
         );
         committed += usize::from(stored);
