@@ -110,8 +110,8 @@ fn sqlite_up(spec: &Spec) -> Vec<String> {
     );
     let catch_up = format!(
         "INSERT INTO {fts}(rowid, {columns}) SELECT t.{pk}, {row} FROM {table} AS t \
-         JOIN {PENDING} AS p ON p.id = t.{pk} WHERE p.name = '{content}'; \
-         DELETE FROM {PENDING} WHERE name = '{content}';"
+         JOIN {PENDING} AS p ON p.id = t.{pk} WHERE p.name = '{content}'; {};",
+        forget(spec)
     );
     let changed = std::iter::once(&spec.pk)
         .chain(&spec.columns)
